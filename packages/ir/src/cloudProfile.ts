@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/**
+ * A cloud as the compiler, the planner and the local cloud see it: its limits, its price table
+ * and, for local clouds, the behaviour the emulator reproduces. Profiles are JSON files a user
+ * can edit (packages/local-cloud/profiles/*.json).
+ */
+export const cloudProfileSchema = z.object({
+  id: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'a cloud id is lower-case letters, digits and -'),
+  /** Human name shown in the designer, e.g. "AWS Lambda (local)". */
+  name: z.string(),
+  /** Which real platform this profile models. */
+  provider: z.enum(['local', 'aws', 'aliyun']),
+  /** CSS colour of this cloud's badge and timeline bars. */
+  color: z.string(),
+  limits: z.object({
+    /** Largest async (Event) invoke payload in bytes: 1 MB on Lambda, 128 KB on Aliyun FC. */
+    asyncPayloadBytes: z.number().int().positive(),
+    syncPayloadBytes: z.number().int().positive(),
+    maxTimeoutMs: z.number().int().positive(),
+    maxMemoryMb: z.number().int().positive(),
+    /** Concurrent executions per function before requests queue. */
+    concurrency: z.number().int().positive(),
+  }),
+  prices: z.object({
+    /** USD per request. */
+    perRequest: z.number().nonnegative(),
+    /** USD per GB-second of billed duration. */
+    perGbSecond: z.number().nonnegative(),
+    /** Billing granularity of duration in ms (1 on Lambda, 1 on FC 3.0; 100 on older platforms). */
+    billingGranularityMs: z.number().int().positive(),
+    storeRead: z.number().nonnegative(),
+    storeWrite: z.number().nonnegative(),
+    /** USD per GB leaving this cloud. */
+    egressPerGb: z.number().nonnegative(),
+  }),
+  behaviour: z.object({
+    /** Cold start added to the first invocation of a new worker, ms. */
+    coldStartMs: z.number().nonnegative(),
+    /** A warm worker is kept this long after its last invocation, ms. */
+    keepWarmMs: z.number().nonnegative(),
+    /** Speed multiplier per function class (1 = baseline; 4 = runs in a quarter of the time). */
+    classSpeed: z.record(z.string(), z.number().positive()),
+    /** Async invoke retries on failure, like Lambda's 2. */
+    asyncRetries: z.number().int().min(0).max(5),
+    asyncRetryDelayMs: z.number().int().nonnegative(),
+  }),
+  /** One-way latency in ms added to calls from this cloud to another cloud, by target cloud id. */
+  latencyMs: z.record(z.string(), z.number().nonnegative()),
+});
+
+export type CloudProfile = z.infer<typeof cloudProfileSchema>;
+
+/** Bytes an invocation envelope needs around its inline input. */
+export const ENVELOPE_RESERVE_BYTES = 4096;

@@ -1,0 +1,148 @@
+import { z } from 'zod';
+
+/**
+ * The graph is what the designer edits and the API stores. It is parsed with zod at every
+ * boundary (API body, CLI file, browser import) and trusted after that.
+ *
+ * Node names are stable identifiers: they name the deployed function, appear in instance keys
+ * and in trace events, so they are restricted to a safe alphabet.
+ */
+
+export const NODE_NAME_PATTERN = /^[a-zA-Z][a-zA-Z0-9_-]{0,62}$/;
+
+export const nodeKinds = ['task', 'map', 'join', 'choice', 'loop', 'trigger'] as const;
+export type NodeKind = (typeof nodeKinds)[number];
+
+export const transferModes = ['inline', 'blob', 'auto'] as const;
+export type TransferMode = (typeof transferModes)[number];
+
+const nodeName = z
+  .string()
+  .regex(NODE_NAME_PATTERN, 'a node name starts with a letter and holds letters, digits, _ or -');
+
+/** Settings every node kind shares. Defaults are filled in by the parser. */
+const nodeBase = {
+  name: nodeName,
+  /** A cloud id from the cloud profiles, or `auto` to let the planner choose. */
+  cloud: z.string().min(1).default('auto'),
+  /** Clouds that host a replica; an invoke that fails on `cloud` is retried on these in order. */
+  failover: z.array(z.string().min(1)).default([]),
+  memoryMb: z.number().int().min(64).max(10240).default(256),
+  timeoutMs: z.number().int().min(100).max(900_000).default(30_000),
+  retries: z.number().int().min(0).max(10).default(2),
+  /** Function class, e.g. `cpu` or `gpu`; a cloud profile may run a class faster. */
+  functionClass: z.string().min(1).default('cpu'),
+  transfer: z.enum(transferModes).default('auto'),
+  /** Mark a step whose code is costly to repeat: the runtime reads its checkpoint before running. */
+  expensive: z.boolean().default(false),
+  /** TypeScript source exporting `handler(input, ctx)`. Empty for kinds that run no code. */
+  code: z.string().default(''),
+  /** Canvas position; the designer's business, ignored by the compiler. */
+  position: z.object({ x: z.number(), y: z.number() }).optional(),
+  description: z.string().optional(),
+};
+
+/** A step that runs user code once per instance. */
+export const taskNode = z.object({ kind: z.literal('task'), ...nodeBase });
+
+/**
+ * Fan-out over an array: `items` (JSONata over the node's input, default `$`) yields the array;
+ * the successors run once per element, with `map:<name>=<index>` pushed on the scope stack, up to
+ * the join whose `fanOut` names this map. Runs no user code.
+ */
+export const mapNode = z.object({
+  kind: z.literal('map'),
+  ...nodeBase,
+  items: z.string().default('$'),
+  /** Upper bound on the array length; a longer array fails the map with a clear error. */
+  maxItems: z.number().int().min(1).max(100_000).default(10_000),
+});
+
+/**
+ * Fan-in. `fanOut` names the node whose branches this join collects: a map (output is the array
+ * of branch outputs in index order), a task with several unguarded successors (parallel: array in
+ * the order of the join's incoming edges), or a choice (output is the taken branch's value).
+ * A join may also run code over the collected array; without code it passes the array on.
+ */
+export const joinNode = z.object({
+  kind: z.literal('join'),
+  ...nodeBase,
+  fanOut: nodeName,
+});
+
+/**
+ * Guarded branching: the outgoing edges' guards are evaluated in edge order over the input; the
+ * first that is true is taken; an edge without a guard is the default. Runs no user code.
+ */
+export const choiceNode = z.object({ kind: z.literal('choice'), ...nodeBase });
+
+/**
+ * A loop guard: its outgoing edge back into the loop body is the back edge and must carry a guard
+ * (JSONata; `$iteration` is bound to the current iteration, starting at 0); its other edge exits
+ * the loop. The body's instances carry `loop:<name>=<iteration>` in their keys.
+ */
+export const loopNode = z.object({
+  kind: z.literal('loop'),
+  ...nodeBase,
+  maxIterations: z.number().int().min(1).max(10_000).default(100),
+});
+
+export const triggerKinds = ['batch', 'window', 'k-of-n', 'set', 'group'] as const;
+export type TriggerKind = (typeof triggerKinds)[number];
+
+/** Pheromone-style data triggers. Schema only for now; the runtime rejects them at deploy. */
+export const triggerSpec = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('batch'),
+    size: z.number().int(),
+    flushAfterMs: z.number().int().optional(),
+  }),
+  z.object({ type: z.literal('window'), windowMs: z.number().int() }),
+  z.object({ type: z.literal('k-of-n'), k: z.number().int(), n: z.number().int() }),
+  z.object({ type: z.literal('set'), keys: z.array(z.string()) }),
+  z.object({ type: z.literal('group'), by: z.string(), groups: z.number().int() }),
+]);
+export type TriggerSpec = z.infer<typeof triggerSpec>;
+
+export const triggerNode = z.object({
+  kind: z.literal('trigger'),
+  ...nodeBase,
+  trigger: triggerSpec,
+});
+
+export const graphNode = z.discriminatedUnion('kind', [
+  taskNode,
+  mapNode,
+  joinNode,
+  choiceNode,
+  loopNode,
+  triggerNode,
+]);
+
+export const graphEdge = z.object({
+  id: z.string().min(1),
+  source: z.string().min(1),
+  target: z.string().min(1),
+  /** JSONata over the source's output; the edge is taken when it evaluates truthy. */
+  guard: z.string().optional(),
+  /** JSONata over the source's output; its value is what the target receives. */
+  mapping: z.string().optional(),
+  label: z.string().optional(),
+});
+
+export const graphSchema = z.object({
+  /** Format version of this document. */
+  format: z.literal(1).default(1),
+  name: z.string().min(1).max(200),
+  description: z.string().optional(),
+  nodes: z.array(graphNode),
+  edges: z.array(graphEdge),
+  /** Sample input for the run dialog and `jointflow run` without `--input`. */
+  sampleInput: z.unknown().optional(),
+});
+
+export type GraphNode = z.infer<typeof graphNode>;
+export type GraphEdge = z.infer<typeof graphEdge>;
+export type Graph = z.infer<typeof graphSchema>;
+/** A graph as written by hand: every defaulted field may be left out. */
+export type GraphInput = z.input<typeof graphSchema>;

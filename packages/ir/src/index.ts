@@ -1,0 +1,35 @@
+export type { CloudProfile } from './cloudProfile';
+export { cloudProfileSchema, ENVELOPE_RESERVE_BYTES } from './cloudProfile';
+export type {
+  Graph,
+  GraphEdge,
+  GraphInput,
+  GraphNode,
+  NodeKind,
+  TransferMode,
+  TriggerKind,
+  TriggerSpec,
+} from './graph';
+export {
+  graphEdge,
+  graphNode,
+  graphSchema,
+  NODE_NAME_PATTERN,
+  nodeKinds,
+  transferModes,
+  triggerKinds,
+  triggerSpec,
+} from './graph';
+export type { InstanceRef, ScopeEntry } from './instanceKey';
+export { InstanceKeyError, instanceKey, parseInstanceKey, scopeKey } from './instanceKey';
+export type {
+  Continuation,
+  ContinuationMode,
+  FunctionContext,
+  FunctionIR,
+  FunctionKind,
+  JoinSlot,
+  JoinTarget,
+  ScopeOp,
+  WorkflowIR,
+} from './ir';

@@ -1,0 +1,160 @@
+import type { ScopeEntry } from '@jointflow/ir';
+
+/**
+ * The ports: everything the runtime needs from a cloud, and nothing more. Shims implement them
+ * (packages/shims); the runtime never imports a shim or a cloud SDK.
+ *
+ * Every port operation is one round trip to the cloud that owns the key. Keys are plain strings
+ * built by the runtime from `execution/instance` (see keys.ts); values are JSON.
+ */
+
+/** Data as it travels: inline JSON, or a pointer to a content-addressed blob on a cloud. */
+export type DataRef = { inline: unknown } | { blob: string; cloud: string; bytes: number };
+
+export type PutIfAbsentResult = { won: true } | { won: false; existing: unknown };
+
+export interface SlotFillResult {
+  /** Number of distinct slots filled, this one included. */
+  filled: number;
+  /** Size the record was created with (the first filler's size wins). */
+  size: number;
+  /** False when this slot was already filled (a duplicate branch). */
+  newlyFilled: boolean;
+}
+
+/** A strongly consistent key-value store on one cloud. */
+export interface KeyValueStore {
+  get(key: string): Promise<unknown | undefined>;
+  /** Reads several keys in one round trip; `undefined` where a key is absent. */
+  getMany(keys: readonly string[]): Promise<(unknown | undefined)[]>;
+  /** Writes `value` unless `key` exists; on conflict returns the stored value. One round trip. */
+  putIfAbsent(
+    key: string,
+    value: unknown,
+    options?: { ttlMs?: number },
+  ): Promise<PutIfAbsentResult>;
+  /**
+   * Sets slot `slot` of the slot record at `key` to `value` unless that slot is set, creating
+   * the record with `size` slots if absent, and returns the record's fill state. One round trip.
+   */
+  fillSlot(key: string, slot: number, size: number, value: unknown): Promise<SlotFillResult>;
+  /** All slot values of a slot record in slot order (`undefined` for unfilled slots). */
+  readSlots(key: string): Promise<(unknown | undefined)[]>;
+  /** Deletes keys and slot records whose key starts with any of `prefixes`. */
+  deletePrefixes(prefixes: readonly string[]): Promise<void>;
+}
+
+/** Content-addressed blobs on one cloud: the key is the SHA-256 of the bytes. */
+export interface BlobStore {
+  put(bytes: Uint8Array): Promise<string>;
+  get(key: string): Promise<Uint8Array>;
+}
+
+/**
+ * The envelope every function receives. It is small and self-describing: the execution, the IR
+ * version it is pinned to, the instance's scope stack and its input.
+ */
+export interface Invocation {
+  execution: string;
+  /** The deployment the execution runs on (names the deployed functions). */
+  deployment: string;
+  irVersion: string;
+  /** The function (node) being invoked. */
+  fn: string;
+  scope: ScopeEntry[];
+  input: DataRef;
+  /**
+   * Set when the sender adopted a checkpoint, retried an invoke, or re-invoked a join: this copy
+   * may be a duplicate, so the receiver reads its checkpoint before running user code.
+   */
+  possibleDuplicate?: boolean;
+  /** For a join: the scope prefix whose slot record is complete (the join reads it). */
+  joinReady?: boolean;
+}
+
+export class InvokeError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** Asynchronous invoke through the target cloud's API; rejects with `InvokeError` when the cloud refuses or is unreachable. */
+export interface Invoker {
+  invokeAsync(cloud: string, invocation: Invocation): Promise<void>;
+}
+
+export const traceEventKinds = [
+  'step.started',
+  'step.succeeded',
+  'step.adopted',
+  'step.failed',
+  'step.retrying',
+  'step.skipped',
+  'invoke.failover',
+  'once.ran',
+  'execution.succeeded',
+  'execution.failed',
+] as const;
+export type TraceEventKind = (typeof traceEventKinds)[number];
+
+/**
+ * One trace event. `id` is deterministic (`execution/instance/kind/attempt`) so redelivery is
+ * harmless; `hlc` is a hybrid logical clock (`<ms>-<counter>-<cloud>`) for ordering across clouds.
+ */
+export interface TraceEvent {
+  id: string;
+  execution: string;
+  deployment: string;
+  instance: string;
+  node: string;
+  kind: TraceEventKind;
+  cloud: string;
+  attempt: number;
+  hlc: string;
+  /** Wall-clock ms since the epoch on the emitting cloud. */
+  at: number;
+  durationMs?: number;
+  billedMs?: number;
+  costUsd?: number;
+  /** Small JSON previews (truncated); full values live in checkpoints. */
+  input?: unknown;
+  output?: unknown;
+  error?: { message: string; stack?: string };
+  /** For `invoke.failover`: the cloud that failed and the one used instead. */
+  from?: string;
+  to?: string;
+}
+
+/** Buffers events; `flush` delivers what is buffered at least once (retrying) or rejects. */
+export interface TraceSink {
+  emit(event: TraceEvent): void;
+  flush(): Promise<void>;
+}
+
+/** Everything the runtime gets from its host, per cloud where keys have a home. */
+export interface RuntimePorts {
+  /** The cloud this copy of the function runs on. */
+  cloud: string;
+  store(cloud: string): KeyValueStore;
+  blobs(cloud: string): BlobStore;
+  invoker: Invoker;
+  trace: TraceSink;
+  now(): number;
+  /**
+   * Fault injection by the host (local clouds only): called at each named point of the protocol;
+   * a host that injects a crash there kills the process for real. Absent in production.
+   */
+  faultPoint?(point: FaultPoint, instance: string): void;
+}
+
+export type FaultPoint = 'before-commit' | 'after-commit' | 'before-invoke';
+
+/** What the host says about the current delivery. */
+export interface DeliveryInfo {
+  /** The platform's attempt number for this delivery, 1 on the first. */
+  attempt: number;
+  /** True when the platform knows this is a redelivery (async retry, queue redrive). */
+  platformRetry: boolean;
+}
