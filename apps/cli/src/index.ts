@@ -1,1 +1,2 @@
-export {};
+export type { Command } from './command';
+export { UsageError } from './command';

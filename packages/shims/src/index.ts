@@ -1,1 +1,8 @@
-export {};
+export type {
+  CloudHealth,
+  CloudShim,
+  FaultSpec,
+  FunctionDeployment,
+  FunctionState,
+} from './cloudShim';
+export { deployedFunctionName } from './cloudShim';
