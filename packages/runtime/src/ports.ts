@@ -11,7 +11,14 @@ import type { ScopeEntry } from '@jointflow/ir';
 /** Data as it travels: inline JSON, or a pointer to a content-addressed blob on a cloud. */
 export type DataRef = { inline: unknown } | { blob: string; cloud: string; bytes: number };
 
-export type PutIfAbsentResult = { won: true } | { won: false; existing: unknown };
+/**
+ * `closed` means the write was refused because the guard key (`unlessExists`) exists: the
+ * execution was closed and cleaned up, and a late duplicate must exit.
+ */
+export type PutIfAbsentResult =
+  | { won: true }
+  | { won: false; existing: unknown }
+  | { won: false; closed: true };
 
 export interface SlotFillResult {
   /** Number of distinct slots filled, this one included. */
@@ -96,6 +103,8 @@ export const traceEventKinds = [
   'once.ran',
   'execution.succeeded',
   'execution.failed',
+  /** Emitted by the host, not the runtime: billed duration and cost of one invocation. */
+  'invocation.billed',
 ] as const;
 export type TraceEventKind = (typeof traceEventKinds)[number];
 
