@@ -34,18 +34,26 @@ export interface KeyValueStore {
   get(key: string): Promise<unknown | undefined>;
   /** Reads several keys in one round trip; `undefined` where a key is absent. */
   getMany(keys: readonly string[]): Promise<(unknown | undefined)[]>;
-  /** Writes `value` unless `key` exists; on conflict returns the stored value. One round trip. */
+  /**
+   * Writes `value` unless `key` exists; on conflict returns the stored value. One round trip.
+   * With `unlessExists`, the write is also refused (`{ won: false, closed: true }`) when that
+   * other key exists in this store, checked atomically with the write: the runtime passes the
+   * execution's closed marker so a late duplicate cannot commit after cleanup.
+   */
   putIfAbsent(
     key: string,
     value: unknown,
-    options?: { ttlMs?: number },
+    options?: { ttlMs?: number; unlessExists?: string },
   ): Promise<PutIfAbsentResult>;
   /**
    * Sets slot `slot` of the slot record at `key` to `value` unless that slot is set, creating
    * the record with `size` slots if absent, and returns the record's fill state. One round trip.
    */
   fillSlot(key: string, slot: number, size: number, value: unknown): Promise<SlotFillResult>;
-  /** All slot values of a slot record in slot order (`undefined` for unfilled slots). */
+  /**
+   * All slot values of a slot record in slot order (`undefined` for unfilled slots); an empty
+   * array when the record does not exist.
+   */
   readSlots(key: string): Promise<(unknown | undefined)[]>;
   /** Deletes keys and slot records whose key starts with any of `prefixes`. */
   deletePrefixes(prefixes: readonly string[]): Promise<void>;
@@ -75,8 +83,13 @@ export interface Invocation {
    * may be a duplicate, so the receiver reads its checkpoint before running user code.
    */
   possibleDuplicate?: boolean;
-  /** For a join: the scope prefix whose slot record is complete (the join reads it). */
+  /**
+   * For a join: its slot record is complete and the join reads its input from it. A join invoked
+   * without `joinReady` takes `input` as the collected array (an empty map sends `[]`).
+   */
   joinReady?: boolean;
+  /** The sender's hybrid logical clock, so the receiver's trace events order after the sender's. */
+  hlc?: string;
 }
 
 export class InvokeError extends Error {
