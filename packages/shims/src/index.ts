@@ -6,3 +6,30 @@ export type {
   FunctionState,
 } from './cloudShim';
 export { deployedFunctionName } from './cloudShim';
+export { createHttpBlobs, createHttpInvoker, createHttpStore, invokeEventAt } from './httpPorts';
+export type { HttpRequest, HttpResponse } from './httpTransport';
+export { FROM_CLOUD_HEADER, httpRequest, jsonCall, ShimError } from './httpTransport';
+export type { LocalCloudShim } from './localShim';
+export { createLocalShim } from './localShim';
+export type { CloudStats, DeadLetterRow, MaybeValue, MeteringRow } from './localWire';
+export {
+  blobPutResponse,
+  deadLetterRow,
+  deletePrefixesRequest,
+  faultSpecSchema,
+  fillSlotRequest,
+  fillSlotResponse,
+  functionStateSchema,
+  getManyRequest,
+  getManyResponse,
+  getRequest,
+  healthResponse,
+  localRoutes,
+  maybeValue,
+  meteringRow,
+  putIfAbsentRequest,
+  putIfAbsentResponse,
+  readSlotsRequest,
+  readSlotsResponse,
+  statsResponse,
+} from './localWire';

@@ -1,0 +1,123 @@
+import { z } from 'zod';
+
+/**
+ * The wire format of a local cloud's HTTP API, shared by the clients here and the server in
+ * packages/local-cloud (which imports it from this package; never the other way round).
+ * JSON has no `undefined`, so a possibly absent value travels as `{ found, value }`.
+ */
+
+export const localRoutes = {
+  invoke: (name: string) => `/2015-03-31/functions/${encodeURIComponent(name)}/invocations`,
+  storeGet: '/store/get',
+  storeGetMany: '/store/get-many',
+  storePutIfAbsent: '/store/put-if-absent',
+  storeFillSlot: '/store/fill-slot',
+  storeReadSlots: '/store/read-slots',
+  storeDeletePrefixes: '/store/delete-prefixes',
+  blobs: '/blobs',
+  blob: (key: string) => `/blobs/${key}`,
+  function: (name: string) => `/control/functions/${encodeURIComponent(name)}`,
+  functions: '/control/functions',
+  health: '/control/health',
+  faults: '/control/faults',
+  deadLetters: '/control/dead-letters',
+  metering: '/control/metering',
+  stats: '/control/stats',
+} as const;
+
+export const maybeValue = z.union([
+  z.object({ found: z.literal(true), value: z.unknown() }),
+  z.object({ found: z.literal(false) }),
+]);
+export type MaybeValue = z.infer<typeof maybeValue>;
+
+export const getRequest = z.object({ key: z.string().min(1) });
+export const getManyRequest = z.object({ keys: z.array(z.string().min(1)).max(10_000) });
+export const getManyResponse = z.object({ values: z.array(maybeValue) });
+
+export const putIfAbsentRequest = z.object({
+  key: z.string().min(1),
+  value: z.unknown(),
+  ttlMs: z.number().int().positive().optional(),
+  /** Refuse the write (answer `closed`) when this key exists: the execution's closed marker. */
+  unlessExists: z.string().min(1).optional(),
+});
+export const putIfAbsentResponse = z.union([
+  z.object({ won: z.literal(true) }),
+  z.object({ won: z.literal(false), closed: z.literal(true) }),
+  z.object({ won: z.literal(false), existing: z.unknown() }),
+]);
+
+export const fillSlotRequest = z.object({
+  key: z.string().min(1),
+  slot: z.number().int().nonnegative(),
+  size: z.number().int().nonnegative(),
+  value: z.unknown(),
+});
+export const fillSlotResponse = z.object({
+  filled: z.number().int(),
+  size: z.number().int(),
+  newlyFilled: z.boolean(),
+});
+
+export const readSlotsRequest = z.object({ key: z.string().min(1) });
+export const readSlotsResponse = z.object({ size: z.number().int(), slots: z.array(maybeValue) });
+
+export const deletePrefixesRequest = z.object({
+  prefixes: z.array(z.string().min(1)).max(10_000),
+});
+
+export const blobPutResponse = z.object({ key: z.string().regex(/^[0-9a-f]{64}$/) });
+
+export const functionStateSchema = z.discriminatedUnion('state', [
+  z.object({ state: z.literal('absent') }),
+  z.object({ state: z.literal('deploying') }),
+  z.object({ state: z.literal('ready'), codeHash: z.string() }),
+  z.object({ state: z.literal('failed'), reason: z.string() }),
+]);
+
+export const healthResponse = z.object({
+  ok: z.boolean(),
+  id: z.string(),
+  outageUntil: z.number().optional(),
+});
+
+export const faultSpecSchema = z.object({
+  seed: z.number().int().optional(),
+  crashBeforeCommit: z.number().min(0).max(1).optional(),
+  crashAfterCommit: z.number().min(0).max(1).optional(),
+  duplicate: z.number().min(0).max(1).optional(),
+  drop: z.number().min(0).max(1).optional(),
+  reorderMs: z.number().int().nonnegative().optional(),
+  outage: z
+    .object({ startInMs: z.number().int().nonnegative(), durationMs: z.number().int().positive() })
+    .optional(),
+});
+
+export const meteringRow = z.object({
+  function: z.string(),
+  invocations: z.number(),
+  failures: z.number(),
+  billedMs: z.number(),
+  costUsd: z.number(),
+});
+export type MeteringRow = z.infer<typeof meteringRow>;
+
+export const deadLetterRow = z.object({
+  id: z.number(),
+  function: z.string(),
+  invocation: z.unknown(),
+  attempts: z.number(),
+  error: z.string(),
+  at: z.number(),
+});
+export type DeadLetterRow = z.infer<typeof deadLetterRow>;
+
+export const statsResponse = z.object({
+  id: z.string(),
+  pid: z.number(),
+  workers: z.array(z.object({ pid: z.number(), function: z.string(), busy: z.boolean() })),
+  queued: z.number(),
+  inFlight: z.number(),
+});
+export type CloudStats = z.infer<typeof statsResponse>;
