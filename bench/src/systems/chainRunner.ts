@@ -1,0 +1,37 @@
+import type { WorkflowIR } from '@jointflow/ir';
+
+/**
+ * What a suite needs from a system under test. Every system runs the same no-op step code
+ * (`MARK_STEP_CODE`) and the same workflow code, so the differences measured are orchestration.
+ */
+export interface SystemUnderTest {
+  /** Short name used in tables, e.g. `centralized (fsync)`. */
+  label: string;
+  /** How the system persists, stated in the results. */
+  durability: string;
+  /** Runs a chain with one step per entry of `clouds`; resolves with each step's handler start time. */
+  runChain(clouds: readonly string[]): Promise<number[]>;
+  /** Runs a workflow deployed with `deploy`; absent for systems that only run chains (the floor). */
+  workflows?: {
+    deploy(ir: WorkflowIR): Promise<void>;
+    run(workflow: string, input: unknown): Promise<WorkflowRun>;
+  };
+  /** Peak resident memory of the system's processes, bytes. */
+  peakRssBytes(): number;
+  close(): Promise<void>;
+}
+
+export interface WorkflowRun {
+  output: unknown;
+  makespanMs: number;
+  /** Durable store writes the run made, when the system can tell. */
+  storeWrites?: number;
+  storeReads?: number;
+}
+
+/** Clouds and their one-way latency, as the baselines see them (from the cloud profiles). */
+export interface CloudTopology {
+  clouds: string[];
+  /** One-way latency in ms from `from` to `to`. */
+  latencyMs(from: string, to: string): number;
+}
