@@ -1,5 +1,11 @@
+export { canonicalJson, sortKeys } from './canonicalJson';
 export type { CloudProfile } from './cloudProfile';
 export { cloudProfileSchema, ENVELOPE_RESERVE_BYTES } from './cloudProfile';
+export type { CompileOptions, CompileResult } from './compile';
+export { compile } from './compile';
+export { defaultCloudProfiles } from './defaultClouds';
+export type { Diagnostic } from './diagnostic';
+export { formatDiagnostic, hasErrors } from './diagnostic';
 export type {
   Graph,
   GraphEdge,
@@ -33,3 +39,5 @@ export type {
   ScopeOp,
   WorkflowIR,
 } from './ir';
+export { irVersion } from './irVersion';
+export { sha256Hex } from './sha256';
