@@ -1,0 +1,30 @@
+import { useState } from 'react';
+import { loadToken } from './api/token';
+import { Designer } from './designer/Designer';
+import { RunView } from './run/RunView';
+import { TokenForm } from './TokenForm';
+import { useHashRoute } from './useHashRoute';
+import { useTheme } from './useTheme';
+import { WorkflowList } from './workflows/WorkflowList';
+
+export function App() {
+  const route = useHashRoute();
+  const theme = useTheme();
+  const [token, setToken] = useState(loadToken);
+  if (!token) return <TokenForm onToken={setToken} />;
+  switch (route.page) {
+    case 'list':
+      return <WorkflowList theme={theme} onSignOut={() => setToken(null)} />;
+    case 'designer':
+      return <Designer key={route.workflowId} workflowId={route.workflowId} theme={theme} />;
+    case 'run':
+      return (
+        <RunView
+          key={route.executionId}
+          workflowId={route.workflowId}
+          executionId={route.executionId}
+          theme={theme}
+        />
+      );
+  }
+}

@@ -1,0 +1,75 @@
+import { authHeaders } from './apiClient';
+import { type SseMessage, SseParser } from './sseParser';
+
+export interface EventStreamHandlers {
+  onMessages(messages: SseMessage[]): void;
+  /** The server closed the stream after its completion event. */
+  onEnd(): void;
+  onError(error: Error): void;
+}
+
+const COMPLETION_EVENTS = new Set(['completion', 'end', 'done']);
+
+/**
+ * Follows an execution's event stream over `fetch` (so the Authorization header can be sent),
+ * reconnecting with `Last-Event-ID` when the connection drops before the completion event.
+ * Returns a function that stops following.
+ */
+export function followExecutionEvents(
+  executionId: string,
+  handlers: EventStreamHandlers,
+): () => void {
+  const abort = new AbortController();
+  let lastEventId: string | undefined;
+  let completed = false;
+  let backoffMs = 250;
+
+  const connect = async (): Promise<void> => {
+    while (!abort.signal.aborted && !completed) {
+      try {
+        const headers: Record<string, string> = { accept: 'text/event-stream', ...authHeaders() };
+        if (lastEventId !== undefined) headers['last-event-id'] = lastEventId;
+        const response = await fetch(
+          `/api/v1/executions/${encodeURIComponent(executionId)}/events`,
+          {
+            headers,
+            signal: abort.signal,
+          },
+        );
+        if (!response.ok || !response.body) {
+          if (response.status >= 400 && response.status < 500) {
+            handlers.onError(
+              new Error(`WEB_EVENTS_REFUSED: the event stream answered ${response.status}`),
+            );
+            return;
+          }
+          throw new Error(`event stream answered ${response.status}`);
+        }
+        backoffMs = 250;
+        const parser = new SseParser();
+        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          const messages = parser.push(value);
+          if (messages.length === 0) continue;
+          const last = messages[messages.length - 1];
+          if (last?.id !== undefined) lastEventId = last.id;
+          if (messages.some((m) => COMPLETION_EVENTS.has(m.event))) completed = true;
+          handlers.onMessages(messages);
+        }
+      } catch (error) {
+        if (abort.signal.aborted) return;
+        if (!(error instanceof Error)) throw error;
+      }
+      if (completed) {
+        handlers.onEnd();
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, backoffMs));
+      backoffMs = Math.min(backoffMs * 2, 5000);
+    }
+  };
+  void connect();
+  return () => abort.abort();
+}

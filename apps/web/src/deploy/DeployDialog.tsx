@@ -1,0 +1,202 @@
+import type { Graph } from '@jointflow/ir';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useEffect, useId, useRef, useState } from 'react';
+import { api, type Cloud, type FunctionDeployStatus } from '../api/apiClient';
+import { cloudColor } from '../api/queries';
+import { navigate } from '../useHashRoute';
+import { usePlan } from './usePlan';
+
+function groupByCloud(
+  functions: readonly FunctionDeployStatus[],
+): Map<string, FunctionDeployStatus[]> {
+  const out = new Map<string, FunctionDeployStatus[]>();
+  for (const fn of functions) {
+    const list = out.get(fn.cloud) ?? [];
+    list.push(fn);
+    out.set(fn.cloud, list);
+  }
+  return out;
+}
+
+function formatUsd(usd: number): string {
+  return usd < 0.01 ? `$${usd.toExponential(2)}` : `$${usd.toFixed(4)}`;
+}
+
+/**
+ * One-click deploy: starts the deployment at once, shows the planner's placement and estimate,
+ * per-function progress per cloud, then the input editor and Run.
+ */
+export function DeployDialog({
+  workflowId,
+  version,
+  graph,
+  clouds,
+  onClose,
+}: {
+  workflowId: string;
+  version?: string | number;
+  graph: Graph;
+  clouds: readonly Cloud[];
+  onClose(): void;
+}) {
+  const inputId = useId();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const plan = usePlan(graph);
+  const [input, setInput] = useState(() => JSON.stringify(graph.sampleInput ?? {}, null, 2));
+  const [inputError, setInputError] = useState<string | null>(null);
+
+  const deploy = useMutation({ mutationFn: () => api.deploy(workflowId, version) });
+  const started = useRef(false);
+  useEffect(() => {
+    dialog.current?.showModal();
+    if (!started.current) {
+      started.current = true;
+      deploy.mutate();
+    }
+  }, [deploy]);
+
+  const deploymentId = deploy.data?.id;
+  const deployment = useQuery({
+    queryKey: ['deployment', deploymentId],
+    queryFn: () => api.getDeployment(deploymentId ?? ''),
+    enabled: deploymentId !== undefined,
+    refetchInterval: (query) => {
+      const status = query.state.data?.status;
+      return status === 'ready' || status === 'failed' ? false : 300;
+    },
+  });
+
+  const run = useMutation({
+    mutationFn: (value: unknown) => api.startExecution(deploymentId ?? '', value),
+    onSuccess: (execution) => navigate({ page: 'run', workflowId, executionId: execution.id }),
+  });
+
+  const onRun = () => {
+    let value: unknown;
+    try {
+      value = JSON.parse(input);
+    } catch (error) {
+      setInputError(
+        `The input is not JSON: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return;
+    }
+    setInputError(null);
+    run.mutate(value);
+  };
+
+  const status =
+    deployment.data?.status ??
+    (deploy.isPending ? 'starting' : deploy.isError ? 'failed' : 'pending');
+  const functions = deployment.data?.functions ?? [];
+  const readyCount = functions.filter((f) => f.status === 'ready').length;
+
+  return (
+    <dialog ref={dialog} className="deploy-dialog" aria-label="Deploy" onClose={onClose}>
+      <header>
+        <h2>Deploy {graph.name}</h2>
+        <button
+          type="button"
+          className="ghost"
+          onClick={() => dialog.current?.close()}
+          aria-label="Close"
+        >
+          ✕
+        </button>
+      </header>
+      <section aria-label="Plan">
+        <h3>Plan</h3>
+        {plan.isLoading && <p className="muted">Planning…</p>}
+        {plan.data && (
+          <>
+            <p>
+              Estimated makespan{' '}
+              <strong data-testid="estimate-makespan">
+                {Math.round(plan.data.makespanMs ?? 0)} ms
+              </strong>
+              {', '}cost per run{' '}
+              <strong data-testid="estimate-cost">{formatUsd(plan.data.costUsd ?? 0)}</strong>
+            </p>
+            {Object.keys(plan.data.autoPlacement).length > 0 ? (
+              <ul className="placement">
+                {Object.entries(plan.data.autoPlacement).map(([node, cloud]) => (
+                  <li key={node}>
+                    <code>{node}</code> (auto) →{' '}
+                    <span
+                      className="cloud-badge"
+                      style={{ backgroundColor: cloudColor(clouds, cloud) }}
+                    >
+                      {cloud}
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            ) : (
+              <p className="muted">Every step has a cloud; nothing for the planner to place.</p>
+            )}
+          </>
+        )}
+        {plan.error && <p className="muted">No estimate: {plan.error.message}</p>}
+      </section>
+      <section aria-label="Deployment progress">
+        <h3>
+          Deployment{' '}
+          <span className={`status status-${status}`} data-testid="deployment-status">
+            {status}
+          </span>{' '}
+          {functions.length > 0 && (
+            <span className="muted">{`${readyCount}/${functions.length} functions ready`}</span>
+          )}
+        </h3>
+        {deploy.error && (
+          <p role="alert" className="error">
+            {deploy.error.message}
+          </p>
+        )}
+        {[...groupByCloud(functions)].map(([cloud, list]) => (
+          <div key={cloud} className="deploy-cloud">
+            <span className="cloud-badge" style={{ backgroundColor: cloudColor(clouds, cloud) }}>
+              {cloud}
+            </span>
+            <ul>
+              {list.map((fn) => (
+                <li key={`${fn.name}-${fn.cloud}-${String(fn.role ?? '')}`}>
+                  <code>{fn.name}</code>
+                  {fn.role === 'replica' && <span className="muted"> (replica)</span>}{' '}
+                  <span className={`status status-${fn.status}`}>{fn.status}</span>
+                  {fn.reason && <span className="error"> {fn.reason}</span>}
+                </li>
+              ))}
+            </ul>
+          </div>
+        ))}
+      </section>
+      <section aria-label="Run input">
+        <label htmlFor={inputId}>
+          <h3>Input</h3>
+        </label>
+        <textarea
+          id={inputId}
+          rows={6}
+          value={input}
+          spellCheck={false}
+          onChange={(e) => setInput(e.target.value)}
+        />
+        {inputError && <p className="error">{inputError}</p>}
+        {run.error && (
+          <p role="alert" className="error">
+            {run.error.message}
+          </p>
+        )}
+        <button
+          type="button"
+          className="primary"
+          disabled={status !== 'ready' || run.isPending}
+          onClick={onRun}
+        >
+          Run
+        </button>
+      </section>
+    </dialog>
+  );
+}

@@ -1,0 +1,253 @@
+import type { Graph, GraphNode, NodeKind } from '@jointflow/ir';
+import {
+  Background,
+  Controls,
+  type Edge,
+  MarkerType,
+  MiniMap,
+  type NodeChange,
+  type OnConnect,
+  ReactFlow,
+  useReactFlow,
+} from '@xyflow/react';
+import { type DragEvent, useCallback, useMemo, useRef, useState } from 'react';
+import type { Cloud } from '../api/apiClient';
+import { cloudColor } from '../api/queries';
+import type { NodeSummary } from '../run/runTrace';
+import { type FlowNodeData, type FlowNodeType, nodeTypes } from './FlowNode';
+
+export const PALETTE_MIME = 'application/x-jointflow-kind';
+
+export interface CanvasEditing {
+  onMove(positions: Map<string, { x: number; y: number }>, phase: 'start' | 'move' | 'end'): void;
+  /** Selection changes, applied on top of the current selection (node and edge changes arrive separately). */
+  onSelectChanges(kind: 'nodes' | 'edges', changes: { id: string; selected: boolean }[]): void;
+  onConnect(source: string, target: string): void;
+  onDelete(nodes: string[], edges: string[]): void;
+  onDropKind(kind: NodeKind, position: { x: number; y: number }): void;
+}
+
+export interface CanvasProps {
+  graph: Graph;
+  clouds: readonly Cloud[];
+  selection: { nodes: string[]; edges: string[] };
+  errorNodes?: ReadonlySet<string>;
+  errorEdges?: ReadonlySet<string>;
+  placement?: Readonly<Record<string, string>>;
+  run?: ReadonlyMap<string, NodeSummary>;
+  editing?: CanvasEditing;
+  dark: boolean;
+}
+
+type Measured = { width: number; height: number };
+
+function effectiveCloud(
+  node: GraphNode | undefined,
+  placement?: Readonly<Record<string, string>>,
+): string | undefined {
+  if (!node) return undefined;
+  return node.cloud === 'auto' ? placement?.[node.name] : node.cloud;
+}
+
+/**
+ * The workflow canvas. The graph document is the source of truth: React Flow's nodes are
+ * derived from it, one cached object per unchanged node so a drag re-renders only what moved.
+ */
+export function Canvas({
+  graph,
+  clouds,
+  selection,
+  errorNodes,
+  errorEdges,
+  placement,
+  run,
+  editing,
+  dark,
+}: CanvasProps) {
+  const flow = useReactFlow();
+  const [measured, setMeasured] = useState<ReadonlyMap<string, Measured>>(new Map());
+  const cache = useRef(new Map<string, { key: unknown[]; node: FlowNodeType }>());
+  const dragging = useRef(false);
+
+  const selectedNodes = useMemo(() => new Set(selection.nodes), [selection.nodes]);
+  const selectedEdges = useMemo(() => new Set(selection.edges), [selection.edges]);
+
+  const nodes = useMemo(() => {
+    const next = new Map<string, { key: unknown[]; node: FlowNodeType }>();
+    const out = graph.nodes.map((node) => {
+      const planned = node.cloud === 'auto' ? placement?.[node.name] : undefined;
+      const color = cloudColor(clouds, effectiveCloud(node, placement));
+      const key = [
+        node,
+        selectedNodes.has(node.name),
+        measured.get(node.name),
+        errorNodes?.has(node.name) ?? false,
+        run?.get(node.name),
+        planned,
+        color,
+      ];
+      const cached = cache.current.get(node.name);
+      if (cached?.key.every((v, i) => v === key[i])) {
+        next.set(node.name, cached);
+        return cached.node;
+      }
+      const data: FlowNodeData = {
+        kind: node.kind,
+        name: node.name,
+        cloud: node.cloud,
+        plannedCloud: planned,
+        cloudColor: color,
+        hasError: errorNodes?.has(node.name) ?? false,
+        run: run?.get(node.name),
+      };
+      const flowNode: FlowNodeType = {
+        id: node.name,
+        type: 'step',
+        position: node.position ?? { x: 0, y: 0 },
+        data,
+        selected: selectedNodes.has(node.name),
+        measured: measured.get(node.name),
+      };
+      next.set(node.name, { key, node: flowNode });
+      return flowNode;
+    });
+    cache.current = next;
+    return out;
+  }, [graph.nodes, clouds, selectedNodes, measured, errorNodes, run, placement]);
+
+  const edges = useMemo(() => {
+    const byName = new Map(graph.nodes.map((n) => [n.name, n]));
+    return graph.edges.map((edge): Edge => {
+      const from = effectiveCloud(byName.get(edge.source), placement);
+      const to = effectiveCloud(byName.get(edge.target), placement);
+      const crossCloud = from !== undefined && to !== undefined && from !== to;
+      const hasError = errorEdges?.has(edge.id) ?? false;
+      const label = [edge.guard ? `if ${edge.guard}` : '', crossCloud ? `${from} → ${to}` : '']
+        .filter(Boolean)
+        .join(' · ');
+      return {
+        id: edge.id,
+        source: edge.source,
+        target: edge.target,
+        selected: selectedEdges.has(edge.id),
+        label: label || undefined,
+        className: `${crossCloud ? 'edge-cross-cloud' : ''}${hasError ? ' edge-error' : ''}`,
+        animated: crossCloud,
+        markerEnd: { type: MarkerType.ArrowClosed },
+        style: crossCloud
+          ? { strokeWidth: 2.5, strokeDasharray: '6 4', stroke: hasError ? '#e5484d' : '#8e4ec6' }
+          : hasError
+            ? { stroke: '#e5484d', strokeWidth: 2 }
+            : undefined,
+        data: { crossCloud },
+      };
+    });
+  }, [graph.edges, graph.nodes, placement, selectedEdges, errorEdges]);
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<FlowNodeType>[]) => {
+      const sizes: [string, Measured][] = [];
+      const positions = new Map<string, { x: number; y: number }>();
+      const selects: { id: string; selected: boolean }[] = [];
+      let dragEnded = false;
+      for (const change of changes) {
+        if (change.type === 'dimensions' && change.dimensions) {
+          sizes.push([change.id, change.dimensions]);
+        } else if (change.type === 'position' && change.position) {
+          positions.set(change.id, change.position);
+          if (change.dragging === false) dragEnded = true;
+        } else if (change.type === 'select') {
+          selects.push({ id: change.id, selected: change.selected });
+        }
+      }
+      if (sizes.length > 0) {
+        setMeasured((previous) => {
+          const next = new Map(previous);
+          for (const [id, size] of sizes) next.set(id, size);
+          return next;
+        });
+      }
+      if (editing && positions.size > 0) {
+        if (!dragging.current) {
+          dragging.current = true;
+          editing.onMove(positions, 'start');
+        } else editing.onMove(positions, 'move');
+      }
+      if (editing && dragEnded && dragging.current) {
+        dragging.current = false;
+        editing.onMove(new Map(), 'end');
+      }
+      if (selects.length > 0) editing?.onSelectChanges('nodes', selects);
+    },
+    [editing],
+  );
+
+  const onConnect: OnConnect = useCallback(
+    (connection) => {
+      if (connection.source && connection.target)
+        editing?.onConnect(connection.source, connection.target);
+    },
+    [editing],
+  );
+
+  const onDrop = (event: DragEvent) => {
+    event.preventDefault();
+    const kind = event.dataTransfer.getData(PALETTE_MIME);
+    if (!editing || !kind) return;
+    const position = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });
+    editing.onDropKind(kind as NodeKind, {
+      x: Math.round(position.x - 90),
+      y: Math.round(position.y - 30),
+    });
+  };
+
+  return (
+    <section
+      className="canvas"
+      aria-label="Canvas"
+      onDragOver={(event) => {
+        if (!editing) return;
+        event.preventDefault();
+        event.dataTransfer.dropEffect = 'move';
+      }}
+      onDrop={onDrop}
+    >
+      <ReactFlow<FlowNodeType, Edge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={(changes) => {
+          if (!editing) return;
+          const selects: { id: string; selected: boolean }[] = [];
+          for (const change of changes) {
+            if (change.type === 'select')
+              selects.push({ id: change.id, selected: change.selected });
+          }
+          if (selects.length > 0) editing.onSelectChanges('edges', selects);
+        }}
+        onConnect={onConnect}
+        onDelete={({ nodes: removedNodes, edges: removedEdges }) =>
+          editing?.onDelete(
+            removedNodes.map((n) => n.id),
+            removedEdges.map((e) => e.id),
+          )
+        }
+        nodesDraggable={Boolean(editing)}
+        nodesConnectable={Boolean(editing)}
+        elementsSelectable
+        deleteKeyCode={editing ? ['Delete', 'Backspace'] : null}
+        multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
+        colorMode={dark ? 'dark' : 'light'}
+        fitView
+        minZoom={0.05}
+        onlyRenderVisibleElements={graph.nodes.length > 200}
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background />
+        <MiniMap pannable zoomable nodeColor={(node) => (node.data as FlowNodeData).cloudColor} />
+        <Controls showInteractive={false} />
+      </ReactFlow>
+    </section>
+  );
+}

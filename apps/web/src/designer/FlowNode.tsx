@@ -1,0 +1,83 @@
+import type { NodeKind } from '@jointflow/ir';
+import { Handle, type Node, type NodeProps, Position } from '@xyflow/react';
+import { memo } from 'react';
+import type { NodeSummary } from '../run/runTrace';
+
+export const kindLabels: Record<NodeKind, string> = {
+  task: 'Task',
+  map: 'Map',
+  join: 'Join',
+  choice: 'Choice',
+  loop: 'Loop',
+  trigger: 'Trigger',
+};
+
+export const kindGlyphs: Record<NodeKind, string> = {
+  task: 'λ',
+  map: '⋔',
+  join: '⋈',
+  choice: '◇',
+  loop: '↻',
+  trigger: '⚡',
+};
+
+export type FlowNodeData = {
+  kind: NodeKind;
+  name: string;
+  cloud: string;
+  /** The cloud the planner chose for an `auto` node, when known. */
+  plannedCloud?: string;
+  cloudColor: string;
+  hasError: boolean;
+  run?: NodeSummary;
+};
+
+export type FlowNodeType = Node<FlowNodeData, 'step'>;
+
+function runLabel(run: NodeSummary): string {
+  const parts: string[] = [run.status];
+  if (run.instances > 1) parts.push(`${run.succeeded}/${run.instances}`);
+  if (run.retried > 0) parts.push(`retried ${run.retried}`);
+  if (run.failedOver > 0) parts.push(`failed over ${run.failedOver}`);
+  return parts.join(' · ');
+}
+
+/** A step on the canvas: kind, name, cloud badge in the cloud's colour, problems and run status. */
+export const FlowNode = memo(function FlowNode({ data, selected }: NodeProps<FlowNodeType>) {
+  const shownCloud =
+    data.cloud === 'auto' && data.plannedCloud ? `auto → ${data.plannedCloud}` : data.cloud;
+  return (
+    <article
+      className={`flow-node kind-${data.kind}${selected ? ' selected' : ''}${data.hasError ? ' has-error' : ''}${data.run ? ` run-${data.run.status}` : ''}`}
+      data-testid={`node-${data.name}`}
+      data-status={data.run?.status}
+      aria-label={`${kindLabels[data.kind]} ${data.name}`}
+      style={{ borderLeftColor: data.cloudColor }}
+    >
+      <Handle type="target" position={Position.Left} aria-label={`${data.name} input`} />
+      <div className="flow-node-head">
+        <span className="flow-node-kind" aria-hidden="true">
+          {kindGlyphs[data.kind]}
+        </span>
+        <span className="flow-node-kind-label">{kindLabels[data.kind]}</span>
+        {data.hasError && (
+          <span className="flow-node-error" title="This step has problems">
+            !
+          </span>
+        )}
+      </div>
+      <div className="flow-node-name">{data.name}</div>
+      <span className="cloud-badge" style={{ backgroundColor: data.cloudColor }}>
+        {shownCloud}
+      </span>
+      {data.run && (
+        <div className="flow-node-run" data-testid={`status-${data.name}`}>
+          {runLabel(data.run)}
+        </div>
+      )}
+      <Handle type="source" position={Position.Right} aria-label={`${data.name} output`} />
+    </article>
+  );
+});
+
+export const nodeTypes = { step: FlowNode };

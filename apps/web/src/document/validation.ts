@@ -1,0 +1,90 @@
+import type { CloudProfile, Graph, WorkflowIR } from '@jointflow/ir';
+
+/** A problem shown in the problems panel; the same shape as the compiler's diagnostics. */
+export interface Problem {
+  severity: 'error' | 'warning';
+  code: string;
+  message: string;
+  node?: string;
+  edge?: string;
+}
+
+export interface Validation {
+  problems: Problem[];
+  ir?: WorkflowIR;
+  errorNodes: Set<string>;
+  errorEdges: Set<string>;
+  hasErrors: boolean;
+}
+
+/**
+ * Checks the designer's graph live. The compiler (`compile` from @jointflow/ir) has the final
+ * word; the checks here only cover what the canvas can get wrong before the compiler runs.
+ */
+export function validateGraph(graph: Graph, clouds: readonly CloudProfile[]): Validation {
+  const problems: Problem[] = [];
+  const names = new Set<string>();
+  for (const node of graph.nodes) {
+    if (names.has(node.name)) {
+      problems.push({
+        severity: 'error',
+        code: 'WEB_DUPLICATE_NODE',
+        message: `two nodes are named "${node.name}"; rename one`,
+        node: node.name,
+      });
+    }
+    names.add(node.name);
+  }
+  const cloudIds = new Set(clouds.map((c) => c.id));
+  if (cloudIds.size > 0) {
+    for (const node of graph.nodes) {
+      for (const cloud of [node.cloud, ...node.failover]) {
+        if (cloud !== 'auto' && !cloudIds.has(cloud)) {
+          problems.push({
+            severity: 'error',
+            code: 'WEB_UNKNOWN_CLOUD',
+            message: `node "${node.name}" uses cloud "${cloud}", which is not configured; pick one of ${[...cloudIds].join(', ')}`,
+            node: node.name,
+          });
+        }
+      }
+    }
+  }
+  for (const edge of graph.edges) {
+    for (const end of [edge.source, edge.target]) {
+      if (!names.has(end)) {
+        problems.push({
+          severity: 'error',
+          code: 'WEB_DANGLING_EDGE',
+          message: `edge ${edge.id} points to node "${end}", which does not exist; delete the edge`,
+          edge: edge.id,
+        });
+      }
+    }
+  }
+  if (graph.nodes.length === 0) {
+    problems.push({
+      severity: 'error',
+      code: 'WEB_EMPTY_GRAPH',
+      message: 'the workflow has no steps; drag a Task from the palette onto the canvas',
+    });
+  }
+  return summarize(problems);
+}
+
+export function summarize(problems: Problem[], ir?: WorkflowIR): Validation {
+  const errorNodes = new Set<string>();
+  const errorEdges = new Set<string>();
+  for (const problem of problems) {
+    if (problem.severity !== 'error') continue;
+    if (problem.node !== undefined) errorNodes.add(problem.node);
+    if (problem.edge !== undefined) errorEdges.add(problem.edge);
+  }
+  return {
+    problems,
+    ir,
+    errorNodes,
+    errorEdges,
+    hasErrors: problems.some((p) => p.severity === 'error'),
+  };
+}

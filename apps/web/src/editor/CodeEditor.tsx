@@ -1,0 +1,49 @@
+import Editor, { type OnMount } from '@monaco-editor/react';
+import './monacoSetup';
+
+export interface CodeEditorProps {
+  value: string;
+  language: 'typescript' | 'json';
+  onChange?: (value: string) => void;
+  readOnly?: boolean;
+  /** Accessible name of the editor's text area. */
+  label: string;
+  dark: boolean;
+  /** Changing the path gives the editor a fresh model (e.g. when another node is selected). */
+  path: string;
+}
+
+/** Monaco, from the local package. Loaded lazily through `LazyCodeEditor` (the bundle is large). */
+export default function CodeEditor({
+  value,
+  language,
+  onChange,
+  readOnly,
+  label,
+  dark,
+  path,
+}: CodeEditorProps) {
+  const onMount: OnMount = (editor) => {
+    editor.getDomNode()?.querySelector('textarea')?.setAttribute('aria-label', label);
+  };
+  return (
+    <Editor
+      height="100%"
+      path={path}
+      language={language}
+      value={value}
+      theme={dark ? 'vs-dark' : 'light'}
+      onMount={onMount}
+      onChange={(next) => onChange?.(next ?? '')}
+      options={{
+        readOnly,
+        minimap: { enabled: false },
+        fontSize: 13,
+        scrollBeyondLastLine: false,
+        automaticLayout: true,
+        ariaLabel: label,
+        tabSize: 2,
+      }}
+    />
+  );
+}
