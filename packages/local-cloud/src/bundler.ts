@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+/**
+ * Packages one function: the user's TypeScript plus the runtime and the worker harness, bundled
+ * by esbuild into one ESM file that a worker process runs with plain `node` (no TypeScript loader,
+ * so a warm worker costs only Node's own memory). Functions with the same code share a bundle.
+ */
+
+const here = dirname(fileURLToPath(import.meta.url));
+const harnessEntry = join(here, 'workerEntry.ts');
+
+export type BundleResult =
+  | { ok: true; path: string; codeHash: string }
+  | { ok: false; reason: string };
+
+export function codeHashOf(code: string): string {
+  return createHash('sha256').update(code).digest('hex');
+}
+
+export function createBundler(dataDir: string): (code: string) => Promise<BundleResult> {
+  const dir = join(dataDir, 'bundles');
+  mkdirSync(dir, { recursive: true });
+  const cache = new Map<string, Promise<BundleResult>>();
+
+  async function bundle(code: string, codeHash: string): Promise<BundleResult> {
+    const work = join(dir, codeHash.slice(0, 16));
+    mkdirSync(work, { recursive: true });
+    const userFile = join(work, 'user.ts');
+    const entryFile = join(work, 'entry.ts');
+    const outfile = join(work, 'function.mjs');
+    writeFileSync(userFile, code.trim() === '' ? 'export {};\n' : code);
+    writeFileSync(
+      entryFile,
+      [
+        `import * as userModule from ${JSON.stringify(userFile)};`,
+        `import { startWorker } from ${JSON.stringify(harnessEntry)};`,
+        'startWorker(userModule);',
+        '',
+      ].join('\n'),
+    );
+    try {
+      await build({
+        entryPoints: [entryFile],
+        outfile,
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node20',
+        logLevel: 'silent',
+        // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
+        banner: {
+          js: "import { createRequire as __jfCreateRequire } from 'node:module'; const require = __jfCreateRequire(import.meta.url);",
+        },
+      });
+      return { ok: true, path: outfile, codeHash };
+    } catch (error) {
+      const failure = error as {
+        errors?: { text: string; location?: { line: number; column: number } | null }[];
+      };
+      const reason =
+        failure.errors
+          ?.map((e) =>
+            e.location ? `line ${e.location.line}:${e.location.column}: ${e.text}` : e.text,
+          )
+          .join('; ') ?? (error instanceof Error ? error.message : String(error));
+      return { ok: false, reason: `DEPLOY_BUILD_FAILED: ${reason}` };
+    }
+  }
+
+  return (code) => {
+    const codeHash = codeHashOf(code);
+    let result = cache.get(codeHash);
+    if (result === undefined) {
+      result = bundle(code, codeHash);
+      cache.set(codeHash, result);
+      // A failed build is not cached: the next deploy of the same code reports it afresh.
+      void result.then((r) => {
+        if (!r.ok) cache.delete(codeHash);
+      });
+    }
+    return result;
+  };
+}

@@ -1,0 +1,532 @@
+import type { CloudProfile, FunctionContext, FunctionIR } from '@jointflow/ir';
+import { instanceKey } from '@jointflow/ir';
+import type { Invocation, TraceEvent } from '@jointflow/runtime';
+import { type DeadLetterRow, deployedFunctionName, type FaultSpec } from '@jointflow/shims';
+import { z } from 'zod';
+import { type BlobFiles, createBlobFiles } from './blobFiles';
+import { createBundler } from './bundler';
+import { type CloudDatabase, type Durability, openCloudDatabase } from './database';
+import { createFaultInjector, type FaultInjector } from './faults';
+import { createKvStore, type KvStore } from './kvStore';
+import { billInvocation, createMetering, type Metering } from './metering';
+import { createTraceOutbox, type TraceOutbox } from './traceOutbox';
+import {
+  createWorkerPool,
+  type DeployedFunction,
+  type RunOutcome,
+  type WorkerPool,
+} from './workerPool';
+
+/**
+ * One local cloud: everything but HTTP. The server (server.ts) maps requests onto these methods.
+ * See README.md for the process model, durability and the fault model.
+ */
+
+export interface CloudOptions {
+  profile: CloudProfile;
+  dataDir: string;
+  durability: Durability;
+  /** Cloud id → base URL of the other local clouds (this one is added once listening). */
+  peers: Record<string, string>;
+  /** Cap on worker processes for the whole cloud. */
+  maxWorkers: number;
+}
+
+export class CloudError extends Error {
+  readonly code: string;
+  readonly status: number;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export const deploymentSchema = z.object({
+  deployment: z
+    .string()
+    .regex(/^[a-zA-Z0-9_-]{1,64}$/, 'a deployment id is letters, digits, _ or -'),
+  context: z.object({ workflow: z.string(), irVersion: z.string(), resultStore: z.string() }),
+  fn: z.looseObject({
+    name: z.string().min(1),
+    kind: z.string(),
+    code: z.string(),
+    timeoutMs: z.number().int().positive(),
+    memoryMb: z.number().int().positive(),
+    functionClass: z.string(),
+  }),
+  env: z.record(z.string(), z.string()),
+});
+
+const scopeEntry = z.union([
+  z.object({
+    kind: z.literal('map'),
+    name: z.string(),
+    index: z.number().int(),
+    count: z.number().int(),
+  }),
+  z.object({ kind: z.literal('loop'), name: z.string(), index: z.number().int() }),
+]);
+export const invocationSchema = z.looseObject({
+  execution: z.string().min(1),
+  deployment: z.string().min(1),
+  irVersion: z.string(),
+  fn: z.string().min(1),
+  scope: z.array(scopeEntry),
+  input: z.union([
+    z.object({ inline: z.unknown() }),
+    z.object({ blob: z.string(), cloud: z.string(), bytes: z.number() }),
+  ]),
+  possibleDuplicate: z.boolean().optional(),
+  joinReady: z.boolean().optional(),
+  hlc: z.string().optional(),
+});
+
+type FunctionRecord =
+  | { state: 'deploying' }
+  | {
+      state: 'ready';
+      codeHash: string;
+      deployed: DeployedFunction;
+      secret?: string;
+      traceUrl?: string;
+    }
+  | { state: 'failed'; reason: string };
+
+export interface Cloud {
+  readonly profile: CloudProfile;
+  readonly kv: KvStore;
+  readonly blobs: BlobFiles;
+  setPeers(peers: Record<string, string>): void;
+  deploy(name: string, body: unknown): Promise<FunctionStateView>;
+  remove(name: string): void;
+  describe(name: string): FunctionStateView;
+  listFunctions(): { name: string; state: FunctionStateView }[];
+  /** Lambda `Event`: accepts (or refuses during an outage) and queues the invocation. */
+  acceptEvent(name: string, body: unknown, bytes: number): void;
+  /** Lambda `RequestResponse`: runs now, returns the outcome. */
+  invokeSync(name: string, body: unknown, bytes: number): Promise<RunOutcome>;
+  injectFaults(spec: FaultSpec): void;
+  faults(): FaultSpec;
+  outageUntil(): number | undefined;
+  deadLetters(): DeadLetterRow[];
+  metering: Metering;
+  stats(): {
+    workers: { pid: number; function: string; busy: boolean }[];
+    queued: number;
+    inFlight: number;
+  };
+  close(): Promise<void>;
+}
+
+export type FunctionStateView =
+  | { state: 'absent' }
+  | { state: 'deploying' }
+  | { state: 'ready'; codeHash: string }
+  | { state: 'failed'; reason: string };
+
+function view(record: FunctionRecord | undefined): FunctionStateView {
+  if (record === undefined) return { state: 'absent' };
+  if (record.state === 'ready') return { state: 'ready', codeHash: record.codeHash };
+  return record;
+}
+
+function identityOf(invocation: Invocation): string {
+  return `${invocation.execution}|${instanceKey(invocation.fn, invocation.scope)}|${invocation.joinReady ? 'j' : ''}`;
+}
+
+export function createCloud(options: CloudOptions): Cloud {
+  const { profile } = options;
+  const db: CloudDatabase = openCloudDatabase(options.dataDir, options.durability);
+  const kv = createKvStore(db);
+  const blobs = createBlobFiles(options.dataDir, options.durability);
+  const bundle = createBundler(options.dataDir);
+  const injector: FaultInjector = createFaultInjector();
+  const outbox: TraceOutbox = createTraceOutbox(db);
+  const metering = createMetering(db);
+  const functions = new Map<string, FunctionRecord>();
+  const peers: Record<string, string> = { ...options.peers };
+  let inFlight = 0;
+  let closed = false;
+
+  const pool: WorkerPool = createWorkerPool({
+    cloud: profile.id,
+    peers,
+    coldStartMs: profile.behaviour.coldStartMs,
+    keepWarmMs: profile.behaviour.keepWarmMs,
+    concurrency: profile.limits.concurrency,
+    maxWorkers: options.maxWorkers,
+    onTrace(fn, events) {
+      const record = functions.get(fn);
+      if (record?.state === 'ready' && record.traceUrl !== undefined) {
+        outbox.append(record.traceUrl, record.secret ?? '', events);
+      }
+    },
+    onCapacity: () => pump(),
+  });
+
+  const saveFunction = db.prepare<
+    [string, string, string, string, string | null, string | null, string | null]
+  >(
+    'INSERT OR REPLACE INTO functions (name, deployment, spec, state, reason, code_hash, bundle) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  const deleteFunction = db.prepare<[string]>('DELETE FROM functions WHERE name = ?');
+  const loadFunctions = db.prepare<[], { name: string; spec: string; state: string }>(
+    "SELECT name, spec, state FROM functions WHERE state = 'ready'",
+  );
+  const enqueue = db.prepare<[string, string, number, number, string]>(
+    'INSERT INTO queue (function, body, attempt, due_at, fault) VALUES (?, ?, ?, ?, ?)',
+  );
+  const selectDue = db.prepare<[number], { id: number; function: string }>(
+    'SELECT id, function FROM queue WHERE leased = 0 AND due_at <= ? ORDER BY due_at, id LIMIT 256',
+  );
+  const nextDue = db.prepare<[], { due: number | null }>(
+    'SELECT min(due_at) AS due FROM queue WHERE leased = 0',
+  );
+  const leaseRow = db.prepare<[number], { body: string; attempt: number; fault: string | null }>(
+    'UPDATE queue SET leased = 1 WHERE id = ? AND leased = 0 RETURNING body, attempt, fault',
+  );
+  const deleteRow = db.prepare<[number]>('DELETE FROM queue WHERE id = ?');
+  const retryRow = db.prepare<[number, number]>(
+    'UPDATE queue SET leased = 0, attempt = attempt + 1, due_at = ? WHERE id = ?',
+  );
+  const insertDead = db.prepare<[string, string, number, string, number]>(
+    'INSERT INTO dead_letters (function, body, attempts, error, at) VALUES (?, ?, ?, ?, ?)',
+  );
+  const deadLetter = db.transaction(
+    (id: number, fn: string, body: string, attempts: number, error: string) => {
+      insertDead.run(fn, body, attempts, error, Date.now());
+      deleteRow.run(id);
+    },
+  );
+  const listDead = db.prepare<
+    [],
+    { id: number; function: string; body: string; attempts: number; error: string; at: number }
+  >('SELECT * FROM dead_letters ORDER BY id');
+  const queued = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM queue');
+
+  async function deployFrom(
+    name: string,
+    spec: z.infer<typeof deploymentSchema>,
+  ): Promise<FunctionStateView> {
+    functions.set(name, { state: 'deploying' });
+    const built = await bundle(spec.fn.code);
+    if (!built.ok) {
+      functions.set(name, { state: 'failed', reason: built.reason });
+      saveFunction.run(
+        name,
+        spec.deployment,
+        JSON.stringify(spec),
+        'failed',
+        built.reason,
+        null,
+        null,
+      );
+      return view(functions.get(name));
+    }
+    const { JF_TRACE_URL: traceUrl, JF_TRACE_SECRET: secret, ...workerEnv } = spec.env;
+    pool.retire(name);
+    const record: FunctionRecord = {
+      state: 'ready',
+      codeHash: built.codeHash,
+      deployed: {
+        name,
+        bundle: built.path,
+        fn: spec.fn as unknown as FunctionIR,
+        context: spec.context satisfies FunctionContext,
+        env: workerEnv,
+      },
+    };
+    if (traceUrl !== undefined) record.traceUrl = traceUrl;
+    if (secret !== undefined) record.secret = secret;
+    functions.set(name, record);
+    saveFunction.run(
+      name,
+      spec.deployment,
+      JSON.stringify(spec),
+      'ready',
+      null,
+      built.codeHash,
+      built.path,
+    );
+    pump();
+    return view(record);
+  }
+
+  function deployedOrThrow(name: string): FunctionRecord & { state: 'ready' } {
+    const record = functions.get(name);
+    if (record?.state !== 'ready') {
+      throw new CloudError(
+        404,
+        'ResourceNotFoundException',
+        `Function not found: ${name} is ${record?.state ?? 'not deployed'} on ${profile.id}; deploy it first`,
+      );
+    }
+    return record;
+  }
+
+  function checkOutage(): void {
+    const until = injector.outageUntil(Date.now());
+    if (until !== undefined) {
+      throw new CloudError(
+        503,
+        'CLOUD_OUTAGE',
+        `${profile.id} is in an injected outage until ${new Date(until).toISOString()}; invoke a replica on another cloud`,
+      );
+    }
+  }
+
+  function parseInvocation(name: string, body: unknown, bytes: number, limit: number): Invocation {
+    if (bytes > limit) {
+      throw new CloudError(
+        413,
+        'RequestEntityTooLargeException',
+        `payload of ${bytes} bytes exceeds ${profile.id}'s limit of ${limit} bytes; pass large data as a blob`,
+      );
+    }
+    const parsed = invocationSchema.safeParse(body);
+    if (!parsed.success) {
+      throw new CloudError(
+        400,
+        'InvalidRequestContentException',
+        `the payload is not a Jointflow invocation: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+      );
+    }
+    const invocation = parsed.data as Invocation;
+    if (deployedFunctionName(invocation.deployment, invocation.fn) !== name) {
+      throw new CloudError(
+        400,
+        'InvalidRequestContentException',
+        `the invocation names ${invocation.deployment}/${invocation.fn} but was sent to function ${name}`,
+      );
+    }
+    return invocation;
+  }
+
+  function bill(
+    record: FunctionRecord & { state: 'ready' },
+    invocation: Invocation,
+    outcome: RunOutcome,
+    attempt: number,
+    delivery: number,
+  ) {
+    const fn = record.deployed.fn;
+    const { billedMs, costUsd } = billInvocation(
+      profile,
+      outcome.durationMs,
+      fn.memoryMb,
+      fn.functionClass,
+    );
+    metering.record(record.deployed.name, outcome.ok, billedMs, costUsd);
+    if (record.traceUrl === undefined) return;
+    const instance = instanceKey(invocation.fn, invocation.scope);
+    const at = Date.now();
+    const event: TraceEvent = {
+      id: `${invocation.execution}/${instance}/invocation.billed/${attempt}@${profile.id}#${delivery}`,
+      execution: invocation.execution,
+      deployment: invocation.deployment,
+      instance,
+      node: invocation.fn,
+      kind: 'invocation.billed',
+      cloud: profile.id,
+      attempt,
+      hlc: `${at}-0-${profile.id}`,
+      at,
+      durationMs: Math.round(outcome.durationMs * 1000) / 1000,
+      billedMs,
+      costUsd,
+    };
+    if (!outcome.ok) event.error = { message: outcome.error.message };
+    outbox.append(record.traceUrl, record.secret ?? '', [event]);
+  }
+
+  let pumping = false;
+  let pumpAgain = false;
+  let dueTimer: NodeJS.Timeout | undefined;
+
+  function pump(): void {
+    if (closed) return;
+    if (pumping) {
+      pumpAgain = true;
+      return;
+    }
+    pumping = true;
+    try {
+      const outage = injector.outageUntil(Date.now());
+      if (outage !== undefined) {
+        scheduleAt(outage);
+        return;
+      }
+      do {
+        pumpAgain = false;
+        for (const row of selectDue.all(Date.now())) {
+          const record = functions.get(row.function);
+          if (record?.state !== 'ready') {
+            const leased = leaseRow.get(row.id);
+            if (leased) {
+              deadLetter(
+                row.id,
+                row.function,
+                leased.body,
+                leased.attempt,
+                `FUNCTION_NOT_DEPLOYED: ${row.function}`,
+              );
+            }
+            continue;
+          }
+          if (!pool.canStart(row.function)) continue;
+          const leased = leaseRow.get(row.id);
+          if (leased === undefined) continue;
+          void dispatch(row.id, record, leased.body, leased.attempt, leased.fault ?? '');
+        }
+      } while (pumpAgain);
+      const next = nextDue.get()?.due;
+      if (next !== null && next !== undefined && next > Date.now()) scheduleAt(next);
+    } finally {
+      pumping = false;
+    }
+  }
+
+  function scheduleAt(at: number): void {
+    if (dueTimer !== undefined) clearTimeout(dueTimer);
+    dueTimer = setTimeout(
+      () => {
+        dueTimer = undefined;
+        pump();
+      },
+      Math.max(0, at - Date.now()),
+    );
+  }
+
+  async function dispatch(
+    id: number,
+    record: FunctionRecord & { state: 'ready' },
+    body: string,
+    attempt: number,
+    faultTag: string,
+  ) {
+    inFlight++;
+    try {
+      const invocation = JSON.parse(body) as Invocation;
+      const maxAttempts = profile.behaviour.asyncRetries + 1;
+      const crashAt = injector.crashPoint(faultTag, attempt, maxAttempts);
+      const request = {
+        invocation,
+        delivery: { attempt, platformRetry: attempt > 1 },
+        ...(crashAt ? { crashAt } : {}),
+      };
+      const outcome = await pool.run(record.deployed, request);
+      if (closed) return;
+      bill(record, invocation, outcome, attempt, id);
+      if (outcome.ok) deleteRow.run(id);
+      else if (attempt < maxAttempts)
+        retryRow.run(Date.now() + profile.behaviour.asyncRetryDelayMs, id);
+      else {
+        const error = outcome.error.stack ?? outcome.error.message;
+        deadLetter(id, record.deployed.name, body, attempt, error);
+      }
+    } catch (error) {
+      // A bug here must not take the cloud down; the row stays leased until the next restart.
+      process.stderr.write(
+        `[${profile.id}] dispatch of queue row ${id} failed: ${error instanceof Error ? error.stack : String(error)}\n`,
+      );
+    } finally {
+      inFlight--;
+      pump();
+    }
+  }
+
+  // Functions deployed before a restart come back; their queued invocations run again.
+  for (const row of loadFunctions.all()) {
+    const spec = deploymentSchema.safeParse(JSON.parse(row.spec));
+    if (spec.success) void deployFrom(row.name, spec.data);
+  }
+  outbox.kick();
+  const sweeper = setInterval(() => kv.sweepExpired(), 30_000);
+  sweeper.unref();
+
+  return {
+    profile,
+    kv,
+    blobs,
+    metering,
+    setPeers(next) {
+      for (const [id, url] of Object.entries(next)) peers[id] = url;
+    },
+    async deploy(name, body) {
+      const parsed = deploymentSchema.safeParse(body);
+      if (!parsed.success) {
+        throw new CloudError(
+          400,
+          'LOCAL_BAD_DEPLOYMENT',
+          `not a function deployment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        );
+      }
+      if (deployedFunctionName(parsed.data.deployment, parsed.data.fn.name) !== name) {
+        throw new CloudError(
+          400,
+          'LOCAL_BAD_DEPLOYMENT',
+          `function ${name} does not match the deployment's name`,
+        );
+      }
+      return deployFrom(name, parsed.data);
+    },
+    remove(name) {
+      functions.delete(name);
+      deleteFunction.run(name);
+      pool.retire(name);
+    },
+    describe: (name) => view(functions.get(name)),
+    listFunctions: () => [...functions].map(([name, record]) => ({ name, state: view(record) })),
+    acceptEvent(name, body, bytes) {
+      checkOutage();
+      deployedOrThrow(name);
+      const invocation = parseInvocation(name, body, bytes, profile.limits.asyncPayloadBytes);
+      const identity = identityOf(invocation);
+      const faults = injector.onAccept(identity);
+      if (faults.drop) return;
+      const text = JSON.stringify(invocation);
+      const copies = faults.duplicate ? 2 : 1;
+      for (let copy = 0; copy < copies; copy++) {
+        enqueue.run(name, text, 1, Date.now() + faults.delayMs * (copy + 1), `${identity}#${copy}`);
+      }
+      pump();
+    },
+    async invokeSync(name, body, bytes) {
+      checkOutage();
+      const record = deployedOrThrow(name);
+      const invocation = parseInvocation(name, body, bytes, profile.limits.syncPayloadBytes);
+      const outcome = await pool.run(record.deployed, {
+        invocation,
+        delivery: { attempt: 1, platformRetry: false },
+      });
+      bill(record, invocation, outcome, 1, 0);
+      return outcome;
+    },
+    injectFaults(spec) {
+      injector.configure(spec);
+      pump();
+    },
+    faults: () => injector.spec(),
+    outageUntil: () => injector.outageUntil(Date.now()),
+    deadLetters: () =>
+      listDead.all().map((r) => ({
+        id: r.id,
+        function: r.function,
+        invocation: JSON.parse(r.body),
+        attempts: r.attempts,
+        error: r.error,
+        at: r.at,
+      })),
+    stats: () => ({ workers: pool.list(), queued: queued.get()?.n ?? 0, inFlight }),
+    async close() {
+      closed = true;
+      clearInterval(sweeper);
+      if (dueTimer !== undefined) clearTimeout(dueTimer);
+      await pool.stop();
+      await outbox.drain(1_000);
+      outbox.close();
+      db.close();
+    },
+  };
+}

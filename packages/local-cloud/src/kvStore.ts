@@ -1,0 +1,134 @@
+import type { CloudDatabase } from './database';
+
+/**
+ * The cloud's strongly consistent key-value store over SQLite. Every operation is one
+ * transaction on the one connection the cloud process owns, so concurrent callers (workers in
+ * other processes, other clouds) are serialised here and put-if-absent has exactly one winner.
+ *
+ * Values are stored as JSON text. A key past its TTL reads as absent and is overwritten by the
+ * next put-if-absent; a sweep deletes expired rows now and then.
+ */
+
+export type Found = { found: true; value: unknown } | { found: false };
+
+export type PutOutcome =
+  | { won: true }
+  | { won: false; existing: unknown }
+  | { won: false; closed: true };
+
+export interface SlotOutcome {
+  filled: number;
+  size: number;
+  newlyFilled: boolean;
+}
+
+export interface KvStore {
+  get(key: string): Found;
+  getMany(keys: readonly string[]): Found[];
+  putIfAbsent(key: string, value: unknown, ttlMs?: number, unlessExists?: string): PutOutcome;
+  fillSlot(key: string, slot: number, size: number, value: unknown): SlotOutcome;
+  readSlots(key: string): { size: number; slots: Found[] };
+  deletePrefixes(prefixes: readonly string[]): void;
+  sweepExpired(): number;
+}
+
+/** Upper bound of every string starting with `prefix` under SQLite's BINARY collation. */
+function prefixEnd(prefix: string): string {
+  return `${prefix}\u{10ffff}`;
+}
+
+export function createKvStore(db: CloudDatabase, now: () => number = Date.now): KvStore {
+  const selectKv = db.prepare<[string], { value: string; expires_at: number | null }>(
+    'SELECT value, expires_at FROM kv WHERE key = ?',
+  );
+  const upsertKv = db.prepare<[string, string, number | null]>(
+    'INSERT OR REPLACE INTO kv (key, value, expires_at) VALUES (?, ?, ?)',
+  );
+  const insertRecord = db.prepare<[string, number]>(
+    'INSERT OR IGNORE INTO slot_records (key, size, filled) VALUES (?, ?, 0)',
+  );
+  const insertSlot = db.prepare<[string, number, string]>(
+    'INSERT OR IGNORE INTO slots (key, slot, value) VALUES (?, ?, ?)',
+  );
+  const bumpFilled = db.prepare<[string]>(
+    'UPDATE slot_records SET filled = filled + 1 WHERE key = ?',
+  );
+  const selectRecord = db.prepare<[string], { size: number; filled: number }>(
+    'SELECT size, filled FROM slot_records WHERE key = ?',
+  );
+  const selectSlots = db.prepare<[string], { slot: number; value: string }>(
+    'SELECT slot, value FROM slots WHERE key = ? ORDER BY slot',
+  );
+  const deleteKv = db.prepare<[string, string]>('DELETE FROM kv WHERE key >= ? AND key < ?');
+  const deleteSlots = db.prepare<[string, string]>('DELETE FROM slots WHERE key >= ? AND key < ?');
+  const deleteRecords = db.prepare<[string, string]>(
+    'DELETE FROM slot_records WHERE key >= ? AND key < ?',
+  );
+  const sweep = db.prepare<[number]>(
+    'DELETE FROM kv WHERE expires_at IS NOT NULL AND expires_at <= ?',
+  );
+
+  const live = (key: string): Found => {
+    const row = selectKv.get(key);
+    if (row === undefined || (row.expires_at !== null && row.expires_at <= now())) {
+      return { found: false };
+    }
+    return { found: true, value: JSON.parse(row.value) };
+  };
+
+  const putTx = db.transaction(
+    (key: string, value: unknown, ttlMs?: number, unlessExists?: string): PutOutcome => {
+      if (unlessExists !== undefined && live(unlessExists).found)
+        return { won: false, closed: true };
+      // Read the existing row in the same transaction: ON CONFLICT DO NOTHING RETURNING would
+      // return nothing on conflict, and the loser needs the winner's value.
+      const existing = live(key);
+      if (existing.found) return { won: false, existing: existing.value };
+      upsertKv.run(key, JSON.stringify(value ?? null), ttlMs === undefined ? null : now() + ttlMs);
+      return { won: true };
+    },
+  );
+
+  const fillTx = db.transaction(
+    (key: string, slot: number, size: number, value: unknown): SlotOutcome => {
+      insertRecord.run(key, size);
+      const newlyFilled = insertSlot.run(key, slot, JSON.stringify(value ?? null)).changes === 1;
+      if (newlyFilled) bumpFilled.run(key);
+      const record = selectRecord.get(key);
+      if (record === undefined)
+        throw new Error(`slot record ${key} vanished inside its transaction`);
+      return { filled: record.filled, size: record.size, newlyFilled };
+    },
+  );
+
+  const readTx = db.transaction((key: string) => {
+    const record = selectRecord.get(key);
+    if (record === undefined) return { size: 0, slots: [] };
+    const slots: Found[] = Array.from({ length: record.size }, () => ({ found: false }));
+    for (const row of selectSlots.all(key)) {
+      if (row.slot < record.size) slots[row.slot] = { found: true, value: JSON.parse(row.value) };
+    }
+    return { size: record.size, slots };
+  });
+
+  const deleteTx = db.transaction((prefixes: readonly string[]) => {
+    for (const prefix of prefixes) {
+      const end = prefixEnd(prefix);
+      deleteKv.run(prefix, end);
+      deleteSlots.run(prefix, end);
+      deleteRecords.run(prefix, end);
+    }
+  });
+
+  const getManyTx = db.transaction((keys: readonly string[]) => keys.map(live));
+
+  return {
+    get: live,
+    getMany: (keys) => getManyTx(keys),
+    putIfAbsent: (key, value, ttlMs, unlessExists) => putTx(key, value, ttlMs, unlessExists),
+    fillSlot: (key, slot, size, value) => fillTx(key, slot, size, value),
+    readSlots: (key) => readTx(key),
+    deletePrefixes: (prefixes) => deleteTx(prefixes),
+    sweepExpired: () => sweep.run(now()).changes,
+  };
+}

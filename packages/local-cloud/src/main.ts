@@ -1,0 +1,81 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { createCloud } from './cloud';
+import { loadProfile } from './profiles';
+import { startCloudServer } from './server';
+
+/**
+ * One local cloud as its own OS process:
+ *
+ *   node <tsx cli> packages/local-cloud/src/main.ts --profile <file> --dir <dataDir> \
+ *     [--port 0] [--peers '{"aliyun-local":"http://127.0.0.1:4101"}'] [--durability fsync|os] \
+ *     [--max-workers 6]
+ *
+ * (or JF_PROFILE, JF_DATA_DIR, JF_PORT, JF_PEERS, JF_DURABILITY, JF_MAX_WORKERS). When listening
+ * it prints one JSON line `{"ready":true,"id":...,"url":...,"pid":...}` on stdout; everything else
+ * goes to stderr. SIGTERM or SIGINT stops it cleanly; it also exits when its parent goes away.
+ */
+
+const { values } = parseArgs({
+  options: {
+    profile: { type: 'string' },
+    dir: { type: 'string' },
+    port: { type: 'string' },
+    peers: { type: 'string' },
+    durability: { type: 'string' },
+    'max-workers': { type: 'string' },
+  },
+});
+
+const settings = z
+  .object({
+    profile: z.string().min(1, 'give --profile <file>'),
+    dir: z.string().min(1, 'give --dir <dataDir>'),
+    port: z.coerce.number().int().min(0).max(65535),
+    peers: z.record(z.string(), z.string()),
+    durability: z.enum(['fsync', 'os']),
+    maxWorkers: z.coerce.number().int().min(1).max(256),
+  })
+  .safeParse({
+    profile: values.profile ?? process.env.JF_PROFILE ?? '',
+    dir: values.dir ?? process.env.JF_DATA_DIR ?? '',
+    port: values.port ?? process.env.JF_PORT ?? '0',
+    peers: JSON.parse(values.peers ?? process.env.JF_PEERS ?? '{}'),
+    durability: values.durability ?? process.env.JF_DURABILITY ?? 'fsync',
+    maxWorkers: values['max-workers'] ?? process.env.JF_MAX_WORKERS ?? '6',
+  });
+
+if (!settings.success) {
+  process.stderr.write(
+    `LOCAL_USAGE: ${settings.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}\n`,
+  );
+  process.exit(2);
+}
+
+const { profile: profileFile, dir, port, peers, durability, maxWorkers } = settings.data;
+const profile = loadProfile(profileFile);
+const cloud = createCloud({ profile, dataDir: dir, durability, peers, maxWorkers });
+const server = await startCloudServer(cloud, port);
+cloud.setPeers({ [profile.id]: server.url });
+process.stdout.write(
+  `${JSON.stringify({ ready: true, id: profile.id, url: server.url, pid: process.pid })}\n`,
+);
+
+process.on('unhandledRejection', (error) => {
+  process.stderr.write(
+    `[${profile.id}] unhandled: ${error instanceof Error ? error.stack : String(error)}\n`,
+  );
+});
+
+let stopping = false;
+async function stop(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await server.close();
+  await cloud.close();
+  process.exit(code);
+}
+process.on('SIGTERM', () => void stop(0));
+process.on('SIGINT', () => void stop(0));
+// Started with an IPC channel by startLocalClouds: when the parent dies, so do we.
+process.on('disconnect', () => void stop(0));

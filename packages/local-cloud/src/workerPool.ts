@@ -1,0 +1,305 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import type { FunctionContext, FunctionIR } from '@jointflow/ir';
+import type { DeliveryInfo, FaultPoint, Invocation, TraceEvent } from '@jointflow/runtime';
+import type { HostMessage, WorkerError, WorkerMessage } from './workerProtocol';
+
+/**
+ * Warm worker processes, Lambda style: each worker hosts one function and runs one invocation at
+ * a time. A request with no idle warm worker starts one (a cold start: the profile's `coldStartMs`
+ * on top of the real process start). Workers idle longer than `keepWarmMs` exit. Two limits:
+ * `concurrency` per function and `maxWorkers` for the whole cloud, which keeps memory bounded
+ * (an idle worker of another function is evicted to make room). Requests over the limits wait in
+ * FIFO order. A run past the function's timeout kills its worker.
+ */
+
+export interface DeployedFunction {
+  name: string;
+  bundle: string;
+  fn: FunctionIR;
+  context: FunctionContext;
+  /** Environment handed to the worker process (never the trace secret). */
+  env: Record<string, string>;
+}
+
+export type RunOutcome =
+  | { ok: true; result: unknown; durationMs: number; coldStart: boolean }
+  | {
+      ok: false;
+      failure: 'error' | 'crash' | 'timeout';
+      error: WorkerError;
+      durationMs: number;
+      coldStart: boolean;
+    };
+
+export interface RunRequest {
+  invocation: Invocation;
+  delivery: DeliveryInfo;
+  crashAt?: FaultPoint;
+}
+
+interface Worker {
+  child: ChildProcess;
+  fn: string;
+  busy: boolean;
+  ready: Promise<void>;
+  idleTimer?: NodeJS.Timeout;
+  /** Settles the invocation in progress when the worker dies under it. */
+  onExit?: (code: number | null) => void;
+  onDone?: (message: Extract<WorkerMessage, { type: 'done' }>) => void;
+}
+
+export interface WorkerPoolOptions {
+  cloud: string;
+  peers: Record<string, string>;
+  coldStartMs: number;
+  keepWarmMs: number;
+  concurrency: number;
+  maxWorkers: number;
+  /** Trace events from a worker; must store them durably before returning. */
+  onTrace(fn: string, events: TraceEvent[]): void;
+  /** Called whenever capacity frees up, so the async queue can dispatch more. */
+  onCapacity(): void;
+}
+
+export interface WorkerPool {
+  /** True when an invocation of `fn` would start now rather than wait. */
+  canStart(fn: string): boolean;
+  run(fn: DeployedFunction, request: RunRequest): Promise<RunOutcome>;
+  /** Kills the workers of a function (on remove or redeploy). */
+  retire(fn: string): void;
+  list(): { pid: number; function: string; busy: boolean }[];
+  stop(): Promise<void>;
+}
+
+export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
+  const workers = new Set<Worker>();
+  const waiting: (() => boolean)[] = [];
+  let nextId = 1;
+  let stopping = false;
+
+  const busyOf = (fn: string) => {
+    let n = 0;
+    for (const w of workers) if (w.fn === fn && w.busy) n++;
+    return n;
+  };
+  const idleOf = (fn: string) => {
+    for (const w of workers) if (w.fn === fn && !w.busy) return w;
+    return undefined;
+  };
+  const evictable = (fn: string) => {
+    for (const w of workers) if (w.fn !== fn && !w.busy) return w;
+    return undefined;
+  };
+
+  function kill(worker: Worker): void {
+    if (worker.idleTimer) clearTimeout(worker.idleTimer);
+    workers.delete(worker);
+    if (worker.child.exitCode === null && worker.child.signalCode === null)
+      worker.child.kill('SIGKILL');
+  }
+
+  function canStart(fn: string): boolean {
+    if (stopping) return false;
+    if (idleOf(fn)) return true;
+    if (busyOf(fn) >= options.concurrency) return false;
+    return workers.size < options.maxWorkers || evictable(fn) !== undefined;
+  }
+
+  function spawn(deployed: DeployedFunction): Worker {
+    if (workers.size >= options.maxWorkers) {
+      const victim = evictable(deployed.name);
+      if (victim) kill(victim);
+    }
+    const child = fork(deployed.bundle, [], {
+      execArgv: [],
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...deployed.env },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'json',
+    });
+    // User output goes to the cloud's stderr: its stdout carries only the ready line.
+    child.stdout?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+    const worker: Worker = { child, fn: deployed.name, busy: true, ready: Promise.resolve() };
+    worker.ready = new Promise<void>((resolve, reject) => {
+      const coldStart = new Promise((r) => setTimeout(r, options.coldStartMs));
+      const onReady = (message: WorkerMessage) => {
+        if (message.type === 'ready') {
+          child.off('message', onReady);
+          coldStart.then(() => resolve());
+        }
+      };
+      child.on('message', onReady);
+      child.once('exit', (code) => reject(new Error(`worker exited during start (code ${code})`)));
+    });
+    worker.ready.catch(() => undefined);
+    child.on('message', (message: WorkerMessage) => {
+      if (message.type === 'trace') {
+        try {
+          options.onTrace(deployed.name, message.events);
+          send(child, { type: 'trace-ack', flushId: message.flushId });
+        } catch {
+          // Not stored, not acknowledged: the worker's flush never resolves and the run times out.
+        }
+      } else if (message.type === 'done') {
+        worker.onDone?.(message);
+      }
+    });
+    child.on('exit', (code) => {
+      workers.delete(worker);
+      if (worker.idleTimer) clearTimeout(worker.idleTimer);
+      worker.onExit?.(code);
+      if (!stopping) freed();
+    });
+    child.on('error', () => undefined);
+    send(child, {
+      type: 'init',
+      cloud: options.cloud,
+      peers: options.peers,
+      fn: deployed.fn,
+      context: deployed.context,
+    });
+    workers.add(worker);
+    return worker;
+  }
+
+  function send(child: ChildProcess, message: HostMessage): void {
+    if (child.connected) child.send(message, (error) => error && undefined);
+  }
+
+  function release(worker: Worker): void {
+    worker.busy = false;
+    worker.onDone = undefined;
+    worker.onExit = undefined;
+    if (worker.idleTimer) clearTimeout(worker.idleTimer);
+    worker.idleTimer = setTimeout(() => kill(worker), options.keepWarmMs);
+    worker.idleTimer.unref();
+    freed();
+  }
+
+  /** Serves waiting callers first, then lets the async queue dispatch. */
+  function freed(): void {
+    while (waiting.length > 0) {
+      const next = waiting[0];
+      if (next === undefined || !next()) break;
+      waiting.shift();
+    }
+    options.onCapacity();
+  }
+
+  async function runOn(
+    worker: Worker,
+    deployed: DeployedFunction,
+    request: RunRequest,
+    coldStart: boolean,
+  ): Promise<RunOutcome> {
+    const started = performance.now();
+    const elapsed = () => performance.now() - started;
+    try {
+      await worker.ready;
+    } catch (error) {
+      kill(worker);
+      freed();
+      return {
+        ok: false,
+        failure: 'crash',
+        error: { message: error instanceof Error ? error.message : String(error) },
+        durationMs: elapsed(),
+        coldStart,
+      };
+    }
+    const runStarted = performance.now();
+    const id = nextId++;
+    return new Promise<RunOutcome>((resolve) => {
+      const timer = setTimeout(() => {
+        worker.onExit = undefined;
+        kill(worker);
+        freed();
+        resolve({
+          ok: false,
+          failure: 'timeout',
+          error: {
+            message: `FUNCTION_TIMEOUT: ${deployed.fn.name} ran past its timeout of ${deployed.fn.timeoutMs} ms and was killed`,
+          },
+          durationMs: performance.now() - runStarted,
+          coldStart,
+        });
+      }, deployed.fn.timeoutMs);
+      worker.onExit = (code) => {
+        clearTimeout(timer);
+        resolve({
+          ok: false,
+          failure: 'crash',
+          error: {
+            message: `FUNCTION_CRASHED: the worker of ${deployed.fn.name} exited with code ${code}`,
+          },
+          durationMs: performance.now() - runStarted,
+          coldStart,
+        });
+      };
+      worker.onDone = (message) => {
+        clearTimeout(timer);
+        const durationMs = performance.now() - runStarted;
+        release(worker);
+        resolve(
+          message.ok
+            ? { ok: true, result: message.result, durationMs, coldStart }
+            : { ok: false, failure: 'error', error: message.error, durationMs, coldStart },
+        );
+      };
+      const message: HostMessage = {
+        type: 'invoke',
+        id,
+        invocation: request.invocation,
+        delivery: request.delivery,
+      };
+      if (request.crashAt !== undefined) message.crashAt = request.crashAt;
+      send(worker.child, message);
+    });
+  }
+
+  function tryStart(
+    deployed: DeployedFunction,
+    request: RunRequest,
+  ): Promise<RunOutcome> | undefined {
+    if (!canStart(deployed.name)) return undefined;
+    const idle = idleOf(deployed.name);
+    if (idle) {
+      idle.busy = true;
+      if (idle.idleTimer) clearTimeout(idle.idleTimer);
+      return runOn(idle, deployed, request, false);
+    }
+    return runOn(spawn(deployed), deployed, request, true);
+  }
+
+  return {
+    canStart,
+    run(deployed, request) {
+      const started = tryStart(deployed, request);
+      if (started) return started;
+      return new Promise<RunOutcome>((resolve) => {
+        waiting.push(() => {
+          const later = tryStart(deployed, request);
+          if (later === undefined) return false;
+          later.then(resolve);
+          return true;
+        });
+      });
+    },
+    retire(fn) {
+      for (const w of [...workers]) if (w.fn === fn && !w.busy) kill(w);
+    },
+    list: () => [...workers].map((w) => ({ pid: w.child.pid ?? 0, function: w.fn, busy: w.busy })),
+    async stop() {
+      stopping = true;
+      const exits = [...workers].map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            if (w.child.exitCode !== null || w.child.signalCode !== null) resolve();
+            else w.child.once('exit', () => resolve());
+          }),
+      );
+      for (const w of [...workers]) kill(w);
+      await Promise.all(exits);
+    },
+  };
+}
