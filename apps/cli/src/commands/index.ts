@@ -1,4 +1,5 @@
 import type { Command } from '../command';
+import { compileCommand } from './compile';
 
 /** Every subcommand, in the order `jointflow --help` lists them. One file per command. */
-export const commands: Command[] = [];
+export const commands: Command[] = [compileCommand];

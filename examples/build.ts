@@ -1,0 +1,55 @@
+/**
+ * Generates `examples/<name>.json` from `examples/src/<name>/workflow.ts` and the step files
+ * beside it: every task and join node takes its code from `<node>.ts`. Run it after editing a
+ * step: `npx tsx examples/build.ts`. A test fails when a JSON file is out of date.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { GraphInput } from '@jointflow/ir';
+import type { ExampleWorkflow } from './src/exampleWorkflow';
+import { workflow as iotPipeline } from './src/iot-pipeline/workflow';
+import { workflow as monteCarloPi } from './src/monte-carlo-pi/workflow';
+import { workflow as questionAnswering } from './src/question-answering/workflow';
+import { workflow as videoAnalytics } from './src/video-analytics/workflow';
+import { workflow as wordCount } from './src/word-count/workflow';
+
+export const examplesDir = dirname(fileURLToPath(import.meta.url));
+
+export const exampleWorkflows: ExampleWorkflow[] = [
+  videoAnalytics,
+  questionAnswering,
+  iotPipeline,
+  monteCarloPi,
+  wordCount,
+];
+
+/** The graph of an example with every step's code read from its source file. */
+export function buildExample(workflow: ExampleWorkflow): GraphInput {
+  const nodes = workflow.nodes.map((node) => {
+    if (node.kind !== 'task' && node.kind !== 'join') return node;
+    const file = join(examplesDir, 'src', workflow.name, `${node.name}.ts`);
+    if (!existsSync(file)) {
+      if (node.kind === 'join') return node;
+      throw new Error(`example ${workflow.name}: task "${node.name}" has no source file ${file}`);
+    }
+    return { ...node, code: readFileSync(file, 'utf8') };
+  });
+  return { ...workflow, nodes };
+}
+
+/** The text `examples/<name>.json` must hold. */
+export function exampleText(workflow: ExampleWorkflow): string {
+  return `${JSON.stringify(buildExample(workflow), null, 2)}\n`;
+}
+
+export function examplePath(workflow: ExampleWorkflow): string {
+  return join(examplesDir, `${workflow.name}.json`);
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  for (const workflow of exampleWorkflows) {
+    writeFileSync(examplePath(workflow), exampleText(workflow));
+    console.log(`wrote ${examplePath(workflow)}`);
+  }
+}
