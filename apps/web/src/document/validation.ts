@@ -1,4 +1,4 @@
-import type { CloudProfile, Graph, WorkflowIR } from '@jointflow/ir';
+import { type CloudProfile, compile, defaultCloudProfiles, type Graph, type WorkflowIR } from '@jointflow/ir';
 
 /** A problem shown in the problems panel; the same shape as the compiler's diagnostics. */
 export interface Problem {
@@ -18,10 +18,41 @@ export interface Validation {
 }
 
 /**
- * Checks the designer's graph live. The compiler (`compile` from @jointflow/ir) has the final
- * word; the checks here only cover what the canvas can get wrong before the compiler runs.
+ * Checks the designer's graph live with the compiler (`compile` from @jointflow/ir), the same
+ * code the API runs before it deploys. Until the API's cloud list has loaded, the default
+ * profiles stand in.
  */
 export function validateGraph(graph: Graph, clouds: readonly CloudProfile[]): Validation {
+  const profiles = clouds.length > 0 ? [...clouds] : defaultCloudProfiles;
+  let problems: Problem[];
+  let ir: WorkflowIR | undefined;
+  try {
+    const result = compile(graph, { clouds: profiles });
+    problems = [...result.diagnostics];
+    ir = result.ir;
+  } catch (error) {
+    // A compiler bug must not take the designer down; the canvas checks below still run.
+    problems = [
+      {
+        severity: 'error',
+        code: 'WEB_COMPILER_CRASHED',
+        message: `the compiler failed (${error instanceof Error ? error.message : String(error)}); report this graph`,
+      },
+      ...canvasChecks(graph, profiles),
+    ];
+  }
+  if (graph.nodes.length === 0 && !problems.some((p) => p.severity === 'error')) {
+    problems.push({
+      severity: 'error',
+      code: 'WEB_EMPTY_GRAPH',
+      message: 'the workflow has no steps; drag a Task from the palette onto the canvas',
+    });
+  }
+  return summarize(problems, ir);
+}
+
+/** What the canvas itself can get wrong; used only when the compiler cannot run. */
+export function canvasChecks(graph: Graph, clouds: readonly CloudProfile[]): Problem[] {
   const problems: Problem[] = [];
   const names = new Set<string>();
   for (const node of graph.nodes) {
@@ -62,14 +93,7 @@ export function validateGraph(graph: Graph, clouds: readonly CloudProfile[]): Va
       }
     }
   }
-  if (graph.nodes.length === 0) {
-    problems.push({
-      severity: 'error',
-      code: 'WEB_EMPTY_GRAPH',
-      message: 'the workflow has no steps; drag a Task from the palette onto the canvas',
-    });
-  }
-  return summarize(problems);
+  return problems;
 }
 
 export function summarize(problems: Problem[], ir?: WorkflowIR): Validation {
