@@ -5,7 +5,7 @@ export const workflow: ExampleWorkflow = {
   name: 'iot-pipeline',
   description:
     'A chain of five steps alternating aws-local and aliyun-local on a ~1 KB batch of sensor readings: ingest, validate, calibrate, aggregate, alert.',
-  sampleInput: { seed: 42, sensors: 4, readingsPerSensor: 6 },
+  sampleInput: { seed: 42, sensors: 5, readingsPerSensor: 8 },
   nodes: [
     { kind: 'task', name: 'ingest', cloud: 'aws-local' },
     { kind: 'task', name: 'validate', cloud: 'aliyun-local' },
