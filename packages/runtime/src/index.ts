@@ -1,4 +1,33 @@
 export type {
+  CreateFunctionOptions,
+  StepContext,
+  StepOutcome,
+  UserHandler,
+} from './createFunction';
+export { createFunction, INVOKE_CONCURRENCY, RECORD_INLINE_LIMIT_BYTES } from './createFunction';
+export { resolveDataRef, toDataRef } from './dataRef';
+export type { ExecutionResult, RedriveAction, StartSpec } from './execution';
+export {
+  closeExecution,
+  DEFAULT_CLOSED_TTL_MS,
+  DEFAULT_START_INLINE_LIMIT_BYTES,
+  executionStores,
+  readExecutionResult,
+  redriveExecution,
+  startExecution,
+} from './execution';
+export type { HistoryCheckInput, HistoryReport } from './historyChecker';
+export { checkHistory } from './historyChecker';
+export { isValidExecutionId, keys } from './keys';
+export type { MemoryCloud, MemoryCloudOptions, MemoryFaults } from './memoryPorts';
+export {
+  createMemoryPorts,
+  MemoryBlobStore,
+  MemoryKeyValueStore,
+  runInMemory,
+  SimulatedCrash,
+} from './memoryPorts';
+export type {
   BlobStore,
   DataRef,
   DeliveryInfo,
@@ -14,3 +43,15 @@ export type {
   TraceSink,
 } from './ports';
 export { InvokeError, traceEventKinds } from './ports';
+export type { ClosedMarker, ResultRecord, SlotValue, StepError, StepRecord } from './records';
+export {
+  closedMarkerSchema,
+  invocationSchema,
+  resultRecordSchema,
+  slotValueSchema,
+  startRecordSchema,
+  stepRecordSchema,
+} from './records';
+export type { Route } from './routes';
+export { routesOf } from './routes';
+export { RuntimeError } from './runtimeError';

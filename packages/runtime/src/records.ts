@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import type { DataRef, Invocation } from './ports';
+import { RuntimeError } from './runtimeError';
+
+/**
+ * What the runtime stores, parsed with zod whenever it is read back: store values are outside
+ * data (another copy, another version, a person with a database shell may have written them).
+ */
+
+export const dataRefSchema: z.ZodType<DataRef> = z.union([
+  z.object({ blob: z.string().min(1), cloud: z.string().min(1), bytes: z.number().int() }),
+  z.object({ inline: z.unknown() }),
+]) as z.ZodType<DataRef>;
+
+export const stepErrorSchema = z.object({
+  message: z.string(),
+  stack: z.string().optional(),
+  code: z.string().optional(),
+});
+export type StepError = z.infer<typeof stepErrorSchema>;
+
+const recordMeta = {
+  v: z.literal(1),
+  /** Delivery attempt of the copy that committed; part of the commit's trace event id. */
+  attempt: z.number().int(),
+  cloud: z.string(),
+  at: z.number(),
+  durationMs: z.number(),
+};
+
+/**
+ * A committed record: the checkpoint of one instance. A success holds the output and every
+ * decision later steps depend on (continuations taken, map length); a failure holds the error
+ * and the input, so a rerun from the failed step can start it again.
+ */
+export const stepRecordSchema = z.discriminatedUnion('status', [
+  z.object({
+    status: z.literal('succeeded'),
+    ...recordMeta,
+    output: dataRefSchema,
+    /** Indexes into the function's `continuations` that were taken. */
+    taken: z.array(z.number().int().nonnegative()),
+    /** For a map: the element count (the size of its join). */
+    mapCount: z.number().int().nonnegative().optional(),
+  }),
+  z.object({
+    status: z.literal('failed'),
+    ...recordMeta,
+    error: stepErrorSchema,
+    input: dataRefSchema,
+  }),
+]);
+export type StepRecord = z.infer<typeof stepRecordSchema>;
+export type SucceededRecord = Extract<StepRecord, { status: 'succeeded' }>;
+
+/** A join slot: a branch's output, or the skip token of a branch a choice did not take. */
+export const slotValueSchema = z.union([
+  z.object({ skip: z.literal(true) }),
+  z.object({ ref: dataRefSchema }),
+]);
+export type SlotValue = z.infer<typeof slotValueSchema>;
+
+const scopeEntrySchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('map'),
+    name: z.string(),
+    index: z.number().int(),
+    count: z.number().int(),
+  }),
+  z.object({ kind: z.literal('loop'), name: z.string(), index: z.number().int() }),
+]);
+
+export const invocationSchema: z.ZodType<Invocation> = z.object({
+  execution: z.string(),
+  deployment: z.string(),
+  irVersion: z.string(),
+  fn: z.string(),
+  scope: z.array(scopeEntrySchema),
+  input: dataRefSchema,
+  possibleDuplicate: z.boolean().optional(),
+  joinReady: z.boolean().optional(),
+  hlc: z.string().optional(),
+}) as z.ZodType<Invocation>;
+
+export const resultRecordSchema = z.discriminatedUnion('status', [
+  z.object({
+    status: z.literal('succeeded'),
+    output: dataRefSchema,
+    instance: z.string(),
+    at: z.number(),
+  }),
+  z.object({
+    status: z.literal('failed'),
+    error: stepErrorSchema,
+    /** The failed instance, its function, scope, input and locations: what a rerun needs. */
+    instance: z.string(),
+    fn: z.string(),
+    scope: z.array(scopeEntrySchema),
+    input: dataRefSchema,
+    /** Store holding the failed instance's checkpoint. */
+    homeStore: z.string(),
+    /** Clouds hosting the failed function, primary first. */
+    clouds: z.array(z.string()).min(1),
+    at: z.number(),
+  }),
+]);
+export type ResultRecord = z.infer<typeof resultRecordSchema>;
+
+/** The start invocation and the clouds (primary first) that host the start function. */
+export const startRecordSchema = z.object({
+  invocation: invocationSchema,
+  clouds: z.array(z.string()).min(1),
+  at: z.number(),
+});
+export type StartRecord = z.infer<typeof startRecordSchema>;
+
+export const closedMarkerSchema = z.object({
+  closedAt: z.number(),
+  status: z.enum(['succeeded', 'failed']),
+});
+export type ClosedMarker = z.infer<typeof closedMarkerSchema>;
+
+/** Parses a stored value or throws `RUNTIME_CORRUPT_RECORD` naming the key. */
+export function parseStored<T>(schema: z.ZodType<T>, value: unknown, key: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    throw new RuntimeError(
+      'RUNTIME_CORRUPT_RECORD',
+      `the value at "${key}" is not a record this runtime wrote (${parsed.error.issues[0]?.message ?? 'invalid'}); inspect or delete it, then redrive the execution`,
+    );
+  }
+  return parsed.data;
+}

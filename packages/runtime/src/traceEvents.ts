@@ -1,0 +1,67 @@
+import type { DataRef, TraceEvent, TraceEventKind } from './ports';
+
+/**
+ * Trace event helpers: a hybrid logical clock per process, small previews of values, and
+ * deterministic ids (`execution/instance/kind/attempt`) so a redelivered or re-emitted event is
+ * recognised as the same one.
+ */
+
+const PREVIEW_BYTES = 512;
+
+let clockMs = 0;
+let clockCounter = 0;
+
+function formatHlc(cloud: string): string {
+  return `${clockMs}-${String(clockCounter).padStart(4, '0')}-${cloud}`;
+}
+
+/** Advances the clock for a local event and returns its stamp `<ms>-<counter>-<cloud>`. */
+export function tickHlc(now: number, cloud: string): string {
+  if (now > clockMs) {
+    clockMs = now;
+    clockCounter = 0;
+  } else {
+    clockCounter += 1;
+  }
+  return formatHlc(cloud);
+}
+
+/** Merges a received stamp so that later local events order after the sender's. */
+export function receiveHlc(remote: string | undefined, now: number): void {
+  if (remote === undefined) return;
+  const match = /^(\d+)-(\d+)-/.exec(remote);
+  if (!match) return;
+  const remoteMs = Number(match[1]);
+  const remoteCounter = Number(match[2]);
+  if (remoteMs > clockMs && remoteMs >= now) {
+    clockMs = remoteMs;
+    clockCounter = remoteCounter;
+  } else if (remoteMs === clockMs) {
+    clockCounter = Math.max(clockCounter, remoteCounter);
+  }
+}
+
+/** A small JSON preview of a value: the value itself when small, else a truncated string. */
+export function preview(value: unknown): unknown {
+  const text = JSON.stringify(value === undefined ? null : value) ?? 'null';
+  if (text.length <= PREVIEW_BYTES) return value === undefined ? null : value;
+  return { truncated: true, bytes: text.length, head: text.slice(0, PREVIEW_BYTES) };
+}
+
+/** Preview of a stored `DataRef`: the inline value's preview, or the blob pointer itself. */
+export function previewRef(ref: DataRef): unknown {
+  return 'inline' in ref
+    ? preview(ref.inline)
+    : { blob: ref.blob, cloud: ref.cloud, bytes: ref.bytes };
+}
+
+export function traceEventId(
+  execution: string,
+  instance: string,
+  kind: TraceEventKind,
+  attempt: number | string,
+): string {
+  return `${execution}/${instance}/${kind}/${attempt}`;
+}
+
+export type TraceEventFields = Omit<TraceEvent, 'id' | 'hlc' | 'at' | 'kind' | 'attempt'>;
