@@ -285,11 +285,9 @@ export async function closeExecution(
   const marker: ClosedMarker = { closedAt: ports.now(), status: parsed.status };
   const stores = [...new Set([resultStore, ...(options.stores ?? [])])].sort();
   for (const cloud of stores) {
-    await ports
-      .store(cloud)
-      .putIfAbsent(keys.closed(execution), marker, {
-        ttlMs: options.ttlMs ?? DEFAULT_CLOSED_TTL_MS,
-      });
+    await ports.store(cloud).putIfAbsent(keys.closed(execution), marker, {
+      ttlMs: options.ttlMs ?? DEFAULT_CLOSED_TTL_MS,
+    });
   }
   await Promise.all(
     stores.map((cloud) => ports.store(cloud).deletePrefixes([keys.executionPrefix(execution)])),

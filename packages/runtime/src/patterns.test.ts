@@ -86,7 +86,9 @@ describe('every pattern gives the fault-free result', () => {
     const { result, execution, cloud } = await runChecked(loopIr, loopHandlers, 0);
     expect(result).toMatchObject({ status: 'succeeded', output: { final: 5 } });
     for (let k = 0; k < 5; k++) {
-      expect(await cloud.store('a').get(keys.checkpoint(execution, `inc/loop:l=${k}`))).toBeDefined();
+      expect(
+        await cloud.store('a').get(keys.checkpoint(execution, `inc/loop:l=${k}`)),
+      ).toBeDefined();
     }
     expect(await cloud.store('a').get(keys.checkpoint(execution, 'inc/loop:l=5'))).toBeUndefined();
   });
@@ -102,9 +104,13 @@ describe('every pattern gives the fault-free result', () => {
     const store = cloud.store('a');
     for (let k = 0; k < 3; k++) {
       for (let i = 0; i < 2; i++) {
-        expect(await store.get(keys.checkpoint(execution, `sq/loop:l=${k}/map:m=${i}`))).toBeDefined();
+        expect(
+          await store.get(keys.checkpoint(execution, `sq/loop:l=${k}/map:m=${i}`)),
+        ).toBeDefined();
       }
-      expect(store.slotRecords.has(keys.join(execution, 'j', [{ kind: 'loop', name: 'l', index: k }]))).toBe(true);
+      expect(
+        store.slotRecords.has(keys.join(execution, 'j', [{ kind: 'loop', name: 'l', index: k }])),
+      ).toBe(true);
     }
   });
 
