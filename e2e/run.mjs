@@ -1,0 +1,142 @@
+#!/usr/bin/env node
+// Runs the browser tests against a whole Jointflow stack: builds the web app when its sources
+// are newer than the build, starts `jointflow up` on an ephemeral port with a throwaway home,
+// runs Playwright (Debian's Chromium), and tears everything down whatever happens.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const web = join(root, 'apps/web');
+const STARTUP_TIMEOUT_MS = 120_000;
+
+function newestMtime(path) {
+  const info = statSync(path);
+  if (!info.isDirectory()) return info.mtimeMs;
+  let newest = info.mtimeMs;
+  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
+  return newest;
+}
+
+function buildWebIfStale() {
+  const built = join(web, 'dist/index.html');
+  const sources = ['src', 'index.html', 'vite.config.ts'].map((p) => join(web, p));
+  const stale =
+    !existsSync(built) || Math.max(...sources.map(newestMtime)) > statSync(built).mtimeMs;
+  if (!stale) return;
+  console.log('e2e: building apps/web');
+  const result = spawnSync('npx', ['vite', 'build'], { cwd: web, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('E2E_WEB_BUILD_FAILED: `vite build` in apps/web failed');
+}
+
+function checkChromium() {
+  const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (!existsSync(path)) {
+    throw new Error(
+      `E2E_NO_CHROMIUM: ${path} is missing; install it with \`apt-get install -y chromium\``,
+    );
+  }
+}
+
+/** Starts `jointflow up` and resolves with the URL and token it prints. */
+function startStack(home) {
+  const child = spawn(
+    process.execPath,
+    [join(root, 'apps/cli/bin/jointflow.mjs'), 'up', '--port', '0', '--home', home],
+    {
+      cwd: root,
+      env: { ...process.env, JOINTFLOW_HOME: home },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
+  );
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(
+        new Error(
+          `E2E_STACK_TIMEOUT: \`jointflow up\` printed no URL and token within ${STARTUP_TIMEOUT_MS} ms:\n${output}`,
+        ),
+      );
+    }, STARTUP_TIMEOUT_MS);
+    const onData = (chunk) => {
+      output += chunk.toString();
+      const url = /(http:\/\/(?:127\.0\.0\.1|localhost):\d+)\/?#token=([A-Za-z0-9._~%-]+)/.exec(
+        output,
+      );
+      if (url?.[1] && url[2]) {
+        clearTimeout(timer);
+        resolve({ child, url: url[1], token: decodeURIComponent(url[2]) });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (chunk) => {
+      output += chunk.toString();
+      if (process.env.E2E_VERBOSE) process.stderr.write(chunk);
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`E2E_STACK_EXITED: \`jointflow up\` exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+function stop(child) {
+  if (!child || child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {}
+      resolve();
+    }, 5000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      resolve();
+    }
+  });
+}
+
+async function main() {
+  checkChromium();
+  buildWebIfStale();
+  const home = mkdtempSync(join(tmpdir(), 'jointflow-e2e-'));
+  let stack;
+  let exitCode = 1;
+  try {
+    stack = await startStack(home);
+    console.log(`e2e: stack up at ${stack.url}`);
+    const playwright = spawn(
+      'npx',
+      [
+        'playwright',
+        'test',
+        '-c',
+        join(root, 'e2e/playwright.config.ts'),
+        ...process.argv.slice(2),
+      ],
+      {
+        cwd: root,
+        stdio: 'inherit',
+        env: { ...process.env, JOINTFLOW_E2E_URL: stack.url, JOINTFLOW_E2E_TOKEN: stack.token },
+      },
+    );
+    exitCode = await new Promise((resolve) => playwright.on('exit', (code) => resolve(code ?? 1)));
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+  } finally {
+    await stop(stack?.child);
+    rmSync(home, { recursive: true, force: true });
+  }
+  process.exit(exitCode);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
+await main();
