@@ -1,1 +1,6 @@
-export {};
+export type { EndOfStream, FollowOptions, SseMessage } from './apiClient';
+export { ApiClient, ApiClientError, readSse } from './apiClient';
+export type { ApiErrorCode } from './apiError';
+export type { EngineResult, EngineRun, ExecutionEngine } from './executionEngine';
+export type { ApiServer, ApiServerOptions } from './server';
+export { createApiServer } from './server';

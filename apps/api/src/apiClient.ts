@@ -1,0 +1,197 @@
+/**
+ * A small client for this API over `fetch`, used by the CLI (`deploy`, `run --api`, `trace`) and
+ * by the tests. Answers are returned as parsed JSON; errors throw `ApiClientError` with the
+ * server's code and message.
+ */
+export class ApiClientError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly details: Record<string, unknown>;
+
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export interface SseMessage {
+  id?: string;
+  event: string;
+  data: string;
+}
+
+/** Reads a `text/event-stream` body message by message until it ends or `onMessage` returns false. */
+export async function readSse(
+  body: ReadableStream<Uint8Array>,
+  onMessage: (message: SseMessage) => boolean | undefined | Promise<boolean | undefined>,
+): Promise<void> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  let current: { id?: string; event?: string; data: string[] } = { data: [] };
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += decoder.decode(value, { stream: true });
+      for (;;) {
+        const newline = buffer.indexOf('\n');
+        if (newline < 0) break;
+        const line = buffer.slice(0, newline).replace(/\r$/, '');
+        buffer = buffer.slice(newline + 1);
+        if (line === '') {
+          if (current.data.length > 0 || current.event !== undefined) {
+            const message: SseMessage = {
+              event: current.event ?? 'message',
+              data: current.data.join('\n'),
+              ...(current.id !== undefined ? { id: current.id } : {}),
+            };
+            current = { data: [] };
+            if ((await onMessage(message)) === false) return;
+          }
+          continue;
+        }
+        if (line.startsWith(':')) continue;
+        const colon = line.indexOf(':');
+        const field = colon < 0 ? line : line.slice(0, colon);
+        const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+        if (field === 'data') current.data.push(value);
+        else if (field === 'event') current.event = value;
+        else if (field === 'id') current.id = value;
+      }
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+}
+
+export interface FollowOptions {
+  lastEventId?: number;
+  onEvent(event: Record<string, unknown> & { seq: number }): void;
+  signal?: AbortSignal;
+}
+
+export interface EndOfStream {
+  status: string;
+  lastSeq: number;
+  result?: unknown;
+  error?: { message: string };
+}
+
+export class ApiClient {
+  constructor(
+    readonly url: string,
+    private readonly token: string,
+  ) {}
+
+  private headers(extra: Record<string, string> = {}): Record<string, string> {
+    return { authorization: `Bearer ${this.token}`, ...extra };
+  }
+
+  async request<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<T> {
+    const response = await fetch(`${this.url}${path}`, {
+      method,
+      headers: this.headers(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    const parsed: unknown = text === '' ? {} : JSON.parse(text);
+    if (!response.ok) {
+      const error = (parsed as { error?: Record<string, unknown> }).error ?? {};
+      const { code, message, ...details } = error;
+      throw new ApiClientError(
+        response.status,
+        typeof code === 'string' ? code : 'API_HTTP',
+        typeof message === 'string' ? message : `HTTP ${response.status}`,
+        details,
+      );
+    }
+    return parsed as T;
+  }
+
+  createWorkflow(name: string, graph: unknown): Promise<{ id: string; version: number }> {
+    return this.request('POST', '/api/v1/workflows', { name, graph });
+  }
+
+  deploy(workflowId: string, options: { version?: number } = {}): Promise<{ id: string }> {
+    return this.request('POST', `/api/v1/workflows/${workflowId}/deployments`, options);
+  }
+
+  /** Polls the deployment until it is ready or failed. */
+  async waitForDeployment(
+    id: string,
+    timeoutMs = 60_000,
+  ): Promise<{
+    status: string;
+    functions: { name: string; cloud: string; status: string; reason?: string }[];
+  }> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const deployment = await this.request<{
+        status: string;
+        functions: { name: string; cloud: string; status: string; reason?: string }[];
+      }>('GET', `/api/v1/deployments/${id}`);
+      if (deployment.status === 'ready' || deployment.status === 'failed') return deployment;
+      if (Date.now() > until) {
+        throw new ApiClientError(
+          0,
+          'CLI_TIMEOUT',
+          `deployment ${id} is still ${deployment.status} after ${timeoutMs} ms`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  startExecution(deploymentId: string, input: unknown): Promise<{ id: string }> {
+    return this.request('POST', `/api/v1/deployments/${deploymentId}/executions`, { input });
+  }
+
+  getExecution(id: string): Promise<Record<string, unknown> & { status: string }> {
+    return this.request('GET', `/api/v1/executions/${id}`);
+  }
+
+  /** Follows an execution's events over SSE until the `end` message, which it returns. */
+  async followEvents(id: string, options: FollowOptions): Promise<EndOfStream | undefined> {
+    const response = await fetch(`${this.url}/api/v1/executions/${id}/events`, {
+      headers: this.headers(
+        options.lastEventId !== undefined ? { 'last-event-id': String(options.lastEventId) } : {},
+      ),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    if (!response.ok || response.body === null) {
+      const text = await response.text();
+      let code = 'API_HTTP';
+      let message = `HTTP ${response.status}`;
+      try {
+        const parsed = JSON.parse(text) as { error?: { code?: string; message?: string } };
+        code = parsed.error?.code ?? code;
+        message = parsed.error?.message ?? message;
+      } catch {
+        // not JSON: keep the status line
+      }
+      throw new ApiClientError(response.status, code, message);
+    }
+    let end: EndOfStream | undefined;
+    await readSse(response.body, (message) => {
+      if (message.event === 'end') {
+        end = JSON.parse(message.data) as EndOfStream;
+        return false;
+      }
+      options.onEvent(JSON.parse(message.data) as Record<string, unknown> & { seq: number });
+      return true;
+    });
+    return end;
+  }
+}

@@ -1,0 +1,21 @@
+import type { CloudShim } from '@jointflow/shims';
+import type { EventHub } from './eventHub';
+import type { ExecutionEngine } from './executionEngine';
+import type { Secrets } from './secrets';
+import type { Repository } from './store/repository';
+
+/** Everything route handlers share; built once by `createApiServer`. */
+export interface ApiContext {
+  repo: Repository;
+  secrets: Secrets;
+  hub: EventHub;
+  engine: ExecutionEngine;
+  clouds: ReadonlyMap<string, CloudShim>;
+  /** Where deployed functions send trace events: this API's `/api/v1/ingest`. */
+  ingestUrl(): string;
+  /** Background work (deploy rollouts, result checks) that `close()` waits for. */
+  track(work: Promise<unknown>): void;
+  log(message: string): void;
+  /** True once `close()` began: long-lived streams end. */
+  isClosing(): boolean;
+}

@@ -1,0 +1,129 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { HTTPException } from 'hono/http-exception';
+import type { ApiContext } from './apiContext';
+import { ApiError } from './apiError';
+import { openApiDocument } from './openapi';
+import { cloudRoutes } from './routes/clouds';
+import { compileRoutes } from './routes/compile';
+import { deploymentRoutes } from './routes/deployments';
+import { eventRoutes } from './routes/events';
+import { executionRoutes } from './routes/executions';
+import { ingestRoutes } from './routes/ingest';
+import { workflowRoutes } from './routes/workflows';
+import { CursorError } from './store/sqlRepository';
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+export const INGEST_BODY_LIMIT = 4 * 1024 * 1024;
+
+const EVENTS_PATH = /^\/api\/v1\/executions\/[^/]+\/events$/;
+
+export interface AppOptions {
+  /** Origins allowed by CORS (the web app's). Same-origin requests need none. */
+  corsOrigins: readonly string[];
+  bodyLimitBytes?: number;
+}
+
+function errorResponse(error: ApiError): Response {
+  return new Response(JSON.stringify(error.toBody()), {
+    status: error.status,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+  });
+}
+
+/** The Hono app: middleware (CORS, body limits, token), routes and the error mapping. */
+export function createApp(ctx: ApiContext, options: AppOptions): Hono {
+  const app = new Hono();
+  const limit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
+
+  app.use(
+    '/api/*',
+    cors({
+      origin: (origin) => (options.corsOrigins.includes(origin) ? origin : null),
+      allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID'],
+      allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+      maxAge: 600,
+    }),
+  );
+
+  const tooLarge = (max: number) =>
+    bodyLimit({
+      maxSize: max,
+      onError: () => {
+        throw new ApiError(
+          'API_BODY_TOO_LARGE',
+          `the body is larger than ${max} bytes; send a smaller one (store large data in the graph's sample input sparingly)`,
+        );
+      },
+    });
+  const smallBodies = tooLarge(limit);
+  const ingestBodies = tooLarge(Math.max(limit, INGEST_BODY_LIMIT));
+  app.use('/api/*', (c, next) =>
+    c.req.path === '/api/v1/ingest' ? ingestBodies(c, next) : smallBodies(c, next),
+  );
+
+  app.use('/api/*', async (c, next) => {
+    const path = c.req.path;
+    if (path === '/api/v1/health' || path === '/api/v1/openapi.json' || path === '/api/v1/ingest') {
+      return next();
+    }
+    const header = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+    // EventSource cannot send headers: the SSE endpoint alone also takes ?token=.
+    const candidate = header ?? (EVENTS_PATH.test(path) ? c.req.query('token') : undefined);
+    if (candidate === undefined || !ctx.secrets.checkToken(candidate)) {
+      throw new ApiError(
+        'API_UNAUTHORIZED',
+        'send the API token as Authorization: Bearer <token> (jointflow up prints it; it is in $JOINTFLOW_HOME/token)',
+      );
+    }
+    return next();
+  });
+
+  app.get('/api/v1/health', (c) =>
+    c.json({ ok: true, version: '0.1.0', storage: ctx.repo.kind, clouds: [...ctx.clouds.keys()] }),
+  );
+  const openapi = openApiDocument();
+  app.get('/api/v1/openapi.json', (c) => c.json(openapi));
+
+  workflowRoutes(app, ctx);
+  compileRoutes(app, ctx);
+  deploymentRoutes(app, ctx);
+  executionRoutes(app, ctx);
+  eventRoutes(app, ctx);
+  cloudRoutes(app, ctx);
+  ingestRoutes(app, ctx);
+
+  app.all('/api/*', (c) => {
+    throw new ApiError(
+      'API_NOT_FOUND',
+      `no endpoint ${c.req.method} ${c.req.path}; see /api/v1/openapi.json`,
+    );
+  });
+
+  app.onError((error) => {
+    if (error instanceof ApiError) return errorResponse(error);
+    if (error instanceof CursorError) {
+      return errorResponse(
+        new ApiError('API_VALIDATION', `invalid query: cursor: ${error.message}`),
+      );
+    }
+    if (error instanceof HTTPException && error.status < 500) {
+      return errorResponse(
+        new ApiError(
+          error.status === 413 ? 'API_BODY_TOO_LARGE' : 'API_VALIDATION',
+          error.message || 'the request could not be read',
+        ),
+      );
+    }
+    // Only the error's own text: bodies and headers (which may hold secrets) are never logged.
+    ctx.log(
+      `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    return errorResponse(
+      new ApiError('API_INTERNAL', 'the server failed on this request; it was logged, try again'),
+    );
+  });
+
+  return app;
+}

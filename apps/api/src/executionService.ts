@@ -1,0 +1,148 @@
+import type { ApiContext } from './apiContext';
+import { ApiError, notFound } from './apiError';
+import type { EngineRun } from './executionEngine';
+import type { DeploymentRecord, ExecutionRecord } from './store/repository';
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function runOf(
+  ctx: ApiContext,
+  deployment: DeploymentRecord,
+  execution: ExecutionRecord,
+): EngineRun {
+  return {
+    execution: execution.id,
+    deployment: deployment.id,
+    ir: deployment.ir,
+    input: execution.input,
+    clouds: ctx.clouds,
+  };
+}
+
+async function readyDeployment(ctx: ApiContext, id: string): Promise<DeploymentRecord> {
+  const deployment = await ctx.repo.getDeployment(id);
+  if (deployment === undefined) throw notFound('deployment', id);
+  if (deployment.status !== 'ready') {
+    throw new ApiError(
+      'API_CONFLICT',
+      `deployment ${id} is ${deployment.status}, not ready; wait until GET /api/v1/deployments/${id} says ready${deployment.status === 'failed' ? ' (it failed: deploy again)' : ''}`,
+    );
+  }
+  return deployment;
+}
+
+/** Creates the execution record, then invokes the start function; a refused invoke fails it. */
+export async function startExecution(
+  ctx: ApiContext,
+  deploymentId: string,
+  input: unknown,
+): Promise<ExecutionRecord> {
+  const deployment = await readyDeployment(ctx, deploymentId);
+  const execution = await ctx.repo.createExecution({
+    deploymentId: deployment.id,
+    workflowId: deployment.workflowId,
+    input,
+  });
+  try {
+    await ctx.engine.start(runOf(ctx, deployment, execution));
+  } catch (error) {
+    ctx.log(`execution ${execution.id}: start failed: ${messageOf(error)}`);
+    await ctx.repo.finishExecution(execution.id, {
+      status: 'failed',
+      error: { message: `the start invoke failed: ${messageOf(error)}; redrive it` },
+      finishedAt: Date.now(),
+    });
+    ctx.hub.wake(execution.id);
+  }
+  return execution;
+}
+
+/** Reruns an unfinished or failed execution from its checkpoints. */
+export async function redriveExecution(ctx: ApiContext, id: string): Promise<ExecutionRecord> {
+  const execution = await ctx.repo.getExecution(id);
+  if (execution === undefined) throw notFound('execution', id);
+  if (execution.status === 'succeeded') {
+    throw new ApiError('API_CONFLICT', `execution ${id} already succeeded; start a new one`);
+  }
+  const deployment = await readyDeployment(ctx, execution.deploymentId);
+  const redriven = await ctx.repo.markRedriven(id);
+  if (redriven === undefined) throw notFound('execution', id);
+  ctx.hub.wake(id);
+  await ctx.engine.redrive(runOf(ctx, deployment, redriven));
+  return redriven;
+}
+
+/**
+ * Reads the committed result from the result store and records it: the terminal trace event only
+ * carries a preview, and the store is the source of truth.
+ */
+export async function confirmOutcome(ctx: ApiContext, id: string): Promise<boolean> {
+  const execution = await ctx.repo.getExecution(id);
+  if (execution === undefined) return false;
+  const deployment = await ctx.repo.getDeployment(execution.deploymentId);
+  if (deployment === undefined) return false;
+  const outcome = await ctx.engine.readResult({
+    execution: id,
+    deployment: deployment.id,
+    ir: deployment.ir,
+    clouds: ctx.clouds,
+  });
+  if (outcome === undefined) return false;
+  await ctx.repo.recordOutcome(id, outcome);
+  ctx.hub.wake(id);
+  return true;
+}
+
+export interface WatchdogOptions {
+  /** A running execution with no event for this long is checked, then redriven. */
+  stallMs: number;
+  intervalMs: number;
+  /** After this many redrives a stalled execution is failed instead. */
+  maxRedrives: number;
+}
+
+/** Starts the watchdog loop; returns a function that stops it and waits for the current pass. */
+export function startWatchdog(ctx: ApiContext, options: WatchdogOptions): () => Promise<void> {
+  let current: Promise<void> = Promise.resolve();
+  let running = false;
+  const pass = async () => {
+    const stalled = await ctx.repo.listStalledExecutions(Date.now() - options.stallMs, 20);
+    for (const execution of stalled) {
+      if (ctx.isClosing()) return;
+      try {
+        if (await confirmOutcome(ctx, execution.id)) continue;
+        if (execution.redrives >= options.maxRedrives) {
+          await ctx.repo.finishExecution(execution.id, {
+            status: 'failed',
+            error: {
+              message: `no progress after ${execution.redrives} redrives; inspect its events and redrive it by hand`,
+            },
+            finishedAt: Date.now(),
+          });
+          ctx.hub.wake(execution.id);
+          continue;
+        }
+        ctx.log(`watchdog: execution ${execution.id} stalled; redriving`);
+        await redriveExecution(ctx, execution.id);
+      } catch (error) {
+        ctx.log(`watchdog: execution ${execution.id}: ${messageOf(error)}`);
+      }
+    }
+  };
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    current = pass()
+      .catch((error: unknown) => ctx.log(`watchdog: ${messageOf(error)}`))
+      .finally(() => {
+        running = false;
+      });
+  }, options.intervalMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await current;
+  };
+}

@@ -1,0 +1,68 @@
+import type { CloudHealth } from '@jointflow/shims';
+import type { Hono } from 'hono';
+import type { ApiContext } from '../apiContext';
+import { ApiError, notFound } from '../apiError';
+import { cloudParams, faultsBody } from '../schemas';
+import { readJsonBody, readParams } from '../validation';
+
+const HEALTH_TIMEOUT_MS = 2_000;
+
+async function healthOf(check: () => Promise<CloudHealth>): Promise<CloudHealth> {
+  const started = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<CloudHealth>((resolve) => {
+    timer = setTimeout(
+      () => resolve({ ok: false, latencyMs: HEALTH_TIMEOUT_MS, detail: 'no answer within 2 s' }),
+      HEALTH_TIMEOUT_MS,
+    );
+  });
+  try {
+    return await Promise.race([
+      check().catch(
+        (error: unknown): CloudHealth => ({
+          ok: false,
+          latencyMs: Date.now() - started,
+          detail: error instanceof Error ? error.message : String(error),
+        }),
+      ),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function cloudRoutes(app: Hono, ctx: ApiContext): void {
+  app.get('/api/v1/clouds', async (c) => {
+    const items = await Promise.all(
+      [...ctx.clouds.values()].map(async (shim) => ({
+        ...shim.profile,
+        health: await healthOf(() => shim.health()),
+      })),
+    );
+    return c.json({ items, nextCursor: null });
+  });
+
+  app.post('/api/v1/clouds/:id/faults', async (c) => {
+    const { id } = readParams(c, cloudParams);
+    const shim = ctx.clouds.get(id);
+    if (shim === undefined) throw notFound('cloud', id);
+    const spec = await readJsonBody(c, faultsBody);
+    try {
+      await shim.injectFaults(spec);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (code === 'SHIM_UNSUPPORTED') {
+        throw new ApiError(
+          'API_CONFLICT',
+          `cloud ${id} does not support fault injection (only local clouds do)`,
+        );
+      }
+      throw new ApiError(
+        'API_CLOUD_UNAVAILABLE',
+        `cloud ${id} did not accept the faults: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    return c.body(null, 204);
+  });
+}

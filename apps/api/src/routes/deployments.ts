@@ -1,0 +1,57 @@
+import { graphSchema } from '@jointflow/ir';
+import type { Hono } from 'hono';
+import type { ApiContext } from '../apiContext';
+import { ApiError, notFound } from '../apiError';
+import { assertCloudsKnown, functionPlacements, rollOut } from '../deployer';
+import { createDeploymentBody, deploymentParams, workflowParams } from '../schemas';
+import { compileForDeploy } from '../toolchain';
+import { readJsonBody, readParams } from '../validation';
+
+export function deploymentRoutes(app: Hono, ctx: ApiContext): void {
+  app.post('/api/v1/workflows/:id/deployments', async (c) => {
+    const { id } = readParams(c, workflowParams);
+    const body = await readJsonBody(c, createDeploymentBody);
+    const workflow = await ctx.repo.getWorkflow(id);
+    if (workflow === undefined) throw notFound('workflow', id);
+    const version = body.version ?? workflow.version;
+    const stored = await ctx.repo.getWorkflowVersion(id, version);
+    if (stored === undefined) throw notFound('workflow version', `${id}@${version}`);
+    const graph = graphSchema.safeParse(stored.graph);
+    if (!graph.success) {
+      throw new ApiError('API_GRAPH_INVALID', 'the stored graph no longer parses; save it again', {
+        diagnostics: [],
+      });
+    }
+    const ir = compileForDeploy(ctx, graph.data, body.placement);
+    assertCloudsKnown(ctx, ir);
+    const deployment = await ctx.repo.createDeployment({
+      workflowId: id,
+      version,
+      ir,
+      functions: functionPlacements(ir),
+    });
+    await ctx.repo.setVersionIrVersion(id, version, ir.version);
+    ctx.track(
+      rollOut(ctx, deployment).catch((error: unknown) => {
+        ctx.log(
+          `deployment ${deployment.id}: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        return ctx.repo.setDeploymentStatus(deployment.id, 'failed');
+      }),
+    );
+    return c.json({ id: deployment.id, irVersion: ir.version }, 202);
+  });
+
+  app.get('/api/v1/workflows/:id/deployments', async (c) => {
+    const { id } = readParams(c, workflowParams);
+    if ((await ctx.repo.getWorkflow(id)) === undefined) throw notFound('workflow', id);
+    return c.json({ items: await ctx.repo.listDeployments(id), nextCursor: null });
+  });
+
+  app.get('/api/v1/deployments/:id', async (c) => {
+    const { id } = readParams(c, deploymentParams);
+    const deployment = await ctx.repo.getDeployment(id);
+    if (deployment === undefined) throw notFound('deployment', id);
+    return c.json(deployment);
+  });
+}

@@ -1,0 +1,112 @@
+import { graphSchema } from '@jointflow/ir';
+import { traceEventKinds } from '@jointflow/runtime';
+import { faultSpecSchema } from '@jointflow/shims';
+import { z } from 'zod';
+
+/** Request schemas: every body, param and query the API reads is parsed with one of these. */
+
+const id = (prefix: string) =>
+  z
+    .string()
+    .regex(new RegExp(`^${prefix}_[0-9a-f]{16}$`), `must be an id like ${prefix}_0123456789abcdef`);
+
+export const workflowId = id('wf');
+export const deploymentId = id('dep');
+export const executionId = id('ex');
+export const cloudId = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'must be a cloud id');
+
+export const workflowParams = z.object({ id: workflowId });
+export const versionParams = z.object({
+  id: workflowId,
+  version: z.coerce.number().int().min(1).max(1_000_000),
+});
+export const deploymentParams = z.object({ id: deploymentId });
+export const executionParams = z.object({ id: executionId });
+export const cloudParams = z.object({ id: cloudId });
+
+/** Node name → cloud id, overriding `auto` (and hand-picked clouds) at compile time. */
+export const placementSchema = z.record(z.string().max(63), cloudId);
+
+export const createWorkflowBody = z.object({
+  name: z.string().trim().min(1).max(200),
+  graph: graphSchema,
+});
+
+export const updateWorkflowBody = z.object({
+  name: z.string().trim().min(1).max(200).optional(),
+  graph: graphSchema,
+});
+
+export const compileBody = z.object({ graph: graphSchema, placement: placementSchema.optional() });
+
+export const planBody = z.object({
+  graph: graphSchema,
+  objective: z.enum(['makespan', 'cost', 'balanced']).optional(),
+});
+
+export const estimateBody = z.union([
+  z.object({ graph: graphSchema, placement: placementSchema.optional() }),
+  z.object({ ir: z.record(z.string(), z.unknown()) }),
+]);
+
+export const createDeploymentBody = z.object({
+  version: z.number().int().min(1).optional(),
+  placement: placementSchema.optional(),
+});
+
+export const startExecutionBody = z.object({ input: z.unknown() });
+
+const executionStatus = z.enum(['running', 'succeeded', 'failed']);
+
+const limit = z.coerce.number().int().min(1).max(200).default(50);
+const cursor = z.string().min(1).max(200);
+
+export const pageQuery = z.object({ cursor: cursor.optional(), limit });
+
+export const listExecutionsQuery = z.object({
+  workflow: workflowId.optional(),
+  deployment: deploymentId.optional(),
+  status: executionStatus.optional(),
+  cursor: cursor.optional(),
+  limit,
+});
+
+export const eventsQuery = z.object({
+  lastEventId: z.coerce.number().int().min(0).optional(),
+  token: z.string().optional(),
+});
+
+export const lastEventIdHeader = z.coerce.number().int().min(0);
+
+export const faultsBody = faultSpecSchema;
+
+/** A trace event as the runtime sends it (packages/runtime/src/ports.ts `TraceEvent`). */
+export const traceEventSchema = z.object({
+  id: z.string().min(1).max(1000),
+  execution: z.string().min(1).max(200),
+  deployment: z.string().min(1).max(200),
+  instance: z.string().min(1).max(1000),
+  node: z.string().min(1).max(200),
+  kind: z.enum(traceEventKinds),
+  cloud: z.string().min(1).max(100),
+  attempt: z.number().int().min(0),
+  hlc: z.string().min(1).max(200),
+  at: z.number(),
+  durationMs: z.number().nonnegative().optional(),
+  billedMs: z.number().nonnegative().optional(),
+  costUsd: z.number().nonnegative().optional(),
+  input: z.unknown().optional(),
+  output: z.unknown().optional(),
+  error: z.object({ message: z.string(), stack: z.string().optional() }).optional(),
+  from: z.string().optional(),
+  to: z.string().optional(),
+});
+
+export const ingestBody = z.object({ events: z.array(traceEventSchema).max(10_000) });
+
+/** Parses an optional raw value; a missing or malformed one gives `fallback`. */
+export function parseWithDefault<T>(schema: z.ZodType<T>, raw: string | undefined, fallback: T): T {
+  if (raw === undefined) return fallback;
+  const parsed = schema.safeParse(raw);
+  return parsed.success ? parsed.data : fallback;
+}

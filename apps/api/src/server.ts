@@ -1,0 +1,131 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { serve } from '@hono/node-server';
+import { serveStatic } from '@hono/node-server/serve-static';
+import type { CloudShim } from '@jointflow/shims';
+import type { ApiContext } from './apiContext';
+import { createApp } from './app';
+import { EventHub } from './eventHub';
+import type { ExecutionEngine } from './executionEngine';
+import { startWatchdog, type WatchdogOptions } from './executionService';
+import { createRuntimeEngine } from './runtimeEngine';
+import { loadSecrets } from './secrets';
+import { openRepository } from './store/openRepository';
+
+export interface ApiServerOptions {
+  /** `JOINTFLOW_HOME`: the SQLite file, the token and the master key live here. */
+  home: string;
+  /** PostgreSQL connection string; SQLite under `home` when absent. */
+  databaseUrl?: string;
+  /** The clouds deployments go to, by their profile id. */
+  clouds: readonly CloudShim[];
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1 (loopback only). */
+  host?: string;
+  /** Serve the built web app from this directory at `/`. */
+  webDir?: string;
+  /** Extra origins CORS allows (e.g. the Vite dev server); the server's own origin always is. */
+  corsOrigins?: readonly string[];
+  /** Where deployed functions post trace events; default this server's `/api/v1/ingest`. */
+  ingestUrl?: string;
+  /** Defaults to packages/runtime over the clouds' shims. */
+  engine?: ExecutionEngine;
+  watchdog?: Partial<WatchdogOptions>;
+  /** Defaults to stderr with a prefix. */
+  log?: (message: string) => void;
+}
+
+export interface ApiServer {
+  url: string;
+  token: string;
+  close(): Promise<void>;
+}
+
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
+
+/**
+ * Starts the API over HTTP and resolves once it listens.
+ *
+ * @example
+ * const api = await createApiServer({ home: '.jointflow', clouds: shims, port: 4300 });
+ * console.log(`${api.url}/#token=${api.token}`);
+ * await api.close();
+ */
+export async function createApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const home = resolve(options.home);
+  const host = options.host ?? '127.0.0.1';
+  const log = options.log ?? ((message: string) => console.error(`[api] ${message}`));
+  const secrets = loadSecrets(home);
+  const repo = await openRepository({
+    home,
+    ...(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : {}),
+  });
+  const clouds = new Map(options.clouds.map((shim) => [shim.profile.id, shim] as const));
+  const hub = new EventHub();
+  const tracked = new Set<Promise<unknown>>();
+  let closing = false;
+  let url = '';
+
+  const ctx: ApiContext = {
+    repo,
+    secrets,
+    hub,
+    engine: options.engine ?? createRuntimeEngine(),
+    clouds,
+    ingestUrl: () => options.ingestUrl ?? `${url}/api/v1/ingest`,
+    track(work) {
+      tracked.add(work);
+      void work.finally(() => tracked.delete(work));
+    },
+    log,
+    isClosing: () => closing,
+  };
+
+  const corsOrigins = [...(options.corsOrigins ?? [])];
+  const app = createApp(ctx, { corsOrigins });
+
+  if (options.webDir !== undefined && existsSync(join(options.webDir, 'index.html'))) {
+    const webDir = resolve(options.webDir);
+    const indexHtml = readFileSync(join(webDir, 'index.html'), 'utf8');
+    app.use('/*', serveStatic({ root: webDir }));
+    // Client-side routes (e.g. /workflows/wf_…) load the app shell.
+    app.get('/*', (c) => c.html(indexHtml));
+  }
+
+  const server = await new Promise<Server>((ready, fail) => {
+    const started = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () =>
+      ready(started as Server),
+    );
+    (started as Server).once('error', fail);
+  });
+  const address = server.address() as AddressInfo;
+  const urlHost = WILDCARD_HOSTS.has(host) ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  url = `http://${urlHost}:${address.port}`;
+  corsOrigins.push(url, `http://localhost:${address.port}`);
+
+  const stopWatchdog = startWatchdog(ctx, {
+    stallMs: options.watchdog?.stallMs ?? 30_000,
+    intervalMs: options.watchdog?.intervalMs ?? 5_000,
+    maxRedrives: options.watchdog?.maxRedrives ?? 3,
+  });
+
+  return {
+    url,
+    token: secrets.token,
+    async close() {
+      if (closing) return;
+      closing = true;
+      hub.wakeAll();
+      await stopWatchdog();
+      await new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+      });
+      await Promise.allSettled([...tracked]);
+      await repo.close();
+    },
+  };
+}

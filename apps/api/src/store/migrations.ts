@@ -1,0 +1,99 @@
+import type { SqlDriver } from './sqlDriver';
+
+/**
+ * One set of migrations for both backends: only SQL that SQLite and PostgreSQL read the same way
+ * (TEXT for ids and JSON, BIGINT for epoch milliseconds, DOUBLE PRECISION for money and time).
+ * Append new migrations; never edit an applied one.
+ */
+export const migrations: readonly { version: number; sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+CREATE TABLE workflows (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  latest_version INTEGER NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX workflows_list ON workflows (updated_at, id);
+CREATE TABLE workflow_versions (
+  workflow_id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  graph TEXT NOT NULL,
+  ir_version TEXT,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (workflow_id, version)
+);
+CREATE TABLE deployments (
+  id TEXT PRIMARY KEY,
+  workflow_id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  ir TEXT NOT NULL,
+  ir_version TEXT NOT NULL,
+  status TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX deployments_workflow ON deployments (workflow_id, created_at);
+CREATE TABLE deployment_functions (
+  deployment_id TEXT NOT NULL,
+  fn TEXT NOT NULL,
+  cloud TEXT NOT NULL,
+  role TEXT NOT NULL,
+  status TEXT NOT NULL,
+  reason TEXT,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (deployment_id, fn, cloud)
+);
+CREATE TABLE executions (
+  id TEXT PRIMARY KEY,
+  deployment_id TEXT NOT NULL,
+  workflow_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  input TEXT NOT NULL,
+  result TEXT,
+  error TEXT,
+  makespan_ms DOUBLE PRECISION,
+  cost_usd DOUBLE PRECISION NOT NULL DEFAULT 0,
+  started_at BIGINT NOT NULL,
+  finished_at BIGINT,
+  last_seq BIGINT NOT NULL DEFAULT 0,
+  last_event_at BIGINT NOT NULL,
+  redrives INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX executions_list ON executions (started_at, id);
+CREATE INDEX executions_workflow ON executions (workflow_id, started_at);
+CREATE INDEX executions_status ON executions (status, last_event_at);
+CREATE TABLE events (
+  execution_id TEXT NOT NULL,
+  seq BIGINT NOT NULL,
+  event_id TEXT NOT NULL UNIQUE,
+  body TEXT NOT NULL,
+  PRIMARY KEY (execution_id, seq)
+);
+`,
+  },
+];
+
+/** Applies the migrations not yet recorded in `schema_migrations`, each in its own transaction. */
+export async function migrate(driver: SqlDriver): Promise<void> {
+  await driver.execScript(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)',
+  );
+  for (const migration of migrations) {
+    await driver.transaction(async (tx) => {
+      const done = await tx.all('SELECT version FROM schema_migrations WHERE version = ?', [
+        migration.version,
+      ]);
+      if (done.length > 0) return;
+      for (const statement of migration.sql.split(';')) {
+        if (statement.trim() !== '') await tx.run(statement);
+      }
+      await tx.run('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [
+        migration.version,
+        Date.now(),
+      ]);
+    });
+  }
+}

@@ -1,0 +1,159 @@
+import type { WorkflowIR } from '@jointflow/ir';
+import type { TraceEvent } from '@jointflow/runtime';
+
+/** What the API keeps. One interface; `sqlRepository.ts` implements it over SQLite or PostgreSQL. */
+
+export type DeploymentStatus = 'pending' | 'deploying' | 'ready' | 'failed';
+export type FunctionStatus = 'pending' | 'deploying' | 'ready' | 'failed';
+export type ExecutionStatus = 'running' | 'succeeded' | 'failed';
+
+export interface WorkflowSummary {
+  id: string;
+  name: string;
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface WorkflowRecord extends WorkflowSummary {
+  /** The latest version's graph, as stored (already parsed by the graph schema). */
+  graph: unknown;
+}
+
+export interface WorkflowVersionRecord {
+  workflowId: string;
+  version: number;
+  graph: unknown;
+  irVersion: string | null;
+  createdAt: number;
+}
+
+export interface DeploymentFunctionRecord {
+  name: string;
+  cloud: string;
+  role: 'primary' | 'replica';
+  status: FunctionStatus;
+  reason?: string;
+}
+
+export interface DeploymentRecord {
+  id: string;
+  workflowId: string;
+  version: number;
+  irVersion: string;
+  ir: WorkflowIR;
+  status: DeploymentStatus;
+  functions: DeploymentFunctionRecord[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ExecutionRecord {
+  id: string;
+  deploymentId: string;
+  workflowId: string;
+  status: ExecutionStatus;
+  input: unknown;
+  result?: unknown;
+  error?: { message: string };
+  makespanMs: number | null;
+  costUsd: number;
+  startedAt: number;
+  finishedAt: number | null;
+  lastSeq: number;
+  lastEventAt: number;
+  redrives: number;
+}
+
+export interface StoredEvent {
+  seq: number;
+  event: TraceEvent;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface ExecutionFilter {
+  workflow?: string;
+  deployment?: string;
+  status?: ExecutionStatus;
+  cursor?: string;
+  limit: number;
+}
+
+export interface IngestOutcome {
+  /** Newly stored events with their sequence numbers, in the order they were stored. */
+  stored: StoredEvent[];
+  duplicates: number;
+  /** Events naming an execution this API does not know. */
+  unknown: number;
+}
+
+export interface Repository {
+  readonly kind: 'sqlite' | 'postgres';
+  createWorkflow(input: { name: string; graph: unknown }): Promise<{ id: string; version: number }>;
+  listWorkflows(page: { cursor?: string; limit: number }): Promise<Page<WorkflowSummary>>;
+  getWorkflow(id: string): Promise<WorkflowRecord | undefined>;
+  /** Stores a new version; `undefined` when the workflow does not exist. */
+  addWorkflowVersion(
+    id: string,
+    input: { name?: string; graph: unknown },
+  ): Promise<{ id: string; version: number } | undefined>;
+  deleteWorkflow(id: string): Promise<boolean>;
+  listWorkflowVersions(id: string): Promise<WorkflowVersionRecord[] | undefined>;
+  getWorkflowVersion(id: string, version: number): Promise<WorkflowVersionRecord | undefined>;
+  setVersionIrVersion(id: string, version: number, irVersion: string): Promise<void>;
+
+  createDeployment(input: {
+    workflowId: string;
+    version: number;
+    ir: WorkflowIR;
+    functions: { name: string; cloud: string; role: 'primary' | 'replica' }[];
+  }): Promise<DeploymentRecord>;
+  getDeployment(id: string): Promise<DeploymentRecord | undefined>;
+  listDeployments(workflowId: string): Promise<DeploymentRecord[]>;
+  setDeploymentStatus(id: string, status: DeploymentStatus): Promise<void>;
+  setFunctionStatus(
+    deploymentId: string,
+    name: string,
+    cloud: string,
+    status: FunctionStatus,
+    reason?: string,
+  ): Promise<void>;
+
+  createExecution(input: {
+    deploymentId: string;
+    workflowId: string;
+    input: unknown;
+  }): Promise<ExecutionRecord>;
+  getExecution(id: string): Promise<ExecutionRecord | undefined>;
+  listExecutions(filter: ExecutionFilter): Promise<Page<ExecutionRecord>>;
+  /** Moves a running execution to its end state; false if it was not running. */
+  finishExecution(
+    id: string,
+    outcome:
+      | { status: 'succeeded'; result: unknown; finishedAt: number }
+      | { status: 'failed'; error: { message: string }; finishedAt: number },
+  ): Promise<boolean>;
+  /**
+   * Records the outcome read from the result store (the source of truth): overrides the preview
+   * taken from the terminal trace event, keeps the first finish time.
+   */
+  recordOutcome(
+    id: string,
+    outcome:
+      | { status: 'succeeded'; result: unknown }
+      | { status: 'failed'; error: { message: string } },
+  ): Promise<void>;
+  /** Puts a failed or stalled execution back to running for a redrive. */
+  markRedriven(id: string): Promise<ExecutionRecord | undefined>;
+  /** Running executions that stored no event since `before` (epoch ms). */
+  listStalledExecutions(before: number, limit: number): Promise<ExecutionRecord[]>;
+
+  /** Stores events idempotently by event id, numbering them per execution. */
+  ingestEvents(events: readonly TraceEvent[]): Promise<IngestOutcome>;
+  listEvents(executionId: string, afterSeq: number, limit: number): Promise<StoredEvent[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,542 @@
+import { randomBytes } from 'node:crypto';
+import type { WorkflowIR } from '@jointflow/ir';
+import type { TraceEvent } from '@jointflow/runtime';
+import { migrate } from './migrations';
+import type {
+  DeploymentFunctionRecord,
+  DeploymentRecord,
+  DeploymentStatus,
+  ExecutionFilter,
+  ExecutionRecord,
+  ExecutionStatus,
+  FunctionStatus,
+  IngestOutcome,
+  Page,
+  Repository,
+  StoredEvent,
+  WorkflowRecord,
+  WorkflowSummary,
+  WorkflowVersionRecord,
+} from './repository';
+import { Mutex, type SqlDriver, type SqlExecutor, type SqlRow, type SqlValue } from './sqlDriver';
+
+/** A new id: prefix + 16 hex characters; valid inside Lambda/FC function names and keys. */
+export function newId(prefix: 'wf' | 'dep' | 'ex'): string {
+  return `${prefix}_${randomBytes(8).toString('hex')}`;
+}
+
+function text(row: SqlRow, column: string): string {
+  const value = row[column];
+  if (typeof value !== 'string') throw new Error(`column ${column} is not text`);
+  return value;
+}
+
+function optionalText(row: SqlRow, column: string): string | null {
+  const value = row[column];
+  return typeof value === 'string' ? value : null;
+}
+
+function number(row: SqlRow, column: string): number {
+  const value = row[column];
+  if (typeof value === 'number') return value;
+  if (typeof value === 'bigint' || typeof value === 'string') return Number(value);
+  throw new Error(`column ${column} is not a number`);
+}
+
+function optionalNumber(row: SqlRow, column: string): number | null {
+  const value = row[column];
+  return value === null || value === undefined ? null : number(row, column);
+}
+
+function json(value: unknown): string {
+  return JSON.stringify(value === undefined ? null : value);
+}
+
+function parseJson(source: string): unknown {
+  return JSON.parse(source);
+}
+
+/** Cursors are opaque to clients: base64url of `[sortKey, id]`. */
+function encodeCursor(sortKey: number, id: string): string {
+  return Buffer.from(JSON.stringify([sortKey, id])).toString('base64url');
+}
+
+export class CursorError extends Error {}
+
+function decodeCursor(cursor: string): [number, string] {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      typeof value[0] === 'number' &&
+      typeof value[1] === 'string'
+    ) {
+      return [value[0], value[1]];
+    }
+  } catch {
+    // fall through
+  }
+  throw new CursorError('the cursor is not one this API handed out; start again without it');
+}
+
+const finished: ReadonlySet<string> = new Set(['execution.succeeded', 'execution.failed']);
+
+function toWorkflowSummary(row: SqlRow): WorkflowSummary {
+  return {
+    id: text(row, 'id'),
+    name: text(row, 'name'),
+    version: number(row, 'latest_version'),
+    createdAt: number(row, 'created_at'),
+    updatedAt: number(row, 'updated_at'),
+  };
+}
+
+function toVersion(row: SqlRow): WorkflowVersionRecord {
+  return {
+    workflowId: text(row, 'workflow_id'),
+    version: number(row, 'version'),
+    graph: parseJson(text(row, 'graph')),
+    irVersion: optionalText(row, 'ir_version'),
+    createdAt: number(row, 'created_at'),
+  };
+}
+
+function toExecution(row: SqlRow): ExecutionRecord {
+  const record: ExecutionRecord = {
+    id: text(row, 'id'),
+    deploymentId: text(row, 'deployment_id'),
+    workflowId: text(row, 'workflow_id'),
+    status: text(row, 'status') as ExecutionStatus,
+    input: parseJson(text(row, 'input')),
+    makespanMs: optionalNumber(row, 'makespan_ms'),
+    costUsd: number(row, 'cost_usd'),
+    startedAt: number(row, 'started_at'),
+    finishedAt: optionalNumber(row, 'finished_at'),
+    lastSeq: number(row, 'last_seq'),
+    lastEventAt: number(row, 'last_event_at'),
+    redrives: number(row, 'redrives'),
+  };
+  const result = optionalText(row, 'result');
+  if (result !== null) record.result = parseJson(result);
+  const error = optionalText(row, 'error');
+  if (error !== null) record.error = parseJson(error) as { message: string };
+  return record;
+}
+
+/**
+ * The repository over either SQL driver. Event ingest runs under a lock so sequence numbers
+ * are assigned without gaps or races in this process; the row update of `last_seq` also locks
+ * the execution row in PostgreSQL.
+ */
+export class SqlRepository implements Repository {
+  private readonly ingestLock = new Mutex();
+
+  private constructor(private readonly db: SqlDriver) {}
+
+  static async open(db: SqlDriver): Promise<SqlRepository> {
+    await migrate(db);
+    return new SqlRepository(db);
+  }
+
+  get kind(): 'sqlite' | 'postgres' {
+    return this.db.kind;
+  }
+
+  async createWorkflow(input: { name: string; graph: unknown }) {
+    const id = newId('wf');
+    const now = Date.now();
+    await this.db.transaction(async (tx) => {
+      await tx.run(
+        'INSERT INTO workflows (id, name, latest_version, created_at, updated_at) VALUES (?, ?, 1, ?, ?)',
+        [id, input.name, now, now],
+      );
+      await tx.run(
+        'INSERT INTO workflow_versions (workflow_id, version, graph, created_at) VALUES (?, 1, ?, ?)',
+        [id, json(input.graph), now],
+      );
+    });
+    return { id, version: 1 };
+  }
+
+  async listWorkflows(page: { cursor?: string; limit: number }): Promise<Page<WorkflowSummary>> {
+    const params: SqlValue[] = [];
+    let where = '';
+    if (page.cursor !== undefined) {
+      const [updatedAt, id] = decodeCursor(page.cursor);
+      where = 'WHERE updated_at < ? OR (updated_at = ? AND id < ?)';
+      params.push(updatedAt, updatedAt, id);
+    }
+    const rows = await this.db.all(
+      `SELECT * FROM workflows ${where} ORDER BY updated_at DESC, id DESC LIMIT ?`,
+      [...params, page.limit + 1],
+    );
+    const items = rows.slice(0, page.limit).map(toWorkflowSummary);
+    const last = items[items.length - 1];
+    return {
+      items,
+      nextCursor:
+        rows.length > page.limit && last !== undefined
+          ? encodeCursor(last.updatedAt, last.id)
+          : null,
+    };
+  }
+
+  async getWorkflow(id: string): Promise<WorkflowRecord | undefined> {
+    const rows = await this.db.all(
+      `SELECT w.*, v.graph FROM workflows w
+       JOIN workflow_versions v ON v.workflow_id = w.id AND v.version = w.latest_version
+       WHERE w.id = ?`,
+      [id],
+    );
+    const row = rows[0];
+    if (row === undefined) return undefined;
+    return { ...toWorkflowSummary(row), graph: parseJson(text(row, 'graph')) };
+  }
+
+  async addWorkflowVersion(id: string, input: { name?: string; graph: unknown }) {
+    return this.db.transaction(async (tx) => {
+      const rows = await tx.all('SELECT latest_version, name FROM workflows WHERE id = ?', [id]);
+      const row = rows[0];
+      if (row === undefined) return undefined;
+      const version = number(row, 'latest_version') + 1;
+      const now = Date.now();
+      await tx.run(
+        'UPDATE workflows SET latest_version = ?, name = ?, updated_at = ? WHERE id = ?',
+        [version, input.name ?? text(row, 'name'), now, id],
+      );
+      await tx.run(
+        'INSERT INTO workflow_versions (workflow_id, version, graph, created_at) VALUES (?, ?, ?, ?)',
+        [id, version, json(input.graph), now],
+      );
+      return { id, version };
+    });
+  }
+
+  async deleteWorkflow(id: string): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const changed = await tx.run('DELETE FROM workflows WHERE id = ?', [id]);
+      await tx.run('DELETE FROM workflow_versions WHERE workflow_id = ?', [id]);
+      return changed > 0;
+    });
+  }
+
+  async listWorkflowVersions(id: string): Promise<WorkflowVersionRecord[] | undefined> {
+    const exists = await this.db.all('SELECT id FROM workflows WHERE id = ?', [id]);
+    if (exists.length === 0) return undefined;
+    const rows = await this.db.all(
+      'SELECT * FROM workflow_versions WHERE workflow_id = ? ORDER BY version DESC',
+      [id],
+    );
+    return rows.map(toVersion);
+  }
+
+  async getWorkflowVersion(id: string, version: number) {
+    const rows = await this.db.all(
+      'SELECT * FROM workflow_versions WHERE workflow_id = ? AND version = ?',
+      [id, version],
+    );
+    const row = rows[0];
+    return row === undefined ? undefined : toVersion(row);
+  }
+
+  async setVersionIrVersion(id: string, version: number, irVersion: string): Promise<void> {
+    await this.db.run(
+      'UPDATE workflow_versions SET ir_version = ? WHERE workflow_id = ? AND version = ?',
+      [irVersion, id, version],
+    );
+  }
+
+  async createDeployment(input: {
+    workflowId: string;
+    version: number;
+    ir: WorkflowIR;
+    functions: { name: string; cloud: string; role: 'primary' | 'replica' }[];
+  }): Promise<DeploymentRecord> {
+    const id = newId('dep');
+    const now = Date.now();
+    await this.db.transaction(async (tx) => {
+      await tx.run(
+        `INSERT INTO deployments (id, workflow_id, version, ir, ir_version, status, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`,
+        [id, input.workflowId, input.version, json(input.ir), input.ir.version, now, now],
+      );
+      for (const fn of input.functions) {
+        await tx.run(
+          `INSERT INTO deployment_functions (deployment_id, fn, cloud, role, status, updated_at)
+           VALUES (?, ?, ?, ?, 'pending', ?)`,
+          [id, fn.name, fn.cloud, fn.role, now],
+        );
+      }
+    });
+    const created = await this.getDeployment(id);
+    if (created === undefined) throw new Error(`deployment ${id} vanished after insert`);
+    return created;
+  }
+
+  private async functionsOf(deploymentId: string): Promise<DeploymentFunctionRecord[]> {
+    const rows = await this.db.all(
+      'SELECT * FROM deployment_functions WHERE deployment_id = ? ORDER BY fn, role, cloud',
+      [deploymentId],
+    );
+    return rows.map((row) => {
+      const record: DeploymentFunctionRecord = {
+        name: text(row, 'fn'),
+        cloud: text(row, 'cloud'),
+        role: text(row, 'role') === 'replica' ? 'replica' : 'primary',
+        status: text(row, 'status') as FunctionStatus,
+      };
+      const reason = optionalText(row, 'reason');
+      if (reason !== null) record.reason = reason;
+      return record;
+    });
+  }
+
+  private async toDeployment(row: SqlRow): Promise<DeploymentRecord> {
+    const id = text(row, 'id');
+    return {
+      id,
+      workflowId: text(row, 'workflow_id'),
+      version: number(row, 'version'),
+      irVersion: text(row, 'ir_version'),
+      ir: parseJson(text(row, 'ir')) as WorkflowIR,
+      status: text(row, 'status') as DeploymentStatus,
+      functions: await this.functionsOf(id),
+      createdAt: number(row, 'created_at'),
+      updatedAt: number(row, 'updated_at'),
+    };
+  }
+
+  async getDeployment(id: string): Promise<DeploymentRecord | undefined> {
+    const rows = await this.db.all('SELECT * FROM deployments WHERE id = ?', [id]);
+    const row = rows[0];
+    return row === undefined ? undefined : this.toDeployment(row);
+  }
+
+  async listDeployments(workflowId: string): Promise<DeploymentRecord[]> {
+    const rows = await this.db.all(
+      'SELECT * FROM deployments WHERE workflow_id = ? ORDER BY created_at DESC, id DESC LIMIT 100',
+      [workflowId],
+    );
+    return Promise.all(rows.map((row) => this.toDeployment(row)));
+  }
+
+  async setDeploymentStatus(id: string, status: DeploymentStatus): Promise<void> {
+    await this.db.run('UPDATE deployments SET status = ?, updated_at = ? WHERE id = ?', [
+      status,
+      Date.now(),
+      id,
+    ]);
+  }
+
+  async setFunctionStatus(
+    deploymentId: string,
+    name: string,
+    cloud: string,
+    status: FunctionStatus,
+    reason?: string,
+  ): Promise<void> {
+    await this.db.run(
+      `UPDATE deployment_functions SET status = ?, reason = ?, updated_at = ?
+       WHERE deployment_id = ? AND fn = ? AND cloud = ?`,
+      [status, reason ?? null, Date.now(), deploymentId, name, cloud],
+    );
+  }
+
+  async createExecution(input: {
+    deploymentId: string;
+    workflowId: string;
+    input: unknown;
+  }): Promise<ExecutionRecord> {
+    const id = newId('ex');
+    const now = Date.now();
+    await this.db.run(
+      `INSERT INTO executions (id, deployment_id, workflow_id, status, input, started_at, last_event_at)
+       VALUES (?, ?, ?, 'running', ?, ?, ?)`,
+      [id, input.deploymentId, input.workflowId, json(input.input), now, now],
+    );
+    const created = await this.getExecution(id);
+    if (created === undefined) throw new Error(`execution ${id} vanished after insert`);
+    return created;
+  }
+
+  async getExecution(id: string): Promise<ExecutionRecord | undefined> {
+    const rows = await this.db.all('SELECT * FROM executions WHERE id = ?', [id]);
+    const row = rows[0];
+    return row === undefined ? undefined : toExecution(row);
+  }
+
+  async listExecutions(filter: ExecutionFilter): Promise<Page<ExecutionRecord>> {
+    const conditions: string[] = [];
+    const params: SqlValue[] = [];
+    if (filter.workflow !== undefined) {
+      conditions.push('workflow_id = ?');
+      params.push(filter.workflow);
+    }
+    if (filter.deployment !== undefined) {
+      conditions.push('deployment_id = ?');
+      params.push(filter.deployment);
+    }
+    if (filter.status !== undefined) {
+      conditions.push('status = ?');
+      params.push(filter.status);
+    }
+    if (filter.cursor !== undefined) {
+      const [startedAt, id] = decodeCursor(filter.cursor);
+      conditions.push('(started_at < ? OR (started_at = ? AND id < ?))');
+      params.push(startedAt, startedAt, id);
+    }
+    const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+    const rows = await this.db.all(
+      `SELECT * FROM executions ${where} ORDER BY started_at DESC, id DESC LIMIT ?`,
+      [...params, filter.limit + 1],
+    );
+    const items = rows.slice(0, filter.limit).map(toExecution);
+    const last = items[items.length - 1];
+    return {
+      items,
+      nextCursor:
+        rows.length > filter.limit && last !== undefined
+          ? encodeCursor(last.startedAt, last.id)
+          : null,
+    };
+  }
+
+  async finishExecution(
+    id: string,
+    outcome:
+      | { status: 'succeeded'; result: unknown; finishedAt: number }
+      | { status: 'failed'; error: { message: string }; finishedAt: number },
+  ): Promise<boolean> {
+    const changed = await this.db.run(
+      `UPDATE executions SET status = ?, result = ?, error = ?, finished_at = ?,
+         makespan_ms = ? - started_at
+       WHERE id = ? AND status = 'running'`,
+      [
+        outcome.status,
+        outcome.status === 'succeeded' ? json(outcome.result) : null,
+        outcome.status === 'failed' ? json(outcome.error) : null,
+        outcome.finishedAt,
+        outcome.finishedAt,
+        id,
+      ],
+    );
+    return changed > 0;
+  }
+
+  async recordOutcome(
+    id: string,
+    outcome:
+      | { status: 'succeeded'; result: unknown }
+      | { status: 'failed'; error: { message: string } },
+  ): Promise<void> {
+    const now = Date.now();
+    await this.db.run(
+      `UPDATE executions SET status = ?, result = ?, error = ?,
+         finished_at = COALESCE(finished_at, ?), makespan_ms = COALESCE(makespan_ms, ? - started_at)
+       WHERE id = ?`,
+      [
+        outcome.status,
+        outcome.status === 'succeeded' ? json(outcome.result) : null,
+        outcome.status === 'failed' ? json(outcome.error) : null,
+        now,
+        now,
+        id,
+      ],
+    );
+  }
+
+  async markRedriven(id: string): Promise<ExecutionRecord | undefined> {
+    await this.db.run(
+      `UPDATE executions SET status = 'running', error = NULL, finished_at = NULL, makespan_ms = NULL,
+         redrives = redrives + 1, last_event_at = ?
+       WHERE id = ? AND status <> 'succeeded'`,
+      [Date.now(), id],
+    );
+    return this.getExecution(id);
+  }
+
+  async listStalledExecutions(before: number, limit: number): Promise<ExecutionRecord[]> {
+    const rows = await this.db.all(
+      `SELECT * FROM executions WHERE status = 'running' AND last_event_at < ?
+       ORDER BY last_event_at LIMIT ?`,
+      [before, limit],
+    );
+    return rows.map(toExecution);
+  }
+
+  async ingestEvents(events: readonly TraceEvent[]): Promise<IngestOutcome> {
+    return this.ingestLock.run(() =>
+      this.db.transaction(async (tx) => {
+        const outcome: IngestOutcome = { stored: [], duplicates: 0, unknown: 0 };
+        const now = Date.now();
+        for (const event of events) {
+          const seq = await this.storeEvent(tx, event, now);
+          if (seq === 'duplicate') outcome.duplicates += 1;
+          else if (seq === 'unknown') outcome.unknown += 1;
+          else outcome.stored.push({ seq, event });
+        }
+        return outcome;
+      }),
+    );
+  }
+
+  private async storeEvent(
+    tx: SqlExecutor,
+    event: TraceEvent,
+    now: number,
+  ): Promise<number | 'duplicate' | 'unknown'> {
+    const seen = await tx.all('SELECT seq FROM events WHERE event_id = ?', [event.id]);
+    if (seen.length > 0) return 'duplicate';
+    const cost = typeof event.costUsd === 'number' && event.kind === 'invocation.billed';
+    const bumped = await tx.all(
+      `UPDATE executions SET last_seq = last_seq + 1, last_event_at = ?, cost_usd = cost_usd + ?
+       WHERE id = ? RETURNING last_seq`,
+      [now, cost ? (event.costUsd ?? 0) : 0, event.execution],
+    );
+    const row = bumped[0];
+    if (row === undefined) return 'unknown';
+    const seq = number(row, 'last_seq');
+    await tx.run('INSERT INTO events (execution_id, seq, event_id, body) VALUES (?, ?, ?, ?)', [
+      event.execution,
+      seq,
+      event.id,
+      JSON.stringify(event),
+    ]);
+    if (finished.has(event.kind)) {
+      // Status moves only forward: the first terminal event wins; the API confirms it from the
+      // result store afterwards.
+      await tx.run(
+        `UPDATE executions SET status = ?, finished_at = ?, makespan_ms = ? - started_at,
+           result = ?, error = ?
+         WHERE id = ? AND status = 'running'`,
+        [
+          event.kind === 'execution.succeeded' ? 'succeeded' : 'failed',
+          event.at,
+          event.at,
+          event.kind === 'execution.succeeded' ? json(event.output) : null,
+          event.kind === 'execution.failed'
+            ? json({ message: event.error?.message ?? 'the execution failed' })
+            : null,
+          event.execution,
+        ],
+      );
+    }
+    return seq;
+  }
+
+  async listEvents(executionId: string, afterSeq: number, limit: number): Promise<StoredEvent[]> {
+    const rows = await this.db.all(
+      'SELECT seq, body FROM events WHERE execution_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+      [executionId, afterSeq, limit],
+    );
+    return rows.map((row) => ({
+      seq: number(row, 'seq'),
+      event: parseJson(text(row, 'body')) as TraceEvent,
+    }));
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}

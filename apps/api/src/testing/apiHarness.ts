@@ -1,0 +1,90 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TraceEvent, TraceEventKind } from '@jointflow/runtime';
+import type { CloudShim } from '@jointflow/shims';
+import { ApiClient } from '../apiClient';
+import type { ExecutionEngine } from '../executionEngine';
+import { type ApiServer, type ApiServerOptions, createApiServer } from '../server';
+
+const code = 'export async function handler(input) { return { value: (input.value ?? 0) + 1 }; }';
+
+/** A two-step chain crossing from aws-local to aliyun-local. */
+export const chainGraph = {
+  name: 'chain',
+  nodes: [
+    { kind: 'task', name: 'first', cloud: 'aws-local', code },
+    { kind: 'task', name: 'second', cloud: 'aliyun-local', code },
+  ],
+  edges: [{ id: 'e1', source: 'first', target: 'second' }],
+  sampleInput: { value: 1 },
+};
+
+export interface Harness {
+  home: string;
+  api: ApiServer;
+  client: ApiClient;
+  /** Restarts the API on the same home and database (a new port). */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(options: {
+  clouds: readonly CloudShim[];
+  engine?: ExecutionEngine;
+  databaseUrl?: string;
+  extra?: Partial<ApiServerOptions>;
+}): Promise<Harness> {
+  const home = mkdtempSync(join(tmpdir(), 'jf-api-'));
+  const start = () =>
+    createApiServer({
+      home,
+      clouds: options.clouds,
+      log: () => {},
+      ...(options.engine ? { engine: options.engine } : {}),
+      ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+      ...options.extra,
+    });
+  const api = await start();
+  const harness: Harness = {
+    home,
+    api,
+    client: new ApiClient(api.url, api.token),
+    async restart() {
+      await harness.api.close();
+      harness.api = await start();
+      harness.client = new ApiClient(harness.api.url, harness.api.token);
+    },
+    async close() {
+      await harness.api.close();
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+  return harness;
+}
+
+let counter = 0;
+
+/** A trace event as the runtime would send it. */
+export function traceEvent(
+  execution: string,
+  deployment: string,
+  instance: string,
+  kind: TraceEventKind,
+  extra: Partial<TraceEvent> = {},
+): TraceEvent {
+  counter += 1;
+  return {
+    id: `${execution}/${instance}/${kind}/1`,
+    execution,
+    deployment,
+    instance,
+    node: instance.split('/')[0] ?? instance,
+    kind,
+    cloud: 'aws-local',
+    attempt: 1,
+    hlc: `${Date.now()}-${counter}-aws-local`,
+    at: Date.now(),
+    ...extra,
+  };
+}

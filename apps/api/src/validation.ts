@@ -1,0 +1,55 @@
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import { ApiError } from './apiError';
+
+/** Names the first problem zod found, with its path, e.g. `graph.nodes.0.name: ...`. */
+export function describeZodError(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (issue === undefined) return 'the request does not match the schema';
+  const path = issue.path.map(String).join('.');
+  const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problems)` : '';
+  return `${path === '' ? 'body' : path}: ${issue.message}${more}`;
+}
+
+export function parseWith<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  what: string,
+): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    throw new ApiError('API_VALIDATION', `invalid ${what}: ${describeZodError(parsed.error)}`);
+  }
+  return parsed.data;
+}
+
+/** Reads and parses a JSON body: 415 if it is not JSON, 400 `API_BAD_JSON` if it does not parse. */
+export async function readJsonBody<S extends z.ZodType>(
+  c: Context,
+  schema: S,
+): Promise<z.output<S>> {
+  const type = c.req.header('content-type') ?? '';
+  if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) {
+    throw new ApiError(
+      'API_UNSUPPORTED_MEDIA_TYPE',
+      'send the body as JSON with the header Content-Type: application/json',
+    );
+  }
+  const source = await c.req.text();
+  let value: unknown;
+  try {
+    value = JSON.parse(source);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : 'unparseable';
+    throw new ApiError('API_BAD_JSON', `the body is not valid JSON (${reason})`);
+  }
+  return parseWith(schema, value, 'body');
+}
+
+export function readParams<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
+  return parseWith(schema, c.req.param(), 'path');
+}
+
+export function readQuery<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
+  return parseWith(schema, c.req.query(), 'query');
+}
