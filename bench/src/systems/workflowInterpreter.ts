@@ -92,12 +92,13 @@ export async function interpretWorkflow(
         continue;
       }
       routed = true;
-      const value =
+      const mapValue = (value: unknown) =>
         continuation.mapping === undefined
-          ? output
-          : await evaluate(continuation.mapping, output, bindings);
+          ? value
+          : evaluate(continuation.mapping, value, bindings);
       if (continuation.mode === 'each') {
-        const elements = Array.isArray(value) ? value : [];
+        // A map's mapping applies to each element, not to the array.
+        const elements = Array.isArray(output) ? await Promise.all(output.map(mapValue)) : [];
         const scopeOp = continuation.scope;
         const mapName = scopeOp.op === 'push-map' ? scopeOp.map : name;
         if (elements.length === 0) {
@@ -114,6 +115,7 @@ export async function interpretWorkflow(
         });
         continue;
       }
+      const value = await mapValue(output);
       taken.push({
         target: continuation.target,
         scope: applyScope(scope, continuation.scope),

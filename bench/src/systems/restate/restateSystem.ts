@@ -36,6 +36,21 @@ export function restateDurability(fsync: boolean): string {
     : 'log-server and bifrost.local rocksdb-disable-wal-fsync=true: log reaches the OS, no fsync';
 }
 
+/** `restate-server --version` of the shipped binary. */
+export function restateServerVersion(): Promise<string> {
+  return new Promise<string>((resolve) => {
+    const probe = spawn(restateServerBinary(), ['--version'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    let text = '';
+    probe.stdout.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+    });
+    probe.on('close', () => resolve(text.trim()));
+    probe.on('error', () => resolve('not runnable'));
+  });
+}
+
 async function freePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -144,14 +159,7 @@ export async function startRestate(
         throw new Error(`BENCH_RESTATE_REGISTER: ${JSON.stringify(registered.body)}`);
       }
     }
-    const version = await new Promise<string>((resolve) => {
-      const probe = spawn(binary, ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] });
-      let text = '';
-      probe.stdout.on('data', (chunk: Buffer) => {
-        text += chunk.toString();
-      });
-      probe.on('close', () => resolve(text.trim()));
-    });
+    const version = await restateServerVersion();
     const cloudIndex = (cloud: string) => Math.max(0, topology.clouds.indexOf(cloud));
     const runChain = async (clouds: readonly string[]) => {
       const [first, ...rest] = clouds.map(cloudIndex);

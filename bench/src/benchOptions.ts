@@ -1,0 +1,60 @@
+import type { SuiteName } from './resultFiles';
+
+/** What `npm run bench -- [--quick] [--suite transition,workflows]` asked for, and the sizes it implies. */
+export interface BenchOptions {
+  mode: 'quick' | 'full';
+  suites: SuiteName[];
+  /** Transition suite: chain length and repetitions, same cloud and across clouds. */
+  chainSteps: number;
+  chainRuns: number;
+  crossChainSteps: number;
+  crossChainRuns: number;
+  hopSamples: number;
+  /** Workflow suite: runs per workflow and system (after one warm-up run). */
+  workflowRuns: number;
+  /** Scaling suite. */
+  mapWidths: number[];
+  chainLengths: number[];
+  /** Fault suite: executions per fault setting. */
+  faultRuns: number;
+}
+
+const allSuites: SuiteName[] = ['transition', 'workflows', 'scaling', 'faults'];
+
+export function parseBenchOptions(argv: readonly string[]): BenchOptions {
+  const quick = argv.includes('--quick');
+  const suiteArg = argv.find((arg) => arg.startsWith('--suite='))?.slice('--suite='.length);
+  const suites = suiteArg
+    ? suiteArg.split(',').filter((name): name is SuiteName => allSuites.includes(name as SuiteName))
+    : allSuites;
+  if (suiteArg && suites.length === 0) {
+    throw new Error(`BENCH_BAD_SUITE: --suite takes a comma list of ${allSuites.join(', ')}`);
+  }
+  return quick
+    ? {
+        mode: 'quick',
+        suites,
+        chainSteps: 10,
+        chainRuns: 15,
+        crossChainSteps: 4,
+        crossChainRuns: 4,
+        hopSamples: 300,
+        workflowRuns: 3,
+        mapWidths: [1, 10, 100],
+        chainLengths: [1, 10, 30],
+        faultRuns: 4,
+      }
+    : {
+        mode: 'full',
+        suites,
+        chainSteps: 20,
+        chainRuns: 100,
+        crossChainSteps: 10,
+        crossChainRuns: 20,
+        hopSamples: 3000,
+        workflowRuns: 20,
+        mapWidths: [1, 10, 100, 1000],
+        chainLengths: [1, 10, 50, 100],
+        faultRuns: 20,
+      };
+}

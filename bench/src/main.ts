@@ -1,0 +1,50 @@
+import { writeFileSync } from 'node:fs';
+import { parseBenchOptions } from './benchOptions';
+import { describeMachine } from './machine';
+import { buildResultsMarkdown } from './report/resultsMarkdown';
+import { resultsMarkdownFile, writeSuiteResult } from './resultFiles';
+import { runTransitionSuite } from './suites/transition';
+import { baselineFactories } from './systems/catalog';
+import { restateServerVersion } from './systems/restate/restateSystem';
+
+/**
+ * `npm run bench [-- --quick] [-- --suite=transition,workflows]`: runs the suites, writes
+ * bench/results/<suite>.json, then regenerates bench/RESULTS.md from every result file.
+ */
+const options = parseBenchOptions(process.argv.slice(2));
+const command = `npm run bench --${options.mode === 'quick' ? ' --quick' : ''}${
+  process.argv.find((arg) => arg.startsWith('--suite='))
+    ? ` ${process.argv.find((arg) => arg.startsWith('--suite='))}`
+    : ''
+}`;
+const runStarted = Date.now();
+const log = (line: string) =>
+  process.stderr.write(`[bench +${((Date.now() - runStarted) / 1000).toFixed(1)}s] ${line}\n`);
+const machine = describeMachine({ 'restate-server binary': await restateServerVersion() });
+const factories = baselineFactories();
+
+async function timed<Data>(
+  suite: 'transition' | 'workflows' | 'scaling' | 'faults',
+  run: () => Promise<Data>,
+) {
+  const startedAt = new Date().toISOString();
+  const started = Date.now();
+  const data = await run();
+  const file = writeSuiteResult({
+    suite,
+    mode: options.mode,
+    startedAt,
+    durationMs: Date.now() - started,
+    command,
+    machine,
+    data,
+  });
+  log(`${suite} done in ${((Date.now() - started) / 1000).toFixed(1)} s -> ${file}`);
+}
+
+if (options.suites.includes('transition')) {
+  await timed('transition', () => runTransitionSuite(options, factories, log));
+}
+
+writeFileSync(resultsMarkdownFile, buildResultsMarkdown([]));
+log(`wrote ${resultsMarkdownFile}`);
