@@ -231,6 +231,7 @@ export function createCloud(options: CloudOptions): Cloud {
       codeHash: built.codeHash,
       deployed: {
         name,
+        deployment: spec.deployment,
         bundle: built.path,
         fn: spec.fn as unknown as FunctionIR,
         context: spec.context satisfies FunctionContext,

@@ -1,32 +1,33 @@
 import type { FunctionContext, FunctionIR } from '@jointflow/ir';
-import type { DeliveryInfo, Invocation, RuntimePorts } from '@jointflow/runtime';
+import {
+  createFunction,
+  type DeliveryInfo,
+  type Invocation,
+  type RuntimePorts,
+  type UserHandler,
+} from '@jointflow/runtime';
 
 /** What a worker runs per invocation: the runtime wrapped around the user's handler. */
-export type InvocationRunner = (
-  invocation: Invocation,
-  ports: RuntimePorts,
-  delivery: DeliveryInfo,
-) => Promise<unknown>;
+export type InvocationRunner = (invocation: Invocation, delivery: DeliveryInfo) => Promise<unknown>;
 
 /**
- * Builds the runner for one deployed function. Until the runtime's `createFunction` lands this
- * calls the handler directly on an inline input (no checkpoints): enough for the emulator's own
- * tests of invoke, queue, workers and faults.
+ * Builds the runner of one deployed function: the runtime's `createFunction` over the user's
+ * `handler` export (absent for kinds that run no code) and the worker's real ports.
  */
-export function createInvocationRunner(
-  _fn: FunctionIR,
-  _context: FunctionContext,
-  userModule: Record<string, unknown>,
-): InvocationRunner {
-  const handler = userModule.handler;
-  return async (invocation, ports) => {
-    if (typeof handler !== 'function') {
-      throw new Error('FUNCTION_NO_HANDLER: the code must export `handler(input, ctx)`');
-    }
-    const input = 'inline' in invocation.input ? invocation.input.inline : undefined;
-    ports.faultPoint?.('before-commit', invocation.fn);
-    const output: unknown = await handler(input, {});
-    ports.faultPoint?.('after-commit', invocation.fn);
-    return output;
-  };
+export function createInvocationRunner(options: {
+  fn: FunctionIR;
+  context: FunctionContext;
+  deployment: string;
+  userModule: Record<string, unknown>;
+  ports: RuntimePorts;
+}): InvocationRunner {
+  const exported = options.userModule.handler;
+  const handler = typeof exported === 'function' ? (exported as UserHandler) : undefined;
+  return createFunction({
+    context: options.context,
+    fn: options.fn,
+    deployment: options.deployment,
+    ports: options.ports,
+    ...(handler ? { handler } : {}),
+  });
 }

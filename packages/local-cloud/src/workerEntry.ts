@@ -62,6 +62,7 @@ export function startWorker(userModule: Record<string, unknown>): void {
   function init(
     cloud: string,
     peers: Record<string, string>,
+    deployment: string,
     fn: FunctionIR,
     context: FunctionContext,
   ) {
@@ -97,13 +98,19 @@ export function startWorker(userModule: Record<string, unknown>): void {
         if (crashAt === point) process.exit(97);
       },
     };
-    runner = createInvocationRunner(fn, context, userModule);
+    runner = createInvocationRunner({ fn, context, deployment, userModule, ports });
   }
 
   process.on('message', (raw: HostMessage) => {
     switch (raw.type) {
       case 'init':
-        init(raw.cloud, raw.peers, raw.fn, raw.context);
+        try {
+          init(raw.cloud, raw.peers, raw.deployment, raw.fn, raw.context);
+        } catch (error) {
+          // A function the runtime refuses (e.g. a trigger) fails every invocation with why.
+          const failure = toWorkerError(error);
+          runner = () => Promise.reject(Object.assign(new Error(failure.message), failure));
+        }
         send({ type: 'ready' });
         return;
       case 'trace-ack':
@@ -111,8 +118,7 @@ export function startWorker(userModule: Record<string, unknown>): void {
         return;
       case 'invoke': {
         const run = runner;
-        const runPorts = ports;
-        if (run === undefined || runPorts === undefined) {
+        if (run === undefined) {
           send({
             type: 'done',
             id: raw.id,
@@ -122,7 +128,7 @@ export function startWorker(userModule: Record<string, unknown>): void {
           return;
         }
         crashAt = raw.crashAt;
-        run(raw.invocation, runPorts, raw.delivery).then(
+        run(raw.invocation, raw.delivery).then(
           async (result) => {
             await trace.sink.flush();
             send({ type: 'done', id: raw.id, ok: true, result: result ?? null });

@@ -14,6 +14,7 @@ import type { HostMessage, WorkerError, WorkerMessage } from './workerProtocol';
 
 export interface DeployedFunction {
   name: string;
+  deployment: string;
   bundle: string;
   fn: FunctionIR;
   context: FunctionContext;
@@ -155,6 +156,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       type: 'init',
       cloud: options.cloud,
       peers: options.peers,
+      deployment: deployed.deployment,
       fn: deployed.fn,
       context: deployed.context,
     });

@@ -9,6 +9,7 @@ export type HostMessage =
       cloud: string;
       /** Cloud id → base URL of every local cloud, this one included. */
       peers: Record<string, string>;
+      deployment: string;
       fn: FunctionIR;
       context: FunctionContext;
     }

@@ -1,0 +1,283 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compile, formatDiagnostic, type WorkflowIR } from '@jointflow/ir';
+import {
+  deployWorkflow,
+  FaultArgError,
+  loadProfileDir,
+  outsidePorts,
+  parseFaultArg,
+  runExecution,
+  startLocalClouds,
+  startTraceCollector,
+} from '@jointflow/local-cloud';
+import type { TraceEvent } from '@jointflow/runtime';
+import { type Command, UsageError } from '../command';
+import { readJsonFile } from './compile';
+
+const usage = `Usage: jointflow run <graph.json> [--input <json|@file>] [--faults SPEC] [--seed N] [--json]
+                     [--clouds <profile dir>] [--keep]
+
+Compiles the graph, starts the local clouds in a temporary directory, deploys, runs one execution
+and prints its result and a per-step summary (instance, cloud, duration, billed cost).
+
+  --input     the execution input as JSON, or @file; default: the graph's sampleInput
+  --faults    e.g. crash=0.2,duplicate=0.2,drop=0.1,reorder=50,outage=aliyun-local:500-3000
+              (crash splits evenly between crash before and after commit)
+  --seed      seed of the fault injection (default 1): the same seed injects the same faults
+  --json      print one JSON document instead of text
+  --clouds    directory of cloud profiles (default: packages/local-cloud/profiles)
+  --keep      keep the clouds' data directory and print its path
+
+Exit codes: 0 the execution succeeded, 1 it failed, 2 bad usage.`;
+
+interface RunArgs {
+  file: string;
+  input?: string;
+  faults?: string;
+  seed: number;
+  json: boolean;
+  clouds?: string;
+  keep: boolean;
+}
+
+function parseArgs(args: string[]): RunArgs {
+  const out: Partial<RunArgs> & { seed: number; json: boolean; keep: boolean } = {
+    seed: 1,
+    json: false,
+    keep: false,
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const value = () => {
+      const v = args[++i];
+      if (v === undefined) throw new UsageError(`${arg} needs a value; see 'jointflow run --help'`);
+      return v;
+    };
+    switch (arg) {
+      case '--input':
+        out.input = value();
+        break;
+      case '--faults':
+        out.faults = value();
+        break;
+      case '--seed': {
+        const seed = Number(value());
+        if (!Number.isInteger(seed)) throw new UsageError('--seed takes a whole number');
+        out.seed = seed;
+        break;
+      }
+      case '--json':
+        out.json = true;
+        break;
+      case '--keep':
+        out.keep = true;
+        break;
+      case '--clouds':
+        out.clouds = value();
+        break;
+      default:
+        if (arg === undefined || arg.startsWith('--') || out.file !== undefined) {
+          throw new UsageError(`unexpected argument "${arg}"; see 'jointflow run --help'`);
+        }
+        out.file = arg;
+    }
+  }
+  if (out.file === undefined)
+    throw new UsageError('give the graph file: jointflow run <graph.json>');
+  return out as RunArgs;
+}
+
+function parseInput(text: string | undefined, graph: unknown): unknown {
+  if (text === undefined) {
+    const sample = (graph as { sampleInput?: unknown }).sampleInput;
+    if (sample === undefined)
+      throw new UsageError('give --input <json|@file>; the graph has no sampleInput');
+    return sample;
+  }
+  if (text.startsWith('@')) return readJsonFile(text.slice(1));
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UsageError(
+      `--input is not valid JSON: ${text.slice(0, 80)}; quote it for your shell`,
+    );
+  }
+}
+
+interface StepRow {
+  instance: string;
+  node: string;
+  cloud: string;
+  status: string;
+  durationMs?: number;
+  invocations: number;
+  billedMs: number;
+  costUsd: number;
+}
+
+/** One row per instance from the trace: where it committed, how long it ran, what it cost. */
+export function summarizeSteps(events: readonly TraceEvent[], execution: string): StepRow[] {
+  const rows = new Map<string, StepRow>();
+  const ordered = events.filter((e) => e.execution === execution).sort((a, b) => a.at - b.at);
+  for (const e of ordered) {
+    let row = rows.get(e.instance);
+    if (row === undefined) {
+      row = {
+        instance: e.instance,
+        node: e.node,
+        cloud: e.cloud,
+        status: 'started',
+        invocations: 0,
+        billedMs: 0,
+        costUsd: 0,
+      };
+      rows.set(e.instance, row);
+    }
+    switch (e.kind) {
+      case 'invocation.billed':
+        row.invocations++;
+        row.billedMs += e.billedMs ?? 0;
+        row.costUsd += e.costUsd ?? 0;
+        break;
+      case 'step.succeeded':
+      case 'step.failed':
+        row.status = e.kind === 'step.succeeded' ? 'succeeded' : 'failed';
+        row.cloud = e.cloud;
+        if (e.durationMs !== undefined) row.durationMs = e.durationMs;
+        break;
+      case 'step.skipped':
+        if (row.status === 'started') row.status = 'skipped';
+        break;
+      default:
+        break;
+    }
+  }
+  return [...rows.values()];
+}
+
+function table(rows: StepRow[]): string {
+  const header = [
+    'instance',
+    'cloud',
+    'status',
+    'duration ms',
+    'invocations',
+    'billed ms',
+    'cost USD',
+  ];
+  const body = rows.map((r) => [
+    r.instance,
+    r.cloud,
+    r.status,
+    r.durationMs === undefined ? '-' : r.durationMs.toFixed(1),
+    String(r.invocations),
+    String(r.billedMs),
+    r.costUsd.toExponential(3),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
+  return [line(header), ...body.map(line)].join('\n');
+}
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'Run a workflow once on the local clouds and print its result',
+  usage,
+  async run(args) {
+    const options = parseArgs(args);
+    const graph = readJsonFile(options.file);
+    const input = parseInput(options.input, graph);
+    let profiles: ReturnType<typeof loadProfileDir>;
+    try {
+      profiles = loadProfileDir(options.clouds);
+    } catch (error) {
+      throw new UsageError(error instanceof Error ? error.message : String(error));
+    }
+    const compiled = compile(graph, { clouds: profiles });
+    const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
+    if (compiled.ir === undefined || errors.length > 0) {
+      for (const d of compiled.diagnostics) console.error(formatDiagnostic(d));
+      throw new UsageError(`${options.file} does not compile; fix the errors above`);
+    }
+    const ir: WorkflowIR = compiled.ir;
+    let faults: ReturnType<typeof parseFaultArg> | undefined;
+    try {
+      if (options.faults !== undefined) {
+        faults = parseFaultArg(
+          options.faults,
+          profiles.map((p) => p.id),
+          options.seed,
+        );
+      }
+    } catch (error) {
+      if (error instanceof FaultArgError) throw new UsageError(error.message);
+      throw error;
+    }
+
+    const dataDir = mkdtempSync(join(tmpdir(), 'jointflow-run-'));
+    const collector = await startTraceCollector();
+    const local = await startLocalClouds({
+      profiles,
+      dataDir,
+      logs: options.json ? 'ignore' : 'inherit',
+    });
+    try {
+      const shims = local.clouds.map((c) => c.shim);
+      const deployment = `run-${Date.now().toString(36)}`;
+      await deployWorkflow(shims, ir, deployment, {
+        JF_TRACE_URL: collector.url,
+        JF_TRACE_SECRET: collector.secret,
+      });
+      if (faults) await Promise.all(shims.map((s) => s.injectFaults(faults[s.profile.id] ?? {})));
+      const ports = outsidePorts(shims, local.peers);
+      const run = await runExecution(ports, {
+        ir,
+        deployment,
+        input,
+        stallMs: 4_000,
+        lastProgressAt: () => collector.lastEventAt(),
+      });
+      // Let the clouds' outboxes deliver the last events (billing comes after the result commit).
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const steps = summarizeSteps(collector.events(), run.execution);
+      const totalCost = steps.reduce((sum, s) => sum + s.costUsd, 0);
+      const ok = run.result.status === 'succeeded';
+      if (options.json) {
+        console.log(
+          JSON.stringify(
+            {
+              execution: run.execution,
+              ...run.result,
+              elapsedMs: run.elapsedMs,
+              redrives: run.redrives,
+              totalCostUsd: totalCost,
+              steps,
+            },
+            null,
+            2,
+          ),
+        );
+      } else {
+        if (run.result.status === 'succeeded')
+          console.log(JSON.stringify(run.result.output, null, 2));
+        else if (run.result.status === 'failed') {
+          console.error(
+            `execution ${run.execution} failed at ${run.result.instance}: ${run.result.error.message}`,
+          );
+        } else console.error(`execution ${run.execution}: ${run.result.status}`);
+        console.log(`\n${table(steps)}`);
+        console.log(
+          `\nexecution ${run.execution}: ${run.result.status} in ${run.elapsedMs} ms, ${run.redrives} redrive(s), billed ${totalCost.toExponential(3)} USD`,
+        );
+        if (options.keep) console.log(`data kept in ${dataDir}`);
+      }
+      return ok ? 0 : 1;
+    } finally {
+      await local.stop();
+      await collector.close();
+      if (!options.keep) rmSync(dataDir, { recursive: true, force: true });
+    }
+  },
+};

@@ -1,0 +1,104 @@
+import type { WorkflowIR } from '@jointflow/ir';
+import {
+  type ExecutionResult,
+  type RuntimePorts,
+  readExecutionResult,
+  redriveExecution,
+  startExecution,
+} from '@jointflow/runtime';
+import { type CloudShim, createHttpInvoker } from '@jointflow/shims';
+
+/**
+ * Runtime ports for code outside every cloud (the CLI, tests, the API): each cloud's store and
+ * blobs through its shim, invokes straight to the clouds' invoke APIs.
+ */
+export function outsidePorts(
+  shims: readonly CloudShim[],
+  peers: Record<string, string>,
+): Pick<RuntimePorts, 'store' | 'blobs' | 'invoker' | 'now'> {
+  const byId = new Map(shims.map((s) => [s.profile.id, s]));
+  const shimOf = (cloud: string): CloudShim => {
+    const shim = byId.get(cloud);
+    if (shim === undefined) throw new Error(`LOCAL_UNKNOWN_CLOUD: no running cloud "${cloud}"`);
+    return shim;
+  };
+  return {
+    store: (cloud) => shimOf(cloud).store(),
+    blobs: (cloud) => shimOf(cloud).blobs(),
+    invoker: createHttpInvoker(peers),
+    now: () => Date.now(),
+  };
+}
+
+export interface RunExecutionOptions {
+  ir: WorkflowIR;
+  deployment: string;
+  input: unknown;
+  execution?: string;
+  /** Wall-clock ms of the execution's last sign of progress (e.g. a trace collector's). */
+  lastProgressAt?: () => number | undefined;
+  /** The watchdog redrives when nothing moved for this long (default 3 s). */
+  stallMs?: number;
+  /** Gives up after this long (default 120 s). */
+  timeoutMs?: number;
+}
+
+export interface RunExecutionResult {
+  execution: string;
+  result: Exclude<ExecutionResult, { status: 'running' }> | { status: 'timed-out' };
+  redrives: number;
+  elapsedMs: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Starts an execution and waits for its result, with a watchdog: when the execution stops moving
+ * for `stallMs` (a dropped invoke, a dead-lettered step), it is redriven from its checkpoints.
+ *
+ * @example
+ * const run = await runExecution(ports, { ir, deployment: 'd1', input: { n: 1 } });
+ */
+export async function runExecution(
+  ports: Pick<RuntimePorts, 'store' | 'blobs' | 'invoker' | 'now'>,
+  options: RunExecutionOptions,
+): Promise<RunExecutionResult> {
+  const started = Date.now();
+  const stallMs = options.stallMs ?? 3_000;
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  const { execution } = await startExecution(ports, {
+    ir: options.ir,
+    deployment: options.deployment,
+    input: options.input,
+    ...(options.execution ? { execution: options.execution } : {}),
+  });
+  let redrives = 0;
+  let lastKick = Date.now();
+  let pollMs = 20;
+  for (;;) {
+    const result = await readExecutionResult(
+      ports.store(options.ir.resultStore),
+      execution,
+      ports.blobs,
+    );
+    if (result.status !== 'running') {
+      return { execution, result, redrives, elapsedMs: Date.now() - started };
+    }
+    const now = Date.now();
+    if (now - started > timeoutMs) {
+      return { execution, result: { status: 'timed-out' }, redrives, elapsedMs: now - started };
+    }
+    const progress = Math.max(lastKick, options.lastProgressAt?.() ?? 0);
+    if (now - progress > stallMs) {
+      redrives++;
+      lastKick = now;
+      try {
+        await redriveExecution(ports, { execution, resultStore: options.ir.resultStore });
+      } catch {
+        // Every cloud hosting the start may be out right now; the next stall tries again.
+      }
+    }
+    await sleep(pollMs);
+    pollMs = Math.min(200, pollMs * 1.5);
+  }
+}

@@ -1,0 +1,182 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { CloudProfile } from '@jointflow/ir';
+import { createLocalShim, jsonCall, type LocalCloudShim } from '@jointflow/shims';
+import type { Durability } from './database';
+import { loadProfileDir } from './profiles';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const mainFile = join(here, 'main.ts');
+const tsxCli = join(
+  dirname(createRequire(import.meta.url).resolve('tsx/package.json')),
+  'dist',
+  'cli.mjs',
+);
+
+export interface StartLocalCloudsOptions {
+  /** Profiles, or a directory of `*.json` profiles; default: packages/local-cloud/profiles. */
+  profiles?: CloudProfile[] | string;
+  /** Each cloud keeps its SQLite file, blobs and bundles in `<dataDir>/<cloud id>`. */
+  dataDir: string;
+  durability?: Durability;
+  /** Cap on worker processes per cloud (default 6). */
+  maxWorkersPerCloud?: number;
+  /**
+   * Changes applied to every profile's behaviour, e.g. shorter cold starts and retry delays so
+   * tests run quickly. The profile files stay as they are.
+   */
+  behaviour?: Partial<CloudProfile['behaviour']>;
+  /** Where the cloud processes' stderr goes (default: this process's stderr). */
+  logs?: 'inherit' | 'ignore';
+}
+
+export interface LocalCloud {
+  profile: CloudProfile;
+  url: string;
+  pid: number;
+  shim: LocalCloudShim;
+}
+
+export interface LocalClouds {
+  clouds: LocalCloud[];
+  /** Cloud id → URL, for the runtime's ports outside a cloud (the CLI, the API). */
+  peers: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export class LocalCloudStartError extends Error {
+  readonly code = 'LOCAL_START_FAILED';
+}
+
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function killAllOnExit(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const child of live) child.kill('SIGKILL');
+  });
+}
+
+function startOne(profileFile: string, dataDir: string, options: StartLocalCloudsOptions) {
+  const args = [tsxCli, mainFile, '--profile', profileFile, '--dir', dataDir, '--port', '0'];
+  args.push('--durability', options.durability ?? 'fsync');
+  args.push('--max-workers', String(options.maxWorkersPerCloud ?? 6));
+  const child = spawn(process.execPath, args, {
+    // The IPC channel is only a lifeline: the cloud exits when this process goes away.
+    stdio: ['ignore', 'pipe', options.logs === 'ignore' ? 'ignore' : 'inherit', 'ipc'],
+  });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  return new Promise<{ child: ChildProcess; url: string; pid: number }>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(
+        new LocalCloudStartError(`LOCAL_START_FAILED: ${profileFile} did not become ready in 30 s`),
+      );
+    }, 30_000);
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    lines.once('line', (line) => {
+      clearTimeout(timer);
+      try {
+        const ready = JSON.parse(line) as { ready?: boolean; url?: string; pid?: number };
+        if (ready.ready === true && typeof ready.url === 'string') {
+          resolve({ child, url: ready.url, pid: ready.pid ?? child.pid ?? 0 });
+          return;
+        }
+      } catch {
+        // fall through
+      }
+      reject(
+        new LocalCloudStartError(`LOCAL_START_FAILED: unexpected first line from cloud: ${line}`),
+      );
+    });
+    // Keep draining stdout so a chatty cloud never blocks.
+    lines.on('line', () => undefined);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(
+        new LocalCloudStartError(
+          `LOCAL_START_FAILED: the cloud for ${profileFile} exited with code ${code} before it was ready; see its stderr`,
+        ),
+      );
+    });
+  });
+}
+
+/**
+ * Starts one OS process per cloud profile, wires every cloud to every other (peers), and returns
+ * their shims. `stop()` shuts them down cleanly; they are also killed if this process exits.
+ *
+ * @example
+ * const local = await startLocalClouds({ dataDir: '/tmp/jf' });
+ * const aws = local.clouds.find((c) => c.profile.id === 'aws-local');
+ * await local.stop();
+ */
+export async function startLocalClouds(options: StartLocalCloudsOptions): Promise<LocalClouds> {
+  killAllOnExit();
+  const profiles =
+    options.profiles === undefined || typeof options.profiles === 'string'
+      ? loadProfileDir(options.profiles)
+      : options.profiles;
+  if (profiles.length === 0)
+    throw new LocalCloudStartError('LOCAL_START_FAILED: no cloud profiles given');
+  mkdirSync(options.dataDir, { recursive: true });
+  const profileDir = mkdtempSync(join(tmpdir(), 'jf-profiles-'));
+  const effective = profiles.map((p) => ({
+    ...p,
+    behaviour: { ...p.behaviour, ...options.behaviour },
+  }));
+  const started = await Promise.allSettled(
+    effective.map((profile) => {
+      const file = join(profileDir, `${profile.id}.json`);
+      writeFileSync(file, JSON.stringify(profile));
+      return startOne(file, join(options.dataDir, profile.id), options);
+    }),
+  );
+  const failure = started.find((s) => s.status === 'rejected');
+  if (failure !== undefined) {
+    for (const s of started) if (s.status === 'fulfilled') s.value.child.kill('SIGKILL');
+    throw (failure as PromiseRejectedResult).reason;
+  }
+  const ready = started.map(
+    (s) => (s as PromiseFulfilledResult<{ child: ChildProcess; url: string; pid: number }>).value,
+  );
+  const peers: Record<string, string> = {};
+  effective.forEach((profile, i) => {
+    const r = ready[i];
+    if (r) peers[profile.id] = r.url;
+  });
+  await Promise.all(ready.map((r) => jsonCall('PUT', `${r.url}/control/peers`, peers)));
+  const clouds = effective.map((profile, i) => {
+    const r = ready[i] as (typeof ready)[number];
+    return { profile, url: r.url, pid: r.pid, shim: createLocalShim(profile, r.url) };
+  });
+  let stopped: Promise<void> | undefined;
+  return {
+    clouds,
+    peers,
+    stop() {
+      stopped ??= Promise.all(
+        ready.map(
+          ({ child }) =>
+            new Promise<void>((resolve) => {
+              if (child.exitCode !== null || child.signalCode !== null) return resolve();
+              const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
+              child.once('exit', () => {
+                clearTimeout(force);
+                resolve();
+              });
+              child.kill('SIGTERM');
+            }),
+        ),
+      ).then(() => undefined);
+      return stopped;
+    },
+  };
+}
