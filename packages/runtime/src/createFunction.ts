@@ -179,6 +179,8 @@ class StepRun {
   private readonly checkpointKey: string;
   private readonly closedKey: string;
   private emitted = 0;
+  /** Keys of the `ctx.once` calls made by this copy's user code, in call order. */
+  private readonly onceKeys = new Set<string>();
 
   constructor(
     private readonly context: FunctionContext,
@@ -261,6 +263,7 @@ class StepRun {
         durationMs: this.ports.now() - started,
         error: failure ?? { message: 'unknown failure' },
         input: inputRef,
+        ...this.onceField(),
       } satisfies StepRecord);
     const result = await this.home.putIfAbsent(this.checkpointKey, record, {
       unlessExists: this.closedKey,
@@ -334,10 +337,15 @@ class StepRun {
       output: { inline: null },
       taken,
       ...(mapCount === undefined ? {} : { mapCount }),
+      ...this.onceField(),
     };
     const plan = await this.plan(record, output);
     record.output = await this.recordRef(output);
     return plan;
+  }
+
+  private onceField(): { once?: string[] } {
+    return this.onceKeys.size === 0 ? {} : { once: [...this.onceKeys] };
   }
 
   private async callHandler(input: unknown): Promise<unknown> {
@@ -369,7 +377,11 @@ class StepRun {
     } catch (error) {
       throw new PortFailure(error);
     }
-    if (existing !== undefined) return parseStored(onceMemoSchema, existing, memoKey).value as T;
+    if (existing !== undefined) {
+      const memo = parseStored(onceMemoSchema, existing, memoKey).value;
+      this.emitOnce(key, memo);
+      return memo as T;
+    }
     const value = await effect(keys.idempotency(this.execution, this.instance, key));
     const stored = JSON.parse(serialize(value).text) as unknown;
     let result: Awaited<ReturnType<KeyValueStore['putIfAbsent']>>;
@@ -382,17 +394,24 @@ class StepRun {
     } catch (error) {
       throw new PortFailure(error);
     }
-    if (result.won) {
-      this.emit(
-        'once.ran',
-        this.delivery.attempt,
-        { input: { onceKey: key }, output: preview(stored) },
-        `once:${key}`,
-      );
-      return stored as T;
-    }
-    if ('closed' in result) throw new ExecutionClosed();
-    return parseStored(onceMemoSchema, result.existing, memoKey).value as T;
+    if (!result.won && 'closed' in result) throw new ExecutionClosed();
+    const memo = result.won ? stored : parseStored(onceMemoSchema, result.existing, memoKey).value;
+    this.emitOnce(key, memo);
+    return memo as T;
+  }
+
+  /**
+   * The once event has one id per instance and key, and every copy that meets the memo emits
+   * it again: if the copy that ran the effect crashed before flushing, the event still arrives.
+   */
+  private emitOnce(key: string, memo: unknown): void {
+    this.onceKeys.add(key);
+    this.emit(
+      'once.ran',
+      this.delivery.attempt,
+      { input: { onceKey: key }, output: preview(memo) },
+      `once:${key}`,
+    );
   }
 
   /** The input of a join whose slot record is complete: slot values in order, skips left out. */
@@ -464,6 +483,9 @@ class StepRun {
     // Re-emit the commit's own event (same id): if the winner crashed before flushing, it is
     // delivered now; if not, the API deduplicates it.
     this.emitCommitted(record);
+    for (const key of record.once ?? []) {
+      this.emit('once.ran', this.delivery.attempt, { input: { onceKey: key } }, `once:${key}`);
+    }
     this.emit('step.adopted', this.delivery.attempt, { output: previewOf(record) });
     if (record.status === 'failed') {
       await this.finish(() => this.commitFailedResult(record));

@@ -26,6 +26,8 @@ const recordMeta = {
   cloud: z.string(),
   at: z.number(),
   durationMs: z.number(),
+  /** Keys of the `ctx.once` calls of the committing run, so adopters re-emit their events. */
+  once: z.array(z.string()).optional(),
 };
 
 /**
