@@ -73,7 +73,7 @@ describe.each(backends)('API on %s', (backend) => {
     const ready = await h.client.waitForDeployment(deployment, 10_000);
     expect(ready.status).toBe('ready');
     const secret = clouds[0]?.deployed.find((d) => d.deployment === deployment)?.env
-      .JOINTFLOW_INGEST_SECRET;
+      .JF_TRACE_SECRET;
     if (secret === undefined) throw new Error('no ingest secret in the deployed env');
     return { workflow, deployment, secret };
   }

@@ -6,8 +6,8 @@ import type { DeploymentRecord } from './store/repository';
 /** The env every deployed function gets: where its trace events go and the secret to send them. */
 export function functionEnv(ctx: ApiContext, deploymentId: string): Record<string, string> {
   return {
-    JOINTFLOW_INGEST_URL: ctx.ingestUrl(),
-    JOINTFLOW_INGEST_SECRET: ctx.secrets.ingestSecret(deploymentId),
+    JF_TRACE_URL: ctx.ingestUrl(),
+    JF_TRACE_SECRET: ctx.secrets.ingestSecret(deploymentId),
   };
 }
 

@@ -26,7 +26,7 @@ export function ingestRoutes(app: Hono, ctx: ApiContext): void {
     if (deployment === undefined) {
       throw new ApiError(
         'API_UNAUTHORIZED',
-        'send the deployment ingest secret as Authorization: Bearer <secret> (from JOINTFLOW_INGEST_SECRET)',
+        'send the deployment ingest secret as Authorization: Bearer <secret> (from JF_TRACE_SECRET)',
       );
     }
     const body = await readJsonBody(c, batchBody);
