@@ -1,0 +1,54 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type CloudProfile, compile, type WorkflowIR } from '@jointflow/ir';
+import { loadProfileDir } from './profiles';
+import { type LocalClouds, startLocalClouds } from './startLocalClouds';
+import { startTraceCollector, type TraceCollector } from './traceCollector';
+
+/**
+ * Test fixture (not exported from the package): real cloud processes in a temp dir with short
+ * cold starts and retry delays, and a trace collector.
+ */
+export interface TestClouds {
+  local: LocalClouds;
+  collector: TraceCollector;
+  profiles: CloudProfile[];
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export const quickBehaviour = { coldStartMs: 10, asyncRetryDelayMs: 50 } as const;
+
+export async function startTestClouds(
+  options: { only?: string; maxWorkersPerCloud?: number } = {},
+): Promise<TestClouds> {
+  const all = loadProfileDir();
+  const profiles = options.only ? all.filter((p) => p.id === options.only) : all;
+  const dataDir = mkdtempSync(join(tmpdir(), 'jf-test-clouds-'));
+  const collector = await startTraceCollector();
+  const local = await startLocalClouds({
+    profiles,
+    dataDir,
+    behaviour: quickBehaviour,
+    logs: 'ignore',
+    ...(options.maxWorkersPerCloud ? { maxWorkersPerCloud: options.maxWorkersPerCloud } : {}),
+  });
+  return {
+    local,
+    collector,
+    profiles,
+    env: { JF_TRACE_URL: collector.url, JF_TRACE_SECRET: collector.secret },
+    async close() {
+      await local.stop();
+      await collector.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function compileOrThrow(graph: unknown, profiles: CloudProfile[]): WorkflowIR {
+  const { ir, diagnostics } = compile(graph, { clouds: profiles });
+  if (ir === undefined) throw new Error(diagnostics.map((d) => d.message).join('\n'));
+  return ir;
+}
