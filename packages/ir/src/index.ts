@@ -1,3 +1,5 @@
+export type { AslImportResult } from './asl';
+export { importAsl } from './asl';
 export { canonicalJson, sortKeys } from './canonicalJson';
 export type { CloudProfile } from './cloudProfile';
 export { cloudProfileSchema, ENVELOPE_RESERVE_BYTES } from './cloudProfile';
