@@ -1,0 +1,106 @@
+import type { ApiClient, EndOfStream } from '@jointflow/api';
+import { type Command, UsageError } from '../command';
+import { connectApi, DEFAULT_API_URL, describeApiFailure } from './deploy';
+
+/** One line per trace event: sequence, time since the first event, kind, instance, cloud. */
+export function formatTraceEvent(event: Record<string, unknown>, firstAt: number): string {
+  const at = typeof event.at === 'number' ? event.at : firstAt;
+  const duration = typeof event.durationMs === 'number' ? ` ${event.durationMs} ms` : '';
+  const cost = typeof event.costUsd === 'number' ? ` $${event.costUsd.toPrecision(3)}` : '';
+  const error =
+    typeof event.error === 'object' && event.error !== null && 'message' in event.error
+      ? `  ${String(event.error.message)}`
+      : '';
+  return `#${String(event.seq).padStart(4)} +${String(at - firstAt).padStart(6)} ms  ${String(event.kind).padEnd(20)} ${String(event.instance).padEnd(28)} ${String(event.cloud)}${duration}${cost}${error}`;
+}
+
+/**
+ * Follows an execution's events over SSE until its end, calling `print` for every event.
+ *
+ * @example
+ * const end = await followExecution(connectApi(), 'ex_0123456789abcdef', { print: console.log });
+ */
+export async function followExecution(
+  client: ApiClient,
+  execution: string,
+  options: { print(line: string): void; json?: boolean; lastEventId?: number },
+): Promise<EndOfStream | undefined> {
+  let firstAt: number | undefined;
+  return client.followEvents(execution, {
+    ...(options.lastEventId !== undefined ? { lastEventId: options.lastEventId } : {}),
+    onEvent(event) {
+      if (options.json) {
+        options.print(JSON.stringify(event));
+        return;
+      }
+      if (firstAt === undefined && typeof event.at === 'number') firstAt = event.at;
+      options.print(formatTraceEvent(event, firstAt ?? 0));
+    },
+  });
+}
+
+const usage = `Usage: jointflow trace <executionId> [--api <url>] [--json] [--after <seq>]
+
+Prints an execution's trace events as they happen (Server-Sent Events from the API), from the
+start or after sequence number <seq>, and ends with the execution's result.
+
+  --api    the API's URL (default $JOINTFLOW_API or ${DEFAULT_API_URL})
+  --json   one JSON event per line, then the end record
+  --after  resume after this sequence number (like Last-Event-ID)
+
+Exit codes: 0 the execution succeeded, 1 it failed or the stream broke, 2 bad usage.`;
+
+export const traceCommand: Command = {
+  name: 'trace',
+  summary: "Follow an execution's trace events live through the API",
+  usage,
+  async run(args) {
+    let execution: string | undefined;
+    let api: string | undefined;
+    let json = false;
+    let after: number | undefined;
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i];
+      if (arg === '--api' || arg === '--after') {
+        const value = args[++i];
+        if (value === undefined) throw new UsageError(`${arg} needs a value. ${usage}`);
+        if (arg === '--api') api = value;
+        else {
+          after = Number(value);
+          if (!Number.isInteger(after) || after < 0) {
+            throw new UsageError(`--after needs a sequence number (0 or more). ${usage}`);
+          }
+        }
+      } else if (arg === '--json') json = true;
+      else if (arg?.startsWith('-')) throw new UsageError(`unknown option ${arg}. ${usage}`);
+      else if (execution === undefined) execution = arg;
+      else throw new UsageError(`one execution only. ${usage}`);
+    }
+    if (execution === undefined) throw new UsageError(`an execution id is needed. ${usage}`);
+    const client = connectApi(api === undefined ? {} : { api });
+    let end: EndOfStream | undefined;
+    try {
+      end = await followExecution(client, execution, {
+        print: (line) => console.log(line),
+        json,
+        ...(after !== undefined ? { lastEventId: after } : {}),
+      });
+    } catch (error) {
+      console.error(`jointflow trace: ${describeApiFailure(error, client.url)}`);
+      return 1;
+    }
+    if (end === undefined) {
+      console.error(
+        'jointflow trace: the stream ended before the execution did; run trace again to resume',
+      );
+      return 1;
+    }
+    if (json) console.log(JSON.stringify({ end }));
+    else {
+      console.log(`execution ${execution} ${end.status}`);
+      if (end.result !== undefined) console.log(JSON.stringify(end.result, null, 2));
+      if (end.error !== undefined) console.log(`error: ${end.error.message}`);
+    }
+    return end.status === 'succeeded' ? 0 : 1;
+  },
+};

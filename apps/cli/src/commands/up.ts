@@ -1,0 +1,156 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ApiClient, type ApiServer, createApiServer } from '@jointflow/api';
+import { type LocalClouds, startLocalClouds } from '@jointflow/local-cloud';
+import { type Command, UsageError } from '../command';
+import { jointflowHome } from './deploy';
+
+const repoRoot = resolve(import.meta.dirname, '..', '..', '..', '..');
+const webDir = join(repoRoot, 'apps', 'web');
+const examplesDir = join(repoRoot, 'examples');
+
+const usage = `Usage: jointflow up [--port <n>] [--host <addr>] [--home <dir>] [--no-web]
+
+Starts everything on this machine: the local clouds, the API and the web app. Prints the URL
+(with the token) and stops cleanly on Ctrl-C. On first start the examples are loaded as
+workflows. PostgreSQL is used when DATABASE_URL is set, else SQLite in the home directory.
+
+  --port    the API and web port (default 4300; 0 picks a free one)
+  --host    the address to bind (default 127.0.0.1: this machine only)
+  --home    data directory (default $JOINTFLOW_HOME or ./.jointflow): token, database, clouds
+  --no-web  do not serve (or build) the web app
+
+Exit codes: 0 stopped by a signal, 1 failed to start, 2 bad usage.`;
+
+interface UpArgs {
+  port: number;
+  host: string;
+  home: string;
+  web: boolean;
+}
+
+function parseArgs(args: string[]): UpArgs {
+  const out: UpArgs = { port: 4300, host: '127.0.0.1', home: jointflowHome(), web: true };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const value = () => {
+      const v = args[++i];
+      if (v === undefined) throw new UsageError(`${arg} needs a value. ${usage}`);
+      return v;
+    };
+    if (arg === '--port') {
+      out.port = Number(value());
+      if (!Number.isInteger(out.port) || out.port < 0 || out.port > 65_535) {
+        throw new UsageError(`--port needs a port number (0-65535). ${usage}`);
+      }
+    } else if (arg === '--host') out.host = value();
+    else if (arg === '--home') out.home = resolve(value());
+    else if (arg === '--no-web') out.web = false;
+    else throw new UsageError(`unknown argument ${arg}. ${usage}`);
+  }
+  return out;
+}
+
+/** The built web app, building it once if the sources are there but the build is not. */
+function ensureWebBuild(): string | undefined {
+  const dist = join(webDir, 'dist');
+  if (existsSync(join(dist, 'index.html'))) return dist;
+  if (!existsSync(join(webDir, 'package.json'))) return undefined;
+  console.error('jointflow up: building the web app (first start only)…');
+  const built = spawnSync('npm', ['run', 'build', '-w', '@jointflow/web'], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (built.status !== 0 || !existsSync(join(dist, 'index.html'))) {
+    console.error('jointflow up: the web app did not build; serving the API only');
+    return undefined;
+  }
+  return dist;
+}
+
+/** Stores examples/*.json as workflows, once per home (a marker file remembers it). */
+export async function loadExamples(client: ApiClient, home: string): Promise<number> {
+  const marker = join(home, 'examples-loaded');
+  if (existsSync(marker) || !existsSync(examplesDir)) return 0;
+  let loaded = 0;
+  for (const file of readdirSync(examplesDir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
+    try {
+      const graph = JSON.parse(readFileSync(join(examplesDir, file), 'utf8')) as { name?: unknown };
+      const name = typeof graph.name === 'string' ? graph.name : file.replace(/\.json$/, '');
+      await client.createWorkflow(name, graph);
+      loaded += 1;
+    } catch (error) {
+      console.error(
+        `jointflow up: example ${file} was not loaded: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+  writeFileSync(marker, `${new Date().toISOString()}\n`);
+  return loaded;
+}
+
+function waitForSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolveSignal) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolveSignal(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+export const upCommand: Command = {
+  name: 'up',
+  summary: 'Start the local clouds, the API and the web app (npm start)',
+  usage,
+  async run(args) {
+    const options = parseArgs(args);
+    const signal = waitForSignal();
+    let local: LocalClouds | undefined;
+    let api: ApiServer | undefined;
+    const stop = async () => {
+      await api?.close();
+      await local?.stop();
+    };
+    try {
+      const web = options.web ? ensureWebBuild() : undefined;
+      local = await startLocalClouds({ dataDir: join(options.home, 'clouds') });
+      api = await createApiServer({
+        home: options.home,
+        clouds: local.clouds.map((c) => c.shim),
+        port: options.port,
+        host: options.host,
+        ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
+        ...(web !== undefined ? { webDir: web } : {}),
+        // The Vite dev server (`npm run dev -w @jointflow/web`) may call the API too.
+        corsOrigins: ['http://127.0.0.1:5173', 'http://localhost:5173'],
+      });
+      const loaded = await loadExamples(new ApiClient(api.url, api.token), options.home);
+      console.log(`Jointflow is up.`);
+      console.log(
+        `  web:    ${web !== undefined ? `${api.url}/#token=${api.token}` : '(not built)'}`,
+      );
+      console.log(`  api:    ${api.url}/api/v1  (token in ${join(options.home, 'token')})`);
+      console.log(`  token:  ${api.token}`);
+      for (const cloud of local.clouds)
+        console.log(`  cloud:  ${cloud.profile.id.padEnd(14)} ${cloud.url}`);
+      if (loaded > 0) console.log(`  loaded ${loaded} example workflows`);
+      console.log('Press Ctrl-C to stop.');
+    } catch (error) {
+      console.error(
+        `jointflow up: could not start: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      await stop();
+      return 1;
+    }
+    const received = await signal;
+    console.error(`jointflow up: ${received}, stopping…`);
+    await stop();
+    return 0;
+  },
+};
