@@ -1,4 +1,10 @@
-import type { Continuation, FunctionContext, FunctionIR, ScopeEntry } from '@jointflow/ir';
+import type {
+  Continuation,
+  FunctionContext,
+  FunctionIR,
+  ScopeEntry,
+  WorkflowIR,
+} from '@jointflow/ir';
 import { instanceKey } from '@jointflow/ir';
 import { z } from 'zod';
 import { resolveDataRef, serialize, toDataRef } from './dataRef';
@@ -73,6 +79,12 @@ export interface CreateFunctionOptions {
   /** User code; required for a task and for a join with code. */
   handler?: UserHandler;
   ports: RuntimePorts;
+  /**
+   * The whole IR, optional. A function's own config does not say where a map's join runs (for
+   * an empty map) or where a join completed by a skip token runs; with the whole IR the runtime
+   * finds them. Without it, those rare paths fail with RUNTIME_JOIN_UNREACHABLE.
+   */
+  workflow?: WorkflowIR;
 }
 
 /** Outputs up to this size are stored inline in the checkpoint; larger ones as a blob. */
@@ -140,7 +152,7 @@ async function boundedAll<T>(items: readonly T[], limit: number, run: (item: T) 
 export function createFunction(
   options: CreateFunctionOptions,
 ): (invocation: Invocation, delivery: DeliveryInfo) => Promise<StepOutcome> {
-  const { context, fn, deployment, handler, ports } = options;
+  const { context, fn, deployment, handler, ports, workflow } = options;
   if (fn.kind === 'trigger') {
     throw new RuntimeError(
       'RUNTIME_TRIGGER_UNSUPPORTED',
@@ -167,7 +179,16 @@ export function createFunction(
         `execution ${invocation.execution} is pinned to IR ${invocation.irVersion} but this function was deployed with ${context.irVersion}; invoke the deployment the execution started on`,
       );
     }
-    return new StepRun(context, fn, deployment, handler, ports, invocation, delivery).run();
+    return new StepRun(
+      context,
+      fn,
+      deployment,
+      handler,
+      ports,
+      workflow,
+      invocation,
+      delivery,
+    ).run();
   };
 }
 
@@ -188,6 +209,7 @@ class StepRun {
     private readonly deployment: string,
     private readonly handler: UserHandler | undefined,
     private readonly ports: RuntimePorts,
+    private readonly workflow: WorkflowIR | undefined,
     private readonly invocation: Invocation,
     private readonly delivery: DeliveryInfo,
   ) {
@@ -459,7 +481,7 @@ class StepRun {
    * failure; an adopting copy evaluates the same expressions over the committed output.
    */
   private async plan(record: SucceededRecord, output: unknown): Promise<Planned> {
-    const routes = routesOf(this.fn, record, this.invocation.scope);
+    const routes = routesOf(this.fn, record, this.invocation.scope, this.workflow);
     const values: unknown[] = [];
     for (const route of routes) {
       if (route.kind !== 'invoke' && route.kind !== 'fill') {
@@ -470,7 +492,17 @@ class StepRun {
       const element = route.kind === 'invoke' ? route.element : undefined;
       const base = element === undefined ? output : (output as unknown[])[element];
       const bindings = { ...bindingsOf(this.fn, this.invocation.scope), index: element };
-      values.push(c.mapping === undefined ? base : await evaluate(c.mapping, base, bindings));
+      const value = c.mapping === undefined ? base : await evaluate(c.mapping, base, bindings);
+      if (c.transfer === 'inline') {
+        const { bytes } = serialize(value);
+        if (bytes > c.inlineLimitBytes) {
+          throw new RuntimeError(
+            'RUNTIME_PAYLOAD_TOO_LARGE',
+            `the input for "${c.target}" is ${bytes} bytes, over its inline limit of ${c.inlineLimitBytes}; set the target's transfer to "auto" or "blob"`,
+          );
+        }
+      }
+      values.push(value);
     }
     return { record, routes, values };
   }
@@ -571,9 +603,10 @@ class StepRun {
         return 1;
       }
       case 'empty-map': {
-        const location = this.requireLocation(route.location, route.join.join);
+        const join = route.join ?? `(the join of map ${this.fn.name})`;
+        const location = this.requireLocation(route.location, join);
         await this.invoke([location.cloud, ...location.failover], {
-          fn: route.join.join,
+          fn: join,
           scope: route.joinScope,
           input: { inline: [] },
           ...(flagged ? { possibleDuplicate: true } : {}),
@@ -602,7 +635,9 @@ class StepRun {
       { output: { join: route.join.join, slot: route.slot } },
       `${this.delivery.attempt}.${route.join.join}.${route.slot}`,
     );
-    if (fill.filled < fill.size) return 0;
+    // Skips are filled before the taken branches are invoked, so a taken branch completes the
+    // record; a skip that finds it already complete leaves the join to that branch.
+    if (fill.filled < fill.size || !fill.newlyFilled) return 0;
     const location = this.requireLocation(route.location, route.join.join);
     await this.invoke([location.cloud, ...location.failover], {
       fn: route.join.join,
@@ -621,7 +656,7 @@ class StepRun {
     if (location !== undefined) return location;
     throw new RuntimeError(
       'RUNTIME_JOIN_UNREACHABLE',
-      `"${this.fn.name}" must invoke join "${join}" but its IR does not say where that join runs; the compiler must give the JoinTarget a cloud and failover`,
+      `"${this.fn.name}" must invoke join "${join}" but its config does not say where that join runs; deploy the function with the whole workflow IR (createFunction's workflow option)`,
     );
   }
 

@@ -86,13 +86,15 @@ export async function checkHistory(input: HistoryCheckInput): Promise<HistoryRep
       }
       continue;
     }
-    for (const route of routesOf(fn, record, next.scope)) {
+    for (const route of routesOf(fn, record, next.scope, ir)) {
       switch (route.kind) {
         case 'invoke':
           queue.push({ fn: route.target, scope: route.scope });
           break;
         case 'empty-map':
-          queue.push({ fn: route.join.join, scope: route.joinScope });
+          if (route.join === undefined)
+            violations.push(`${instance}: the IR has no join for this map`);
+          else queue.push({ fn: route.join, scope: route.joinScope });
           break;
         case 'fill':
         case 'skip': {

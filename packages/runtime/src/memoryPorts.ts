@@ -296,6 +296,7 @@ export function createMemoryPorts(options: MemoryCloudOptions = {}): MemoryCloud
           ? {}
           : { handler: deployed.handlers[fn.name] }),
         ports: portsFor(delivery.cloud, buffer),
+        workflow: deployed.ir,
       });
       outcomes.push(
         await run(invocation, { attempt: delivery.attempt, platformRetry: delivery.attempt > 1 }),

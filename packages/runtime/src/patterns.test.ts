@@ -93,9 +93,10 @@ describe('every pattern gives the fault-free result', () => {
     expect(await cloud.store('a').get(keys.checkpoint(execution, 'inc/loop:l=5'))).toBeUndefined();
   });
 
-  it('loop stops at maxIterations', async () => {
+  it('a loop whose back edge still holds after maxIterations fails the execution', async () => {
     const { result } = await runChecked(loopIr, loopHandlers, -100);
-    expect(result).toMatchObject({ status: 'succeeded', output: { final: -90 } });
+    expect(result).toMatchObject({ status: 'failed', instance: 'l/loop:l=9' });
+    if (result.status === 'failed') expect(result.error.code).toBe('RUNTIME_LOOP_LIMIT');
   });
 
   it('map inside a loop keys every iteration and element apart', async () => {

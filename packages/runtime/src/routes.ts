@@ -5,6 +5,7 @@ import type {
   JoinTarget,
   ScopeEntry,
   ScopeOp,
+  WorkflowIR,
 } from '@jointflow/ir';
 import { evaluateGuard } from './expressions';
 import type { SucceededRecord } from './records';
@@ -44,11 +45,11 @@ export type Route =
       size: number;
       location: JoinLocation | undefined;
     }
-  /** An empty map: invoke its join directly with `[]`. */
+  /** An empty map: invoke its join directly with `[]` (`join` undefined: not locatable). */
   | {
       kind: 'empty-map';
       continuation: number;
-      join: JoinTarget;
+      join: string | undefined;
       joinScope: ScopeEntry[];
       location: JoinLocation | undefined;
     }
@@ -112,16 +113,12 @@ export function bindingsOf(fn: FunctionIR, scope: readonly ScopeEntry[]): Record
   return { iteration: currentIteration(scope, fn.kind === 'loop' ? fn.name : undefined) };
 }
 
-function backEdgeAllowed(fn: FunctionIR, c: Continuation, scope: readonly ScopeEntry[]): boolean {
-  if (fn.kind !== 'loop' || c.scope.op !== 'bump-loop') return true;
-  return currentIteration(scope, c.scope.loop) + 1 < fn.maxIterations;
-}
-
 /**
  * Evaluates the guards over the step's output and returns the indexes of the continuations
- * taken. `all`: every unguarded continuation plus every guarded one that holds. `first`: the
- * first guarded continuation that holds, else the first unguarded one (the default). A loop's
- * back edge is never taken once `maxIterations` iterations have run.
+ * taken. `all`: every continuation whose guard (if any) holds. `first`: in array order, the first
+ * continuation whose guard holds or that has none (the compiler puts a choice's default last and
+ * a loop's back edge first). A `first` node where nothing holds fails; so does a loop whose back
+ * edge holds when `maxIterations` iterations have run.
  */
 export async function decideContinuations(
   fn: FunctionIR,
@@ -130,24 +127,51 @@ export async function decideContinuations(
 ): Promise<number[]> {
   const bindings = bindingsOf(fn, scope);
   const taken: number[] = [];
-  let defaultIndex: number | undefined;
   for (const [index, c] of fn.continuations.entries()) {
-    if (!backEdgeAllowed(fn, c, scope)) continue;
-    if (c.guard === undefined) {
-      if (fn.routing === 'all') taken.push(index);
-      else defaultIndex ??= index;
-      continue;
+    const holds = c.guard === undefined || (await evaluateGuard(c.guard, output, bindings));
+    if (!holds) continue;
+    if (fn.kind === 'loop' && c.scope.op === 'bump-loop') {
+      const iteration = currentIteration(scope, c.scope.loop);
+      if (iteration + 1 >= fn.maxIterations) {
+        throw new RuntimeError(
+          'RUNTIME_LOOP_LIMIT',
+          `loop "${fn.name}" would start iteration ${iteration + 1} but allows ${fn.maxIterations}; raise maxIterations or fix the back edge's guard`,
+        );
+      }
     }
-    if (await evaluateGuard(c.guard, output, bindings)) {
-      taken.push(index);
-      if (fn.routing === 'first') return taken;
-    }
+    taken.push(index);
+    if (fn.routing === 'first') return taken;
   }
-  if (fn.routing === 'first' && defaultIndex !== undefined) taken.push(defaultIndex);
+  if (fn.routing === 'first' && fn.continuations.length > 0) {
+    throw new RuntimeError(
+      'RUNTIME_NO_BRANCH',
+      `no continuation of "${fn.name}" holds for this output; add a default (unguarded) branch or fix the guards`,
+    );
+  }
   return taken;
 }
 
-function joinLocation(fn: FunctionIR, join: JoinTarget): JoinLocation | undefined {
+/** Where the join of an empty map runs: from the continuation, else from the whole IR. */
+function emptyMapJoin(
+  fn: FunctionIR,
+  c: Continuation,
+  workflow: WorkflowIR | undefined,
+): { join: string | undefined; location: JoinLocation | undefined } {
+  if (c.join !== undefined) {
+    return { join: c.join.join, location: joinLocation(fn, c.join, workflow) };
+  }
+  const joinFn = Object.values(workflow?.functions ?? {}).find(
+    (f) => f.kind === 'join' && f.fanOut === fn.name,
+  );
+  if (joinFn === undefined) return { join: undefined, location: undefined };
+  return { join: joinFn.name, location: { cloud: joinFn.cloud, failover: joinFn.failover } };
+}
+
+function joinLocation(
+  fn: FunctionIR,
+  join: JoinTarget,
+  workflow: WorkflowIR | undefined,
+): JoinLocation | undefined {
   // A JoinTarget may name where its join runs (an addition some compilers make); otherwise a
   // continuation of this function that invokes the join tells us.
   const extra = join as JoinTarget & { cloud?: unknown; failover?: unknown };
@@ -158,14 +182,20 @@ function joinLocation(fn: FunctionIR, join: JoinTarget): JoinLocation | undefine
     return { cloud: extra.cloud, failover };
   }
   const direct = fn.continuations.find((c) => c.target === join.join);
-  return direct === undefined ? undefined : { cloud: direct.cloud, failover: direct.failover };
+  if (direct !== undefined) return { cloud: direct.cloud, failover: direct.failover };
+  const joinFn = workflow?.functions[join.join];
+  return joinFn === undefined ? undefined : { cloud: joinFn.cloud, failover: joinFn.failover };
 }
 
-/** Everything a committed success leads to, in the order the runtime performs it. */
+/**
+ * Everything a committed success leads to. `workflow` (the whole IR, optional) locates joins the
+ * function's own config does not place: an empty map's join and a join completed by a skip.
+ */
 export function routesOf(
   fn: FunctionIR,
   record: SucceededRecord,
   scope: readonly ScopeEntry[],
+  workflow?: WorkflowIR,
 ): Route[] {
   const routes: Route[] = [];
   const taken = new Set(record.taken);
@@ -181,7 +211,7 @@ export function routesOf(
           joinScope: [...scope],
           slot: join.slot.slot,
           size: join.slot.size,
-          location: joinLocation(fn, join),
+          location: joinLocation(fn, join, workflow),
         });
       }
       continue;
@@ -202,15 +232,12 @@ export function routesOf(
         if (count === undefined)
           throw badIr(`"${fn.name}" has an each continuation but committed no map length`);
         if (count === 0) {
-          if (c.join !== undefined) {
-            routes.push({
-              kind: 'empty-map',
-              continuation: index,
-              join: c.join,
-              joinScope: [...scope],
-              location: joinLocation(fn, c.join),
-            });
-          }
+          routes.push({
+            kind: 'empty-map',
+            continuation: index,
+            ...emptyMapJoin(fn, c, workflow),
+            joinScope: [...scope],
+          });
           break;
         }
         for (let element = 0; element < count; element++) {

@@ -45,7 +45,7 @@ export function joinAt(
   store = 'a',
   cloud = 'a',
 ): JoinTarget {
-  return Object.assign({ join, slot, store }, { cloud, failover: [] as string[] });
+  return { join, slot, store };
 }
 
 export function task(
