@@ -4,7 +4,7 @@ import { describeMachine } from './machine';
 import { buildResultsMarkdown } from './report/resultsMarkdown';
 import { resultsMarkdownFile, writeSuiteResult } from './resultFiles';
 import { runTransitionSuite } from './suites/transition';
-import { baselineFactories } from './systems/catalog';
+import { systemFactories } from './systems/catalog';
 import { restateServerVersion } from './systems/restate/restateSystem';
 
 /**
@@ -21,7 +21,7 @@ const runStarted = Date.now();
 const log = (line: string) =>
   process.stderr.write(`[bench +${((Date.now() - runStarted) / 1000).toFixed(1)}s] ${line}\n`);
 const machine = describeMachine({ 'restate-server binary': await restateServerVersion() });
-const factories = baselineFactories();
+const factories = systemFactories();
 
 async function timed<Data>(
   suite: 'transition' | 'workflows' | 'scaling' | 'faults',

@@ -1,6 +1,8 @@
-import { type CloudProfile, defaultCloudProfiles, type WorkflowIR } from '@jointflow/ir';
+import type { WorkflowIR } from '@jointflow/ir';
+import { benchTopology } from './benchClouds';
 import { startCentralized } from './centralized/centralizedSystem';
-import type { CloudTopology, SystemUnderTest } from './chainRunner';
+import type { SystemUnderTest } from './chainRunner';
+import { startJointflow } from './jointflow/jointflowSystem';
 import { startPlainFloor } from './plainCluster';
 import { startRestate } from './restate/restateSystem';
 
@@ -13,22 +15,28 @@ export interface SystemFactory {
   start(workflows: readonly WorkflowIR[]): Promise<SystemUnderTest>;
 }
 
-export const benchClouds: CloudProfile[] = defaultCloudProfiles;
+export { benchClouds, benchTopology } from './benchClouds';
 
-export const benchTopology: CloudTopology = {
-  clouds: benchClouds.map((profile) => profile.id),
-  latencyMs: (from, to) =>
-    from === to ? 0 : (benchClouds.find((profile) => profile.id === from)?.latencyMs[to] ?? 0),
-};
-
-/** The baselines (everything but Jointflow), in the order tables list them. */
-export function baselineFactories(): SystemFactory[] {
+/** Every system, in the order tables list them: the floor, Jointflow, then the peers. */
+export function systemFactories(): SystemFactory[] {
   return [
     {
       label: 'floor (plain processes)',
       family: 'floor',
       fsync: false,
       start: () => startPlainFloor(benchTopology),
+    },
+    {
+      label: 'Jointflow (fsync)',
+      family: 'jointflow',
+      fsync: true,
+      start: () => startJointflow(true),
+    },
+    {
+      label: 'Jointflow (no fsync)',
+      family: 'jointflow',
+      fsync: false,
+      start: () => startJointflow(false),
     },
     {
       label: 'centralized (fsync)',

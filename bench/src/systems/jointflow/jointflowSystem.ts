@@ -1,0 +1,132 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { compile, type WorkflowIR } from '@jointflow/ir';
+import { deployWorkflow, outsidePorts, startLocalClouds } from '@jointflow/local-cloud';
+import { readExecutionResult, startExecution } from '@jointflow/runtime';
+import type { FaultSpec } from '@jointflow/shims';
+import { z } from 'zod';
+import { preciseNow } from '../../percentiles';
+import { chainPayload, MARK_STEP_CODE } from '../../userCode';
+import { benchClouds } from '../benchClouds';
+import type { SystemUnderTest, WorkflowRun } from '../chainRunner';
+
+/** How often the driver polls the result store for the end of an execution, ms. */
+const RESULT_POLL_MS = 2;
+const EXECUTION_TIMEOUT_MS = 120_000;
+
+export interface JointflowSystem extends SystemUnderTest {
+  /** Sum of every cloud's metered cost so far, USD (requests + billed GB-seconds). */
+  meteredCostUsd(): Promise<number>;
+  injectFaults(spec: FaultSpec): Promise<void>;
+}
+
+/**
+ * Jointflow on the local clouds: one OS process per cloud profile (packages/local-cloud), every
+ * workflow deployed with its runtime, executions started from outside through the runtime's
+ * `startExecution` and finished when the result record appears in the result store.
+ */
+export async function startJointflow(fsync: boolean): Promise<JointflowSystem> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'jf-bench-clouds-'));
+  const local = await startLocalClouds({
+    dataDir,
+    durability: fsync ? 'fsync' : 'os',
+    profiles: benchClouds,
+    logs: 'ignore',
+    // One warm worker per deployed function, as on Lambda: the default cap of 6 would evict
+    // and cold-start the steps of a 10-step chain on every run.
+    maxWorkersPerCloud: 64,
+  });
+  const shims = local.clouds.map((cloud) => cloud.shim);
+  const ports = outsidePorts(shims, local.peers);
+  const deployed = new Map<string, { ir: WorkflowIR; deployment: string }>();
+  let counter = 0;
+
+  const deploy = async (ir: WorkflowIR) => {
+    const deployment = `bench${counter++}`;
+    await deployWorkflow(shims, ir, deployment);
+    deployed.set(ir.workflow, { ir, deployment });
+  };
+
+  const run = async (workflow: string, input: unknown): Promise<WorkflowRun> => {
+    const target = deployed.get(workflow);
+    if (!target) throw new Error(`BENCH_NOT_DEPLOYED: deploy ${workflow} first`);
+    const started = preciseNow();
+    const { execution } = await startExecution(ports, {
+      ir: target.ir,
+      deployment: target.deployment,
+      input,
+    });
+    const store = ports.store(target.ir.resultStore);
+    for (;;) {
+      const result = await readExecutionResult(store, execution, ports.blobs);
+      if (result.status === 'succeeded') {
+        return { output: result.output, makespanMs: preciseNow() - started };
+      }
+      if (result.status !== 'running') {
+        throw new Error(`BENCH_JOINTFLOW_FAILED: ${workflow} ended ${JSON.stringify(result)}`);
+      }
+      if (preciseNow() - started > EXECUTION_TIMEOUT_MS) {
+        throw new Error(
+          `BENCH_JOINTFLOW_TIMEOUT: ${workflow} ran longer than ${EXECUTION_TIMEOUT_MS} ms`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, RESULT_POLL_MS));
+    }
+  };
+
+  return {
+    label: `Jointflow (${fsync ? 'fsync' : 'no fsync'})`,
+    durability: fsync
+      ? 'local-cloud SQLite WAL, synchronous=FULL: each commit fsync’d'
+      : 'local-cloud SQLite WAL, durability "os": commits reach the OS, no fsync',
+    async runChain(clouds) {
+      const name = `chain-${clouds.map((cloud) => benchClouds.findIndex((p) => p.id === cloud)).join('')}`;
+      if (!deployed.has(name)) await deploy(chainWorkflow(name, clouds));
+      const result = await run(name, chainPayload());
+      return z.object({ marks: z.array(z.number()) }).parse(result.output).marks;
+    },
+    workflows: { deploy, run },
+    async meteredCostUsd() {
+      const rows = (await Promise.all(shims.map((shim) => shim.metering()))).flat();
+      return rows.reduce((sum, row) => sum + row.costUsd, 0);
+    },
+    async injectFaults(spec) {
+      await Promise.all(shims.map((shim) => shim.injectFaults(spec)));
+    },
+    peakRssBytes: () => 0,
+    async close() {
+      await local.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A chain of no-op mark steps, one per entry of `clouds`, placed as given. */
+export function chainWorkflow(name: string, clouds: readonly string[]): WorkflowIR {
+  const nodes = clouds.map((cloud, index) => ({
+    kind: 'task' as const,
+    name: `step${index}`,
+    cloud,
+    code: MARK_STEP_CODE,
+  }));
+  const edges = nodes.slice(1).map((node, index) => ({
+    id: `e${index}`,
+    source: `step${index}`,
+    target: node.name,
+  }));
+  return compileOrThrow({ name, nodes, edges });
+}
+
+export function compileOrThrow(graph: unknown, placement?: Record<string, string>): WorkflowIR {
+  const { ir, diagnostics } = compile(graph, {
+    clouds: benchClouds,
+    ...(placement ? { placement } : {}),
+  });
+  if (!ir) {
+    throw new Error(
+      `BENCH_COMPILE_FAILED: ${diagnostics.map((d) => JSON.stringify(d)).join('; ')}`,
+    );
+  }
+  return ir;
+}
