@@ -38,13 +38,8 @@ export function cont(target: string, extra: Partial<Continuation> = {}): Continu
   };
 }
 
-/** A join target that also says where the join runs (needed by empty maps and skips). */
-export function joinAt(
-  join: string,
-  slot: JoinTarget['slot'],
-  store = 'a',
-  cloud = 'a',
-): JoinTarget {
+/** A join target as the compiler emits it (where the join runs is not part of it). */
+export function joinAt(join: string, slot: JoinTarget['slot'], store = 'a'): JoinTarget {
   return { join, slot, store };
 }
 
