@@ -1,0 +1,136 @@
+import type { WorkflowIR } from '@jointflow/ir';
+import { describe, expect, it } from 'vitest';
+import type { UserHandler } from './createFunction';
+import { startExecution } from './execution';
+import { checkHistory } from './historyChecker';
+import { keys } from './keys';
+import { createMemoryPorts } from './memoryPorts';
+import {
+  choiceHandlers,
+  choiceIr,
+  cont,
+  mapHandlers,
+  mapIr,
+  parallelHandlers,
+  parallelIr,
+  task,
+  workflow,
+} from './testWorkflows';
+
+/** Store operations of one fault-free execution, all clouds, the start record included. */
+async function storeOpsOf(ir: WorkflowIR, handlers: Record<string, UserHandler>, input: unknown) {
+  const cloud = createMemoryPorts();
+  cloud.deploy(ir, handlers, 'd1');
+  const { execution } = await startExecution(cloud.ports('api'), { ir, deployment: 'd1', input });
+  await cloud.drain();
+  const ops = { ...cloud.store('a').ops };
+  const total = cloud.storeOps();
+  const report = await checkHistory({ ir, execution, store: cloud.store, events: cloud.events });
+  expect(report.violations).toEqual([]);
+  return { total, ops };
+}
+
+function chainOf(length: number, extra: { expensive?: boolean } = {}): WorkflowIR {
+  const names = Array.from({ length }, (_, i) => `s${i}`);
+  return workflow(
+    's0',
+    names.map((name, i) => {
+      const next = names[i + 1];
+      return task(name, next === undefined ? [] : [cont(next)], extra);
+    }),
+  );
+}
+
+const inc: UserHandler = (x) => (x as number) + 1;
+
+describe('store operations on the critical path (no faults)', () => {
+  it('a chain step costs exactly one store operation: its commit', async () => {
+    for (const length of [1, 5, 20]) {
+      const handlers = Object.fromEntries(Array.from({ length }, (_, i) => [`s${i}`, inc]));
+      const { total, ops } = await storeOpsOf(chainOf(length), handlers, 0);
+      // start record + one commit per step + the execution result
+      expect(total).toBe(1 + length + 1);
+      expect(ops.get + ops.getMany).toBe(0);
+    }
+  });
+
+  it('an expensive step adds the pre-run read', async () => {
+    const handlers = { s0: inc, s1: inc, s2: inc };
+    const { total, ops } = await storeOpsOf(chainOf(3, { expensive: true }), handlers, 0);
+    expect(total).toBe(1 + 3 * 2 + 1);
+    expect(ops.getMany).toBe(3);
+  });
+
+  it('a map branch costs two operations (commit + slot fill) whatever the width', async () => {
+    for (const width of [1, 10, 100, 1000]) {
+      const items = Array.from({ length: width }, (_, i) => i);
+      const { total, ops } = await storeOpsOf(mapIr, mapHandlers, { items });
+      // start + map commit + join (read slots + commit) + total commit + result = 6
+      expect(total - 6).toBe(2 * width);
+      expect(ops.fillSlot).toBe(width);
+      expect(ops.readSlots).toBe(1);
+    }
+  });
+
+  it('parallel and choice joins', async () => {
+    // start, split, 2 x (commit + fill), join (read + commit), sum, result
+    expect((await storeOpsOf(parallelIr, parallelHandlers, 'x')).total).toBe(10);
+    // start, choice (commit + skip fill), branch (commit + fill), join (read + commit), out, result
+    expect((await storeOpsOf(choiceIr, choiceHandlers, 5)).total).toBe(9);
+  });
+});
+
+describe('the history checker finds violations', () => {
+  async function completedChain() {
+    const cloud = createMemoryPorts();
+    const ir = chainOf(3);
+    cloud.deploy(ir, { s0: inc, s1: inc, s2: inc }, 'd1');
+    const { execution } = await startExecution(cloud.ports('api'), {
+      ir,
+      deployment: 'd1',
+      input: 0,
+    });
+    await cloud.drain();
+    return { cloud, ir, execution };
+  }
+
+  it('reports a reached instance that never committed', async () => {
+    const { cloud, ir, execution } = await completedChain();
+    cloud.store('a').values.delete(keys.checkpoint(execution, 's1'));
+    const report = await checkHistory({ ir, execution, store: cloud.store, events: cloud.events });
+    expect(report.ok).toBe(false);
+    expect(report.violations).toContain('s1 is reached by committed decisions but never committed');
+  });
+
+  it('reports a lost trace event and a second commit', async () => {
+    const { cloud, ir, execution } = await completedChain();
+    const events = cloud.events.filter(
+      (e) => !(e.instance === 's2' && e.kind === 'step.succeeded'),
+    );
+    const lost = await checkHistory({ ir, execution, store: cloud.store, events });
+    expect(lost.violations).toContain('trace event lost: step.succeeded of s2');
+    const first = cloud.events.find((e) => e.instance === 's0' && e.kind === 'step.succeeded');
+    if (first === undefined) throw new Error('no commit event');
+    const twice = await checkHistory({
+      ir,
+      execution,
+      store: cloud.store,
+      events: [...cloud.events, { ...first, id: `${first.id}-again` }],
+    });
+    expect(twice.violations.some((v) => v.startsWith('s0 committed twice'))).toBe(true);
+  });
+
+  it('reports a result that is not the terminal output, and a missing result', async () => {
+    const { cloud, ir, execution } = await completedChain();
+    const store = cloud.store('a');
+    const result = store.values.get(keys.result(execution)) as Record<string, unknown>;
+    store.values.set(keys.result(execution), { ...result, output: { inline: 42 } });
+    const wrong = await checkHistory({ ir, execution, store: cloud.store, events: cloud.events });
+    expect(wrong.violations).toContain(
+      'the execution result differs from the output of terminal s2',
+    );
+    store.values.delete(keys.result(execution));
+    const missing = await checkHistory({ ir, execution, store: cloud.store, events: cloud.events });
+    expect(missing.violations).toContain(`execution ${execution} has no result`);
+  });
+});
