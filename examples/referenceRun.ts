@@ -179,9 +179,6 @@ export async function referenceRun(
     }
     const top = pending.scope[pending.scope.length - 1];
     const bindings = { iteration: top?.kind === 'loop' ? top.index : 0 };
-    if (fn.kind === 'loop' && bindings.iteration + 1 >= fn.maxIterations) {
-      throw new Error(`loop ${fn.name} reached maxIterations ${fn.maxIterations}`);
-    }
     let taken: Continuation | undefined;
     for (const c of fn.continuations) {
       if (c.guard === undefined || (await jsonata(c.guard).evaluate(output, bindings))) {
@@ -190,6 +187,13 @@ export async function referenceRun(
       }
     }
     if (taken === undefined) throw new Error(`no branch of ${fn.name} holds for its input`);
+    if (
+      fn.kind === 'loop' &&
+      taken.scope.op === 'bump-loop' &&
+      bindings.iteration + 1 >= fn.maxIterations
+    ) {
+      throw new Error(`loop ${fn.name} reached maxIterations ${fn.maxIterations}`);
+    }
     for (const c of fn.continuations) {
       if (c === taken) continue;
       for (const skip of c.skip) {

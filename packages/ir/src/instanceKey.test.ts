@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InstanceKeyError, instanceKey, parseInstanceKey, type ScopeEntry, scopeKey } from './instanceKey';
+import {
+  InstanceKeyError,
+  instanceKey,
+  parseInstanceKey,
+  type ScopeEntry,
+  scopeKey,
+} from './instanceKey';
 
 /** What a key keeps of a scope: map counts are not part of it. */
 function keyed(scope: ScopeEntry[]): ScopeEntry[] {
@@ -57,7 +63,16 @@ describe('instance keys', () => {
   });
 
   it('rejects keys it cannot have built', () => {
-    for (const key of ['', '1abc', 'n/map:m', 'n/map:m=01', 'n/map:m=-1', 'n/zip:m=1', 'n//map:m=1', 'n/map:m=1/']) {
+    for (const key of [
+      '',
+      '1abc',
+      'n/map:m',
+      'n/map:m=01',
+      'n/map:m=-1',
+      'n/zip:m=1',
+      'n//map:m=1',
+      'n/map:m=1/',
+    ]) {
       expect(() => parseInstanceKey(key)).toThrow(InstanceKeyError);
     }
   });
