@@ -35,6 +35,14 @@ const { block } = fc.letrec<{ block: Step[]; step: Step }>((tie) => ({
   ),
 }));
 
+type NodeSpec = GraphInput['nodes'][number];
+/** A node spec without name and cloud, per node kind. */
+type UnnamedNode = NodeSpec extends infer N
+  ? N extends unknown
+    ? Omit<N, 'name' | 'cloud'>
+    : never
+  : never;
+
 const code = 'export async function handler(input) { return input; }';
 const clouds = defaultCloudProfiles;
 
@@ -44,9 +52,9 @@ function lower(steps: Step[], cloudBits: number[]): GraphInput {
   let counter = 0;
   const cloud = () =>
     (cloudBits[counter % Math.max(1, cloudBits.length)] ?? 0) === 1 ? 'aliyun-local' : 'aws-local';
-  const add = (node: Omit<GraphInput['nodes'][number], 'name' | 'cloud'>): string => {
+  const add = (node: UnnamedNode): string => {
     const name = `n${counter++}`;
-    nodes.push({ ...node, name, cloud: cloud() } as GraphInput['nodes'][number]);
+    nodes.push({ ...node, name, cloud: cloud() } as NodeSpec);
     return name;
   };
   const task = () => add({ kind: 'task', code });
