@@ -5,7 +5,6 @@ export type ApiErrorCode =
   | 'API_BAD_JSON'
   | 'API_VALIDATION'
   | 'API_UNAUTHORIZED'
-  | 'API_FORBIDDEN'
   | 'API_NOT_FOUND'
   | 'API_CONFLICT'
   | 'API_BODY_TOO_LARGE'
@@ -18,7 +17,6 @@ const statusOf: Record<ApiErrorCode, ContentfulStatusCode> = {
   API_BAD_JSON: 400,
   API_VALIDATION: 400,
   API_UNAUTHORIZED: 401,
-  API_FORBIDDEN: 403,
   API_NOT_FOUND: 404,
   API_CONFLICT: 409,
   API_BODY_TOO_LARGE: 413,
