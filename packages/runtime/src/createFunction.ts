@@ -31,7 +31,7 @@ import {
   slotValueSchema,
   stepRecordSchema,
 } from './records';
-import { bindingsOf, decideContinuations, type Route, routesOf } from './routes';
+import { applyScopeOp, bindingsOf, decideContinuations, type Route, routesOf } from './routes';
 import { RuntimeError } from './runtimeError';
 import { preview, previewRef, receiveHlc, tickHlc, traceEventId } from './traceEvents';
 
@@ -70,7 +70,9 @@ export type StepOutcome =
       invoked: number;
     }
   /** The execution is closed: a late duplicate exits without effect. */
-  | { outcome: 'closed'; instance: string };
+  | { outcome: 'closed'; instance: string }
+  /** An empty map's completion passed through this body function towards the map's join. */
+  | { outcome: 'forwarded'; instance: string };
 
 export interface CreateFunctionOptions {
   context: FunctionContext;
@@ -223,6 +225,7 @@ class StepRun {
   async run(): Promise<StepOutcome> {
     const { invocation, delivery, fn } = this;
     receiveHlc(invocation.hlc, this.ports.now());
+    if (invocation.emptyMap !== undefined) return this.forwardEmptyMap(invocation.emptyMap);
     this.emit('step.started', delivery.attempt, { input: previewRef(invocation.input) });
 
     // Step 1: the pre-run read, only where a duplicate is possible or a rerun is costly.
@@ -307,6 +310,47 @@ class StepRun {
     if (planned === undefined) throw new RuntimeError('RUNTIME_INTERNAL', 'success without a plan');
     const invoked = await this.finish(() => this.follow(record, planned, false));
     return { outcome: 'committed', instance: this.instance, status: 'succeeded', invoked };
+  }
+
+  /**
+   * Passes an empty map's completion on through the map's body: no user code, no commit. The
+   * function that leaves the body into the map's join invokes that join with `[]`; any other
+   * follows one path (a loop's exit, else its first continuation; every path of a map body
+   * reaches the join). Duplicates are absorbed by the join's checkpoint.
+   */
+  private async forwardEmptyMap(map: string): Promise<StepOutcome> {
+    const { fn } = this;
+    const scope = this.invocation.scope;
+    const exit = fn.continuations.find(
+      (c) => c.mode === 'join' && c.join?.slot.kind === 'map-index' && c.join.slot.map === map,
+    );
+    const next =
+      exit ??
+      (fn.kind === 'loop'
+        ? fn.continuations.find((c) => c.scope.op !== 'bump-loop')
+        : fn.continuations[0]);
+    if (next === undefined) {
+      throw new RuntimeError(
+        'RUNTIME_BAD_IR',
+        `"${fn.name}" is in the body of map "${map}" but has no way to its join; recompile the workflow`,
+      );
+    }
+    let target: ScopeEntry[];
+    if (next.mode === 'each' && next.scope.op === 'push-map') {
+      target = [...scope, { kind: 'map', name: next.scope.map, index: 0, count: 0 }];
+    } else {
+      target = applyScopeOp(scope, next.scope);
+    }
+    await this.finish(() =>
+      this.invoke([next.cloud, ...next.failover], {
+        fn: next.target,
+        scope: target,
+        ...(exit === undefined
+          ? { input: { inline: null }, emptyMap: map }
+          : { input: { inline: [] } }),
+      }),
+    );
+    return { outcome: 'forwarded', instance: this.instance };
   }
 
   /** Runs the node's work and evaluates every decision and continuation input, before the commit. */
@@ -603,10 +647,21 @@ class StepRun {
         return 1;
       }
       case 'empty-map': {
-        const join = route.join ?? `(the join of map ${this.fn.name})`;
-        const location = this.requireLocation(route.location, join);
+        if (route.join === undefined || route.location === undefined) {
+          // Where the join runs is unknown here: walk the body to the function that joins.
+          const c = this.fn.continuations[route.continuation] as Continuation;
+          const map = c.scope.op === 'push-map' ? c.scope.map : this.fn.name;
+          await this.invoke([c.cloud, ...c.failover], {
+            fn: c.target,
+            scope: [...route.joinScope, { kind: 'map', name: map, index: 0, count: 0 }],
+            input: { inline: null },
+            emptyMap: map,
+          });
+          return 1;
+        }
+        const location = route.location;
         await this.invoke([location.cloud, ...location.failover], {
-          fn: join,
+          fn: route.join,
           scope: route.joinScope,
           input: { inline: [] },
           ...(flagged ? { possibleDuplicate: true } : {}),

@@ -161,6 +161,8 @@ export interface MemoryCloudOptions {
   concurrency?: number;
   /** Deliveries per invocation before it goes to the dead letters (Lambda: 1 + 2 retries). */
   maxAttempts?: number;
+  /** Give each function the whole IR (default true); false runs them on their own config only. */
+  passWorkflow?: boolean;
 }
 
 /** The in-memory world: stores and blobs per cloud, a delivery queue, the trace as delivered. */
@@ -296,7 +298,7 @@ export function createMemoryPorts(options: MemoryCloudOptions = {}): MemoryCloud
           ? {}
           : { handler: deployed.handlers[fn.name] }),
         ports: portsFor(delivery.cloud, buffer),
-        workflow: deployed.ir,
+        ...(options.passWorkflow === false ? {} : { workflow: deployed.ir }),
       });
       outcomes.push(
         await run(invocation, { attempt: delivery.attempt, platformRetry: delivery.attempt > 1 }),

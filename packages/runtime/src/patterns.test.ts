@@ -61,6 +61,19 @@ describe('every pattern gives the fault-free result', () => {
     expect(result).toMatchObject({ status: 'succeeded', output: 0 });
   });
 
+  it('empty maps complete their joins with or without the whole IR at hand', async () => {
+    for (const passWorkflow of [true, false]) {
+      const flat = await runChecked(mapIr, mapHandlers, { items: [] }, { passWorkflow });
+      expect(flat.result).toMatchObject({ status: 'succeeded', output: 0 });
+      const loopInMap = await runChecked(loopInMapIr, loopInMapHandlers, [], { passWorkflow });
+      expect(loopInMap.result).toMatchObject({ status: 'succeeded', output: [] });
+      const mapInLoop = await runChecked(mapInLoopIr, mapInLoopHandlers, [], { passWorkflow });
+      expect(mapInLoop.result).toMatchObject({ status: 'succeeded', output: [] });
+      const forwarded = flat.cloud.outcomes.filter((o) => o.outcome === 'forwarded').length;
+      expect(forwarded).toBe(passWorkflow ? 0 : 1);
+    }
+  });
+
   it('a map of 1,000 elements', async () => {
     const items = Array.from({ length: 1000 }, (_, i) => i);
     const { result, report } = await runChecked(mapIr, mapHandlers, { items });

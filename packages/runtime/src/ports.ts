@@ -90,6 +90,12 @@ export interface Invocation {
   joinReady?: boolean;
   /** The sender's hybrid logical clock, so the receiver's trace events order after the sender's. */
   hlc?: string;
+  /**
+   * Set when map `emptyMap` had no elements and its join's location is not known to the map: the
+   * invocation walks the map's body (no user code, nothing committed) until a function that
+   * joins that map, which invokes the join with `[]`.
+   */
+  emptyMap?: string;
 }
 
 export class InvokeError extends Error {

@@ -82,6 +82,7 @@ export const invocationSchema: z.ZodType<Invocation> = z.object({
   possibleDuplicate: z.boolean().optional(),
   joinReady: z.boolean().optional(),
   hlc: z.string().optional(),
+  emptyMap: z.string().optional(),
 }) as z.ZodType<Invocation>;
 
 export const resultRecordSchema = z.discriminatedUnion('status', [

@@ -148,11 +148,7 @@ export const parallelHandlers = {
 const mapJoin = joinAt('j', { kind: 'map-index', map: 'm' });
 /** m over `$.items` → work (x * 2) → j (array) → total (sum). */
 export const mapIr = workflow('m', [
-  mapFn(
-    'm',
-    [cont('work', { mode: 'each', scope: { op: 'push-map', map: 'm' }, join: mapJoin })],
-    '$.items',
-  ),
+  mapFn('m', [cont('work', { mode: 'each', scope: { op: 'push-map', map: 'm' } })], '$.items'),
   task('work', [cont('j', { mode: 'join', join: mapJoin, scope: { op: 'pop', count: 1 } })]),
   joinFn('j', 'm', [cont('total')]),
   task('total', []),
@@ -201,7 +197,7 @@ export const loopHandlers = {
 const innerJoin = joinAt('j', { kind: 'map-index', map: 'm' });
 export const mapInLoopIr = workflow('enter', [
   task('enter', [cont('m', { scope: { op: 'push-loop', loop: 'l' } })]),
-  mapFn('m', [cont('sq', { mode: 'each', scope: { op: 'push-map', map: 'm' }, join: innerJoin })]),
+  mapFn('m', [cont('sq', { mode: 'each', scope: { op: 'push-map', map: 'm' } })]),
   task('sq', [cont('j', { mode: 'join', join: innerJoin, scope: { op: 'pop', count: 1 } })]),
   joinFn('j', 'm', [cont('l')]),
   loopFn('l', 10, [
@@ -219,7 +215,7 @@ export const mapInLoopHandlers = {
 /** A loop inside a map: every element gets +10 three times, then the map joins. */
 const outerJoin = joinAt('j', { kind: 'map-index', map: 'm' });
 export const loopInMapIr = workflow('m', [
-  mapFn('m', [cont('pre', { mode: 'each', scope: { op: 'push-map', map: 'm' }, join: outerJoin })]),
+  mapFn('m', [cont('pre', { mode: 'each', scope: { op: 'push-map', map: 'm' } })]),
   task('pre', [cont('inc', { scope: { op: 'push-loop', loop: 'l' } })]),
   task('inc', [cont('l')]),
   loopFn('l', 10, [
