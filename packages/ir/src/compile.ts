@@ -905,6 +905,7 @@ class Compilation {
         node.kind === 'choice' || node.kind === 'loop' ? ('first' as const) : ('all' as const),
       continuations,
       terminal: continuations.length === 0,
+      ...(node.estimatedMs === undefined ? {} : { estimatedMs: node.estimatedMs }),
     };
     switch (node.kind) {
       case 'task':

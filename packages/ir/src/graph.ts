@@ -37,6 +37,8 @@ const nodeBase = {
   expensive: z.boolean().default(false),
   /** TypeScript source exporting `handler(input, ctx)`. Empty for kinds that run no code. */
   code: z.string().default(''),
+  /** Expected run time of the node's code in ms on a baseline (speed 1) cloud; the planner's hint. */
+  estimatedMs: z.number().int().min(0).max(900_000).optional(),
   /** Canvas position; the designer's business, ignored by the compiler. */
   position: z.object({ x: z.number(), y: z.number() }).optional(),
   description: z.string().optional(),

@@ -109,6 +109,8 @@ interface FunctionCommon {
   continuations: Continuation[];
   /** True when the function has no continuations: its committed output is the execution result. */
   terminal: boolean;
+  /** The graph's run-time hint (ms at speed 1), when it gave one; used by the planner only. */
+  estimatedMs?: number;
 }
 
 export type FunctionIR = FunctionCommon &
