@@ -1,10 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { parseBenchOptions } from './benchOptions';
 import { describeMachine } from './machine';
-import { buildResultsMarkdown } from './report/resultsMarkdown';
+import { buildResultsMarkdown, workflowsSection } from './report/resultsMarkdown';
 import { resultsMarkdownFile, writeSuiteResult } from './resultFiles';
 import { runTransitionSuite } from './suites/transition';
-import { systemFactories } from './systems/catalog';
+import { runWorkflowsSuite } from './suites/workflows';
+import { benchTopology, systemFactories } from './systems/catalog';
 import { restateServerVersion } from './systems/restate/restateSystem';
 
 /**
@@ -46,5 +47,19 @@ if (options.suites.includes('transition')) {
   await timed('transition', () => runTransitionSuite(options, factories, log));
 }
 
-writeFileSync(resultsMarkdownFile, buildResultsMarkdown([]));
+if (options.suites.includes('workflows')) {
+  // Quick mode keeps the fsync'd configuration of each system; full mode runs all of them.
+  const workflowFactories =
+    options.mode === 'quick'
+      ? factories.filter((factory) => factory.family !== 'floor' && factory.fsync)
+      : factories.filter((factory) => factory.family !== 'floor');
+  await timed('workflows', () =>
+    runWorkflowsSuite(options, workflowFactories, benchTopology.clouds[0] ?? '', log),
+  );
+}
+
+writeFileSync(
+  resultsMarkdownFile,
+  buildResultsMarkdown([{ suite: 'workflows', write: workflowsSection }]),
+);
 log(`wrote ${resultsMarkdownFile}`);

@@ -2,6 +2,7 @@ import type { HopReferenceResult } from '../floor/hopReference';
 import type { LatencySummary } from '../percentiles';
 import { readSuiteResult, type SuiteResult, writeResultFile } from '../resultFiles';
 import type { TransitionData, TransitionRow } from '../suites/transition';
+import type { WorkflowsData } from '../suites/workflows';
 import { barChart } from './svgChart';
 
 /**
@@ -157,4 +158,73 @@ function targetsParagraph(lines: string[], data: TransitionData) {
     `- ≥ 10x lower than Restate's service-to-service call: Restate p50 ${ms(restate?.perTransition?.p50)} ms is ${Number.isFinite(underRestate) ? underRestate.toFixed(2) : '–'}x Jointflow's — ${underRestate >= 10 ? 'met' : '**not met**'}.`,
     '',
   );
+}
+
+/** Section 2: makespan and cost of the example workflows. */
+export function workflowsSection(lines: string[]): void {
+  const result = readSuiteResult<WorkflowsData>('workflows');
+  lines.push('## 2. Workflows (four Joint-lambda workflows + word count)', '');
+  if (!result) {
+    lines.push('Not run in this pass.', '');
+    return;
+  }
+  const data = result.data;
+  lines.push(
+    `${data.runs} measured runs per workflow and system after one warm-up run; makespan from the start call to the result, measured by the driver. Cost per million runs comes from the local clouds' meters (requests + billed GB-seconds at each profile's prices); the baselines run on plain worker processes, which have no meter, so their cost is not given. "output" says whether the system's result equals the first system's for the same input.`,
+    '',
+  );
+  for (const workflow of data.workflows) {
+    const rows = data.rows.filter((row) => row.workflow === workflow);
+    const jointflow = rows.find(
+      (row) => row.family === 'jointflow' && row.fsync && row.placement !== 'single cloud',
+    )?.makespan?.p50;
+    lines.push(
+      `### ${workflow}`,
+      '',
+      '| system | placement | p50 ms | p95 ms | ÷ Jointflow (fsync) | cost per 1M runs | output |',
+      '|---|---|---|---|---|---|---|',
+      ...rows.map((row) =>
+        row.error
+          ? `| ${row.label} | ${row.placement} | failed: ${row.error.slice(0, 140)} | | | | |`
+          : `| ${row.label} | ${row.placement} | ${ms(row.makespan?.p50)} | ${ms(row.makespan?.p95)} | ${ratio(row.makespan?.p50, jointflow)} | ${row.costPerMillionUsd === undefined ? 'not metered' : `$${row.costPerMillionUsd.toFixed(2)}`} | ${row.outputMatches === false ? '**differs**' : 'same'} |`,
+      ),
+      '',
+      `![makespan p50, ${workflow}](results/workflow-${workflow}.svg)`,
+      '',
+    );
+    writeResultFile(
+      `workflow-${workflow}.svg`,
+      barChart(
+        `${workflow}: makespan p50 (bar) and p95 (tick)`,
+        'ms',
+        rows
+          .filter((row) => row.makespan)
+          .map((row) => ({
+            label: `${row.label}${row.placement === 'single cloud' ? ' 1 cloud' : ''}`,
+            value: row.makespan?.p50 ?? Number.NaN,
+            marker: row.makespan?.p95,
+          })),
+      ),
+    );
+  }
+  const behind = data.rows.filter((row) => {
+    if (row.family === 'jointflow' || !row.makespan) return false;
+    const ours = data.rows.find(
+      (r) =>
+        r.workflow === row.workflow &&
+        r.family === 'jointflow' &&
+        r.fsync === row.fsync &&
+        r.placement === row.placement,
+    )?.makespan?.p50;
+    return ours !== undefined && row.makespan.p50 < ours;
+  });
+  lines.push('### Where Jointflow is behind on makespan', '');
+  if (behind.length === 0)
+    lines.push('- Nowhere in this run (same durability, same placement).', '');
+  else {
+    for (const row of behind) {
+      lines.push(`- ${row.workflow}: ${row.label} is faster (p50 ${ms(row.makespan?.p50)} ms).`);
+    }
+    lines.push('');
+  }
 }
