@@ -1,0 +1,225 @@
+import type { CloudProfile, FunctionIR, WorkflowIR } from '@jointflow/ir';
+
+/**
+ * A deliberately simple performance and cost model of one execution:
+ * - a function's time = its `estimatedMs` hint (else a default per kind) divided by the speed of
+ *   its function class on its cloud, plus a fixed per-step overhead (commit + invoke);
+ * - an edge between clouds adds the profile's one-way latency and egress for the payload;
+ * - map branches run in parallel (in waves when the map is wider than the cloud's concurrency);
+ *   loop bodies run `loopIterations` times in sequence; a choice's branches are equally likely
+ *   (cost) and the slowest one counts (makespan);
+ * - warm workers (no cold starts), no queueing beyond concurrency waves.
+ */
+export interface EstimateOptions {
+  /** Elements per map when the IR cannot know (default 8). */
+  mapWidth?: number;
+  /** Rounds per loop (default 3). */
+  loopIterations?: number;
+  /** The execution input; its JSON size stands in for every payload (default 1 KB). */
+  input?: unknown;
+}
+
+export interface CloudShare {
+  costUsd: number;
+  /** Expected function runs on this cloud per execution. */
+  invocations: number;
+  /** Expected billed compute time on this cloud per execution, ms. */
+  computeMs: number;
+}
+
+export interface Estimate {
+  makespanMs: number;
+  costUsd: number;
+  perCloud: Record<string, CloudShare>;
+  /** Functions on the slowest path, in order. */
+  criticalPath: string[];
+}
+
+/** Per-invocation overhead of the runtime: one conditional write and the invokes. */
+export const STEP_OVERHEAD_MS = 5;
+/** Run time assumed for a step's code when the graph gives no `estimatedMs`. */
+export const DEFAULT_TASK_MS = 100;
+
+type Scope = { kind: 'map' | 'loop'; name: string }[];
+
+/**
+ * Estimated makespan (ms) and cost per execution (USD, split by cloud) of an IR. `placement`
+ * overrides functions' clouds (the planner tries placements without recompiling).
+ *
+ * @example
+ * const { makespanMs, costUsd, perCloud } = estimate(ir, defaultCloudProfiles);
+ */
+export function estimate(
+  ir: WorkflowIR,
+  clouds: readonly CloudProfile[],
+  options: EstimateOptions = {},
+  placement: Readonly<Record<string, string>> = {},
+): Estimate {
+  const mapWidth = Math.max(1, options.mapWidth ?? 8);
+  const loopIterations = Math.max(1, options.loopIterations ?? 3);
+  const payloadBytes = options.input === undefined ? 1024 : byteLength(options.input);
+  const profiles = new Map(clouds.map((c) => [c.id, c]));
+  const cloudOf = (fn: FunctionIR): string => placement[fn.name] ?? fn.cloud;
+
+  const order = topologicalOrder(ir);
+  const back = backEdges(ir);
+  const scopes = new Map<string, Scope>([[ir.start, []]]);
+  const probability = new Map<string, number>([[ir.start, 1]]);
+  const finish = new Map<string, number>();
+  const via = new Map<string, string>();
+  const arrival = new Map<string, number>();
+  const perCloud: Record<string, CloudShare> = {};
+  for (const c of clouds) perCloud[c.id] = { costUsd: 0, invocations: 0, computeMs: 0 };
+
+  for (const name of order) {
+    const fn = ir.functions[name];
+    if (fn === undefined) continue;
+    const scope = scopes.get(name) ?? [];
+    const cloud = cloudOf(fn);
+    const profile = profiles.get(cloud);
+    const speed = profile?.behaviour.classSpeed[fn.functionClass] ?? 1;
+    const loopFactor = scope.filter((s) => s.kind === 'loop').length;
+    const repeat = loopIterations ** loopFactor;
+    const width = mapWidth ** scope.filter((s) => s.kind === 'map').length;
+    const waves = Math.ceil(width / Math.max(1, profile?.limits.concurrency ?? width));
+    const workMs = (fn.estimatedMs ?? defaultMs(fn)) / speed;
+    const stepMs = workMs + STEP_OVERHEAD_MS;
+    const done = (arrival.get(name) ?? 0) + stepMs * repeat * waves;
+    finish.set(name, done);
+
+    const runs = (probability.get(name) ?? 0) * repeat * width;
+    const share = perCloud[cloud] ?? { costUsd: 0, invocations: 0, computeMs: 0 };
+    perCloud[cloud] = share;
+    if (profile !== undefined) {
+      const granularity = profile.prices.billingGranularityMs;
+      const billedMs = Math.ceil(stepMs / granularity) * granularity;
+      share.invocations += runs;
+      share.computeMs += runs * billedMs;
+      share.costUsd +=
+        runs *
+        (profile.prices.perRequest +
+          (billedMs / 1000) * (fn.memoryMb / 1024) * profile.prices.perGbSecond +
+          profile.prices.storeWrite);
+    }
+
+    // A choice takes one of its branches (equally likely); everything else takes them all.
+    const branches = fn.kind === 'choice' ? Math.max(1, fn.continuations.length) : 1;
+    for (const c of fn.continuations) {
+      if (back.has(`${name}>${c.target}`)) continue;
+      const target = ir.functions[c.target];
+      if (target === undefined) continue;
+      const targetCloud = cloudOf(target);
+      const latency = targetCloud === cloud ? 0 : (profile?.latencyMs[targetCloud] ?? 0);
+      const edgeRuns = runs / branches;
+      if (targetCloud !== cloud && profile !== undefined) {
+        const egress = edgeRuns * (payloadBytes / 1e9) * profile.prices.egressPerGb;
+        share.costUsd += egress;
+      }
+      if (c.mode === 'join' && profile !== undefined)
+        share.costUsd += edgeRuns * profile.prices.storeWrite;
+
+      const at = done + latency * repeat;
+      if (at >= (arrival.get(c.target) ?? -1)) {
+        arrival.set(c.target, at);
+        via.set(c.target, name);
+      }
+      if (!scopes.has(c.target)) scopes.set(c.target, nextScope(scope, c.scope, fn));
+      if (target.kind === 'join') {
+        probability.set(c.target, probability.get(target.fanOut) ?? 0);
+      } else {
+        const p = (probability.get(name) ?? 0) / branches;
+        probability.set(c.target, (probability.get(c.target) ?? 0) + p);
+      }
+    }
+  }
+
+  let makespanMs = 0;
+  let last = ir.start;
+  for (const [name, t] of finish) {
+    if (ir.functions[name]?.terminal && t >= makespanMs) {
+      makespanMs = t;
+      last = name;
+    }
+  }
+  const criticalPath = [last];
+  for (
+    let at = via.get(last);
+    at !== undefined && criticalPath.length <= order.length;
+    at = via.get(at)
+  ) {
+    criticalPath.unshift(at);
+  }
+  const costUsd = Object.values(perCloud).reduce((sum, s) => sum + s.costUsd, 0);
+  return { makespanMs, costUsd, perCloud, criticalPath };
+}
+
+function defaultMs(fn: FunctionIR): number {
+  if (fn.kind === 'task') return DEFAULT_TASK_MS;
+  if (fn.kind === 'join' && fn.code !== '') return DEFAULT_TASK_MS / 2;
+  return 0;
+}
+
+function nextScope(
+  scope: Scope,
+  op: FunctionIR['continuations'][number]['scope'],
+  fn: FunctionIR,
+): Scope {
+  switch (op.op) {
+    case 'keep':
+    case 'bump-loop':
+      return scope;
+    case 'push-map':
+      return [...scope, { kind: 'map', name: fn.name }];
+    case 'push-loop':
+      return [...scope, { kind: 'loop', name: op.loop }];
+    case 'pop':
+      return scope.slice(0, Math.max(0, scope.length - op.count));
+  }
+}
+
+/** Edges (`source>target`) that close cycles: retreating edges of a depth-first walk. */
+function backEdges(ir: WorkflowIR): Set<string> {
+  const back = new Set<string>();
+  const state = new Map<string, 'open' | 'done'>();
+  const visit = (name: string): void => {
+    state.set(name, 'open');
+    for (const c of ir.functions[name]?.continuations ?? []) {
+      const s = state.get(c.target);
+      if (s === 'open') back.add(`${name}>${c.target}`);
+      else if (s === undefined) visit(c.target);
+    }
+    state.set(name, 'done');
+  };
+  visit(ir.start);
+  return back;
+}
+
+function topologicalOrder(ir: WorkflowIR): string[] {
+  const back = backEdges(ir);
+  const indegree = new Map<string, number>();
+  for (const [name, fn] of Object.entries(ir.functions)) {
+    indegree.set(name, indegree.get(name) ?? 0);
+    for (const c of fn.continuations) {
+      if (!back.has(`${name}>${c.target}`))
+        indegree.set(c.target, (indegree.get(c.target) ?? 0) + 1);
+    }
+  }
+  const ready = [ir.start];
+  const order: string[] = [];
+  while (ready.length > 0) {
+    const name = ready.shift();
+    if (name === undefined) break;
+    order.push(name);
+    for (const c of ir.functions[name]?.continuations ?? []) {
+      if (back.has(`${name}>${c.target}`)) continue;
+      const left = (indegree.get(c.target) ?? 0) - 1;
+      indegree.set(c.target, left);
+      if (left === 0) ready.push(c.target);
+    }
+  }
+  return order;
+}
+
+function byteLength(value: unknown): number {
+  return new TextEncoder().encode(JSON.stringify(value) ?? '').length;
+}
