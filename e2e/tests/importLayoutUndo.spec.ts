@@ -51,11 +51,20 @@ test('import an example, auto-layout, undo and redo', async ({ page, openApp }) 
   await screenshot(page, 'imported');
 });
 
+/** Replaces the focused Monaco editor's text the way a user pastes a document. */
+async function pasteInto(page: import('@playwright/test').Page, text: string) {
+  await page.evaluate((value) => navigator.clipboard.writeText(value), text);
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('ControlOrMeta+V');
+}
+
 test('an invalid graph shows problems, marks the step and blocks Deploy', async ({
   page,
+  context,
   openApp,
   apiCall,
 }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   const created = (await apiCall('POST', '/workflows', {
     name: 'to-break',
     graph: {
@@ -81,20 +90,19 @@ test('an invalid graph shows problems, marks the step and blocks Deploy', async 
   const deploy = page.getByRole('button', { name: 'Deploy', exact: true });
   await expect(deploy).toBeEnabled();
   const problems = page.getByRole('region', { name: 'Problems' });
-  await expect(problems).toContainText('none');
+  await expect(problems).toContainText(/none|0 errors/);
 
   // An invalid edit in the code view is flagged and not applied.
   await page.getByRole('button', { name: 'Show code' }).click();
   const editor = page.locator('.code-editor .monaco-editor');
   await editor.click();
-  await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.insertText('{ "name": "to-break", "nodes": [ ');
-  await expect(page.getByRole('alert')).toContainText('not applied');
-  await expect(problems).toContainText('none');
+  await pasteInto(page, '{ "name": "to-break", "nodes": [ ');
+  await expect(page.getByText(/not applied/)).toBeVisible();
+  await expect(problems).toContainText(/none|0 errors/);
 
   // A valid edit that breaks the workflow: an edge to a step that does not exist.
-  await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.insertText(
+  await pasteInto(
+    page,
     JSON.stringify({
       name: 'to-break',
       nodes: [
@@ -112,7 +120,7 @@ test('an invalid graph shows problems, marks the step and blocks Deploy', async 
       ],
     }),
   );
-  await expect(problems).not.toContainText('none');
+  await expect(problems).not.toContainText(/none|0 errors/);
   await expect(problems.locator('.problem.error').first()).toBeVisible();
   await expect(deploy).toBeDisabled();
 
@@ -121,6 +129,6 @@ test('an invalid graph shows problems, marks the step and blocks Deploy', async 
   await screenshot(page, 'problems');
 
   await page.getByRole('button', { name: 'Undo' }).click();
-  await expect(problems).toContainText('none');
+  await expect(problems).toContainText(/none|0 errors/);
   await expect(deploy).toBeEnabled();
 });

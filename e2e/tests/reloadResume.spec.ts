@@ -24,7 +24,7 @@ test('a reload during a run resumes the live trace', async ({ page, openApp, api
   await page.getByRole('button', { name: 'Deploy', exact: true }).click();
   const dialog = page.getByRole('dialog', { name: 'Deploy' });
   await expect(dialog.getByTestId('deployment-status')).toHaveText('ready', { timeout: 60_000 });
-  await expect(dialog.getByLabel('Input')).toHaveValue(/"n": 0/);
+  await expect(dialog.getByRole('textbox', { name: 'Input' })).toHaveValue(/"n": 0/);
   await dialog.getByRole('button', { name: 'Run', exact: true }).click();
 
   await expect(page.getByTestId('node-one')).toHaveAttribute('data-status', /running|succeeded/, {

@@ -41,7 +41,7 @@ export function DeployDialog({
 }) {
   const inputId = useId();
   const dialog = useRef<HTMLDialogElement>(null);
-  const plan = usePlan(graph);
+  const plan = usePlan(graph, clouds);
   const [input, setInput] = useState(() => JSON.stringify(graph.sampleInput ?? {}, null, 2));
   const [inputError, setInputError] = useState<string | null>(null);
 
@@ -106,20 +106,18 @@ export function DeployDialog({
       </header>
       <section aria-label="Plan">
         <h3>Plan</h3>
-        {plan.isLoading && <p className="muted">Planning…</p>}
-        {plan.data && (
+        {!plan && <p className="muted">No estimate: the planner is not available in this build.</p>}
+        {plan && (
           <>
             <p>
               Estimated makespan{' '}
-              <strong data-testid="estimate-makespan">
-                {Math.round(plan.data.makespanMs ?? 0)} ms
-              </strong>
+              <strong data-testid="estimate-makespan">{Math.round(plan.makespanMs ?? 0)} ms</strong>
               {', '}cost per run{' '}
-              <strong data-testid="estimate-cost">{formatUsd(plan.data.costUsd ?? 0)}</strong>
+              <strong data-testid="estimate-cost">{formatUsd(plan.costUsd ?? 0)}</strong>
             </p>
-            {Object.keys(plan.data.autoPlacement).length > 0 ? (
+            {Object.keys(plan.autoPlacement).length > 0 ? (
               <ul className="placement">
-                {Object.entries(plan.data.autoPlacement).map(([node, cloud]) => (
+                {Object.entries(plan.autoPlacement).map(([node, cloud]) => (
                   <li key={node}>
                     <code>{node}</code> (auto) →{' '}
                     <span
@@ -136,7 +134,6 @@ export function DeployDialog({
             )}
           </>
         )}
-        {plan.error && <p className="muted">No estimate: {plan.error.message}</p>}
       </section>
       <section aria-label="Deployment progress">
         <h3>
@@ -171,7 +168,7 @@ export function DeployDialog({
           </div>
         ))}
       </section>
-      <section aria-label="Run input">
+      <section>
         <label htmlFor={inputId}>
           <h3>Input</h3>
         </label>

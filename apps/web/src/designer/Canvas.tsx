@@ -239,7 +239,7 @@ export function Canvas({
         deleteKeyCode={editing ? ['Delete', 'Backspace'] : null}
         multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
         colorMode={dark ? 'dark' : 'light'}
-        fitView
+        fitView={!editing}
         minZoom={0.05}
         onlyRenderVisibleElements={graph.nodes.length > 200}
         proOptions={{ hideAttribution: true }}

@@ -128,7 +128,10 @@ function DesignerBody({ workflowId, theme }: ThemeProps & { workflowId: string }
       return;
     }
     documentStore.getState().load(workflowId, parsed.data);
-    requestAnimationFrame(() => void flow.fitView({ padding: 0.2 }));
+    // React Flow queues a fit until nodes are measured: on an empty graph it would zoom onto the
+    // first dropped node, so only fit a graph that has nodes.
+    if (parsed.data.nodes.length > 0)
+      requestAnimationFrame(() => void flow.fitView({ padding: 0.2, maxZoom: 1 }));
   }, [workflow.data, workflowId, loadedId, flow]);
 
   const save = useMutation({
@@ -220,12 +223,12 @@ function DesignerBody({ workflowId, theme }: ThemeProps & { workflowId: string }
           type="button"
           onClick={() => {
             documentStore.getState().apply(autoLayout);
-            requestAnimationFrame(() => void flow.fitView({ padding: 0.2 }));
+            requestAnimationFrame(() => void flow.fitView({ padding: 0.2, maxZoom: 1 }));
           }}
         >
           Auto layout
         </button>
-        <button type="button" onClick={() => void flow.fitView({ padding: 0.2 })}>
+        <button type="button" onClick={() => void flow.fitView({ padding: 0.2, maxZoom: 1 })}>
           Fit view
         </button>
         <button type="button" onClick={() => downloadJson(`${graph.name}.json`, graph)}>

@@ -1,4 +1,10 @@
-import { type CloudProfile, compile, defaultCloudProfiles, type Graph, type WorkflowIR } from '@jointflow/ir';
+import {
+  type CloudProfile,
+  compile,
+  defaultCloudProfiles,
+  type Graph,
+  type WorkflowIR,
+} from '@jointflow/ir';
 
 /** A problem shown in the problems panel; the same shape as the compiler's diagnostics. */
 export interface Problem {
