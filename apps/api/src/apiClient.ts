@@ -76,6 +76,8 @@ export interface FollowOptions {
   lastEventId?: number;
   onEvent(event: Record<string, unknown> & { seq: number }): void;
   signal?: AbortSignal;
+  /** Failed reconnects in a row before giving up (default 20). */
+  reconnects?: number;
 }
 
 export interface EndOfStream {
@@ -162,12 +164,44 @@ export class ApiClient {
     return this.request('GET', `/api/v1/executions/${id}`);
   }
 
-  /** Follows an execution's events over SSE until the `end` message, which it returns. */
+  /**
+   * Follows an execution's events over SSE until the `end` message, which it returns. When the
+   * connection breaks (the API restarted, a network blip) it reconnects with `Last-Event-ID`, so
+   * every event is delivered once and in order; it gives up after `reconnects` failed attempts in
+   * a row. HTTP errors (401, 404) are not retried.
+   */
   async followEvents(id: string, options: FollowOptions): Promise<EndOfStream | undefined> {
+    let lastSeq = options.lastEventId;
+    let failures = 0;
+    const maxFailures = options.reconnects ?? 20;
+    for (;;) {
+      try {
+        const outcome = await this.streamOnce(id, lastSeq, options, (seq) => {
+          lastSeq = seq;
+          failures = 0;
+        });
+        if (outcome !== undefined) return outcome;
+        failures += 1;
+        if (failures > maxFailures) return undefined;
+      } catch (error) {
+        if (error instanceof ApiClientError || options.signal?.aborted) throw error;
+        failures += 1;
+        if (failures > maxFailures) throw error;
+      }
+      if (options.signal?.aborted) return undefined;
+      // The stream ended or broke before `end`: reconnect after a short pause.
+      await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 100 * 2 ** failures)));
+    }
+  }
+
+  private async streamOnce(
+    id: string,
+    lastSeq: number | undefined,
+    options: FollowOptions,
+    onSeq: (seq: number) => void,
+  ): Promise<EndOfStream | undefined> {
     const response = await fetch(`${this.url}/api/v1/executions/${id}/events`, {
-      headers: this.headers(
-        options.lastEventId !== undefined ? { 'last-event-id': String(options.lastEventId) } : {},
-      ),
+      headers: this.headers(lastSeq !== undefined ? { 'last-event-id': String(lastSeq) } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
     if (!response.ok || response.body === null) {
@@ -189,7 +223,9 @@ export class ApiClient {
         end = JSON.parse(message.data) as EndOfStream;
         return false;
       }
-      options.onEvent(JSON.parse(message.data) as Record<string, unknown> & { seq: number });
+      const event = JSON.parse(message.data) as Record<string, unknown> & { seq: number };
+      options.onEvent(event);
+      onSeq(event.seq);
       return true;
     });
     return end;

@@ -24,7 +24,10 @@ export interface Harness {
   home: string;
   api: ApiServer;
   client: ApiClient;
-  /** Restarts the API on the same home and database (a new port). */
+  /**
+   * Restarts the API on the same home, database and port (deployed functions keep posting their
+   * trace events to the same URL).
+   */
   restart(): Promise<void>;
   close(): Promise<void>;
 }
@@ -36,9 +39,10 @@ export async function startHarness(options: {
   extra?: Partial<ApiServerOptions>;
 }): Promise<Harness> {
   const home = mkdtempSync(join(tmpdir(), 'jf-api-'));
-  const start = () =>
+  const start = (port?: number) =>
     createApiServer({
       home,
+      ...(port !== undefined ? { port } : {}),
       clouds: options.clouds,
       log: () => {},
       ...(options.engine ? { engine: options.engine } : {}),
@@ -51,8 +55,9 @@ export async function startHarness(options: {
     api,
     client: new ApiClient(api.url, api.token),
     async restart() {
+      const port = Number(new URL(harness.api.url).port);
       await harness.api.close();
-      harness.api = await start();
+      harness.api = await start(port);
       harness.client = new ApiClient(harness.api.url, harness.api.token);
     },
     async close() {

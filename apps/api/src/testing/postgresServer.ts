@@ -1,8 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './freePort';
 
 /**
  * A throwaway PostgreSQL server for tests: Debian's binaries, a temp data directory, loopback
@@ -36,18 +36,6 @@ export function postgresUnavailable(): string | undefined {
 /** True when CI demands the PostgreSQL tests run (then a missing server is a failure). */
 export function postgresRequired(): boolean {
   return process.env.CI === 'true' || process.env.JOINTFLOW_REQUIRE_PG === '1';
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startPostgres(): Promise<PostgresServer> {
