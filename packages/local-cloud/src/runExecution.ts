@@ -36,7 +36,7 @@ export interface RunExecutionOptions {
   input: unknown;
   execution?: string;
   /** Wall-clock ms of the execution's last sign of progress (e.g. a trace collector's). */
-  lastProgressAt?: () => number | undefined;
+  lastProgressAt?: (execution: string) => number | undefined;
   /** The watchdog redrives when nothing moved for this long (default 3 s). */
   stallMs?: number;
   /** Gives up after this long (default 120 s). */
@@ -88,7 +88,7 @@ export async function runExecution(
     if (now - started > timeoutMs) {
       return { execution, result: { status: 'timed-out' }, redrives, elapsedMs: now - started };
     }
-    const progress = Math.max(lastKick, options.lastProgressAt?.() ?? 0);
+    const progress = Math.max(lastKick, options.lastProgressAt?.(execution) ?? 0);
     if (now - progress > stallMs) {
       redrives++;
       lastKick = now;

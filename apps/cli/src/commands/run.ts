@@ -237,7 +237,7 @@ export const runCommand: Command = {
         deployment,
         input,
         stallMs: 4_000,
-        lastProgressAt: () => collector.lastEventAt(),
+        lastProgressAt: (e) => collector.lastEventAt(e),
       });
       // Let the clouds' outboxes deliver the last events (billing comes after the result commit).
       await new Promise((resolve) => setTimeout(resolve, 300));
