@@ -39,7 +39,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         crossChainSteps: 4,
         crossChainRuns: 3,
         hopSamples: 300,
-        workflowRuns: 2,
+        workflowRuns: 1,
         mapWidths: [1, 10, 100],
         chainLengths: [1, 10, 30],
         faultRuns: 4,
