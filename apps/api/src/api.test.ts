@@ -79,11 +79,15 @@ describe.each(backends)('API on %s', (backend) => {
   }
 
   async function ingest(secret: string, events: unknown[]) {
-    const response = await fetch(`${h.api.url}/api/v1/ingest`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ events }),
-    });
+    const send = () =>
+      fetch(`${h.api.url}/api/v1/ingest`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ events }),
+      });
+    // Ingest is idempotent, so a sender retries it; after a restart on the same port the first
+    // try may land on a pooled connection the old server closed.
+    const response = await send().catch(send);
     return { status: response.status, body: (await response.json()) as Record<string, number> };
   }
 
