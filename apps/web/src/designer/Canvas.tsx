@@ -115,24 +115,37 @@ export function Canvas({
     return out;
   }, [graph.nodes, clouds, selectedNodes, measured, errorNodes, run, placement]);
 
+  // Clouds per node change far less often than positions: edges depend only on these.
+  const cloudSignature = graph.nodes
+    .map((n) => `${n.name}:${effectiveCloud(n, placement) ?? ''}`)
+    .join('|');
+  const edgeCache = useRef(new Map<string, { key: unknown[]; edge: Edge }>());
+  // biome-ignore lint/correctness/useExhaustiveDependencies: cloudSignature stands for the node clouds read here
   const edges = useMemo(() => {
-    const byName = new Map(graph.nodes.map((n) => [n.name, n]));
-    return graph.edges.map((edge): Edge => {
-      const from = effectiveCloud(byName.get(edge.source), placement);
-      const to = effectiveCloud(byName.get(edge.target), placement);
-      const crossCloud = from !== undefined && to !== undefined && from !== to;
+    const cloudOf = new Map(graph.nodes.map((n) => [n.name, effectiveCloud(n, placement)]));
+    const next = new Map<string, { key: unknown[]; edge: Edge }>();
+    const out = graph.edges.map((edge): Edge => {
+      const from = cloudOf.get(edge.source);
+      const to = cloudOf.get(edge.target);
+      const selected = selectedEdges.has(edge.id);
       const hasError = errorEdges?.has(edge.id) ?? false;
+      const key = [edge, from, to, selected, hasError];
+      const cached = edgeCache.current.get(edge.id);
+      if (cached?.key.every((v, i) => v === key[i])) {
+        next.set(edge.id, cached);
+        return cached.edge;
+      }
+      const crossCloud = from !== undefined && to !== undefined && from !== to;
       const label = [edge.guard ? `if ${edge.guard}` : '', crossCloud ? `${from} → ${to}` : '']
         .filter(Boolean)
         .join(' · ');
-      return {
+      const flowEdge: Edge = {
         id: edge.id,
         source: edge.source,
         target: edge.target,
-        selected: selectedEdges.has(edge.id),
+        selected,
         label: label || undefined,
         className: `${crossCloud ? 'edge-cross-cloud' : ''}${hasError ? ' edge-error' : ''}`,
-        animated: crossCloud,
         markerEnd: { type: MarkerType.ArrowClosed },
         style: crossCloud
           ? { strokeWidth: 2.5, strokeDasharray: '6 4', stroke: hasError ? '#e5484d' : '#8e4ec6' }
@@ -141,8 +154,12 @@ export function Canvas({
             : undefined,
         data: { crossCloud },
       };
+      next.set(edge.id, { key, edge: flowEdge });
+      return flowEdge;
     });
-  }, [graph.edges, graph.nodes, placement, selectedEdges, errorEdges]);
+    edgeCache.current = next;
+    return out;
+  }, [graph.edges, cloudSignature, placement, selectedEdges, errorEdges]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<FlowNodeType>[]) => {

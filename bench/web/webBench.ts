@@ -1,0 +1,225 @@
+// Web benchmark (not a test): frame times while dragging a node in a 500-node graph, and the
+// time until the timeline of a 20,000-event run first paints, plus frame times while scrolling
+// it. Runs the production build (apps/web/dist) in Debian's Chromium; every /api call is
+// answered from synthetic fixtures through Playwright's routing, so no stack is needed.
+//
+//   npx tsx bench/web/webBench.ts            (builds apps/web first if dist is missing)
+//
+// Writes bench/results/web.json.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Page } from '@playwright/test';
+import { bigGraph, bigRunSse, CLOUDS, mapGraph } from './fixtures';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const dist = join(root, 'apps/web/dist');
+const NODES = 500;
+const EVENTS = 20_000;
+const TOKEN = 'bench-token';
+
+const types: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.ttf': 'font/ttf',
+  '.json': 'application/json',
+};
+
+function serveDist(): Promise<{ url: string; close(): void }> {
+  const server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+    const file = join(dist, path === '/' ? 'index.html' : path);
+    if (!file.startsWith(dist) || !existsSync(file)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
+    res.end(readFileSync(file));
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({ url: `http://127.0.0.1:${port}`, close: () => server.close() });
+    });
+  });
+}
+
+function stats(frames: number[]) {
+  const sorted = [...frames].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  const mean = frames.reduce((s, f) => s + f, 0) / Math.max(1, frames.length);
+  return {
+    frames: frames.length,
+    meanFrameMs: Number(mean.toFixed(2)),
+    fps: Number((1000 / mean).toFixed(1)),
+    p50FrameMs: Number(at(0.5).toFixed(2)),
+    p95FrameMs: Number(at(0.95).toFixed(2)),
+    maxFrameMs: Number((sorted[sorted.length - 1] ?? 0).toFixed(2)),
+  };
+}
+
+async function routeApi(page: Page) {
+  const graph = bigGraph(NODES);
+  const sse = bigRunSse('ex_bench', EVENTS);
+  const runGraph = mapGraph();
+  await page.route('**/api/v1/**', async (route) => {
+    const url = new URL(route.request().url());
+    const path = url.pathname.replace('/api/v1', '');
+    const json = (body: unknown) =>
+      route.fulfill({ contentType: 'application/json', body: JSON.stringify(body) });
+    if (path === '/clouds') return json({ items: CLOUDS });
+    if (path === '/workflows/wf_bench')
+      return json({ id: 'wf_bench', name: graph.name, version: 1, graph });
+    if (path === '/workflows/wf_run')
+      return json({ id: 'wf_run', name: 'scores', version: 1, graph: runGraph });
+    if (path === '/executions')
+      return json({ items: [{ id: 'ex_bench', status: 'succeeded', workflowId: 'wf_bench' }] });
+    if (path === '/executions/ex_bench')
+      return json({ id: 'ex_bench', status: 'succeeded', result: { ok: true } });
+    if (path === '/executions/ex_bench/events') {
+      return route.fulfill({ contentType: 'text/event-stream', body: sse });
+    }
+    return route.fulfill({
+      status: 404,
+      contentType: 'application/json',
+      body: '{"error":{"code":"BENCH","message":"not mocked"}}',
+    });
+  });
+}
+
+// In-page scripts are strings: tsx compiles functions with helpers that do not exist in the page.
+const RECORD_FRAMES = `(() => {
+  window.__frames = [];
+  window.__recording = true;
+  let last = performance.now();
+  const tick = (now) => {
+    window.__frames.push(now - last);
+    last = now;
+    if (window.__recording) requestAnimationFrame(tick);
+  };
+  requestAnimationFrame((now) => { last = now; requestAnimationFrame(tick); });
+})()`;
+const STOP_FRAMES = '(() => { window.__recording = false; return window.__frames; })()';
+
+/** Records requestAnimationFrame intervals in the page until the returned function is called. */
+async function startFrameRecorder(page: Page) {
+  await page.evaluate(RECORD_FRAMES);
+  return async () => (await page.evaluate(STOP_FRAMES)) as number[];
+}
+
+async function dragBench(page: Page, base: string) {
+  await page.goto(`${base}/#token=${TOKEN}`);
+  await page.goto(`${base}/#/workflows/wf_bench`);
+  await page
+    .locator('.react-flow__node')
+    .nth(NODES - 1)
+    .waitFor({ state: 'attached', timeout: 60_000 });
+  await page.waitForTimeout(1500);
+  const node = page.getByTestId('node-step260');
+  const box = await node.boundingBox();
+  if (!box) throw new Error('BENCH_NO_NODE: step260 is not on screen');
+  const x = box.x + box.width / 2;
+  const y = box.y + 4;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  const stop = await startFrameRecorder(page);
+  const started = Date.now();
+  for (let i = 1; i <= 120; i++) {
+    await page.mouse.move(x + Math.sin(i / 10) * 200, y + Math.cos(i / 10) * 100 - 100);
+  }
+  const frames = await stop();
+  await page.mouse.up();
+  return { nodes: NODES, dragMoves: 120, wallMs: Date.now() - started, ...stats(frames.slice(1)) };
+}
+
+async function timelineBench(page: Page, base: string) {
+  await page.goto(`${base}/#token=${TOKEN}`);
+  await page.waitForSelector('body');
+  await page.evaluate(`(() => {
+    window.__t0 = performance.now();
+    window.location.hash = '#/workflows/wf_run/runs/ex_bench';
+  })()`);
+  const firstPaint = (await page.evaluate(`new Promise((resolve) => {
+    const check = () => {
+      if (document.querySelector('.timeline-row')) requestAnimationFrame(() => resolve(performance.now() - window.__t0));
+      else requestAnimationFrame(check);
+    };
+    check();
+  })`)) as number;
+  const allLoaded = (await page.evaluate(`new Promise((resolve) => {
+    const check = () => {
+      const text = document.querySelector('.events h2')?.textContent ?? '';
+      if (text.includes('of ${EVENTS}')) resolve(performance.now() - window.__t0);
+      else requestAnimationFrame(check);
+    };
+    check();
+  })`)) as number;
+  const stop = await startFrameRecorder(page);
+  for (const selector of ['.timeline-scroll', '.events-scroll']) {
+    const box = await page.locator(selector).boundingBox();
+    if (!box) continue;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    for (let i = 0; i < 60; i++) await page.mouse.wheel(0, 400);
+    for (let i = 0; i < 30; i++) await page.mouse.wheel(0, -800);
+  }
+  const frames = await stop();
+  return {
+    events: EVENTS,
+    timelineFirstPaintMs: Math.round(firstPaint),
+    allEventsShownMs: Math.round(allLoaded),
+    scrolling: stats(frames.slice(1)),
+  };
+}
+
+async function main() {
+  if (!existsSync(join(dist, 'index.html'))) {
+    const built = spawnSync('npx', ['vite', 'build'], {
+      cwd: join(root, 'apps/web'),
+      stdio: 'inherit',
+    });
+    if (built.status !== 0) throw new Error('BENCH_BUILD_FAILED: `vite build` in apps/web failed');
+  }
+  const server = await serveDist();
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  try {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const page = await context.newPage();
+    await routeApi(page);
+    const drag = await dragBench(page, server.url);
+    console.log('drag', drag);
+    const timeline = await timelineBench(page, server.url);
+    console.log('timeline', timeline);
+    const result = {
+      when: new Date().toISOString(),
+      build: 'production (vite build)',
+      browser: `Chromium ${browser.version()} headless, --disable-gpu (software rendering)`,
+      machine: '2 shared cores',
+      targets: { dragFps: 50, timelineFirstPaintMs: 1000, scrollMaxFrameMs: 100 },
+      drag,
+      timeline,
+    };
+    mkdirSync(join(root, 'bench/results'), { recursive: true });
+    writeFileSync(join(root, 'bench/results/web.json'), `${JSON.stringify(result, null, 2)}\n`);
+    console.log('wrote bench/results/web.json');
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
+
+await main();
