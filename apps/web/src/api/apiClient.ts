@@ -165,13 +165,11 @@ export const api = {
   deleteWorkflow: (id: string) =>
     request('DELETE', `/workflows/${encodeURIComponent(id)}`, anything),
   listClouds: () => request('GET', '/clouds', listOf(cloudSchema)),
-  deploy: (workflowId: string, version?: string | number) =>
-    request(
-      'POST',
-      `/workflows/${encodeURIComponent(workflowId)}/deployments`,
-      savedSchema,
-      version === undefined ? {} : { version },
-    ),
+  deploy: (workflowId: string, version?: string | number, placement?: Record<string, string>) =>
+    request('POST', `/workflows/${encodeURIComponent(workflowId)}/deployments`, savedSchema, {
+      ...(version === undefined ? {} : { version }),
+      ...(placement === undefined ? {} : { placement }),
+    }),
   getDeployment: (id: string) =>
     request('GET', `/deployments/${encodeURIComponent(id)}`, deploymentSchema),
   startExecution: (deploymentId: string, input: unknown) =>

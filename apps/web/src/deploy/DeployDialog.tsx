@@ -45,7 +45,14 @@ export function DeployDialog({
   const [input, setInput] = useState(() => JSON.stringify(graph.sampleInput ?? {}, null, 2));
   const [inputError, setInputError] = useState<string | null>(null);
 
-  const deploy = useMutation({ mutationFn: () => api.deploy(workflowId, version) });
+  const deploy = useMutation({
+    mutationFn: () =>
+      api.deploy(
+        workflowId,
+        version,
+        plan && Object.keys(plan.autoPlacement).length > 0 ? plan.placement : undefined,
+      ),
+  });
   const started = useRef(false);
   useEffect(() => {
     dialog.current?.showModal();
@@ -111,9 +118,18 @@ export function DeployDialog({
           <>
             <p>
               Estimated makespan{' '}
-              <strong data-testid="estimate-makespan">{Math.round(plan.makespanMs ?? 0)} ms</strong>
+              <strong data-testid="estimate-makespan">{Math.round(plan.makespanMs)} ms</strong>
               {', '}cost per run{' '}
-              <strong data-testid="estimate-cost">{formatUsd(plan.costUsd ?? 0)}</strong>
+              <strong data-testid="estimate-cost">{formatUsd(plan.costUsd)}</strong>
+              {Object.entries(plan.costByCloud).map(([cloud, cost]) => (
+                <span
+                  key={cloud}
+                  className="cloud-badge"
+                  style={{ backgroundColor: cloudColor(clouds, cloud) }}
+                >
+                  {`${cloud} ${formatUsd(cost)}`}
+                </span>
+              ))}
             </p>
             {Object.keys(plan.autoPlacement).length > 0 ? (
               <ul className="placement">

@@ -1,18 +1,31 @@
 import type { CloudProfile, Graph } from '@jointflow/ir';
+import { plan } from '@jointflow/planner';
 
 export interface BrowserPlan {
   placement: Record<string, string>;
-  makespanMs?: number;
-  costUsd?: number;
+  makespanMs: number;
+  costUsd: number;
+  costByCloud: Record<string, number>;
 }
 
 /**
- * Runs `plan`/`estimate` from @jointflow/planner over the graph. The planner package has not
- * exported them yet; until it does there is no plan and the deploy dialog says so.
+ * Runs the planner (pure) in the browser: a placement for the graph's `auto` steps and the
+ * estimated makespan and cost per execution. `undefined` when the graph does not compile.
  */
 export function planInBrowser(
-  _graph: Graph,
-  _clouds: readonly CloudProfile[],
+  graph: Graph,
+  clouds: readonly CloudProfile[],
 ): BrowserPlan | undefined {
-  return undefined;
+  if (clouds.length === 0) return undefined;
+  const result = plan(graph, clouds, { objective: 'balanced', input: graph.sampleInput });
+  if (result.diagnostics.some((d) => d.severity === 'error')) return undefined;
+  const costByCloud: Record<string, number> = {};
+  for (const [cloud, share] of Object.entries(result.estimate.perCloud))
+    costByCloud[cloud] = share.costUsd;
+  return {
+    placement: result.placement,
+    makespanMs: result.estimate.makespanMs,
+    costUsd: result.estimate.costUsd,
+    costByCloud,
+  };
 }

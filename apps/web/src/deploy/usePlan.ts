@@ -5,8 +5,11 @@ import { planInBrowser } from './planner';
 export interface PlanView {
   /** Clouds the planner chose for the graph's `auto` steps. */
   autoPlacement: Record<string, string>;
-  makespanMs?: number;
-  costUsd?: number;
+  /** The whole placement, passed to the deployment so it deploys what the dialog shows. */
+  placement: Record<string, string>;
+  makespanMs: number;
+  costUsd: number;
+  costByCloud: Record<string, number>;
 }
 
 /**
@@ -22,6 +25,6 @@ export function usePlan(graph: Graph, clouds: readonly CloudProfile[]): PlanView
     for (const [node, cloud] of Object.entries(planned.placement)) {
       if (autoNodes.has(node)) autoPlacement[node] = cloud;
     }
-    return { autoPlacement, makespanMs: planned.makespanMs, costUsd: planned.costUsd };
+    return { ...planned, autoPlacement };
   }, [graph, clouds]);
 }

@@ -2,7 +2,7 @@ import type { CloudProfile, Graph, GraphNode } from '@jointflow/ir';
 import { useDeferredValue, useRef } from 'react';
 import { type Validation, validateGraph } from './validation';
 
-export type DesignerValidation = Validation & { placement?: Record<string, string> };
+export type DesignerValidation = Validation;
 
 /** Same node apart from its canvas position (positions do not change what compiles). */
 function sameButPosition(a: GraphNode, b: GraphNode): boolean {

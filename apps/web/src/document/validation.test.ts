@@ -13,6 +13,9 @@ describe('validateGraph', () => {
     expect(v.problems.filter((p) => p.severity === 'error')).toEqual([]);
     expect(v.hasErrors).toBe(false);
     expect(Object.keys(v.ir?.functions ?? {})).toEqual(['task', 'task1']);
+    // Both steps are `auto`: the planner placed them, so the compiler has nothing to warn about.
+    expect(Object.keys(v.placement ?? {}).sort()).toEqual(['task', 'task1']);
+    expect(v.problems).toEqual([]);
   });
 
   it('flags an empty graph, and marks the nodes and edges of errors', () => {

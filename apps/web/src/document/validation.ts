@@ -5,6 +5,7 @@ import {
   type Graph,
   type WorkflowIR,
 } from '@jointflow/ir';
+import { planInBrowser } from '../deploy/planner';
 
 /** A problem shown in the problems panel; the same shape as the compiler's diagnostics. */
 export interface Problem {
@@ -18,6 +19,8 @@ export interface Problem {
 export interface Validation {
   problems: Problem[];
   ir?: WorkflowIR;
+  /** The planner's clouds for `auto` steps, shown on the canvas. */
+  placement?: Record<string, string>;
   errorNodes: Set<string>;
   errorEdges: Set<string>;
   hasErrors: boolean;
@@ -32,8 +35,11 @@ export function validateGraph(graph: Graph, clouds: readonly CloudProfile[]): Va
   const profiles = clouds.length > 0 ? [...clouds] : defaultCloudProfiles;
   let problems: Problem[];
   let ir: WorkflowIR | undefined;
+  let placement: Record<string, string> | undefined;
   try {
-    const result = compile(graph, { clouds: profiles });
+    if (graph.nodes.some((n) => n.cloud === 'auto'))
+      placement = planInBrowser(graph, profiles)?.placement;
+    const result = compile(graph, { clouds: profiles, ...(placement ? { placement } : {}) });
     problems = [...result.diagnostics];
     ir = result.ir;
   } catch (error) {
@@ -54,7 +60,7 @@ export function validateGraph(graph: Graph, clouds: readonly CloudProfile[]): Va
       message: 'the workflow has no steps; drag a Task from the palette onto the canvas',
     });
   }
-  return summarize(problems, ir);
+  return { ...summarize(problems, ir), placement };
 }
 
 /** What the canvas itself can get wrong; used only when the compiler cannot run. */

@@ -1,4 +1,5 @@
+import { importAsl } from '@jointflow/ir';
 import type { AslImporter } from './importWorkflow';
 
-/** The ASL importer of @jointflow/ir, once it is exported there. */
-export const aslImporter: AslImporter | undefined = undefined;
+/** The ASL importer of @jointflow/ir (pure; runs in the browser). */
+export const aslImporter: AslImporter = importAsl;
