@@ -24,6 +24,7 @@ import {
   invocationSchema,
   parseStored,
   type ResultRecord,
+  resultRecordSchema,
   type SlotValue,
   type StepError,
   type StepRecord,
@@ -590,6 +591,7 @@ class StepRun {
    */
   private async follow(record: SucceededRecord, plan: Planned, flagged: boolean): Promise<number> {
     this.ports.faultPoint?.('before-invoke', this.instance);
+    this.emitSkippedBranches(record);
     let invoked = 0;
     const count = (n: number) => {
       invoked += n;
@@ -684,12 +686,6 @@ class StepRun {
     const fill = await this.ports
       .store(route.join.store)
       .fillSlot(key, route.slot, route.size, { skip: true } satisfies SlotValue);
-    this.emit(
-      'step.skipped',
-      this.delivery.attempt,
-      { output: { join: route.join.join, slot: route.slot } },
-      `${this.delivery.attempt}.${route.join.join}.${route.slot}`,
-    );
     // Skips are filled before the taken branches are invoked, so a taken branch completes the
     // record; a skip that finds it already complete leaves the join to that branch.
     if (fill.filled < fill.size || !fill.newlyFilled) return 0;
@@ -776,7 +772,7 @@ class StepRun {
     const put = await this.ports
       .store(this.context.resultStore)
       .putIfAbsent(keys.result(this.execution), result, { unlessExists: this.closedKey });
-    if (put.won || !('closed' in put)) {
+    if (this.resultIsOurs(put, 'succeeded')) {
       this.emit(
         'execution.succeeded',
         record.attempt,
@@ -803,8 +799,49 @@ class StepRun {
     const put = await this.ports
       .store(this.context.resultStore)
       .putIfAbsent(keys.result(this.execution), result, { unlessExists: this.closedKey });
-    if (put.won || !('closed' in put)) {
+    if (this.resultIsOurs(put, 'failed')) {
       this.emit('execution.failed', record.attempt, { error: record.error }, record.attempt);
+    }
+  }
+
+  /** True when the stored result is the one this instance committed (now or by an earlier copy). */
+  private resultIsOurs(
+    put: Awaited<ReturnType<KeyValueStore['putIfAbsent']>>,
+    status: 'succeeded' | 'failed',
+  ): boolean {
+    if (put.won) return true;
+    if ('closed' in put) return false;
+    const existing = resultRecordSchema.safeParse(put.existing);
+    return (
+      existing.success &&
+      existing.data.status === status &&
+      existing.data.instance === this.instance
+    );
+  }
+
+  /**
+   * A choice marks the first instance of every branch it did not take as skipped, so the live
+   * view can grey it out. The id carries the committed attempt: every adopter emits the same.
+   */
+  private emitSkippedBranches(record: SucceededRecord): void {
+    if (this.fn.kind !== 'choice') return;
+    const taken = new Set(record.taken);
+    for (const [index, c] of this.fn.continuations.entries()) {
+      if (taken.has(index)) continue;
+      const instance = instanceKey(c.target, applyScopeOp(this.invocation.scope, c.scope));
+      this.ports.trace.emit({
+        id: traceEventId(this.execution, instance, 'step.skipped', record.attempt),
+        execution: this.execution,
+        deployment: this.deployment,
+        instance,
+        node: c.target,
+        kind: 'step.skipped',
+        cloud: this.ports.cloud,
+        attempt: record.attempt,
+        hlc: tickHlc(this.ports.now(), this.ports.cloud),
+        at: this.ports.now(),
+      });
+      this.emitted += 1;
     }
   }
 

@@ -93,6 +93,8 @@ describe('every pattern gives the fault-free result', () => {
     const neg = await runChecked(choiceIr, choiceHandlers, -1);
     expect(neg.result).toMatchObject({ status: 'succeeded', output: 'not positive -1' });
     expect(await neg.cloud.store('a').get(keys.checkpoint(neg.execution, 'pos'))).toBeUndefined();
+    const skipped = neg.cloud.events.filter((e) => e.kind === 'step.skipped');
+    expect(skipped.map((e) => e.instance)).toEqual(['pos']);
   });
 
   it('loop iterates with the iteration in the key', async () => {
