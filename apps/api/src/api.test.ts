@@ -354,6 +354,45 @@ describe.each(backends)('API on %s', (backend) => {
     ).rejects.toBeInstanceOf(ApiClientError);
   });
 
+  it('plans auto nodes, estimates, compiles, and deploys an auto graph on the planned clouds', async () => {
+    await start();
+    const gpu = 'export async function handler(input) { return input; }';
+    const auto = {
+      name: 'auto',
+      nodes: [
+        { kind: 'task', name: 'prep', cloud: 'aws-local', code: gpu },
+        { kind: 'task', name: 'infer', cloud: 'auto', functionClass: 'gpu', code: gpu },
+      ],
+      edges: [{ id: 'e1', source: 'prep', target: 'infer' }],
+    };
+    const planned = await h.client.request<{
+      placement: Record<string, string>;
+      estimate: { makespanMs: number; costUsd: number };
+      ir: { functions: Record<string, { cloud: string }> };
+    }>('POST', '/api/v1/plan', { graph: auto, objective: 'makespan' });
+    expect(Object.keys(planned.placement)).toEqual(['infer']);
+    expect(planned.ir.functions.infer?.cloud).toBe(planned.placement.infer);
+    expect(planned.estimate.makespanMs).toBeGreaterThan(0);
+
+    const estimated = await h.client.request<{ estimate: { costUsd: number } }>(
+      'POST',
+      '/api/v1/estimate',
+      { graph: auto, placement: { infer: 'aws-local' } },
+    );
+    expect(estimated.estimate.costUsd).toBeGreaterThan(0);
+    const compiled = await h.client.request<{ ir?: unknown; diagnostics: unknown[] }>(
+      'POST',
+      '/api/v1/compile',
+      { graph: auto, placement: { infer: 'aliyun-local' } },
+    );
+    expect(compiled.ir).toBeDefined();
+
+    const { id: workflow } = await h.client.createWorkflow('auto', auto);
+    const { id: deployment } = await h.client.deploy(workflow);
+    const ready = await h.client.waitForDeployment(deployment, 10_000);
+    expect(ready.functions.find((f) => f.name === 'infer')?.cloud).toBe(planned.placement.infer);
+  });
+
   it('lists clouds with health and passes faults to a cloud', async () => {
     await start();
     const listed = await h.client.request<{ items: { id: string; health: { ok: boolean } }[] }>(

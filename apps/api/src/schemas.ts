@@ -44,10 +44,10 @@ export const planBody = z.object({
   objective: z.enum(['makespan', 'cost', 'balanced']).optional(),
 });
 
-export const estimateBody = z.union([
-  z.object({ graph: graphSchema, placement: placementSchema.optional() }),
-  z.object({ ir: z.record(z.string(), z.unknown()) }),
-]);
+export const estimateBody = z.object({
+  graph: graphSchema,
+  placement: placementSchema.optional(),
+});
 
 export const createDeploymentBody = z.object({
   version: z.number().int().min(1).optional(),

@@ -1,4 +1,5 @@
 import { compile, type Graph, hasErrors, type WorkflowIR } from '@jointflow/ir';
+import { estimate, type Objective, plan } from '@jointflow/planner';
 import type { ApiContext } from './apiContext';
 import { ApiError } from './apiError';
 
@@ -12,33 +13,39 @@ export function compileGraph(ctx: ApiContext, graph: Graph, placement?: Record<s
   return compile(graph, { clouds: profiles(ctx), ...(placement ? { placement } : {}) });
 }
 
-// TODO(planner): packages/planner has not landed its `plan`/`estimate` yet; until then these two
-// answer 409 and deploy leaves `auto` nodes to the compiler's fallback (the first cloud).
-function plannerMissing(): never {
-  throw new ApiError(
-    'API_CONFLICT',
-    "the planner is not available in this build; place nodes by hand (set each node's cloud)",
-  );
+/**
+ * Places the graph's `auto` nodes with the planner and compiles with that placement: the answer
+ * holds the placement, its estimate (makespan, cost, per cloud), the IR and the diagnostics.
+ */
+export function planGraph(ctx: ApiContext, graph: Graph, objective?: Objective) {
+  const planned = plan(graph, profiles(ctx), {
+    ...(objective ? { objective } : {}),
+    ...(graph.sampleInput !== undefined ? { input: graph.sampleInput } : {}),
+  });
+  const compiled = compileGraph(ctx, graph, planned.placement);
+  return {
+    placement: planned.placement,
+    estimate: compiled.ir === undefined ? null : planned.estimate,
+    ...(compiled.ir !== undefined ? { ir: compiled.ir } : {}),
+    diagnostics: compiled.diagnostics,
+  };
 }
 
-export function planGraph(
-  _ctx: ApiContext,
-  _graph: Graph,
-  _objective?: string,
-): { placement: Record<string, string> } {
-  return plannerMissing();
-}
-
+/** Estimates the graph as placed (its pinned clouds plus `placement` for `auto` nodes). */
 export function estimateGraph(
   ctx: ApiContext,
-  body: { graph: Graph; placement?: Record<string, string> } | { ir: Record<string, unknown> },
+  body: { graph: Graph; placement?: Record<string, string> },
 ) {
-  if ('graph' in body) {
-    const compiled = compileGraph(ctx, body.graph, body.placement);
-    if (compiled.ir === undefined) return { estimate: null, diagnostics: compiled.diagnostics };
-    return plannerMissing();
-  }
-  return plannerMissing();
+  const compiled = compileGraph(ctx, body.graph, body.placement);
+  if (compiled.ir === undefined) return { estimate: null, diagnostics: compiled.diagnostics };
+  return {
+    estimate: estimate(
+      compiled.ir,
+      profiles(ctx),
+      body.graph.sampleInput !== undefined ? { input: body.graph.sampleInput } : {},
+    ),
+    diagnostics: compiled.diagnostics,
+  };
 }
 
 /**
@@ -50,7 +57,11 @@ export function compileForDeploy(
   graph: Graph,
   placement?: Record<string, string>,
 ): WorkflowIR {
-  const compiled = compileGraph(ctx, graph, placement);
+  let chosen = placement ?? {};
+  if (graph.nodes.some((node) => node.cloud === 'auto' && chosen[node.name] === undefined)) {
+    chosen = { ...planGraph(ctx, graph).placement, ...chosen };
+  }
+  const compiled = compileGraph(ctx, graph, chosen);
   if (compiled.ir === undefined || hasErrors(compiled.diagnostics)) {
     const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
     throw new ApiError(
