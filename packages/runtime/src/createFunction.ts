@@ -92,6 +92,11 @@ export interface CreateFunctionOptions {
 
 /** Outputs up to this size are stored inline in the checkpoint; larger ones as a blob. */
 export const RECORD_INLINE_LIMIT_BYTES = 64 * 1024;
+/**
+ * Slot values up to this size sit inline in the join's slot record; larger ones as blobs, so a
+ * wide join's record stays small (the join resolves the blobs, 64 at a time).
+ */
+export const SLOT_INLINE_LIMIT_BYTES = 16 * 1024;
 /** Invokes in flight at once from one invocation (a big map fans out in waves). */
 export const INVOKE_CONCURRENCY = 64;
 const RETRY_BASE_MS = 5;
@@ -498,8 +503,16 @@ class StepRun {
       return parseStored(slotValueSchema, slot, key);
     });
     const taken = values.filter((v): v is Extract<SlotValue, { ref: DataRef }> => 'ref' in v);
-    const resolved = await Promise.all(
-      taken.map((v) => resolveDataRef(v.ref, (c) => this.ports.blobs(c))),
+    const resolved: unknown[] = new Array(taken.length);
+    await boundedAll(
+      taken.map((_, i) => i),
+      INVOKE_CONCURRENCY,
+      async (i) => {
+        const slot = taken[i];
+        if (slot !== undefined) {
+          resolved[i] = await resolveDataRef(slot.ref, (c) => this.ports.blobs(c));
+        }
+      },
     );
     if (fn.collect === 'array') return resolved;
     if (resolved.length !== 1) {
@@ -633,7 +646,7 @@ class StepRun {
       }
       case 'fill': {
         const c = this.fn.continuations[route.continuation] as Continuation;
-        const ref = await this.transferRef(value, c, record, c.mapping === undefined);
+        const ref = await this.transferRef(value, c, record, c.mapping === undefined, true);
         const key = keys.join(this.execution, route.join.join, route.joinScope);
         const fill = await this.ports
           .store(route.join.store)
@@ -717,11 +730,14 @@ class StepRun {
     c: Continuation,
     record: SucceededRecord,
     sameAsOutput: boolean,
+    intoSlot = false,
   ): Promise<DataRef> {
     if (sameAsOutput && 'blob' in record.output) return Promise.resolve(record.output);
     return toDataRef(value, {
       mode: c.transfer,
-      limitBytes: c.inlineLimitBytes,
+      limitBytes: intoSlot
+        ? Math.min(c.inlineLimitBytes, SLOT_INLINE_LIMIT_BYTES)
+        : c.inlineLimitBytes,
       cloud: this.fn.homeStore,
       blobs: this.ports.blobs(this.fn.homeStore),
     });

@@ -394,3 +394,23 @@ describe('redrive', () => {
     });
   });
 });
+
+describe('join slots', () => {
+  it('keeps big branch outputs out of the slot record and resolves them in the join', async () => {
+    const cloud = createMemoryPorts();
+    const big = (x: unknown) => 'z'.repeat(20_000 + (x as number));
+    const execution = await start(
+      cloud,
+      mapIr,
+      { work: big, total: (xs) => (xs as string[]).map((x) => x.length) },
+      { items: [1, 2, 3] },
+    );
+    await cloud.drain();
+    expect(await verify(cloud, mapIr, execution)).toMatchObject({
+      status: 'succeeded',
+      output: [20_001, 20_002, 20_003],
+    });
+    const record = [...cloud.store('a').slotRecords.values()][0];
+    expect(JSON.stringify([...(record?.slots.values() ?? [])]).length).toBeLessThan(1000);
+  });
+});
