@@ -108,6 +108,79 @@ describe('API fuzz', () => {
     'none',
   );
 
+  // Graphs that pass the schema but are wrong in every other way reach the compiler and planner.
+  const nodeName = fc.constantFrom('a', 'b', 'c', 'd');
+  const schemaValidGraph = fc.record({
+    name: fc.constant('fuzz'),
+    nodes: fc.array(
+      fc.oneof(
+        fc.record({
+          kind: fc.constant('task'),
+          name: nodeName,
+          cloud: fc.constantFrom('auto', 'aws-local', 'aliyun-local', 'gcp'),
+          code: fc.constantFrom('', 'export async function handler(i) { return i; }', 'nonsense('),
+          functionClass: fc.constantFrom('cpu', 'gpu', 'tpu'),
+        }),
+        fc.record({
+          kind: fc.constant('map'),
+          name: nodeName,
+          items: fc.constantFrom('$', '$.xs', '('),
+        }),
+        fc.record({ kind: fc.constant('join'), name: nodeName, fanOut: nodeName }),
+        fc.record({ kind: fc.constant('choice'), name: nodeName }),
+        fc.record({
+          kind: fc.constant('loop'),
+          name: nodeName,
+          maxIterations: fc.integer({ min: 1, max: 5 }),
+        }),
+      ),
+      { maxLength: 5 },
+    ),
+    edges: fc.array(
+      fc.record({
+        id: fc.constantFrom('e1', 'e2', 'e3', 'e4'),
+        source: nodeName,
+        target: nodeName,
+        guard: fc.option(fc.constantFrom('$iteration < 2', 'x >', '$.ok = true'), {
+          nil: undefined,
+        }),
+      }),
+      { maxLength: 6 },
+    ),
+  });
+
+  it('compiles, plans, estimates and deploys arbitrary schema-valid graphs without a 5xx', async () => {
+    const json = { 'content-type': 'application/json', authorization: `Bearer ${h.api.token}` };
+    await fc.assert(
+      fc.asyncProperty(schemaValidGraph, async (graph) => {
+        for (const [path, body] of [
+          ['/api/v1/compile', { graph }],
+          ['/api/v1/plan', { graph }],
+          ['/api/v1/estimate', { graph }],
+        ] as const) {
+          const response = await rawHttp(`${h.api.url}${path}`, 'POST', json, JSON.stringify(body));
+          expect(response.status, `${path}: ${response.text.slice(0, 300)}`).toBeLessThan(500);
+        }
+        const created = await rawHttp(
+          `${h.api.url}/api/v1/workflows`,
+          'POST',
+          json,
+          JSON.stringify({ name: 'fuzz', graph }),
+        );
+        expect(created.status).toBe(201);
+        const { id } = JSON.parse(created.text) as { id: string };
+        const deployed = await rawHttp(
+          `${h.api.url}/api/v1/workflows/${id}/deployments`,
+          'POST',
+          json,
+          '{}',
+        );
+        expect(deployed.status, deployed.text.slice(0, 300)).toBeLessThan(500);
+      }),
+      { numRuns: 150, seed: 7 },
+    );
+  });
+
   it('never answers a client mistake with a 5xx and stays up (1,100 requests)', async () => {
     let sent = 0;
     const codes = new Set<string>();
