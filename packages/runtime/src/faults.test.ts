@@ -1,4 +1,5 @@
 import type { WorkflowIR } from '@jointflow/ir';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createFunction, type UserHandler } from './createFunction';
 import {
@@ -112,6 +113,41 @@ describe('the fault-free result survives faults', () => {
       }
     });
   }
+});
+
+describe('any mix of faults (property)', () => {
+  it('every execution ends with the fault-free result and a clean history', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...cases),
+        fc.integer({ min: 1, max: 1_000_000 }),
+        fc.double({ min: 0, max: 0.5, noNaN: true }),
+        fc.double({ min: 0, max: 0.2, noNaN: true }),
+        fc.double({ min: 0, max: 0.3, noNaN: true }),
+        fc.boolean(),
+        async (c, seed, duplicate, drop, crash, reorder) => {
+          const faults: MemoryFaults = {
+            seed,
+            duplicate,
+            drop,
+            reorder,
+            crash: { 'before-commit': crash, 'after-commit': crash, 'before-invoke': crash },
+          };
+          const { cloud, execution } = await runUnderFaults(c, faults);
+          const report = await checkHistory({
+            ir: c.ir,
+            execution,
+            store: cloud.store,
+            events: cloud.events,
+          });
+          expect(report.violations).toEqual([]);
+          const result = await readExecutionResult(cloud.store(c.ir.resultStore), execution);
+          expect(result).toMatchObject({ status: 'succeeded', output: c.output });
+        },
+      ),
+      { numRuns: 60, seed: 20261122 },
+    );
+  });
 });
 
 describe('crash replay', () => {
