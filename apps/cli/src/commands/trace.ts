@@ -1,6 +1,12 @@
 import type { ApiClient, EndOfStream } from '@jointflow/api';
 import { type Command, UsageError } from '../command';
-import { connectApi, DEFAULT_API_URL, describeApiFailure } from './deploy';
+import {
+  connectApi,
+  DEFAULT_API_URL,
+  type DeployedViaApi,
+  deployViaApi,
+  describeApiFailure,
+} from './deploy';
 
 /** One line per trace event: sequence, time since the first event, kind, instance, cloud. */
 export function formatTraceEvent(event: Record<string, unknown>, firstAt: number): string {
@@ -37,6 +43,34 @@ export async function followExecution(
       options.print(formatTraceEvent(event, firstAt ?? 0));
     },
   });
+}
+
+export interface RunViaApi {
+  deployment: DeployedViaApi;
+  execution: string;
+  /** Undefined when the deployment failed (nothing ran) or the stream broke. */
+  end?: EndOfStream;
+}
+
+/**
+ * `jointflow run --api`: deploys through the API (a graph file or a workflow id), starts one
+ * execution and follows its events to the end.
+ *
+ * @example
+ * const run = await runViaApi(connectApi({ api }), 'examples/iot-pipeline.json', input, { print: console.log });
+ * process.exitCode = run.end?.status === 'succeeded' ? 0 : 1;
+ */
+export async function runViaApi(
+  client: ApiClient,
+  target: string,
+  input: unknown,
+  options: { print(line: string): void; json?: boolean },
+): Promise<RunViaApi | Omit<RunViaApi, 'execution'>> {
+  const deployment = await deployViaApi(client, target);
+  if (deployment.status !== 'ready') return { deployment };
+  const { id: execution } = await client.startExecution(deployment.deploymentId, input);
+  const end = await followExecution(client, execution, options);
+  return end === undefined ? { deployment, execution } : { deployment, execution, end };
 }
 
 const usage = `Usage: jointflow trace <executionId> [--api <url>] [--json] [--after <seq>]

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -41,7 +41,7 @@ describe('jointflow up', () => {
     rmSync(home, { recursive: true, force: true });
   });
 
-  it('starts clouds and API, loads the examples, and stops cleanly on SIGINT', async () => {
+  it('starts clouds and API with the examples, deploys and traces through it, stops on SIGINT', async () => {
     child = spawn(process.execPath, [bin, 'up', '--port', '0', '--no-web', '--home', home], {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -68,6 +68,35 @@ describe('jointflow up', () => {
       ['aliyun-local', true],
       ['aws-local', true],
     ]);
+
+    // deploy and trace through the running API, as a user would (token from JOINTFLOW_HOME).
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, [bin, ...args, '--api', api], {
+        env: { ...process.env, JOINTFLOW_HOME: home, JOINTFLOW_TOKEN: '' },
+        encoding: 'utf8',
+        timeout: 90_000,
+      });
+    const examples = resolve(import.meta.dirname, '..', '..', '..', '..', 'examples');
+    const deployed = cli('deploy', join(examples, 'iot-pipeline.json'), '--json');
+    expect(deployed.status, deployed.stderr).toBe(0);
+    const { deploymentId } = JSON.parse(deployed.stdout) as { deploymentId: string };
+    const started = (await (
+      await fetch(`${api}/api/v1/deployments/${deploymentId}/executions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ input: { seed: 42, sensors: 5, readingsPerSensor: 8 } }),
+      })
+    ).json()) as { id: string };
+    const traced = cli('trace', started.id);
+    expect(traced.status, traced.stderr).toBe(0);
+    expect(traced.stdout).toContain('execution.succeeded');
+    expect(traced.stdout).toContain(`execution ${started.id} succeeded`);
+    const badToken = spawnSync(process.execPath, [bin, 'trace', started.id, '--api', api], {
+      env: { ...process.env, JOINTFLOW_TOKEN: 'wrong' },
+      encoding: 'utf8',
+    });
+    expect(badToken.status).toBe(1);
+    expect(badToken.stderr).toContain('API_UNAUTHORIZED');
 
     const pid = child.pid;
     if (pid === undefined) throw new Error('no pid');
