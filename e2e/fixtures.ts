@@ -17,7 +17,8 @@ export interface StackFixtures {
  */
 export const test = base.extend<StackFixtures & { guard: undefined }>({
   guard: [
-    async ({ page }, use) => {
+    async ({ page, context }, use) => {
+      await context.grantPermissions(['clipboard-read', 'clipboard-write']);
       const problems: string[] = [];
       page.on('console', (message) => {
         if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
@@ -73,4 +74,14 @@ export { expect };
 /** Saves a screenshot the READMEs show (committed under e2e/screenshots/). */
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: new URL(`./screenshots/${name}.png`, import.meta.url).pathname });
+}
+
+/**
+ * Replaces the text of the focused Monaco editor the way a user pastes it (typing would let
+ * Monaco auto-close brackets). Needs the clipboard permissions `test` grants.
+ */
+export async function pasteIntoEditor(page: Page, text: string): Promise<void> {
+  await page.evaluate((value) => navigator.clipboard.writeText(value), text);
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('ControlOrMeta+V');
 }

@@ -27,7 +27,10 @@ function buildWebIfStale() {
     !existsSync(built) || Math.max(...sources.map(newestMtime)) > statSync(built).mtimeMs;
   if (!stale) return;
   console.log('e2e: building apps/web');
-  const result = spawnSync('npx', ['vite', 'build'], { cwd: web, stdio: 'inherit' });
+  const result = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], {
+    cwd: web,
+    stdio: 'inherit',
+  });
   if (result.status !== 0) throw new Error('E2E_WEB_BUILD_FAILED: `vite build` in apps/web failed');
 }
 

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { expect, screenshot, test } from '../fixtures';
+import { expect, pasteIntoEditor, screenshot, test } from '../fixtures';
 
 const example = fileURLToPath(new URL('../../examples/iot-pipeline.json', import.meta.url));
 
@@ -26,18 +26,18 @@ test('import an example, auto-layout, undo and redo', async ({ page, openApp }) 
   const before = await positionOf(page, firstId);
   await page.getByRole('button', { name: 'Auto layout' }).click();
   await expect(undo).toBeEnabled();
-  await page.getByRole('button', { name: 'Fit view' }).click();
+  await page.getByRole('button', { name: 'Fit view', exact: true }).click();
   await page.waitForTimeout(300);
   const laidOut = await positionOf(page, firstId);
 
   await undo.click();
   await expect(redo).toBeEnabled();
-  await page.getByRole('button', { name: 'Fit view' }).click();
+  await page.getByRole('button', { name: 'Fit view', exact: true }).click();
   await page.waitForTimeout(300);
   expect(await positionOf(page, firstId)).toEqual(before);
 
   await redo.click();
-  await page.getByRole('button', { name: 'Fit view' }).click();
+  await page.getByRole('button', { name: 'Fit view', exact: true }).click();
   await page.waitForTimeout(300);
   expect(await positionOf(page, firstId)).toEqual(laidOut);
   await expect(redo).toBeDisabled();
@@ -51,20 +51,11 @@ test('import an example, auto-layout, undo and redo', async ({ page, openApp }) 
   await screenshot(page, 'imported');
 });
 
-/** Replaces the focused Monaco editor's text the way a user pastes a document. */
-async function pasteInto(page: import('@playwright/test').Page, text: string) {
-  await page.evaluate((value) => navigator.clipboard.writeText(value), text);
-  await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.press('ControlOrMeta+V');
-}
-
 test('an invalid graph shows problems, marks the step and blocks Deploy', async ({
   page,
-  context,
   openApp,
   apiCall,
 }) => {
-  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   const created = (await apiCall('POST', '/workflows', {
     name: 'to-break',
     graph: {
@@ -96,12 +87,12 @@ test('an invalid graph shows problems, marks the step and blocks Deploy', async 
   await page.getByRole('button', { name: 'Show code' }).click();
   const editor = page.locator('.code-editor .monaco-editor');
   await editor.click();
-  await pasteInto(page, '{ "name": "to-break", "nodes": [ ');
+  await pasteIntoEditor(page, '{ "name": "to-break", "nodes": [ ');
   await expect(page.getByText(/not applied/)).toBeVisible();
   await expect(problems).toContainText(/none|0 errors/);
 
   // A valid edit that breaks the workflow: an edge to a step that does not exist.
-  await pasteInto(
+  await pasteIntoEditor(
     page,
     JSON.stringify({
       name: 'to-break',
