@@ -257,6 +257,7 @@ export function Canvas({
         multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
         colorMode={dark ? 'dark' : 'light'}
         fitView={!editing}
+        fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
         minZoom={0.05}
         onlyRenderVisibleElements={graph.nodes.length > 200}
         proOptions={{ hideAttribution: true }}

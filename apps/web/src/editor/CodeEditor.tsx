@@ -43,6 +43,7 @@ export default function CodeEditor({
         automaticLayout: true,
         ariaLabel: label,
         tabSize: 2,
+        wordWrap: language === 'typescript' ? 'on' : 'off',
       }}
     />
   );

@@ -30,8 +30,10 @@ export function RunView({
   theme,
 }: ThemeProps & { workflowId: string; executionId: string }) {
   const clouds = useClouds();
+  // The list refetches when the open execution completes, so its status there is current.
+  const [completedStatus, setCompletedStatus] = useState<string | undefined>(undefined);
   const executions = useQuery({
-    queryKey: queryKeys.executions(workflowId),
+    queryKey: [...queryKeys.executions(workflowId), completedStatus],
     queryFn: () => api.listExecutions(workflowId),
     refetchInterval: 5000,
   });
@@ -53,6 +55,7 @@ export function RunView({
   }, [workflow.data]);
 
   const { trace, version, live, error } = useRunTrace(resolved);
+  useEffect(() => setCompletedStatus(trace.completion?.status), [trace.completion?.status]);
   const execution = useQuery({
     queryKey: [...queryKeys.execution(resolved ?? ''), trace.completion?.status ?? 'running'],
     queryFn: () => api.getExecution(resolved ?? ''),
