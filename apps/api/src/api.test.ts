@@ -335,7 +335,7 @@ describe.each(backends)('API on %s', (backend) => {
       ...(databaseUrl ? { databaseUrl } : {}),
       extra: { watchdog: { stallMs: 100, intervalMs: 50, maxRedrives: 2 } },
     });
-    const { deployment } = await deployChain();
+    const { deployment, secret } = await deployChain();
     const { id } = await h.client.startExecution(deployment, {});
     const until = Date.now() + 5_000;
     while (Date.now() < until) {
@@ -345,10 +345,17 @@ describe.each(backends)('API on %s', (backend) => {
     }
     expect(engine.redrives.length).toBe(2);
     const failed = await h.client.getExecution(id);
-    expect(failed).toMatchObject({ status: 'failed', redrives: 2 });
+    expect(failed).toMatchObject({ status: 'failed', redrives: 2, idleRedrives: 2 });
     await h.client.request('POST', `/api/v1/executions/${id}/redrive`);
     expect(engine.redrives.length).toBe(3);
-    expect((await h.client.getExecution(id)).status).toBe('running');
+    expect(await h.client.getExecution(id)).toMatchObject({ status: 'running', idleRedrives: 0 });
+
+    // A step in flight (started, not ended) is given its timeout (30 s by default), not 100 ms.
+    const { id: busy } = await h.client.startExecution(deployment, {});
+    await ingest(secret, [traceEvent(busy, deployment, 'first', 'step.started')]);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(engine.redrives.filter((r) => r.execution === busy)).toEqual([]);
+    expect((await h.client.getExecution(busy)).status).toBe('running');
     await expect(
       h.client.request('POST', '/api/v1/executions/ex_0000000000000000/redrive'),
     ).rejects.toBeInstanceOf(ApiClientError);

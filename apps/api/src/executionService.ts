@@ -1,6 +1,7 @@
 import type { ApiContext } from './apiContext';
 import { ApiError, notFound } from './apiError';
 import type { EngineRun } from './executionEngine';
+import { summarizeInstances } from './instanceSummary';
 import type { DeploymentRecord, ExecutionRecord } from './store/repository';
 
 function messageOf(error: unknown): string {
@@ -60,14 +61,18 @@ export async function startExecution(
 }
 
 /** Reruns an unfinished or failed execution from its checkpoints. */
-export async function redriveExecution(ctx: ApiContext, id: string): Promise<ExecutionRecord> {
+export async function redriveExecution(
+  ctx: ApiContext,
+  id: string,
+  cause: 'watchdog' | 'user' = 'user',
+): Promise<ExecutionRecord> {
   const execution = await ctx.repo.getExecution(id);
   if (execution === undefined) throw notFound('execution', id);
   if (execution.status === 'succeeded') {
     throw new ApiError('API_CONFLICT', `execution ${id} already succeeded; start a new one`);
   }
   const deployment = await readyDeployment(ctx, execution.deploymentId);
-  const redriven = await ctx.repo.markRedriven(id);
+  const redriven = await ctx.repo.markRedriven(id, cause);
   if (redriven === undefined) throw notFound('execution', id);
   ctx.hub.wake(id);
   await ctx.engine.redrive(runOf(ctx, deployment, redriven));
@@ -96,28 +101,64 @@ export async function confirmOutcome(ctx: ApiContext, id: string): Promise<boole
 }
 
 export interface WatchdogOptions {
-  /** A running execution with no event for this long is checked, then redriven. */
+  /**
+   * A running execution with nothing in flight (every started step ended) and no event for this
+   * long is redriven: an invoke was dropped. A step in flight gets its own timeout instead.
+   */
   stallMs: number;
   intervalMs: number;
-  /** After this many redrives a stalled execution is failed instead. */
+  /** After this many watchdog redrives without a new event, the execution is failed. */
   maxRedrives: number;
+}
+
+/** Slack on a step's timeout before its silence counts as a stall (retry scheduling, clocks). */
+const TIMEOUT_SLACK_MS = 2_000;
+
+/**
+ * How long an execution may stay silent: `stallMs` when no step is in flight, else the longest
+ * timeout among the steps in flight (a step emits nothing between its start and its end).
+ */
+async function patienceFor(
+  ctx: ApiContext,
+  execution: ExecutionRecord,
+  stallMs: number,
+  irs: Map<string, DeploymentRecord['ir']>,
+): Promise<number> {
+  let ir = irs.get(execution.deploymentId);
+  if (ir === undefined) {
+    ir = (await ctx.repo.getDeployment(execution.deploymentId))?.ir;
+    if (ir === undefined) return stallMs;
+    irs.set(execution.deploymentId, ir);
+  }
+  const events = await ctx.repo.listEvents(execution.id, 0, 100_000);
+  let patience = stallMs;
+  for (const row of summarizeInstances(events.map((e) => e.event))) {
+    if (row.status !== 'started' && row.status !== 'retrying') continue;
+    const timeout = ir.functions[row.node]?.timeoutMs ?? 0;
+    patience = Math.max(patience, timeout + TIMEOUT_SLACK_MS);
+  }
+  return patience;
 }
 
 /** Starts the watchdog loop; returns a function that stops it and waits for the current pass. */
 export function startWatchdog(ctx: ApiContext, options: WatchdogOptions): () => Promise<void> {
   let current: Promise<void> = Promise.resolve();
   let running = false;
+  const irs = new Map<string, DeploymentRecord['ir']>();
   const pass = async () => {
-    const stalled = await ctx.repo.listStalledExecutions(Date.now() - options.stallMs, 20);
+    const now = Date.now();
+    const stalled = await ctx.repo.listStalledExecutions(now - options.stallMs, 50);
     for (const execution of stalled) {
       if (ctx.isClosing()) return;
       try {
         if (await confirmOutcome(ctx, execution.id)) continue;
-        if (execution.redrives >= options.maxRedrives) {
+        const patience = await patienceFor(ctx, execution, options.stallMs, irs);
+        if (now - execution.lastEventAt < patience) continue;
+        if (execution.idleRedrives >= options.maxRedrives) {
           await ctx.repo.finishExecution(execution.id, {
             status: 'failed',
             error: {
-              message: `no progress after ${execution.redrives} redrives; inspect its events and redrive it by hand`,
+              message: `no progress after ${execution.idleRedrives} redrives by the watchdog; inspect its events and redrive it by hand`,
             },
             finishedAt: Date.now(),
           });
@@ -125,7 +166,7 @@ export function startWatchdog(ctx: ApiContext, options: WatchdogOptions): () => 
           continue;
         }
         ctx.log(`watchdog: execution ${execution.id} stalled; redriving`);
-        await redriveExecution(ctx, execution.id);
+        await redriveExecution(ctx, execution.id, 'watchdog');
       } catch (error) {
         ctx.log(`watchdog: execution ${execution.id}: ${messageOf(error)}`);
       }

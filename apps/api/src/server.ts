@@ -107,9 +107,9 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   corsOrigins.push(url, `http://localhost:${address.port}`);
 
   const stopWatchdog = startWatchdog(ctx, {
-    stallMs: options.watchdog?.stallMs ?? 30_000,
-    intervalMs: options.watchdog?.intervalMs ?? 5_000,
-    maxRedrives: options.watchdog?.maxRedrives ?? 3,
+    stallMs: options.watchdog?.stallMs ?? 5_000,
+    intervalMs: options.watchdog?.intervalMs ?? 2_000,
+    maxRedrives: options.watchdog?.maxRedrives ?? 5,
   });
 
   return {

@@ -74,6 +74,12 @@ CREATE TABLE events (
 );
 `,
   },
+  {
+    version: 2,
+    sql: `
+ALTER TABLE executions ADD COLUMN idle_redrives INTEGER NOT NULL DEFAULT 0;
+`,
+  },
 ];
 
 /** Applies the migrations not yet recorded in `schema_migrations`, each in its own transaction. */

@@ -63,6 +63,8 @@ export interface ExecutionRecord {
   lastSeq: number;
   lastEventAt: number;
   redrives: number;
+  /** Watchdog redrives since the last stored event (reset by any event or a user's redrive). */
+  idleRedrives: number;
 }
 
 export interface StoredEvent {
@@ -148,7 +150,7 @@ export interface Repository {
       | { status: 'failed'; error: { message: string } },
   ): Promise<void>;
   /** Puts a failed or stalled execution back to running for a redrive. */
-  markRedriven(id: string): Promise<ExecutionRecord | undefined>;
+  markRedriven(id: string, cause: 'watchdog' | 'user'): Promise<ExecutionRecord | undefined>;
   /** Running executions that stored no event since `before` (epoch ms). */
   listStalledExecutions(before: number, limit: number): Promise<ExecutionRecord[]>;
 

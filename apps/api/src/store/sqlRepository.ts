@@ -116,6 +116,7 @@ function toExecution(row: SqlRow): ExecutionRecord {
     lastSeq: number(row, 'last_seq'),
     lastEventAt: number(row, 'last_event_at'),
     redrives: number(row, 'redrives'),
+    idleRedrives: number(row, 'idle_redrives'),
   };
   const result = optionalText(row, 'result');
   if (result !== null) record.result = parseJson(result);
@@ -446,10 +447,11 @@ export class SqlRepository implements Repository {
     );
   }
 
-  async markRedriven(id: string): Promise<ExecutionRecord | undefined> {
+  async markRedriven(id: string, cause: 'watchdog' | 'user'): Promise<ExecutionRecord | undefined> {
     await this.db.run(
       `UPDATE executions SET status = 'running', error = NULL, finished_at = NULL, makespan_ms = NULL,
-         redrives = redrives + 1, last_event_at = ?
+         redrives = redrives + 1, last_event_at = ?,
+         idle_redrives = ${cause === 'watchdog' ? 'idle_redrives + 1' : '0'}
        WHERE id = ? AND status <> 'succeeded'`,
       [Date.now(), id],
     );
@@ -490,7 +492,8 @@ export class SqlRepository implements Repository {
     if (seen.length > 0) return 'duplicate';
     const cost = typeof event.costUsd === 'number' && event.kind === 'invocation.billed';
     const bumped = await tx.all(
-      `UPDATE executions SET last_seq = last_seq + 1, last_event_at = ?, cost_usd = cost_usd + ?
+      `UPDATE executions SET last_seq = last_seq + 1, last_event_at = ?, cost_usd = cost_usd + ?,
+         idle_redrives = 0
        WHERE id = ? RETURNING last_seq`,
       [now, cost ? (event.costUsd ?? 0) : 0, event.execution],
     );
