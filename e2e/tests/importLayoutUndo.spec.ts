@@ -48,6 +48,22 @@ test('import an example, auto-layout, undo and redo', async ({ page, openApp }) 
   await expect(redo).toBeEnabled();
   await page.keyboard.press('ControlOrMeta+Shift+Z');
   await expect(redo).toBeDisabled();
+
+  // Copy/paste, duplicate and delete from the keyboard; each is one undo step.
+  const count = await nodes.count();
+  await page.getByTestId(firstId).click();
+  await page.keyboard.press('ControlOrMeta+C');
+  await page.keyboard.press('ControlOrMeta+V');
+  await expect(nodes).toHaveCount(count + 1);
+  await page.keyboard.press('ControlOrMeta+D');
+  await expect(nodes).toHaveCount(count + 2);
+  await page.keyboard.press('Delete');
+  await expect(nodes).toHaveCount(count + 1);
+  await page.keyboard.press('ControlOrMeta+Z');
+  await expect(nodes).toHaveCount(count + 2);
+  await undo.click();
+  await undo.click();
+  await expect(nodes).toHaveCount(count);
   await screenshot(page, 'imported');
 });
 

@@ -244,16 +244,11 @@ export function Canvas({
           if (selects.length > 0) editing.onSelectChanges('edges', selects);
         }}
         onConnect={onConnect}
-        onDelete={({ nodes: removedNodes, edges: removedEdges }) =>
-          editing?.onDelete(
-            removedNodes.map((n) => n.id),
-            removedEdges.map((e) => e.id),
-          )
-        }
         nodesDraggable={Boolean(editing)}
         nodesConnectable={Boolean(editing)}
         elementsSelectable
-        deleteKeyCode={editing ? ['Delete', 'Backspace'] : null}
+        // Delete is the designer's own shortcut, so a deletion is one undo step.
+        deleteKeyCode={null}
         multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
         colorMode={dark ? 'dark' : 'light'}
         fitView={!editing}

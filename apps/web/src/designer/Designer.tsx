@@ -168,6 +168,11 @@ function DesignerBody({ workflowId, theme }: ThemeProps & { workflowId: string }
         pasteClipboard();
       },
       save: () => save.mutate(documentStore.getState().graph),
+      deleteSelection: () => {
+        const { selection } = documentStore.getState();
+        if (selection.nodes.length > 0 || selection.edges.length > 0)
+          editing.onDelete(selection.nodes, selection.edges);
+      },
     }),
     [save],
   );

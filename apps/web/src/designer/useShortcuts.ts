@@ -7,6 +7,7 @@ export interface ShortcutHandlers {
   paste(): void;
   duplicate(): void;
   save(): void;
+  deleteSelection(): void;
 }
 
 function isTextEntry(target: EventTarget | null): boolean {
@@ -21,12 +22,18 @@ function isTextEntry(target: EventTarget | null): boolean {
 }
 
 /**
- * The designer's keyboard: Ctrl/Cmd+Z, Ctrl/Cmd+Shift+Z (and Ctrl+Y), Ctrl/Cmd+C/V/D, Ctrl/Cmd+S.
+ * The designer's keyboard: Delete/Backspace, Ctrl/Cmd+Z, Ctrl/Cmd+Shift+Z (and Ctrl+Y), Ctrl/Cmd+C/V/D, Ctrl/Cmd+S.
  * Inside text fields and Monaco only Ctrl/Cmd+S is taken; the rest stays the editor's own.
  */
 export function useShortcuts(handlers: ShortcutHandlers): void {
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
+      if ((event.key === 'Delete' || event.key === 'Backspace') && !isTextEntry(event.target)) {
+        if (event.ctrlKey || event.metaKey || event.altKey) return;
+        event.preventDefault();
+        handlers.deleteSelection();
+        return;
+      }
       if (!(event.ctrlKey || event.metaKey) || event.altKey) return;
       const key = event.key.toLowerCase();
       if (key === 's') {
