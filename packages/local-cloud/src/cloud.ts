@@ -3,11 +3,12 @@ import { instanceKey } from '@jointflow/ir';
 import type { Invocation, TraceEvent } from '@jointflow/runtime';
 import { type DeadLetterRow, deployedFunctionName, type FaultSpec } from '@jointflow/shims';
 import { z } from 'zod';
+import { type AsyncQueue, createAsyncQueue, type QueueEntry } from './asyncQueue';
 import { type BlobFiles, createBlobFiles } from './blobFiles';
 import { createBundler } from './bundler';
-import { type CloudDatabase, type Durability, openCloudDatabase } from './database';
+import { type CloudDatabases, type Durability, openCloudDatabase } from './database';
 import { createFaultInjector, type FaultInjector } from './faults';
-import { createKvStore, type KvStore } from './kvStore';
+import { createKvStore, type KvStore, type StoreOpStats } from './kvStore';
 import { billInvocation, createMetering, type Metering } from './metering';
 import { createTraceOutbox, type TraceOutbox } from './traceOutbox';
 import {
@@ -114,7 +115,10 @@ export interface Cloud {
   stats(): {
     workers: { pid: number; function: string; busy: boolean }[];
     queued: number;
+    /** Invocations waiting for a worker or their due time, per function. */
+    waiting: Record<string, number>;
     inFlight: number;
+    storeOps: StoreOpStats;
   };
   close(): Promise<void>;
 }
@@ -137,13 +141,14 @@ function identityOf(invocation: Invocation): string {
 
 export function createCloud(options: CloudOptions): Cloud {
   const { profile } = options;
-  const db: CloudDatabase = openCloudDatabase(options.dataDir, options.durability);
-  const kv = createKvStore(db);
+  const db: CloudDatabases = openCloudDatabase(options.dataDir, options.durability);
+  const kv = createKvStore(db.store);
   const blobs = createBlobFiles(options.dataDir, options.durability);
   const bundle = createBundler(options.dataDir);
   const injector: FaultInjector = createFaultInjector();
-  const outbox: TraceOutbox = createTraceOutbox(db);
-  const metering = createMetering(db);
+  const outbox: TraceOutbox = createTraceOutbox(db.spool);
+  const metering = createMetering(db.spool);
+  const queue: AsyncQueue = createAsyncQueue(db.spool);
   const functions = new Map<string, FunctionRecord>();
   const peers: Record<string, string> = { ...options.peers };
   let inFlight = 0;
@@ -165,45 +170,19 @@ export function createCloud(options: CloudOptions): Cloud {
     onCapacity: () => pump(),
   });
 
-  const saveFunction = db.prepare<
+  const saveFunction = db.store.prepare<
     [string, string, string, string, string | null, string | null, string | null]
   >(
     'INSERT OR REPLACE INTO functions (name, deployment, spec, state, reason, code_hash, bundle) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
-  const deleteFunction = db.prepare<[string]>('DELETE FROM functions WHERE name = ?');
-  const loadFunctions = db.prepare<[], { name: string; spec: string; state: string }>(
+  const deleteFunction = db.store.prepare<[string]>('DELETE FROM functions WHERE name = ?');
+  const loadFunctions = db.store.prepare<[], { name: string; spec: string; state: string }>(
     "SELECT name, spec, state FROM functions WHERE state = 'ready'",
   );
-  const enqueue = db.prepare<[string, string, number, number, string]>(
-    'INSERT INTO queue (function, body, attempt, due_at, fault) VALUES (?, ?, ?, ?, ?)',
-  );
-  const selectDue = db.prepare<[number], { id: number; function: string }>(
-    'SELECT id, function FROM queue WHERE leased = 0 AND due_at <= ? ORDER BY due_at, id LIMIT 256',
-  );
-  const nextDue = db.prepare<[], { due: number | null }>(
-    'SELECT min(due_at) AS due FROM queue WHERE leased = 0',
-  );
-  const leaseRow = db.prepare<[number], { body: string; attempt: number; fault: string | null }>(
-    'UPDATE queue SET leased = 1 WHERE id = ? AND leased = 0 RETURNING body, attempt, fault',
-  );
-  const deleteRow = db.prepare<[number]>('DELETE FROM queue WHERE id = ?');
-  const retryRow = db.prepare<[number, number]>(
-    'UPDATE queue SET leased = 0, attempt = attempt + 1, due_at = ? WHERE id = ?',
-  );
-  const insertDead = db.prepare<[string, string, number, string, number]>(
-    'INSERT INTO dead_letters (function, body, attempts, error, at) VALUES (?, ?, ?, ?, ?)',
-  );
-  const deadLetter = db.transaction(
-    (id: number, fn: string, body: string, attempts: number, error: string) => {
-      insertDead.run(fn, body, attempts, error, Date.now());
-      deleteRow.run(id);
-    },
-  );
-  const listDead = db.prepare<
+  const listDead = db.spool.prepare<
     [],
     { id: number; function: string; body: string; attempts: number; error: string; at: number }
   >('SELECT * FROM dead_letters ORDER BY id');
-  const queued = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM queue');
 
   async function deployFrom(
     name: string,
@@ -343,8 +322,9 @@ export function createCloud(options: CloudOptions): Cloud {
 
   let pumping = false;
   let pumpAgain = false;
-  let dueTimer: NodeJS.Timeout | undefined;
+  let dueTimer: { at: number; timer: NodeJS.Timeout } | undefined;
 
+  /** Dispatches every due invocation that can start now; called on accept and on free capacity. */
   function pump(): void {
     if (closed) return;
     if (pumping) {
@@ -360,77 +340,77 @@ export function createCloud(options: CloudOptions): Cloud {
       }
       do {
         pumpAgain = false;
-        for (const row of selectDue.all(Date.now())) {
-          const record = functions.get(row.function);
-          if (record?.state !== 'ready') {
-            const leased = leaseRow.get(row.id);
-            if (leased) {
-              deadLetter(
-                row.id,
-                row.function,
-                leased.body,
-                leased.attempt,
-                `FUNCTION_NOT_DEPLOYED: ${row.function}`,
-              );
-            }
-            continue;
-          }
-          if (!pool.canStart(row.function)) continue;
-          const leased = leaseRow.get(row.id);
-          if (leased === undefined) continue;
-          void dispatch(row.id, record, leased.body, leased.attempt, leased.fault ?? '');
+        for (;;) {
+          const entry = queue.take(Date.now(), (fn) => {
+            const record = functions.get(fn);
+            // Not deployed: take it anyway, dispatch dead-letters it.
+            if (record?.state !== 'ready') return record?.state === 'deploying' ? 'none' : 'warm';
+            return pool.availability(fn);
+          });
+          if (entry === undefined) break;
+          void dispatch(entry);
         }
       } while (pumpAgain);
-      const next = nextDue.get()?.due;
-      if (next !== null && next !== undefined && next > Date.now()) scheduleAt(next);
+      const next = queue.nextDueAt();
+      if (next !== undefined) scheduleAt(next);
     } finally {
       pumping = false;
     }
   }
 
   function scheduleAt(at: number): void {
-    if (dueTimer !== undefined) clearTimeout(dueTimer);
-    dueTimer = setTimeout(
-      () => {
-        dueTimer = undefined;
-        pump();
-      },
-      Math.max(0, at - Date.now()),
-    );
+    if (dueTimer !== undefined) {
+      if (dueTimer.at <= at) return;
+      clearTimeout(dueTimer.timer);
+    }
+    dueTimer = {
+      at,
+      timer: setTimeout(
+        () => {
+          dueTimer = undefined;
+          pump();
+        },
+        Math.max(0, at - Date.now()),
+      ),
+    };
   }
 
-  async function dispatch(
-    id: number,
-    record: FunctionRecord & { state: 'ready' },
-    body: string,
-    attempt: number,
-    faultTag: string,
-  ) {
+  async function dispatch(entry: QueueEntry) {
+    const record = functions.get(entry.fn);
+    if (record?.state !== 'ready') {
+      queue.deadLetter(
+        entry,
+        `FUNCTION_NOT_DEPLOYED: ${entry.fn} is not deployed on ${profile.id}`,
+      );
+      return;
+    }
     inFlight++;
+    const maxAttempts = profile.behaviour.asyncRetries + 1;
     try {
-      const invocation = JSON.parse(body) as Invocation;
-      const maxAttempts = profile.behaviour.asyncRetries + 1;
-      const crashAt = injector.crashPoint(faultTag, attempt, maxAttempts);
+      const invocation = JSON.parse(entry.body) as Invocation;
+      const crashAt = injector.crashPoint(entry.fault, entry.attempt, maxAttempts);
       const request = {
         invocation,
-        delivery: { attempt, platformRetry: attempt > 1 },
+        delivery: { attempt: entry.attempt, platformRetry: entry.attempt > 1 },
         ...(crashAt ? { crashAt } : {}),
       };
       const outcome = await pool.run(record.deployed, request);
       if (closed) return;
-      bill(record, invocation, outcome, attempt, id);
-      if (outcome.ok) deleteRow.run(id);
-      else if (attempt < maxAttempts)
-        retryRow.run(Date.now() + profile.behaviour.asyncRetryDelayMs, id);
-      else {
-        const error = outcome.error.stack ?? outcome.error.message;
-        deadLetter(id, record.deployed.name, body, attempt, error);
-      }
+      bill(record, invocation, outcome, entry.attempt, entry.id);
+      if (outcome.ok) queue.finish(entry);
+      else if (entry.attempt < maxAttempts)
+        queue.retry(entry, Date.now() + profile.behaviour.asyncRetryDelayMs);
+      else queue.deadLetter(entry, outcome.error.stack ?? outcome.error.message);
     } catch (error) {
-      // A bug here must not take the cloud down; the row stays leased until the next restart.
+      // A bug here must not take the cloud down, nor lose the invocation: retry it later.
       process.stderr.write(
-        `[${profile.id}] dispatch of queue row ${id} failed: ${error instanceof Error ? error.stack : String(error)}\n`,
+        `[${profile.id}] dispatch of queue row ${entry.id} failed: ${error instanceof Error ? error.stack : String(error)}\n`,
       );
+      if (!closed) {
+        if (entry.attempt < maxAttempts)
+          queue.retry(entry, Date.now() + profile.behaviour.asyncRetryDelayMs);
+        else queue.deadLetter(entry, error instanceof Error ? error.message : String(error));
+      }
     } finally {
       inFlight--;
       pump();
@@ -489,7 +469,7 @@ export function createCloud(options: CloudOptions): Cloud {
       const text = JSON.stringify(invocation);
       const copies = faults.duplicate ? 2 : 1;
       for (let copy = 0; copy < copies; copy++) {
-        enqueue.run(name, text, 1, Date.now() + faults.delayMs * (copy + 1), `${identity}#${copy}`);
+        queue.enqueue(name, text, Date.now() + faults.delayMs * (copy + 1), `${identity}#${copy}`);
       }
       pump();
     },
@@ -519,11 +499,17 @@ export function createCloud(options: CloudOptions): Cloud {
         error: r.error,
         at: r.at,
       })),
-    stats: () => ({ workers: pool.list(), queued: queued.get()?.n ?? 0, inFlight }),
+    stats: () => ({
+      workers: pool.list(),
+      queued: queue.size(),
+      waiting: queue.waiting(),
+      inFlight,
+      storeOps: kv.ops(),
+    }),
     async close() {
       closed = true;
       clearInterval(sweeper);
-      if (dueTimer !== undefined) clearTimeout(dueTimer);
+      if (dueTimer !== undefined) clearTimeout(dueTimer.timer);
       await pool.stop();
       await outbox.drain(1_000);
       outbox.close();

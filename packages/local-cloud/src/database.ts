@@ -3,25 +3,44 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 
 /**
- * One SQLite file per cloud holds everything that must survive a crash of the cloud process:
- * the key-value store and slot records, the async invoke queue and its dead letters, deployed
- * functions, metering, and the trace outbox.
+ * Two SQLite files per cloud, split by what a lost write would cost.
  *
- * `fsync` (the default) runs SQLite with `synchronous=FULL`: a write is on disk when the call
- * returns. `os` (`synchronous=NORMAL` in WAL mode) survives a process crash but not a power cut;
- * the benchmark uses it to show what durability costs.
+ * `cloud.db` (the **store**) holds what exactly-once rests on: the key-value store, slot records
+ * and deployed functions. With `fsync` durability (the default) it runs `synchronous=FULL`: a
+ * checkpoint commit is on disk when the call returns. `os` durability (`synchronous=NORMAL`)
+ * survives a process crash but not a power cut; the benchmark uses it to show what fsync costs.
+ *
+ * `spool.db` (the **spool**) holds the async invoke queue, dead letters, metering and the trace
+ * outbox, always with `synchronous=NORMAL` in WAL mode: every write is in the OS before the call
+ * returns, so a crash of the cloud process loses nothing, but a power cut may lose the last
+ * accepted invokes or trace batches. That is recoverable by design: a lost invoke is a dropped
+ * invoke, which the watchdog's redrive from the (fsync'd) checkpoints repairs, and a lost trace
+ * event is re-emitted with the same id by whichever copy adopts the checkpoint on that redrive.
+ * Keeping the spool off fsync leaves one fsync — the commit — on a step's critical path.
  */
 export type Durability = 'fsync' | 'os';
 
 export type CloudDatabase = Database.Database;
 
-export function openCloudDatabase(dir: string, durability: Durability): CloudDatabase {
-  mkdirSync(dir, { recursive: true });
-  const db = new Database(join(dir, 'cloud.db'));
+export interface CloudDatabases {
+  store: CloudDatabase;
+  spool: CloudDatabase;
+  close(): void;
+}
+
+function open(file: string, synchronous: 'FULL' | 'NORMAL'): CloudDatabase {
+  const db = new Database(file);
   db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${durability === 'fsync' ? 'FULL' : 'NORMAL'}`);
+  db.pragma(`synchronous = ${synchronous}`);
   db.pragma('busy_timeout = 5000');
-  db.exec(`
+  return db;
+}
+
+export function openCloudDatabase(dir: string, durability: Durability): CloudDatabases {
+  mkdirSync(dir, { recursive: true });
+  const store = open(join(dir, 'cloud.db'), durability === 'fsync' ? 'FULL' : 'NORMAL');
+  const spool = open(join(dir, 'spool.db'), 'NORMAL');
+  store.exec(`
     CREATE TABLE IF NOT EXISTS kv (
       key TEXT PRIMARY KEY,
       value TEXT NOT NULL,
@@ -47,16 +66,16 @@ export function openCloudDatabase(dir: string, durability: Durability): CloudDat
       code_hash TEXT,
       bundle TEXT
     );
+  `);
+  spool.exec(`
     CREATE TABLE IF NOT EXISTS queue (
       id INTEGER PRIMARY KEY AUTOINCREMENT,
       function TEXT NOT NULL,
       body TEXT NOT NULL,
       attempt INTEGER NOT NULL,
       due_at INTEGER NOT NULL,
-      leased INTEGER NOT NULL DEFAULT 0,
       fault TEXT
     );
-    CREATE INDEX IF NOT EXISTS queue_due ON queue (leased, due_at);
     CREATE TABLE IF NOT EXISTS dead_letters (
       id INTEGER PRIMARY KEY AUTOINCREMENT,
       function TEXT NOT NULL,
@@ -79,7 +98,12 @@ export function openCloudDatabase(dir: string, durability: Durability): CloudDat
       event TEXT NOT NULL
     );
   `);
-  // A crash left leases behind: those invocations never finished, so they run again.
-  db.prepare('UPDATE queue SET leased = 0 WHERE leased = 1').run();
-  return db;
+  return {
+    store,
+    spool,
+    close() {
+      store.close();
+      spool.close();
+    },
+  };
 }

@@ -22,7 +22,40 @@ export interface SlotOutcome {
   newlyFilled: boolean;
 }
 
+/** Store operations by what they cost: one round trip each, counted by the cloud. */
+export interface OpCounts {
+  reads: number;
+  writes: number;
+  conditionalWrites: number;
+  slotFills: number;
+}
+
+/**
+ * Operations since the cloud started: `total` counts calls (round trips), `byKeyKind` counts
+ * the keys they touched by kind (a `getMany` of a checkpoint and a closed marker is one read in
+ * `total` and one each under `ckpt` and `closed`). Kinds follow the runtime's key layout:
+ * ckpt, once, join, start, result, closed, other.
+ */
+export interface StoreOpStats {
+  total: OpCounts;
+  byKeyKind: Record<string, OpCounts>;
+}
+
+export function keyKind(key: string): string {
+  if (key.endsWith('#ckpt')) return 'ckpt';
+  if (key.endsWith('#closed')) return 'closed';
+  if (key.endsWith('/#result')) return 'result';
+  if (key.endsWith('/#start')) return 'start';
+  if (key.includes('#once:')) return 'once';
+  if (key.includes('/join:')) return 'join';
+  return 'other';
+}
+
+const zeroCounts = (): OpCounts => ({ reads: 0, writes: 0, conditionalWrites: 0, slotFills: 0 });
+
 export interface KvStore {
+  /** Operation counts since the cloud started. */
+  ops(): StoreOpStats;
   get(key: string): Found;
   getMany(keys: readonly string[]): Found[];
   putIfAbsent(key: string, value: unknown, ttlMs?: number, unlessExists?: string): PutOutcome;
@@ -67,6 +100,20 @@ export function createKvStore(db: CloudDatabase, now: () => number = Date.now): 
   const sweep = db.prepare<[number]>(
     'DELETE FROM kv WHERE expires_at IS NOT NULL AND expires_at <= ?',
   );
+
+  const stats: StoreOpStats = { total: zeroCounts(), byKeyKind: {} };
+  const count = (op: keyof OpCounts, touched: readonly string[]) => {
+    stats.total[op]++;
+    for (const key of touched) {
+      const kind = keyKind(key);
+      let counts = stats.byKeyKind[kind];
+      if (counts === undefined) {
+        counts = zeroCounts();
+        stats.byKeyKind[kind] = counts;
+      }
+      counts[op]++;
+    }
+  };
 
   const live = (key: string): Found => {
     const row = selectKv.get(key);
@@ -123,12 +170,31 @@ export function createKvStore(db: CloudDatabase, now: () => number = Date.now): 
   const getManyTx = db.transaction((keys: readonly string[]) => keys.map(live));
 
   return {
-    get: live,
-    getMany: (keys) => getManyTx(keys),
-    putIfAbsent: (key, value, ttlMs, unlessExists) => putTx(key, value, ttlMs, unlessExists),
-    fillSlot: (key, slot, size, value) => fillTx(key, slot, size, value),
-    readSlots: (key) => readTx(key),
-    deletePrefixes: (prefixes) => deleteTx(prefixes),
+    ops: () => structuredClone(stats),
+    get: (key) => {
+      count('reads', [key]);
+      return live(key);
+    },
+    getMany: (keys) => {
+      count('reads', keys);
+      return getManyTx(keys);
+    },
+    putIfAbsent: (key, value, ttlMs, unlessExists) => {
+      count('conditionalWrites', [key]);
+      return putTx(key, value, ttlMs, unlessExists);
+    },
+    fillSlot: (key, slot, size, value) => {
+      count('slotFills', [key]);
+      return fillTx(key, slot, size, value);
+    },
+    readSlots: (key) => {
+      count('reads', [key]);
+      return readTx(key);
+    },
+    deletePrefixes: (prefixes) => {
+      count('writes', prefixes);
+      return deleteTx(prefixes);
+    },
     sweepExpired: () => sweep.run(now()).changes,
   };
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CloudProfile, compile, type WorkflowIR } from '@jointflow/ir';
+import type { Durability } from './database';
 import { loadProfileDir } from './profiles';
 import { type LocalClouds, startLocalClouds } from './startLocalClouds';
 import { startTraceCollector, type TraceCollector } from './traceCollector';
@@ -21,10 +22,24 @@ export interface TestClouds {
 export const quickBehaviour = { coldStartMs: 10, asyncRetryDelayMs: 50 } as const;
 
 export async function startTestClouds(
-  options: { only?: string; maxWorkersPerCloud?: number } = {},
+  options: {
+    only?: string;
+    maxWorkersPerCloud?: number;
+    durability?: Durability;
+    /** Replaces every profile's latency between clouds (ms one way), to keep big tests quick. */
+    latencyMs?: number;
+  } = {},
 ): Promise<TestClouds> {
   const all = loadProfileDir();
-  const profiles = options.only ? all.filter((p) => p.id === options.only) : all;
+  const chosen = options.only ? all.filter((p) => p.id === options.only) : all;
+  const { latencyMs } = options;
+  const profiles =
+    latencyMs === undefined
+      ? chosen
+      : chosen.map((p) => ({
+          ...p,
+          latencyMs: Object.fromEntries(Object.keys(p.latencyMs).map((k) => [k, latencyMs])),
+        }));
   const dataDir = mkdtempSync(join(tmpdir(), 'jf-test-clouds-'));
   const collector = await startTraceCollector();
   const local = await startLocalClouds({
@@ -33,6 +48,7 @@ export async function startTestClouds(
     behaviour: quickBehaviour,
     logs: 'ignore',
     ...(options.maxWorkersPerCloud ? { maxWorkersPerCloud: options.maxWorkersPerCloud } : {}),
+    ...(options.durability ? { durability: options.durability } : {}),
   });
   return {
     local,

@@ -65,6 +65,8 @@ export interface WorkerPoolOptions {
 export interface WorkerPool {
   /** True when an invocation of `fn` would start now rather than wait. */
   canStart(fn: string): boolean;
+  /** Whether `fn` would start on a warm worker, a cold one, or must wait. */
+  availability(fn: string): 'warm' | 'cold' | 'none';
   run(fn: DeployedFunction, request: RunRequest): Promise<RunOutcome>;
   /** Kills the workers of a function (on remove or redeploy). */
   retire(fn: string): void;
@@ -275,6 +277,11 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
 
   return {
     canStart,
+    availability(fn) {
+      if (stopping) return 'none';
+      if (idleOf(fn)) return 'warm';
+      return canStart(fn) ? 'cold' : 'none';
+    },
     run(deployed, request) {
       const started = tryStart(deployed, request);
       if (started) return started;

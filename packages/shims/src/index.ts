@@ -11,7 +11,13 @@ export type { HttpRequest, HttpResponse } from './httpTransport';
 export { FROM_CLOUD_HEADER, httpRequest, jsonCall, ShimError } from './httpTransport';
 export type { LocalCloudShim } from './localShim';
 export { createLocalShim } from './localShim';
-export type { CloudStats, DeadLetterRow, MaybeValue, MeteringRow } from './localWire';
+export type {
+  CloudStats,
+  DeadLetterRow,
+  MaybeValue,
+  MeteringRow,
+  StoreOpCounts,
+} from './localWire';
 export {
   blobPutResponse,
   deadLetterRow,

@@ -113,11 +113,27 @@ export const deadLetterRow = z.object({
 });
 export type DeadLetterRow = z.infer<typeof deadLetterRow>;
 
+const opCounts = z.object({
+  reads: z.number(),
+  writes: z.number(),
+  conditionalWrites: z.number(),
+  slotFills: z.number(),
+});
+export type StoreOpCounts = z.infer<typeof opCounts>;
+
 export const statsResponse = z.object({
   id: z.string(),
   pid: z.number(),
   workers: z.array(z.object({ pid: z.number(), function: z.string(), busy: z.boolean() })),
   queued: z.number(),
+  /** Invocations waiting for a worker or their due time, per function (added later: optional). */
+  waiting: z.record(z.string(), z.number()).optional(),
   inFlight: z.number(),
+  /**
+   * Store operations since the cloud started: `total` in round trips (reads = get, getMany,
+   * readSlots; conditionalWrites = putIfAbsent; slotFills = fillSlot; writes = deletePrefixes),
+   * `byKeyKind` in keys touched (ckpt, once, join, start, result, closed, other).
+   */
+  storeOps: z.object({ total: opCounts, byKeyKind: z.record(z.string(), opCounts) }).optional(),
 });
 export type CloudStats = z.infer<typeof statsResponse>;

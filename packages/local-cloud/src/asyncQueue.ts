@@ -1,0 +1,172 @@
+import type { CloudDatabase } from './database';
+
+/**
+ * The cloud's async invoke queue (Lambda's `Event` queue). Accepted invocations live in memory
+ * and are dispatched straight from there; each also has a row in the spool database, written on
+ * accept and deleted when it finished, which exists only so a restarted cloud runs again what a
+ * crash interrupted. There is no lease round trip: a row is "leased" exactly while this process
+ * holds it in `running`, and a new process starts with nothing running.
+ *
+ * Dispatch order: among functions that can start now, the oldest waiting invocation goes first,
+ * but an invocation that can reuse a warm worker goes before one that would evict another
+ * function's idle worker, unless that one has waited longer than `starveMs`. This keeps cold
+ * starts rare under a cloud-wide worker cap without starving a function that has no worker.
+ */
+
+export interface QueueEntry {
+  id: number;
+  fn: string;
+  body: string;
+  attempt: number;
+  dueAt: number;
+  fault: string;
+  /** Acceptance order in this process (FIFO tiebreak). */
+  seq: number;
+  queuedAt: number;
+}
+
+/** `warm`: an idle worker of the function exists; `cold`: one can be started; `none`: must wait. */
+export type Availability = 'warm' | 'cold' | 'none';
+
+export interface AsyncQueue {
+  enqueue(fn: string, body: string, dueAt: number, fault: string): void;
+  /** The next entry to dispatch at `now`, removed from the waiting set, or undefined. */
+  take(now: number, availability: (fn: string) => Availability): QueueEntry | undefined;
+  /** Finished (succeeded, or moved to dead letters): the row goes. */
+  finish(entry: QueueEntry): void;
+  retry(entry: QueueEntry, dueAt: number): void;
+  deadLetter(entry: QueueEntry, error: string): void;
+  /** Earliest due time among delayed entries, if any. */
+  nextDueAt(): number | undefined;
+  /** Waiting entries (due or delayed), per function. */
+  waiting(): Record<string, number>;
+  size(): number;
+}
+
+export function createAsyncQueue(db: CloudDatabase, starveMs = 100): AsyncQueue {
+  const insert = db.prepare<[string, string, number, number, string]>(
+    'INSERT INTO queue (function, body, attempt, due_at, fault) VALUES (?, ?, ?, ?, ?)',
+  );
+  const remove = db.prepare<[number]>('DELETE FROM queue WHERE id = ?');
+  const bump = db.prepare<[number, number]>(
+    'UPDATE queue SET attempt = attempt + 1, due_at = ? WHERE id = ?',
+  );
+  const insertDead = db.prepare<[string, string, number, string, number]>(
+    'INSERT INTO dead_letters (function, body, attempts, error, at) VALUES (?, ?, ?, ?, ?)',
+  );
+  const deadTx = db.transaction((entry: QueueEntry, error: string) => {
+    insertDead.run(entry.fn, entry.body, entry.attempt, error, Date.now());
+    remove.run(entry.id);
+  });
+  const loadAll = db.prepare<
+    [],
+    { id: number; function: string; body: string; attempt: number; due_at: number; fault: string }
+  >('SELECT id, function, body, attempt, due_at, fault FROM queue ORDER BY id');
+
+  /** Due entries per function, FIFO. */
+  const ready = new Map<string, QueueEntry[]>();
+  let delayed: QueueEntry[] = [];
+  let seq = 0;
+  let count = 0;
+
+  const place = (entry: QueueEntry, now: number) => {
+    if (entry.dueAt > now) {
+      delayed.push(entry);
+      return;
+    }
+    let line = ready.get(entry.fn);
+    if (line === undefined) {
+      line = [];
+      ready.set(entry.fn, line);
+    }
+    line.push(entry);
+  };
+
+  const promote = (now: number) => {
+    if (delayed.length === 0) return;
+    const still: QueueEntry[] = [];
+    const due: QueueEntry[] = [];
+    for (const entry of delayed) (entry.dueAt <= now ? due : still).push(entry);
+    delayed = still;
+    due.sort((a, b) => a.dueAt - b.dueAt || a.seq - b.seq);
+    for (const entry of due) place(entry, now);
+  };
+
+  const now0 = Date.now();
+  for (const row of loadAll.all()) {
+    count++;
+    place(
+      {
+        id: row.id,
+        fn: row.function,
+        body: row.body,
+        attempt: row.attempt,
+        dueAt: row.due_at,
+        fault: row.fault ?? '',
+        seq: seq++,
+        queuedAt: now0,
+      },
+      now0,
+    );
+  }
+
+  return {
+    enqueue(fn, body, dueAt, fault) {
+      const id = Number(insert.run(fn, body, 1, dueAt, fault).lastInsertRowid);
+      count++;
+      const now = Date.now();
+      place({ id, fn, body, attempt: 1, dueAt, fault, seq: seq++, queuedAt: now }, now);
+    },
+    take(now, availability) {
+      promote(now);
+      let best: { line: QueueEntry[]; head: QueueEntry; warm: boolean } | undefined;
+      for (const [fn, line] of ready) {
+        const head = line[0];
+        if (head === undefined) {
+          ready.delete(fn);
+          continue;
+        }
+        const can = availability(fn);
+        if (can === 'none') continue;
+        const warm = can === 'warm' || now - head.queuedAt > starveMs;
+        if (
+          best === undefined ||
+          (warm && !best.warm) ||
+          (warm === best.warm && head.seq < best.head.seq)
+        ) {
+          best = { line, head, warm };
+        }
+      }
+      if (best === undefined) return undefined;
+      best.line.shift();
+      return best.head;
+    },
+    finish(entry) {
+      remove.run(entry.id);
+      count--;
+    },
+    retry(entry, dueAt) {
+      bump.run(dueAt, entry.id);
+      entry.attempt++;
+      entry.dueAt = dueAt;
+      entry.queuedAt = Date.now();
+      place(entry, Date.now());
+    },
+    deadLetter(entry, error) {
+      deadTx(entry, error);
+      count--;
+    },
+    nextDueAt() {
+      let next: number | undefined;
+      for (const entry of delayed) if (next === undefined || entry.dueAt < next) next = entry.dueAt;
+      return next;
+    },
+    waiting() {
+      const out: Record<string, number> = {};
+      for (const [fn, line] of ready) if (line.length > 0) out[fn] = line.length;
+      for (const entry of delayed) out[entry.fn] = (out[entry.fn] ?? 0) + 1;
+      return out;
+    },
+    size: () => count,
+  };
+}
