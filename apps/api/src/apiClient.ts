@@ -102,10 +102,18 @@ export class ApiClient {
     path: string,
     body?: unknown,
   ): Promise<T> {
-    const response = await fetch(`${this.url}${path}`, {
-      method,
-      headers: this.headers(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    const send = () =>
+      fetch(`${this.url}${path}`, {
+        method,
+        headers: this.headers(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    // A pooled keep-alive connection may have been closed by a restarted API: idempotent
+    // requests are sent again (a POST is not, it could have been processed).
+    const idempotent = method === 'GET' || method === 'PUT' || method === 'DELETE';
+    const response = await send().catch((error: unknown) => {
+      if (idempotent && error instanceof TypeError) return send();
+      throw error;
     });
     const text = await response.text();
     const parsed: unknown = text === '' ? {} : JSON.parse(text);

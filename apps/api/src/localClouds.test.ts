@@ -114,6 +114,41 @@ describe('API with real local clouds', () => {
     }
   });
 
+  it('finishes under dropped invokes and duplicates through the watchdog, with the fault-free result', async () => {
+    const h: Harness = await startHarness({
+      clouds: local.clouds.map((c) => c.shim),
+      extra: { port, watchdog: { stallMs: 400, intervalMs: 150, maxRedrives: 20 } },
+    });
+    try {
+      const { id: workflow } = await h.client.createWorkflow(iot.name, iot);
+      const { id: deployment } = await h.client.deploy(workflow);
+      expect((await h.client.waitForDeployment(deployment, 60_000)).status).toBe('ready');
+      const clean = await h.client.startExecution(deployment, iot.sampleInput);
+      const expected = (await h.client.followEvents(clean.id, { onEvent: () => {} }))?.result;
+      expect(expected).toBeDefined();
+
+      for (const cloud of ['aws-local', 'aliyun-local']) {
+        await h.client.request('POST', `/api/v1/clouds/${cloud}/faults`, {
+          seed: 11,
+          drop: 0.3,
+          duplicate: 0.3,
+        });
+      }
+      const faulty = await h.client.startExecution(deployment, iot.sampleInput);
+      const end = await h.client.followEvents(faulty.id, { onEvent: () => {} });
+      expect(end?.status).toBe('succeeded');
+      expect(end?.result).toEqual(expected);
+      const execution = await h.client.getExecution(faulty.id);
+      const instances = execution.instances as { status: string }[];
+      expect(instances.length).toBe(iot.nodes.length);
+    } finally {
+      for (const cloud of ['aws-local', 'aliyun-local']) {
+        await h.client.request('POST', `/api/v1/clouds/${cloud}/faults`, {}).catch(() => {});
+      }
+      await h.close();
+    }
+  });
+
   it.each(backends)('runs examples/iot-pipeline.json end to end on %s', async (backend) => {
     const databaseUrl =
       backend === 'postgres' && postgres ? await createDatabase(postgres.url) : undefined;

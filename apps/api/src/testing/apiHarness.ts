@@ -50,6 +50,7 @@ export async function startHarness(options: {
       ...options.extra,
     });
   const api = await start();
+  await warmUp(api.url);
   const harness: Harness = {
     home,
     api,
@@ -58,6 +59,7 @@ export async function startHarness(options: {
       const port = Number(new URL(harness.api.url).port);
       await harness.api.close();
       harness.api = await start(port);
+      await warmUp(harness.api.url);
       harness.client = new ApiClient(harness.api.url, harness.api.token);
     },
     async close() {
@@ -66,6 +68,22 @@ export async function startHarness(options: {
     },
   };
   return harness;
+}
+
+/**
+ * After an API on the same port was closed, the test process's connection pool may still hold
+ * its closed keep-alive sockets; each failed health call uses one up, so the test's own
+ * (possibly non-idempotent) requests get live connections.
+ */
+async function warmUp(url: string): Promise<void> {
+  for (let i = 0; i < 10; i++) {
+    try {
+      await fetch(`${url}/api/v1/health`).then((r) => r.text());
+      return;
+    } catch {
+      // a dead pooled socket: try the next one
+    }
+  }
 }
 
 let counter = 0;
