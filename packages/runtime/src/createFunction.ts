@@ -305,7 +305,7 @@ class StepRun {
       return this.adopt(winner, 'lost-commit');
     }
     this.ports.faultPoint?.('after-commit', this.instance);
-    this.emitCommitted(record);
+    this.emitCommitted(record, candidate?.outputText);
 
     // Step 3: act on the committed record.
     if (record.status === 'failed') {
@@ -397,7 +397,8 @@ class StepRun {
         throw new RuntimeError('RUNTIME_TRIGGER_UNSUPPORTED', `"${fn.name}" is a data trigger`);
     }
     // Normalise to JSON now, so the winner routes on exactly what an adopting copy will read.
-    output = JSON.parse(serialize(output).text) as unknown;
+    const outputText = serialize(output).text;
+    output = JSON.parse(outputText) as unknown;
     const taken = await decideContinuations(fn, output, this.invocation.scope);
     const record: SucceededRecord = {
       v: 1,
@@ -411,8 +412,8 @@ class StepRun {
       ...(mapCount === undefined ? {} : { mapCount }),
       ...this.onceField(),
     };
-    const plan = await this.plan(record, output);
-    record.output = await this.recordRef(output);
+    const plan = await this.plan(record, output, outputText);
+    record.output = await this.recordRef(output, outputText);
     return plan;
   }
 
@@ -524,8 +525,9 @@ class StepRun {
     return resolved[0];
   }
 
-  private recordRef(value: unknown): Promise<DataRef> {
+  private recordRef(value: unknown, serialized?: string): Promise<DataRef> {
     return toDataRef(value, {
+      ...(serialized === undefined ? {} : { serialized }),
       mode: 'auto',
       limitBytes: RECORD_INLINE_LIMIT_BYTES,
       cloud: this.fn.homeStore,
@@ -538,7 +540,11 @@ class StepRun {
    * through the edge's mapping). Evaluated before the commit, so a failing mapping is a step
    * failure; an adopting copy evaluates the same expressions over the committed output.
    */
-  private async plan(record: SucceededRecord, output: unknown): Promise<Planned> {
+  private async plan(
+    record: SucceededRecord,
+    output: unknown,
+    outputText = serialize(output).text,
+  ): Promise<Planned> {
     const routes = routesOf(this.fn, record, this.invocation.scope, this.workflow);
     const values: unknown[] = [];
     for (const route of routes) {
@@ -562,7 +568,7 @@ class StepRun {
       }
       values.push(value);
     }
-    return { record, routes, values };
+    return { record, routes, values, outputText };
   }
 
   /** Uses another copy's committed record: its output and decisions, never our own. */
@@ -614,7 +620,7 @@ class StepRun {
     const rest = indexes.filter((i) => plan.routes[i]?.kind !== 'skip');
     const performAt = async (i: number) => {
       const route = plan.routes[i];
-      if (route !== undefined) count(await this.perform(route, record, plan.values[i], flagged));
+      if (route !== undefined) count(await this.perform(route, plan, plan.values[i], flagged));
     };
     await Promise.all(skips.map(performAt));
     await boundedAll(rest, INVOKE_CONCURRENCY, performAt);
@@ -623,18 +629,18 @@ class StepRun {
 
   private async perform(
     route: Route,
-    record: SucceededRecord,
+    plan: Planned,
     value: unknown,
     flagged: boolean,
   ): Promise<number> {
+    const { record } = plan;
     switch (route.kind) {
       case 'invoke': {
         const c = this.fn.continuations[route.continuation] as Continuation;
         const input = await this.transferRef(
           value,
           c,
-          record,
-          route.element === undefined && c.mapping === undefined,
+          route.element === undefined && c.mapping === undefined ? plan : undefined,
         );
         await this.invoke([c.cloud, ...c.failover], {
           fn: route.target,
@@ -646,7 +652,12 @@ class StepRun {
       }
       case 'fill': {
         const c = this.fn.continuations[route.continuation] as Continuation;
-        const ref = await this.transferRef(value, c, record, c.mapping === undefined, true);
+        const ref = await this.transferRef(
+          value,
+          c,
+          c.mapping === undefined ? plan : undefined,
+          true,
+        );
         const key = keys.join(this.execution, route.join.join, route.joinScope);
         const fill = await this.ports
           .store(route.join.store)
@@ -728,12 +739,15 @@ class StepRun {
   private transferRef(
     value: unknown,
     c: Continuation,
-    record: SucceededRecord,
-    sameAsOutput: boolean,
+    /** Given when `value` is the step's output itself: reuse its blob or its JSON text. */
+    sameAsOutput: Planned | undefined,
     intoSlot = false,
   ): Promise<DataRef> {
-    if (sameAsOutput && 'blob' in record.output) return Promise.resolve(record.output);
+    if (sameAsOutput !== undefined && 'blob' in sameAsOutput.record.output) {
+      return Promise.resolve(sameAsOutput.record.output);
+    }
     return toDataRef(value, {
+      ...(sameAsOutput === undefined ? {} : { serialized: sameAsOutput.outputText }),
       mode: c.transfer,
       limitBytes: intoSlot
         ? Math.min(c.inlineLimitBytes, SLOT_INLINE_LIMIT_BYTES)
@@ -865,10 +879,10 @@ class StepRun {
     return { outcome: 'closed', instance: this.instance };
   }
 
-  private emitCommitted(record: StepRecord): void {
+  private emitCommitted(record: StepRecord, outputText?: string): void {
     const fields =
       record.status === 'succeeded'
-        ? { output: previewRef(record.output), durationMs: record.durationMs }
+        ? { output: previewRef(record.output, outputText), durationMs: record.durationMs }
         : { error: record.error, durationMs: record.durationMs };
     this.emit(
       record.status === 'succeeded' ? 'step.succeeded' : 'step.failed',
@@ -909,6 +923,8 @@ interface Planned {
   routes: Route[];
   /** Aligned with `routes`: the value an invoke or a fill carries. */
   values: unknown[];
+  /** JSON text of the output. */
+  outputText: string;
 }
 
 function previewOf(record: StepRecord): unknown {

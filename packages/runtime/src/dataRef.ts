@@ -13,7 +13,22 @@ const decoder = new TextDecoder();
 /** The JSON text of a value (`undefined` travels as `null`) and its size in bytes. */
 export function serialize(value: unknown): { text: string; bytes: number } {
   const text = JSON.stringify(value === undefined ? null : value) ?? 'null';
-  return { text, bytes: encoder.encode(text).length };
+  return { text, bytes: utf8Length(text) };
+}
+
+/** UTF-8 size of a string without encoding it (the hot path sizes every payload). */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code < 0xdc00 && i + 1 < text.length) {
+      bytes += 4;
+      i += 1;
+    } else bytes += 3;
+  }
+  return bytes;
 }
 
 /**
@@ -28,11 +43,14 @@ export async function toDataRef(
     limitBytes: number;
     cloud: string;
     blobs: BlobStore;
+    /** The JSON text of `value` when `value` is already plain JSON (skips a round trip). */
+    serialized?: string;
   },
 ): Promise<DataRef> {
-  const { text, bytes } = serialize(value);
+  const text = options.serialized ?? serialize(value).text;
+  const bytes = utf8Length(text);
   if (options.mode !== 'blob' && bytes <= options.limitBytes) {
-    return { inline: JSON.parse(text) as unknown };
+    return { inline: options.serialized === undefined ? (JSON.parse(text) as unknown) : value };
   }
   const key = await options.blobs.put(encoder.encode(text));
   return { blob: key, cloud: options.cloud, bytes };

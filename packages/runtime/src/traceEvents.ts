@@ -42,16 +42,16 @@ export function receiveHlc(remote: string | undefined, now: number): void {
 }
 
 /** A small JSON preview of a value: the value itself when small, else a truncated string. */
-export function preview(value: unknown): unknown {
-  const text = JSON.stringify(value === undefined ? null : value) ?? 'null';
+export function preview(value: unknown, serialized?: string): unknown {
+  const text = serialized ?? JSON.stringify(value === undefined ? null : value) ?? 'null';
   if (text.length <= PREVIEW_BYTES) return value === undefined ? null : value;
   return { truncated: true, bytes: text.length, head: text.slice(0, PREVIEW_BYTES) };
 }
 
 /** Preview of a stored `DataRef`: the inline value's preview, or the blob pointer itself. */
-export function previewRef(ref: DataRef): unknown {
+export function previewRef(ref: DataRef, serialized?: string): unknown {
   return 'inline' in ref
-    ? preview(ref.inline)
+    ? preview(ref.inline, serialized)
     : { blob: ref.blob, cloud: ref.cloud, bytes: ref.bytes };
 }
 
