@@ -218,7 +218,10 @@ describe.each(backends)('API on %s', (backend) => {
     const { id: failing } = await h.client.deploy(workflow);
     const failed = await h.client.waitForDeployment(failing, 10_000);
     expect(failed.status).toBe('failed');
-    expect(failed.functions.find((f) => f.name === 'second')?.reason).toContain('cannot build');
+    const reason = failed.functions.find((f) => f.name === 'second')?.reason ?? '';
+    expect(reason).toContain('cannot build');
+    expect(reason).toContain('[secret]');
+    expect(reason).not.toMatch(/dep_[0-9a-f]{16}\.[A-Za-z0-9_-]{20,}/);
     await expect(h.client.startExecution(failing, {})).rejects.toMatchObject({
       code: 'API_CONFLICT',
     });

@@ -76,7 +76,8 @@ export async function rollOut(ctx: ApiContext, deployment: DeploymentRecord): Pr
         await ctx.repo.setFunctionStatus(deployment.id, row.name, row.cloud, 'ready');
         return true;
       } catch (error) {
-        const reason = reasonOf(error);
+        // A cloud's error text must never carry the secret into the database or the log.
+        const reason = reasonOf(error).replaceAll(env.JF_TRACE_SECRET ?? '\u0000', '[secret]');
         ctx.log(`deployment ${deployment.id}: ${row.name} on ${row.cloud} failed: ${reason}`);
         await ctx.repo.setFunctionStatus(deployment.id, row.name, row.cloud, 'failed', reason);
         return false;

@@ -83,9 +83,11 @@ export function memoryCloud(profile: CloudProfile): MemoryCloud {
     async deploy(spec) {
       cloud.deployed.push(spec);
       if (cloud.failDeploy.has(spec.fn.name)) {
-        throw Object.assign(new Error(`cannot build ${spec.fn.name}`), {
-          code: 'DEPLOY_BUILD_FAILED',
-        });
+        // Like a careless cloud, the error echoes the function's env (the API must redact it).
+        throw Object.assign(
+          new Error(`cannot build ${spec.fn.name} (env ${JSON.stringify(spec.env)})`),
+          { code: 'DEPLOY_BUILD_FAILED' },
+        );
       }
       states.set(`${spec.deployment}--${spec.fn.name}`, { state: 'ready', codeHash: 'memory' });
     },
