@@ -16,6 +16,10 @@ export function serialize(value: unknown): { text: string; bytes: number } {
   return { text, bytes: utf8Length(text) };
 }
 
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code < 0xe000;
+}
+
 /** UTF-8 size of a string without encoding it (the hot path sizes every payload). */
 export function utf8Length(text: string): number {
   let bytes = 0;
@@ -23,7 +27,7 @@ export function utf8Length(text: string): number {
     const code = text.charCodeAt(i);
     if (code < 0x80) bytes += 1;
     else if (code < 0x800) bytes += 2;
-    else if (code >= 0xd800 && code < 0xdc00 && i + 1 < text.length) {
+    else if (code >= 0xd800 && code < 0xdc00 && isLowSurrogate(text.charCodeAt(i + 1))) {
       bytes += 4;
       i += 1;
     } else bytes += 3;
