@@ -403,6 +403,45 @@ describe.each(backends)('API on %s', (backend) => {
     expect(ready.functions.find((f) => f.name === 'infer')?.cloud).toBe(planned.placement.infer);
   });
 
+  it('closes finished executions after the grace; a closed one cannot be redriven', async () => {
+    clouds = memoryClouds();
+    engine = recordingEngine();
+    const databaseUrl =
+      backend === 'postgres' && postgres ? await createDatabase(postgres.url) : undefined;
+    h = await startHarness({
+      clouds,
+      engine,
+      ...(databaseUrl ? { databaseUrl } : {}),
+      extra: {
+        watchdog: { intervalMs: 50, closeSucceededAfterMs: 100, closeFailedAfterMs: 60_000 },
+      },
+    });
+    const { deployment, secret } = await deployChain();
+    const { id: done } = await h.client.startExecution(deployment, {});
+    const { id: failing } = await h.client.startExecution(deployment, {});
+    engine.results.set(done, { status: 'succeeded', result: 1 });
+    engine.results.set(failing, { status: 'failed', error: { message: 'boom' } });
+    await ingest(secret, [
+      traceEvent(done, deployment, 'second', 'execution.succeeded'),
+      traceEvent(failing, deployment, 'first', 'execution.failed', { error: { message: 'boom' } }),
+    ]);
+    const until = Date.now() + 5_000;
+    while (Date.now() < until && (await h.client.getExecution(done)).closedAt === null) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect((await h.client.getExecution(done)).closedAt).toEqual(expect.any(Number));
+    expect(engine.closes).toEqual([done]);
+    // The failed one stays open, so it can still be redriven.
+    expect((await h.client.getExecution(failing)).closedAt).toBeNull();
+    await expect(
+      h.client.request('POST', `/api/v1/executions/${done}/redrive`),
+    ).rejects.toMatchObject({
+      code: 'API_CONFLICT',
+    });
+    await h.client.request('POST', `/api/v1/executions/${failing}/redrive`);
+    expect(engine.redrives.map((r) => r.execution)).toEqual([failing]);
+  });
+
   it('lists clouds with health and passes faults to a cloud', async () => {
     await start();
     const listed = await h.client.request<{ items: { id: string; health: { ok: boolean } }[] }>(

@@ -11,6 +11,11 @@ export interface ExecutionEngine {
   redrive(run: EngineRun): Promise<void>;
   /** The committed result, if the execution has one. */
   readResult(run: Omit<EngineRun, 'input'>): Promise<EngineResult | undefined>;
+  /**
+   * Deletes a finished execution's checkpoints, join records and payloads from every store it
+   * touched, leaving the closed marker that turns late duplicates away.
+   */
+  close(run: Omit<EngineRun, 'input'>): Promise<void>;
 }
 
 export interface EngineRun {

@@ -71,6 +71,12 @@ export async function redriveExecution(
   if (execution.status === 'succeeded') {
     throw new ApiError('API_CONFLICT', `execution ${id} already succeeded; start a new one`);
   }
+  if (execution.closedAt !== null) {
+    throw new ApiError(
+      'API_CONFLICT',
+      `execution ${id} was closed (its checkpoints are deleted); start a new one`,
+    );
+  }
   const deployment = await readyDeployment(ctx, execution.deploymentId);
   const redriven = await ctx.repo.markRedriven(id, cause);
   if (redriven === undefined) throw notFound('execution', id);
@@ -109,6 +115,10 @@ export interface WatchdogOptions {
   intervalMs: number;
   /** After this many watchdog redrives without a new event, the execution is failed. */
   maxRedrives: number;
+  /** A succeeded execution is closed (checkpoints deleted in the clouds) this long after. */
+  closeSucceededAfterMs: number;
+  /** A failed one stays redrivable this long before it is closed. */
+  closeFailedAfterMs: number;
 }
 
 /** Slack on a step's timeout before its silence counts as a stall (retry scheduling, clocks). */
@@ -145,8 +155,32 @@ export function startWatchdog(ctx: ApiContext, options: WatchdogOptions): () => 
   let current: Promise<void> = Promise.resolve();
   let running = false;
   const irs = new Map<string, DeploymentRecord['ir']>();
+  const closeFinished = async (now: number) => {
+    const closable = await ctx.repo.listClosable(
+      now - options.closeSucceededAfterMs,
+      now - options.closeFailedAfterMs,
+      20,
+    );
+    for (const execution of closable) {
+      if (ctx.isClosing()) return;
+      const deployment = await ctx.repo.getDeployment(execution.deploymentId);
+      if (deployment === undefined) continue;
+      try {
+        await ctx.engine.close({
+          execution: execution.id,
+          deployment: deployment.id,
+          ir: deployment.ir,
+          clouds: ctx.clouds,
+        });
+        await ctx.repo.markClosed(execution.id, Date.now());
+      } catch (error) {
+        ctx.log(`watchdog: closing execution ${execution.id}: ${messageOf(error)}`);
+      }
+    }
+  };
   const pass = async () => {
     const now = Date.now();
+    await closeFinished(now);
     const stalled = await ctx.repo.listStalledExecutions(now - options.stallMs, 50);
     for (const execution of stalled) {
       if (ctx.isClosing()) return;

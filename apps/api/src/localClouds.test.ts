@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LocalClouds, startLocalClouds } from '@jointflow/local-cloud';
+import { keys } from '@jointflow/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from './testing/apiHarness';
 import { freePort } from './testing/freePort';
@@ -155,7 +156,7 @@ describe('API with real local clouds', () => {
     const h: Harness = await startHarness({
       clouds: local.clouds.map((c) => c.shim),
       ...(databaseUrl ? { databaseUrl } : {}),
-      extra: { port },
+      extra: { port, watchdog: { intervalMs: 100, closeSucceededAfterMs: 300 } },
     });
     try {
       const { id: workflow } = await h.client.createWorkflow(iot.name, iot);
@@ -184,6 +185,23 @@ describe('API with real local clouds', () => {
       const instances = execution.instances as { node: string; status: string }[];
       expect(new Set(instances.map((i) => i.node))).toEqual(new Set(iot.nodes.map((n) => n.name)));
       expect(instances.every((i) => i.status === 'succeeded')).toBe(true);
+
+      // After the grace the execution is closed in the clouds: the result record is gone from
+      // the result store, the closed marker stays, and the API still answers from its database.
+      const until = Date.now() + 10_000;
+      while (Date.now() < until && (await h.client.getExecution(id)).closedAt === null) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const closed = await h.client.getExecution(id);
+      expect(closed.closedAt).toEqual(expect.any(Number));
+      expect(closed.result).toEqual(execution.result);
+      const { ir } = await h.client.request<{ ir: { resultStore: string } }>(
+        'GET',
+        `/api/v1/deployments/${deployment}`,
+      );
+      const store = local.clouds.find((c) => c.profile.id === ir.resultStore)?.shim.store();
+      expect(await store?.get(keys.result(id))).toBeUndefined();
+      expect(await store?.get(keys.closed(id))).toMatchObject({ status: 'succeeded' });
     } finally {
       await h.close();
     }

@@ -1,4 +1,6 @@
 import {
+  closeExecution,
+  executionStores,
   InvokeError,
   type RuntimePorts,
   readExecutionResult,
@@ -62,6 +64,13 @@ export function createRuntimeEngine(): ExecutionEngine {
       await redriveExecution(shimPorts(run.clouds), {
         execution: run.execution,
         resultStore: run.ir.resultStore,
+      });
+    },
+    async close(run) {
+      await closeExecution(shimPorts(run.clouds), {
+        execution: run.execution,
+        resultStore: run.ir.resultStore,
+        stores: executionStores(run.ir),
       });
     },
     async readResult(run): Promise<EngineResult | undefined> {

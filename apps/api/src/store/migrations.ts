@@ -80,6 +80,13 @@ CREATE TABLE events (
 ALTER TABLE executions ADD COLUMN idle_redrives INTEGER NOT NULL DEFAULT 0;
 `,
   },
+  {
+    version: 3,
+    sql: `
+ALTER TABLE executions ADD COLUMN closed_at BIGINT;
+CREATE INDEX executions_closable ON executions (status, closed_at, finished_at);
+`,
+  },
 ];
 
 /** Applies the migrations not yet recorded in `schema_migrations`, each in its own transaction. */

@@ -65,6 +65,8 @@ export interface ExecutionRecord {
   redrives: number;
   /** Watchdog redrives since the last stored event (reset by any event or a user's redrive). */
   idleRedrives: number;
+  /** When its checkpoints were deleted from the clouds (only the closed marker is left there). */
+  closedAt: number | null;
 }
 
 export interface StoredEvent {
@@ -151,6 +153,16 @@ export interface Repository {
   ): Promise<void>;
   /** Puts a failed or stalled execution back to running for a redrive. */
   markRedriven(id: string, cause: 'watchdog' | 'user'): Promise<ExecutionRecord | undefined>;
+  /**
+   * Finished, not yet closed executions: succeeded before `succeededBefore` or failed before
+   * `failedBefore` (epoch ms).
+   */
+  listClosable(
+    succeededBefore: number,
+    failedBefore: number,
+    limit: number,
+  ): Promise<ExecutionRecord[]>;
+  markClosed(id: string, at: number): Promise<void>;
   /** Running executions that stored no event since `before` (epoch ms). */
   listStalledExecutions(before: number, limit: number): Promise<ExecutionRecord[]>;
 

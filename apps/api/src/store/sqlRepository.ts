@@ -117,6 +117,7 @@ function toExecution(row: SqlRow): ExecutionRecord {
     lastEventAt: number(row, 'last_event_at'),
     redrives: number(row, 'redrives'),
     idleRedrives: number(row, 'idle_redrives'),
+    closedAt: optionalNumber(row, 'closed_at'),
   };
   const result = optionalText(row, 'result');
   if (result !== null) record.result = parseJson(result);
@@ -452,10 +453,28 @@ export class SqlRepository implements Repository {
       `UPDATE executions SET status = 'running', error = NULL, finished_at = NULL, makespan_ms = NULL,
          redrives = redrives + 1, last_event_at = ?,
          idle_redrives = ${cause === 'watchdog' ? 'idle_redrives + 1' : '0'}
-       WHERE id = ? AND status <> 'succeeded'`,
+       WHERE id = ? AND status <> 'succeeded' AND closed_at IS NULL`,
       [Date.now(), id],
     );
     return this.getExecution(id);
+  }
+
+  async listClosable(
+    succeededBefore: number,
+    failedBefore: number,
+    limit: number,
+  ): Promise<ExecutionRecord[]> {
+    const rows = await this.db.all(
+      `SELECT * FROM executions WHERE closed_at IS NULL
+         AND ((status = 'succeeded' AND finished_at < ?) OR (status = 'failed' AND finished_at < ?))
+       ORDER BY finished_at LIMIT ?`,
+      [succeededBefore, failedBefore, limit],
+    );
+    return rows.map(toExecution);
+  }
+
+  async markClosed(id: string, at: number): Promise<void> {
+    await this.db.run('UPDATE executions SET closed_at = ? WHERE id = ?', [at, id]);
   }
 
   async listStalledExecutions(before: number, limit: number): Promise<ExecutionRecord[]> {

@@ -121,6 +121,7 @@ export function memoryClouds(): MemoryCloud[] {
 export interface RecordingEngine extends ExecutionEngine {
   starts: EngineRun[];
   redrives: EngineRun[];
+  closes: string[];
   results: Map<string, EngineResult>;
 }
 
@@ -128,6 +129,7 @@ export function recordingEngine(): RecordingEngine {
   const engine: RecordingEngine = {
     starts: [],
     redrives: [],
+    closes: [],
     results: new Map(),
     async start(run) {
       engine.starts.push(run);
@@ -137,6 +139,9 @@ export function recordingEngine(): RecordingEngine {
     },
     async readResult(run) {
       return engine.results.get(run.execution);
+    },
+    async close(run) {
+      engine.closes.push(run.execution);
     },
   };
   return engine;
