@@ -4,7 +4,12 @@ export type {
   StepOutcome,
   UserHandler,
 } from './createFunction';
-export { createFunction, INVOKE_CONCURRENCY, RECORD_INLINE_LIMIT_BYTES } from './createFunction';
+export {
+  createFunction,
+  INVOKE_CONCURRENCY,
+  RECORD_INLINE_LIMIT_BYTES,
+  SLOT_INLINE_LIMIT_BYTES,
+} from './createFunction';
 export { resolveDataRef, toDataRef } from './dataRef';
 export type { ExecutionResult, RedriveAction, StartSpec } from './execution';
 export {
