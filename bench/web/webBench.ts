@@ -16,7 +16,8 @@ import { chromium, type Page } from '@playwright/test';
 import { bigGraph, bigRunSse, CLOUDS, mapGraph } from './fixtures';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const dist = join(root, 'apps/web/dist');
+// WEB_DIST: another build, e.g. `vite build --minify false --outDir /tmp/x` for readable profiles.
+const dist = process.env.WEB_DIST ?? join(root, 'apps/web/dist');
 const NODES = 500;
 const EVENTS = 20_000;
 const TOKEN = 'bench-token';
@@ -126,12 +127,22 @@ async function dragBench(page: Page, base: string) {
   const y = box.y + 4;
   await page.mouse.move(x, y);
   await page.mouse.down();
+  // WEB_PROFILE=<file>: a CPU profile of the drag (open it in Chrome's DevTools).
+  const cdp = process.env.WEB_PROFILE ? await page.context().newCDPSession(page) : undefined;
+  if (cdp) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.start');
+  }
   const stop = await startFrameRecorder(page);
   const started = Date.now();
   for (let i = 1; i <= 120; i++) {
     await page.mouse.move(x + Math.sin(i / 10) * 200, y + Math.cos(i / 10) * 100 - 100);
   }
   const frames = await stop();
+  if (cdp && process.env.WEB_PROFILE) {
+    const { profile } = await cdp.send('Profiler.stop');
+    writeFileSync(process.env.WEB_PROFILE, JSON.stringify(profile));
+  }
   await page.mouse.up();
   return { nodes: NODES, dragMoves: 120, wallMs: Date.now() - started, ...stats(frames.slice(1)) };
 }

@@ -1,7 +1,7 @@
 import { type Graph, graphSchema, type NodeKind } from '@jointflow/ir';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api } from '../api/apiClient';
 import { queryKeys, useClouds } from '../api/queries';
 import { DeployDialog } from '../deploy/DeployDialog';
@@ -16,6 +16,7 @@ import {
 } from '../document/graphEdits';
 import { documentStore, useDocument } from '../document/useDocument';
 import { useValidation } from '../document/useValidation';
+import type { Problem } from '../document/validation';
 import { type ThemeProps, ThemeToggle } from '../ThemeToggle';
 import { downloadJson } from '../workflows/importWorkflow';
 import { Canvas, type CanvasEditing } from './Canvas';
@@ -79,6 +80,11 @@ function addKind(kind: NodeKind, position: { x: number; y: number }) {
   const node = createNode(store.graph, kind, position);
   store.apply((graph) => addNode(graph, node));
   store.select({ nodes: [node.name], edges: [] });
+}
+
+function showProblem(problem: Problem) {
+  if (problem.node) documentStore.getState().select({ nodes: [problem.node], edges: [] });
+  else if (problem.edge) documentStore.getState().select({ nodes: [], edges: [problem.edge] });
 }
 
 function pasteClipboard() {
@@ -149,6 +155,16 @@ function DesignerBody({ workflowId, theme }: ThemeProps & { workflowId: string }
   });
 
   const dirty = graph !== saved;
+  const addAtCenter = useCallback(
+    (kind: NodeKind) => {
+      const center = flow.screenToFlowPosition({
+        x: window.innerWidth / 2,
+        y: window.innerHeight / 2,
+      });
+      addKind(kind, { x: Math.round(center.x), y: Math.round(center.y) });
+    },
+    [flow],
+  );
   const ready = loadedId === workflowId;
 
   const handlers = useMemo(
@@ -268,15 +284,7 @@ function DesignerBody({ workflowId, theme }: ThemeProps & { workflowId: string }
         </button>
       </header>
       <div className="designer-body">
-        <Palette
-          onAdd={(kind) => {
-            const center = flow.screenToFlowPosition({
-              x: window.innerWidth / 2,
-              y: window.innerHeight / 2,
-            });
-            addKind(kind, { x: Math.round(center.x), y: Math.round(center.y) });
-          }}
-        />
+        <Palette onAdd={addAtCenter} />
         <div className="designer-main">
           {view === 'canvas' ? (
             <Canvas
@@ -292,15 +300,7 @@ function DesignerBody({ workflowId, theme }: ThemeProps & { workflowId: string }
           ) : (
             <CodeView graph={graph} ir={validation.ir} dark={theme.dark} />
           )}
-          <ProblemsPanel
-            problems={validation.problems}
-            onShow={(problem) => {
-              if (problem.node)
-                documentStore.getState().select({ nodes: [problem.node], edges: [] });
-              else if (problem.edge)
-                documentStore.getState().select({ nodes: [], edges: [problem.edge] });
-            }}
-          />
+          <ProblemsPanel problems={validation.problems} onShow={showProblem} />
         </div>
         <Inspector graph={graph} selection={selection} clouds={clouds} dark={theme.dark} />
       </div>

@@ -6,10 +6,11 @@ import {
   type TransferMode,
   transferModes,
 } from '@jointflow/ir';
-import { useEffect, useId, useState } from 'react';
+import { memo, useEffect, useId, useState } from 'react';
 import type { Cloud } from '../api/apiClient';
 import { renameNode, updateEdge, updateNode } from '../document/graphEdits';
 import { documentStore } from '../document/useDocument';
+import { sameForCompiler } from '../document/useValidation';
 import { LazyCodeEditor } from '../editor/LazyCodeEditor';
 import { kindLabels } from './FlowNode';
 
@@ -329,8 +330,17 @@ function EdgeInspector({ edge }: { edge: GraphEdge }) {
   );
 }
 
-/** Settings of the selected node or edge. */
-export function Inspector({
+/** Settings of the selected node or edge. Dragging (positions only) does not re-render it. */
+export const Inspector = memo(
+  InspectorPanel,
+  (a, b) =>
+    a.selection === b.selection &&
+    a.clouds === b.clouds &&
+    a.dark === b.dark &&
+    sameForCompiler(a.graph, b.graph),
+);
+
+function InspectorPanel({
   graph,
   selection,
   clouds,

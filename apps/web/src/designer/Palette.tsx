@@ -1,5 +1,5 @@
 import { type NodeKind, nodeKinds } from '@jointflow/ir';
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import { PALETTE_MIME } from './Canvas';
 import { kindGlyphs, kindLabels } from './FlowNode';
 
@@ -13,7 +13,7 @@ const descriptions: Record<NodeKind, string> = {
 };
 
 /** Node kinds to drag onto the canvas (or press to add one at the centre). */
-export function Palette({ onAdd }: { onAdd(kind: NodeKind): void }) {
+export const Palette = memo(function Palette({ onAdd }: { onAdd(kind: NodeKind): void }) {
   const [query, setQuery] = useState('');
   const shown = nodeKinds.filter((kind) =>
     `${kindLabels[kind]} ${descriptions[kind]}`.toLowerCase().includes(query.trim().toLowerCase()),
@@ -56,4 +56,4 @@ export function Palette({ onAdd }: { onAdd(kind: NodeKind): void }) {
       </ul>
     </nav>
   );
-}
+});

@@ -1,6 +1,7 @@
+import { memo } from 'react';
 import type { Problem } from '../document/validation';
 
-export function ProblemsPanel({
+export const ProblemsPanel = memo(function ProblemsPanel({
   problems,
   onShow,
 }: {
@@ -38,4 +39,4 @@ export function ProblemsPanel({
       </ul>
     </section>
   );
-}
+});

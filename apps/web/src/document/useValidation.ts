@@ -15,7 +15,8 @@ function sameButPosition(a: GraphNode, b: GraphNode): boolean {
   return true;
 }
 
-function sameForCompiler(a: Graph, b: Graph): boolean {
+/** Same graph apart from canvas positions. */
+export function sameForCompiler(a: Graph, b: Graph): boolean {
   if (a === b) return true;
   if (a.edges !== b.edges || a.name !== b.name || a.sampleInput !== b.sampleInput) return false;
   if (a.nodes.length !== b.nodes.length) return false;
