@@ -105,6 +105,14 @@ describe.each(backends)('API on %s', (backend) => {
     expect(wrong.status).toBe(401);
     expect(statSync(join(h.home, 'token')).mode & 0o777).toBe(0o600);
     expect(statSync(join(h.home, 'master.key')).mode & 0o777).toBe(0o600);
+    expect(h.api.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const preflight = (origin: string) =>
+      fetch(`${h.api.url}/api/v1/workflows`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'GET' },
+      }).then((r) => r.headers.get('access-control-allow-origin'));
+    expect(await preflight('http://evil.example')).toBeNull();
+    expect(await preflight(h.api.url)).toBe(h.api.url);
     const openapi = await fetch(`${h.api.url}/api/v1/openapi.json`);
     expect(((await openapi.json()) as { paths: Record<string, unknown> }).paths).toHaveProperty(
       '/api/v1/executions/{id}/events',
