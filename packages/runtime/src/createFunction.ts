@@ -246,15 +246,10 @@ class StepRun {
 
     // Step 2: run (with in-process retries), then commit output and decisions in one write.
     const started = this.ports.now();
-    let input: unknown;
-    let inputRef: DataRef;
-    if (fn.kind === 'join' && invocation.joinReady === true) {
-      input = await this.collectJoinInput();
-      inputRef = await this.recordRef(input);
-    } else {
-      input = await resolveDataRef(invocation.input, (c) => this.ports.blobs(c));
-      inputRef = invocation.input;
-    }
+    const collected = fn.kind === 'join' && invocation.joinReady === true;
+    const input = collected
+      ? await this.collectJoinInput()
+      : await resolveDataRef(invocation.input, (c) => this.ports.blobs(c));
 
     let attempt = 0;
     let candidate: Planned | undefined;
@@ -283,19 +278,18 @@ class StepRun {
     }
 
     this.ports.faultPoint?.('before-commit', this.instance);
-    const record: StepRecord =
-      candidate?.record ??
-      ({
-        v: 1,
-        status: 'failed',
-        attempt: delivery.attempt,
-        cloud: this.ports.cloud,
-        at: started,
-        durationMs: this.ports.now() - started,
-        error: failure ?? { message: 'unknown failure' },
-        input: inputRef,
-        ...this.onceField(),
-      } satisfies StepRecord);
+    // A failure keeps its input for a rerun; a join's collected input is stored only then.
+    const record: StepRecord = candidate?.record ?? {
+      v: 1,
+      status: 'failed',
+      attempt: delivery.attempt,
+      cloud: this.ports.cloud,
+      at: started,
+      durationMs: this.ports.now() - started,
+      error: failure ?? { message: 'unknown failure' },
+      input: collected ? await this.recordRef(input) : invocation.input,
+      ...this.onceField(),
+    };
     const result = await this.home.putIfAbsent(this.checkpointKey, record, {
       unlessExists: this.closedKey,
     });

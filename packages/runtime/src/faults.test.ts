@@ -19,6 +19,7 @@ import {
   choiceHandlers,
   choiceIr,
   cont,
+  joinFn,
   loopHandlers,
   loopInMapHandlers,
   loopInMapIr,
@@ -448,5 +449,45 @@ describe('join slots', () => {
     });
     const record = [...cloud.store('a').slotRecords.values()][0];
     expect(JSON.stringify([...(record?.slots.values() ?? [])]).length).toBeLessThan(1000);
+  });
+});
+
+describe('rerun of a failed join', () => {
+  it('keeps the collected input in the failure and reruns the join from it', async () => {
+    let calls = 0;
+    const ir = workflow('split', [
+      task('split', [cont('left'), cont('right')]),
+      task('left', [
+        cont('j', {
+          mode: 'join',
+          join: { join: 'j', slot: { kind: 'static', slot: 0, size: 2 }, store: 'a' },
+        }),
+      ]),
+      task('right', [
+        cont('j', {
+          mode: 'join',
+          join: { join: 'j', slot: { kind: 'static', slot: 1, size: 2 }, store: 'a' },
+        }),
+      ]),
+      joinFn('j', 'split', [], { code: 'export const handler = (xs) => xs;' }),
+    ]);
+    const handlers: Record<string, UserHandler> = {
+      ...parallelHandlers,
+      j: (xs) => {
+        calls += 1;
+        if (calls === 1) throw new Error('join broke');
+        return (xs as string[]).join('|');
+      },
+    };
+    const cloud = createMemoryPorts();
+    const execution = await start(cloud, ir, handlers, 'v');
+    await cloud.drain();
+    expect(await verify(cloud, ir, execution)).toMatchObject({ status: 'failed', instance: 'j' });
+    await redriveExecution(cloud.ports('api'), { execution, resultStore: 'a' });
+    await cloud.drain();
+    expect(await verify(cloud, ir, execution)).toMatchObject({
+      status: 'succeeded',
+      output: 'Lv|Rv',
+    });
   });
 });
