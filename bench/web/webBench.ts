@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { loadavg } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from '@playwright/test';
@@ -220,6 +221,7 @@ async function main() {
       build: 'production (vite build)',
       browser: `Chromium ${browser.version()} headless, --disable-gpu (software rendering)`,
       machine: '2 shared cores',
+      loadAverage1m: Number((loadavg()[0] ?? 0).toFixed(2)),
       targets: { dragFps: 50, timelineFirstPaintMs: 1000, scrollMaxFrameMs: 100 },
       drag,
       timeline,

@@ -65,6 +65,13 @@ test('import an example, auto-layout, undo and redo', async ({ page, openApp }) 
   await undo.click();
   await expect(nodes).toHaveCount(count);
   await screenshot(page, 'imported');
+
+  // Dark mode: the toggle goes from the system's scheme to the other one.
+  await page.getByRole('button', { name: /^Theme:/ }).click();
+  const dark = await page.evaluate(() => document.documentElement.dataset.theme);
+  if (dark !== 'dark') await page.getByRole('button', { name: /^Theme:/ }).click();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await screenshot(page, 'imported-dark');
 });
 
 test('an invalid graph shows problems, marks the step and blocks Deploy', async ({

@@ -7,7 +7,7 @@ export const NODE_HEIGHT = 64;
 /** Positions every node left to right with dagre; edges are untouched. */
 export function autoLayout(graph: Graph): Graph {
   const layout = new dagre.graphlib.Graph();
-  layout.setGraph({ rankdir: 'LR', nodesep: 40, ranksep: 80, marginx: 20, marginy: 20 });
+  layout.setGraph({ rankdir: 'LR', nodesep: 40, ranksep: 150, marginx: 20, marginy: 20 });
   layout.setDefaultEdgeLabel(() => ({}));
   for (const node of graph.nodes) {
     layout.setNode(node.name, { width: NODE_WIDTH, height: NODE_HEIGHT });
