@@ -29,26 +29,39 @@ const backends = postgresUnavailable() === undefined ? ['sqlite', 'postgres'] : 
 
 describe('API with real local clouds', () => {
   let dir: string;
-  let local: LocalClouds;
+  let local: LocalClouds | undefined;
   let postgres: PostgresServer | undefined;
   // Every API in this file listens on the same port, one after the other: trace events a cloud
   // still holds for an earlier test's API then reach a live server (which ignores them as
   // unknown) instead of waiting in the cloud's outbox ahead of this test's events.
   let port: number;
+  const started = (): LocalClouds => {
+    if (local === undefined) throw new Error('the local clouds did not start');
+    return local;
+  };
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'jf-api-clouds-'));
     port = await freePort();
-    [local, postgres] = await Promise.all([
+    // Each is kept as soon as it runs, so afterAll stops it even when the other failed to start.
+    const starting = [
       startLocalClouds({
         dataDir: join(dir, 'clouds'),
         durability: 'os',
         maxWorkersPerCloud: 2,
         behaviour: { coldStartMs: 0, asyncRetryDelayMs: 50 },
         logs: 'ignore',
+      }).then((started) => {
+        local = started;
       }),
-      backends.includes('postgres') ? startPostgres() : Promise.resolve(undefined),
-    ]);
+      backends.includes('postgres')
+        ? startPostgres().then((started) => {
+            postgres = started;
+          })
+        : Promise.resolve(),
+    ];
+    const outcomes = await Promise.allSettled(starting);
+    for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
   });
 
   afterAll(async () => {
@@ -58,7 +71,7 @@ describe('API with real local clouds', () => {
 
   it('loses nothing when the API restarts while an execution runs', async () => {
     const h: Harness = await startHarness({
-      clouds: local.clouds.map((c) => c.shim),
+      clouds: started().clouds.map((c) => c.shim),
       extra: { port },
     });
     const slow =
@@ -117,7 +130,7 @@ describe('API with real local clouds', () => {
 
   it('finishes under dropped invokes and duplicates through the watchdog, with the fault-free result', async () => {
     const h: Harness = await startHarness({
-      clouds: local.clouds.map((c) => c.shim),
+      clouds: started().clouds.map((c) => c.shim),
       extra: { port, watchdog: { stallMs: 400, intervalMs: 150, maxRedrives: 20 } },
     });
     try {
@@ -154,7 +167,7 @@ describe('API with real local clouds', () => {
     const databaseUrl =
       backend === 'postgres' && postgres ? await createDatabase(postgres.url) : undefined;
     const h: Harness = await startHarness({
-      clouds: local.clouds.map((c) => c.shim),
+      clouds: started().clouds.map((c) => c.shim),
       ...(databaseUrl ? { databaseUrl } : {}),
       extra: { port, watchdog: { intervalMs: 100, closeSucceededAfterMs: 300 } },
     });
@@ -199,7 +212,9 @@ describe('API with real local clouds', () => {
         'GET',
         `/api/v1/deployments/${deployment}`,
       );
-      const store = local.clouds.find((c) => c.profile.id === ir.resultStore)?.shim.store();
+      const store = started()
+        .clouds.find((c) => c.profile.id === ir.resultStore)
+        ?.shim.store();
       expect(await store?.get(keys.result(id))).toBeUndefined();
       expect(await store?.get(keys.closed(id))).toMatchObject({ status: 'succeeded' });
     } finally {

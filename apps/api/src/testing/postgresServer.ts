@@ -50,28 +50,41 @@ export async function startPostgres(): Promise<PostgresServer> {
     const argv = asRoot ? ['-u', 'postgres', '--', join(bin, program), ...args] : args;
     execFileSync(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
   };
-  run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-sync']);
-  const port = await freePort();
-  run('pg_ctl', [
-    '-D',
-    data,
-    '-l',
-    join(dir, 'log'),
-    '-w',
-    '-o',
-    `-k ${dir} -h 127.0.0.1 -p ${port} -c fsync=off -c synchronous_commit=off`,
-    'start',
-  ]);
-  return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    async stop() {
-      try {
-        run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
+  const stopNow = () => {
+    try {
+      run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+    } catch {
+      // not running
+    }
+    rmSync(dir, { recursive: true, force: true });
   };
+  // A test process that ends without calling stop() must not leave a server behind.
+  process.once('exit', stopNow);
+  try {
+    run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-sync']);
+    const port = await freePort();
+    run('pg_ctl', [
+      '-D',
+      data,
+      '-l',
+      join(dir, 'log'),
+      '-w',
+      '-o',
+      `-k ${dir} -h 127.0.0.1 -p ${port} -c fsync=off -c synchronous_commit=off`,
+      'start',
+    ]);
+    return {
+      url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+      async stop() {
+        process.off('exit', stopNow);
+        stopNow();
+      },
+    };
+  } catch (error) {
+    process.off('exit', stopNow);
+    stopNow();
+    throw error;
+  }
 }
 
 /** A fresh, empty database on the server; returns its connection string. */
