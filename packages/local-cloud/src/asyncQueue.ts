@@ -43,7 +43,7 @@ export interface AsyncQueue {
   size(): number;
 }
 
-export function createAsyncQueue(db: CloudDatabase, starveMs = 100): AsyncQueue {
+export function createAsyncQueue(db: CloudDatabase, starveMs = 500): AsyncQueue {
   const insert = db.prepare<[string, string, number, number, string]>(
     'INSERT INTO queue (function, body, attempt, due_at, fault) VALUES (?, ?, ?, ?, ?)',
   );

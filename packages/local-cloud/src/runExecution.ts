@@ -37,7 +37,11 @@ export interface RunExecutionOptions {
   execution?: string;
   /** Wall-clock ms of the execution's last sign of progress (e.g. a trace collector's). */
   lastProgressAt?: (execution: string) => number | undefined;
-  /** The watchdog redrives when nothing moved for this long (default 3 s). */
+  /**
+   * The watchdog redrives when nothing moved for this long (default 3 s). Each redrive that is
+   * not followed by progress doubles the wait (up to 8x): a redrive re-invokes the whole
+   * committed prefix, and redriving again before that walk is through only adds load.
+   */
   stallMs?: number;
   /** Gives up after this long (default 120 s). */
   timeoutMs?: number;
@@ -75,6 +79,8 @@ export async function runExecution(
   let redrives = 0;
   let lastKick = Date.now();
   let pollMs = 20;
+  let waitMs = stallMs;
+  let progressAtKick = 0;
   for (;;) {
     const result = await readExecutionResult(
       ports.store(options.ir.resultStore),
@@ -88,10 +94,15 @@ export async function runExecution(
     if (now - started > timeoutMs) {
       return { execution, result: { status: 'timed-out' }, redrives, elapsedMs: now - started };
     }
-    const progress = Math.max(lastKick, options.lastProgressAt?.(execution) ?? 0);
-    if (now - progress > stallMs) {
+    const progressed = options.lastProgressAt?.(execution) ?? 0;
+    // Moving again since the last redrive: back to the normal patience.
+    if (progressed > progressAtKick) waitMs = stallMs;
+    const progress = Math.max(lastKick, progressed);
+    if (now - progress > waitMs) {
       redrives++;
       lastKick = now;
+      progressAtKick = Math.max(progressed, now);
+      waitMs = Math.min(stallMs * 8, waitMs * 2);
       try {
         await redriveExecution(ports, { execution, resultStore: options.ir.resultStore });
       } catch {

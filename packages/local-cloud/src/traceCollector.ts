@@ -16,7 +16,12 @@ export interface TraceCollector {
   secret: string;
   /** Distinct events received, in arrival order. */
   events(): TraceEvent[];
-  /** Wall-clock ms of the last new event of `execution` (or of any execution). */
+  /**
+   * Wall-clock ms of the last sign of progress of `execution` (or of any execution): a new
+   * event that moves it forward (an instance started or committed, a once effect, the result).
+   * Adoptions, failovers and billing are not progress: a redrive that re-walks the committed
+   * prefix produces many of them while the execution is still stuck where it was.
+   */
   lastEventAt(execution?: string): number | undefined;
   /** When false, answers 503 (to test the clouds' outbox). */
   setAvailable(available: boolean): void;
@@ -24,8 +29,10 @@ export interface TraceCollector {
 }
 
 const ingestBody = z.object({
-  events: z.array(z.looseObject({ id: z.string(), execution: z.string() })),
+  events: z.array(z.looseObject({ id: z.string(), execution: z.string(), kind: z.string() })),
 });
+
+const NOT_PROGRESS = new Set(['step.adopted', 'invoke.failover', 'invocation.billed']);
 
 export async function startTraceCollector(): Promise<TraceCollector> {
   const secret = randomBytes(24).toString('hex');
@@ -62,8 +69,10 @@ export async function startTraceCollector(): Promise<TraceCollector> {
       for (const event of parsed.events) {
         if (seen.has(event.id)) continue;
         seen.set(event.id, event as unknown as TraceEvent);
-        last.set(event.execution, now);
-        lastAny = now;
+        if (!NOT_PROGRESS.has(String(event.kind))) {
+          last.set(event.execution, now);
+          lastAny = now;
+        }
         accepted++;
       }
       reply(200, { accepted, duplicates: parsed.events.length - accepted });

@@ -42,6 +42,8 @@ interface Worker {
   child: ChildProcess;
   fn: string;
   busy: boolean;
+  /** performance.now() when it last took an invocation (eviction picks the oldest). */
+  lastUsed: number;
   ready: Promise<void>;
   idleTimer?: NodeJS.Timeout;
   /** Settles the invocation in progress when the worker dies under it. */
@@ -89,9 +91,14 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     for (const w of workers) if (w.fn === fn && !w.busy) return w;
     return undefined;
   };
+  /** The least recently used idle worker of another function. */
   const evictable = (fn: string) => {
-    for (const w of workers) if (w.fn !== fn && !w.busy) return w;
-    return undefined;
+    let victim: Worker | undefined;
+    for (const w of workers) {
+      if (w.fn !== fn && !w.busy && (victim === undefined || w.lastUsed < victim.lastUsed))
+        victim = w;
+    }
+    return victim;
   };
 
   function kill(worker: Worker): void {
@@ -104,8 +111,13 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   function canStart(fn: string): boolean {
     if (stopping) return false;
     if (idleOf(fn)) return true;
-    if (busyOf(fn) >= options.concurrency) return false;
-    return workers.size < options.maxWorkers || evictable(fn) !== undefined;
+    const busy = busyOf(fn);
+    if (busy >= options.concurrency) return false;
+    if (workers.size < options.maxWorkers) return true;
+    // At the cap, evict another function's idle worker only for a function that has no worker
+    // at all; one that has a busy worker waits for it. Otherwise every burst would turn warm
+    // workers into cold starts (a process start costs far more than waiting for one step).
+    return busy === 0 && evictable(fn) !== undefined;
   }
 
   function spawn(deployed: DeployedFunction): Worker {
@@ -122,7 +134,13 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     // User output goes to the cloud's stderr: its stdout carries only the ready line.
     child.stdout?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
     child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
-    const worker: Worker = { child, fn: deployed.name, busy: true, ready: Promise.resolve() };
+    const worker: Worker = {
+      child,
+      fn: deployed.name,
+      busy: true,
+      lastUsed: performance.now(),
+      ready: Promise.resolve(),
+    };
     worker.ready = new Promise<void>((resolve, reject) => {
       const coldStart = new Promise((r) => setTimeout(r, options.coldStartMs));
       const onReady = (message: WorkerMessage) => {
@@ -269,6 +287,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     const idle = idleOf(deployed.name);
     if (idle) {
       idle.busy = true;
+      idle.lastUsed = performance.now();
       if (idle.idleTimer) clearTimeout(idle.idleTimer);
       return runOn(idle, deployed, request, false);
     }
