@@ -15,6 +15,8 @@ export interface BenchOptions {
   /** Scaling suite. */
   mapWidths: number[];
   chainLengths: number[];
+  /** Scaling suite: measured runs per size (after one warm-up run). */
+  scalingRuns: number;
   /** Fault suite: executions per fault setting. */
   faultRuns: number;
 }
@@ -35,14 +37,15 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         mode: 'quick',
         suites,
         chainSteps: 10,
-        chainRuns: 8,
+        chainRuns: 5,
         crossChainSteps: 4,
-        crossChainRuns: 3,
+        crossChainRuns: 2,
         hopSamples: 300,
         workflowRuns: 1,
         mapWidths: [1, 10, 100],
-        chainLengths: [1, 10, 30],
-        faultRuns: 4,
+        chainLengths: [1, 10, 20],
+        scalingRuns: 1,
+        faultRuns: 3,
       }
     : {
         mode: 'full',
@@ -55,6 +58,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         workflowRuns: 20,
         mapWidths: [1, 10, 100, 1000],
         chainLengths: [1, 10, 50, 100],
+        scalingRuns: 3,
         faultRuns: 20,
       };
 }

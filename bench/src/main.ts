@@ -1,8 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { parseBenchOptions } from './benchOptions';
+import { ensureLoopbackOnly } from './loopbackOnly';
 import { describeMachine } from './machine';
 import { buildResultsMarkdown, workflowsSection } from './report/resultsMarkdown';
+import { faultsSection, scalingSection } from './report/scalingFaultsSections';
 import { resultsMarkdownFile, writeSuiteResult } from './resultFiles';
+import { runFaultsSuite } from './suites/faults';
+import { runScalingSuite } from './suites/scaling';
 import { runTransitionSuite } from './suites/transition';
 import { runWorkflowsSuite } from './suites/workflows';
 import { benchTopology, systemFactories } from './systems/catalog';
@@ -11,7 +15,9 @@ import { restateServerVersion } from './systems/restate/restateSystem';
 /**
  * `npm run bench [-- --quick] [-- --suite=transition,workflows]`: runs the suites, writes
  * bench/results/<suite>.json, then regenerates bench/RESULTS.md from every result file.
+ * The run re-executes itself in a loopback-only network namespace first (loopbackOnly.ts).
  */
+const network = await ensureLoopbackOnly(process.argv.slice(2));
 const options = parseBenchOptions(process.argv.slice(2));
 const command = `npm run bench --${options.mode === 'quick' ? ' --quick' : ''}${
   process.argv.find((arg) => arg.startsWith('--suite='))
@@ -21,7 +27,10 @@ const command = `npm run bench --${options.mode === 'quick' ? ' --quick' : ''}${
 const runStarted = Date.now();
 const log = (line: string) =>
   process.stderr.write(`[bench +${((Date.now() - runStarted) / 1000).toFixed(1)}s] ${line}\n`);
-const machine = describeMachine({ 'restate-server binary': await restateServerVersion() });
+const machine = describeMachine({
+  'restate-server binary': await restateServerVersion(),
+  network,
+});
 const factories = systemFactories();
 
 async function timed<Data>(
@@ -58,8 +67,23 @@ if (options.suites.includes('workflows')) {
   );
 }
 
+if (options.suites.includes('scaling')) {
+  const scalingFactories = factories.filter(
+    (factory) => factory.family !== 'floor' && factory.fsync,
+  );
+  await timed('scaling', () => runScalingSuite(options, scalingFactories, log));
+}
+
+if (options.suites.includes('faults')) {
+  await timed('faults', () => runFaultsSuite(options, log));
+}
+
 writeFileSync(
   resultsMarkdownFile,
-  buildResultsMarkdown([{ suite: 'workflows', write: workflowsSection }]),
+  buildResultsMarkdown([
+    { suite: 'workflows', write: workflowsSection },
+    { suite: 'scaling', write: scalingSection },
+    { suite: 'faults', write: faultsSection },
+  ]),
 );
 log(`wrote ${resultsMarkdownFile}`);

@@ -12,7 +12,7 @@ import { barChart } from './svgChart';
  */
 export type SectionWriter = (lines: string[]) => void;
 
-const ms = (value: number | undefined) =>
+export const ms = (value: number | undefined) =>
   value === undefined || !Number.isFinite(value)
     ? '–'
     : value >= 100
@@ -170,23 +170,24 @@ export function workflowsSection(lines: string[]): void {
   }
   const data = result.data;
   lines.push(
-    `${data.runs} measured runs per workflow and system after one warm-up run; makespan from the start call to the result, measured by the driver. Cost per million runs comes from the local clouds' meters (requests + billed GB-seconds at each profile's prices); the baselines run on plain worker processes, which have no meter, so their cost is not given. "output" says whether the system's result equals the first system's for the same input.`,
+    `${data.runs} measured run(s) per workflow and system after one warm-up run; makespan from the start call to the result, measured by the driver. Jointflow's cost per million runs is metered by the local clouds (requests + billed GB-seconds at each profile's prices) plus its store operations counted by the clouds and priced at the profile's storeRead / storeWrite. The baselines run on plain workers without a meter, so their cost comes from the same price tables (bench/src/systems/costModel.ts): each step one request + its handler time in GB-s at the function's memory, each transition one store write at the home cloud's storeWrite; the centralized baseline also pays Step Functions Standard's $25 per million state transitions; Restate also one request for its orchestrating handler (no suspend/resume requests, and the Restate server's own compute unpriced — both in Restate's favour). "output" says whether the result equals the first system's for the same input. Peak RSS: the whole stack, sampled every 100 ms during the measured runs.`,
     '',
   );
   for (const workflow of data.workflows) {
     const rows = data.rows.filter((row) => row.workflow === workflow);
     const jointflow = rows.find(
       (row) => row.family === 'jointflow' && row.fsync && row.placement !== 'single cloud',
-    )?.makespan?.p50;
+    );
+    const jointflowP50 = jointflow?.makespan?.p50;
     lines.push(
       `### ${workflow}`,
       '',
-      '| system | placement | p50 ms | p95 ms | ÷ Jointflow (fsync) | cost per 1M runs | output |',
-      '|---|---|---|---|---|---|---|',
+      '| system | placement | p50 ms | p95 ms | ÷ Jointflow (fsync) | cost per 1M runs | ÷ Jointflow cost | store ops per run | peak RSS MB | output |',
+      '|---|---|---|---|---|---|---|---|---|---|',
       ...rows.map((row) =>
         row.error
-          ? `| ${row.label} | ${row.placement} | failed: ${row.error.slice(0, 140)} | | | | |`
-          : `| ${row.label} | ${row.placement} | ${ms(row.makespan?.p50)} | ${ms(row.makespan?.p95)} | ${ratio(row.makespan?.p50, jointflow)} | ${row.costPerMillionUsd === undefined ? 'not metered' : `$${row.costPerMillionUsd.toFixed(2)}`} | ${row.outputMatches === false ? '**differs**' : 'same'} |`,
+          ? `| ${row.label} | ${row.placement} | failed: ${row.error.slice(0, 140)} | | | | | | | |`
+          : `| ${row.label} | ${row.placement} | ${ms(row.makespan?.p50)} | ${ms(row.makespan?.p95)} | ${ratio(row.makespan?.p50, jointflowP50)} | ${row.costPerMillionUsd === undefined ? 'not priced' : `$${row.costPerMillionUsd.toFixed(2)}${row.costSource === 'price model' ? ' (model)' : ''}`} | ${ratio(row.costPerMillionUsd, jointflow?.costPerMillionUsd)} | ${row.storeOpsPerRun === undefined ? '–' : row.storeOpsPerRun.toFixed(0)} | ${row.peakRssBytes ? (row.peakRssBytes / 1024 / 1024).toFixed(0) : '–'} | ${row.outputMatches === false ? '**differs**' : 'same'} |`,
       ),
       '',
       `![makespan p50, ${workflow}](results/workflow-${workflow}.svg)`,
@@ -207,6 +208,7 @@ export function workflowsSection(lines: string[]): void {
       ),
     );
   }
+  peerRatiosTable(lines, data);
   const behind = data.rows.filter((row) => {
     if (row.family === 'jointflow' || !row.makespan) return false;
     const ours = data.rows.find(
@@ -223,8 +225,43 @@ export function workflowsSection(lines: string[]): void {
     lines.push('- Nowhere in this run (same durability, same placement).', '');
   else {
     for (const row of behind) {
-      lines.push(`- ${row.workflow}: ${row.label} is faster (p50 ${ms(row.makespan?.p50)} ms).`);
+      const ours = data.rows.find(
+        (r) =>
+          r.workflow === row.workflow &&
+          r.family === 'jointflow' &&
+          r.fsync === row.fsync &&
+          r.placement === row.placement,
+      )?.makespan?.p50;
+      lines.push(
+        `- ${row.workflow}: ${row.label} is faster (p50 ${ms(row.makespan?.p50)} ms against Jointflow's ${ms(ours)} ms, ${ratio(ours, row.makespan?.p50)}).`,
+      );
     }
     lines.push('');
   }
+}
+
+/** One table: Jointflow (fsync, as authored) ÷ each peer, makespan and cost, per workflow. */
+function peerRatiosTable(lines: string[], data: WorkflowsData) {
+  const find = (workflow: string, family: string, single = false) =>
+    data.rows.find(
+      (row) =>
+        row.workflow === workflow &&
+        row.family === family &&
+        row.fsync &&
+        (row.placement === 'single cloud') === single,
+    );
+  lines.push(
+    '### Jointflow ÷ each peer (fsync, same run; below 1.00x Jointflow is faster / cheaper)',
+    '',
+    '| workflow | makespan ÷ centralized | makespan ÷ Restate | cost ÷ centralized | cost ÷ Restate | cross-cloud ÷ single-cloud makespan |',
+    '|---|---|---|---|---|---|',
+    ...data.workflows.map((workflow) => {
+      const ours = find(workflow, 'jointflow');
+      const central = find(workflow, 'centralized');
+      const restate = find(workflow, 'restate');
+      const single = find(workflow, 'jointflow', true);
+      return `| ${workflow} | ${ratio(ours?.makespan?.p50, central?.makespan?.p50)} | ${ratio(ours?.makespan?.p50, restate?.makespan?.p50)} | ${ratio(ours?.costPerMillionUsd, central?.costPerMillionUsd)} | ${ratio(ours?.costPerMillionUsd, restate?.costPerMillionUsd)} | ${ratio(ours?.makespan?.p50, single?.makespan?.p50)} |`;
+    }),
+    '',
+  );
 }

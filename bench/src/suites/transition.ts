@@ -31,8 +31,6 @@ export interface TransitionData {
   rows: TransitionRow[];
 }
 
-const WARMUP_CHAINS = 3;
-
 export async function runTransitionSuite(
   options: BenchOptions,
   factories: readonly SystemFactory[],
@@ -70,7 +68,8 @@ export async function runTransitionSuite(
           placement,
         };
         try {
-          for (let i = 0; i < WARMUP_CHAINS; i += 1) await system.runChain(clouds);
+          for (let i = 0; i < (options.mode === 'quick' ? 1 : 3); i += 1)
+            await system.runChain(clouds);
           const transitions: number[] = [];
           const spans: number[] = [];
           for (let run = 0; run < runs; run += 1) {

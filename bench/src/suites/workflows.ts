@@ -3,8 +3,10 @@ import { fileURLToPath } from 'node:url';
 import type { WorkflowIR } from '@jointflow/ir';
 import type { BenchOptions } from '../benchOptions';
 import { type LatencySummary, summarize } from '../percentiles';
+import { sampleStackRss } from '../rssSampler';
 import type { SystemFactory } from '../systems/catalog';
 import type { SystemUnderTest } from '../systems/chainRunner';
+import { baselineRunCostUsd } from '../systems/costModel';
 import { compileOrThrow, type JointflowSystem } from '../systems/jointflow/jointflowSystem';
 
 /**
@@ -21,6 +23,11 @@ export interface WorkflowRow {
   placement: 'as authored (cross-cloud)' | 'single cloud';
   makespan?: LatencySummary;
   costPerMillionUsd?: number;
+  /** How the cost was obtained: the local clouds' meters, or the price model for baselines. */
+  costSource?: 'metered + store ops' | 'price model';
+  /** Store round trips per run (Jointflow: the local clouds' counters). */
+  storeOpsPerRun?: number;
+  peakRssBytes?: number;
   /** Whether this system's output equals the first system's output for the same input. */
   outputMatches?: boolean;
   error?: string;
@@ -107,14 +114,32 @@ export async function runWorkflowsSuite(
             if (expected === undefined) reference.set(example.name, stable(warm.output));
             row.outputMatches = expected === undefined || expected === stable(warm.output);
             const costBefore = await meteredCost(system);
+            const opsBefore = await system.storeOps?.();
+            const sampler = sampleStackRss(() => system?.pids(ir.workflow) ?? Promise.resolve([]));
             const makespans: number[] = [];
+            let modelled = 0;
             for (let run = 0; run < options.workflowRuns; run += 1) {
-              makespans.push((await workflows.run(ir.workflow, example.input)).makespanMs);
+              const result = await workflows.run(ir.workflow, example.input);
+              makespans.push(result.makespanMs);
+              if (result.tally && factory.family !== 'floor' && factory.family !== 'jointflow') {
+                modelled += baselineRunCostUsd(result.tally, factory.family, singleCloud);
+              }
             }
+            row.peakRssBytes = await sampler.stop();
             const costAfter = await meteredCost(system);
+            const opsAfter = await system.storeOps?.();
             row.makespan = summarize(makespans);
             if (costBefore !== undefined && costAfter !== undefined) {
               row.costPerMillionUsd = ((costAfter - costBefore) / options.workflowRuns) * 1e6;
+              row.costSource = 'metered + store ops';
+            } else if (modelled > 0) {
+              row.costPerMillionUsd = (modelled / options.workflowRuns) * 1e6;
+              row.costSource = 'price model';
+            }
+            if (opsBefore && opsAfter) {
+              const total = (ops: typeof opsAfter) =>
+                ops.reads + ops.writes + ops.conditionalWrites + ops.slotFills;
+              row.storeOpsPerRun = (total(opsAfter) - total(opsBefore)) / options.workflowRuns;
             }
           } catch (error) {
             row.error = String(error);
@@ -138,7 +163,9 @@ export async function runWorkflowsSuite(
   return { runs: options.workflowRuns, workflows: examples.map((e) => e.name), rows };
 }
 
+/** Jointflow's cost so far: the clouds' meters (requests + GB-s) plus its store operations priced. */
 async function meteredCost(system: SystemUnderTest): Promise<number | undefined> {
   const metered = system as Partial<JointflowSystem>;
-  return metered.meteredCostUsd ? metered.meteredCostUsd() : undefined;
+  if (!metered.meteredCostUsd || !metered.storeOpsCostUsd) return undefined;
+  return (await metered.meteredCostUsd()) + (await metered.storeOpsCostUsd());
 }

@@ -16,8 +16,14 @@ export interface SystemUnderTest {
     deploy(ir: WorkflowIR): Promise<void>;
     run(workflow: string, input: unknown): Promise<WorkflowRun>;
   };
-  /** Peak resident memory of the system's processes, bytes. */
-  peakRssBytes(): number;
+  /**
+   * Every process of the stack right now (servers, workers, endpoints), for RSS sampling. With
+   * `workflow`, systems that keep one worker per function (Jointflow) leave out the idle warm
+   * workers of other workflows.
+   */
+  pids(workflow?: string): Promise<number[]>;
+  /** Store operations since start, summed over every store, when the system can count them. */
+  storeOps?(): Promise<StoreOpTotals>;
   close(): Promise<void>;
 }
 
@@ -27,6 +33,20 @@ export interface WorkflowRun {
   /** Durable store writes the run made, when the system can tell. */
   storeWrites?: number;
   storeReads?: number;
+  /** What a baseline ran, for the cost model (`costModel.ts`): steps and transitions. */
+  tally?: StepTally;
+}
+
+export interface StepTally {
+  steps: { cloud: string; memoryMb: number; durationMs: number }[];
+  transitions: number;
+}
+
+export interface StoreOpTotals {
+  reads: number;
+  writes: number;
+  conditionalWrites: number;
+  slotFills: number;
 }
 
 /** Clouds and their one-way latency, as the baselines see them (from the cloud profiles). */

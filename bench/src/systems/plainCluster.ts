@@ -79,8 +79,7 @@ export async function startPlainFloor(topology: CloudTopology): Promise<SystemUn
       });
       return done;
     },
-    peakRssBytes: () =>
-      [...cluster.workers.values()].reduce((sum, worker) => sum + worker.peakRssBytes(), 0),
+    pids: async () => [...cluster.workers.values()].map((worker) => worker.pid),
     async close() {
       replies.close();
       await cluster.close();

@@ -38,8 +38,9 @@ async function route(req: http.IncomingMessage, res: http.ServerResponse): Promi
     }
     const call = runBody.parse(body);
     try {
+      const started = performance.now();
       const output = await handler(call.input, baselineContext(call.execution, call.instance));
-      sendJson(res, 200, { output });
+      sendJson(res, 200, { output, durationMs: performance.now() - started });
     } catch (error) {
       sendJson(res, 200, { error: error instanceof Error ? error.message : String(error) });
     }

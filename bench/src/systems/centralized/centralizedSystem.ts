@@ -10,7 +10,16 @@ import { chainPayload } from '../../userCode';
 import type { CloudTopology, SystemUnderTest } from '../chainRunner';
 import { startPlainCluster } from '../plainCluster';
 
-const executionResponse = z.object({ output: z.unknown(), writes: z.number() });
+const executionResponse = z.object({
+  output: z.unknown(),
+  writes: z.number(),
+  tally: z
+    .object({
+      steps: z.array(z.object({ cloud: z.string(), memoryMb: z.number(), durationMs: z.number() })),
+      transitions: z.number(),
+    })
+    .optional(),
+});
 const marksOf = (output: unknown): number[] =>
   z.object({ marks: z.array(z.number()) }).parse(output).marks;
 
@@ -63,12 +72,15 @@ export async function startCentralized(
         const result = await call('/executions/workflow', { workflow, input });
         const makespanMs = preciseNow() - started;
         lastWrites = result.writes;
-        return { output: result.output, makespanMs, storeWrites: result.writes - before };
+        return {
+          output: result.output,
+          makespanMs,
+          storeWrites: result.writes - before,
+          ...(result.tally ? { tally: result.tally } : {}),
+        };
       },
     },
-    peakRssBytes: () =>
-      coordinator.peakRssBytes() +
-      [...cluster.workers.values()].reduce((sum, worker) => sum + worker.peakRssBytes(), 0),
+    pids: async () => [coordinator.pid, ...[...cluster.workers.values()].map((w) => w.pid)],
     async close() {
       await coordinator.stop();
       await cluster.close();

@@ -29,7 +29,16 @@ const history = openHistoryStore(config.db, config.fsync);
 const workflows = new Map<string, WorkflowIR>();
 let executionCounter = 0;
 
-const stepResult = z.union([z.object({ output: z.unknown() }), z.object({ error: z.string() })]);
+const stepResult = z.union([
+  z.object({ output: z.unknown(), durationMs: z.number() }),
+  z.object({ error: z.string() }),
+]);
+
+/** What one execution ran, for the driver's cost model: each step's handler time and the transitions. */
+interface Tally {
+  steps: { cloud: string; memoryMb: number; durationMs: number }[];
+  transitions: number;
+}
 
 async function invokeStep(
   cloud: string,
@@ -37,6 +46,8 @@ async function invokeStep(
   execution: string,
   instance: string,
   input: unknown,
+  tally: Tally,
+  memoryMb: number,
 ) {
   const worker = config.workers[cloud] ?? config.workers[config.home];
   if (!worker) throw new Error(`BENCH_NO_WORKER: no worker for cloud ${cloud}`);
@@ -47,6 +58,7 @@ async function invokeStep(
   });
   const result = stepResult.parse(response.body);
   if ('error' in result) throw new Error(`step ${name} failed: ${result.error}`);
+  tally.steps.push({ cloud, memoryMb, durationMs: result.durationMs });
   return result.output;
 }
 
@@ -66,8 +78,9 @@ async function runChain(request: z.infer<typeof chainRequest>) {
   history.startExecution(execution, request.payload);
   history.appendTransition(execution, entered('step0'));
   let value = request.payload;
+  const tally: Tally = { steps: [], transitions: 0 };
   for (const [index, cloud] of request.clouds.entries()) {
-    value = await invokeStep(cloud, 'mark', execution, `step${index}`, value);
+    value = await invokeStep(cloud, 'mark', execution, `step${index}`, value, tally, 128);
     const next = index + 1 < request.clouds.length ? entered(`step${index + 1}`) : [];
     history.appendTransition(execution, [...exited(`step${index}`, value), ...next]);
   }
@@ -83,10 +96,20 @@ async function runWorkflow(request: z.infer<typeof workflowRequest>) {
   const execution = `${ir.workflow}-${process.pid}-${executionCounter++}`;
   history.startExecution(execution, request.input);
   history.appendTransition(execution, entered(ir.start));
+  const tally: Tally = { steps: [], transitions: 0 };
   const output = await interpretWorkflow(ir, request.input, {
     runTask: (fn, instance, input) =>
-      invokeStep(fn.cloud, `${ir.workflow}/${fn.name}`, execution, instance, input),
+      invokeStep(
+        fn.cloud,
+        `${ir.workflow}/${fn.name}`,
+        execution,
+        instance,
+        input,
+        tally,
+        fn.memoryMb,
+      ),
     onTransition: async (transition) => {
+      tally.transitions += 1;
       history.appendTransition(execution, [
         ...exited(transition.instance, transition.output),
         ...transition.next.flatMap(entered),
@@ -94,7 +117,7 @@ async function runWorkflow(request: z.infer<typeof workflowRequest>) {
     },
   });
   history.finishExecution(execution, output);
-  return output;
+  return { output, tally };
 }
 
 async function deploy(ir: WorkflowIR) {
@@ -122,7 +145,7 @@ async function route(req: http.IncomingMessage, res: http.ServerResponse) {
       return;
     case '/executions/workflow':
       sendJson(res, 200, {
-        output: await runWorkflow(workflowRequest.parse(body)),
+        ...(await runWorkflow(workflowRequest.parse(body))),
         writes: history.writes(),
       });
       return;

@@ -2,7 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { compile, type WorkflowIR } from '@jointflow/ir';
-import { deployWorkflow, outsidePorts, startLocalClouds } from '@jointflow/local-cloud';
+import {
+  deployWorkflow,
+  outsidePorts,
+  runExecution,
+  startLocalClouds,
+} from '@jointflow/local-cloud';
 import { readExecutionResult, startExecution } from '@jointflow/runtime';
 import type { FaultSpec } from '@jointflow/shims';
 import { z } from 'zod';
@@ -18,7 +23,17 @@ const EXECUTION_TIMEOUT_MS = 120_000;
 export interface JointflowSystem extends SystemUnderTest {
   /** Sum of every cloud's metered cost so far, USD (requests + billed GB-seconds). */
   meteredCostUsd(): Promise<number>;
-  injectFaults(spec: FaultSpec): Promise<void>;
+  /** Store operations so far priced at each cloud's storeRead / storeWrite, USD. */
+  storeOpsCostUsd(): Promise<number>;
+  /** Faults on every cloud, or on the listed clouds only. */
+  injectFaults(spec: FaultSpec, clouds?: readonly string[]): Promise<void>;
+  /** Runs with the local cloud's watchdog (redrives a stalled execution), for the fault suite. */
+  runWithWatchdog(
+    workflow: string,
+    input: unknown,
+    stallMs: number,
+    timeoutMs: number,
+  ): Promise<{ status: string; output?: unknown; makespanMs: number; redrives: number }>;
 }
 
 /**
@@ -91,10 +106,61 @@ export async function startJointflow(fsync: boolean): Promise<JointflowSystem> {
       const rows = (await Promise.all(shims.map((shim) => shim.metering()))).flat();
       return rows.reduce((sum, row) => sum + row.costUsd, 0);
     },
-    async injectFaults(spec) {
-      await Promise.all(shims.map((shim) => shim.injectFaults(spec)));
+    async storeOpsCostUsd() {
+      const stats = await Promise.all(shims.map((shim) => shim.stats()));
+      return stats.reduce((sum, cloud, index) => {
+        const ops = cloud.storeOps?.total;
+        const prices = shims[index]?.profile.prices;
+        if (!ops || !prices) return sum;
+        const writes = ops.writes + ops.conditionalWrites + ops.slotFills;
+        return sum + ops.reads * prices.storeRead + writes * prices.storeWrite;
+      }, 0);
     },
-    peakRssBytes: () => 0,
+    async injectFaults(spec, clouds) {
+      const targets = clouds ? shims.filter((shim) => clouds.includes(shim.profile.id)) : shims;
+      await Promise.all(targets.map((shim) => shim.injectFaults(spec)));
+    },
+    async runWithWatchdog(workflow, input, stallMs, timeoutMs) {
+      const target = deployed.get(workflow);
+      if (!target) throw new Error(`BENCH_NOT_DEPLOYED: deploy ${workflow} first`);
+      const started = preciseNow();
+      const run = await runExecution(ports, {
+        ir: target.ir,
+        deployment: target.deployment,
+        input,
+        stallMs,
+        timeoutMs,
+      });
+      return {
+        status: run.result.status,
+        ...(run.result.status === 'succeeded' ? { output: run.result.output } : {}),
+        makespanMs: preciseNow() - started,
+        redrives: run.redrives,
+      };
+    },
+    async pids(workflow) {
+      const prefix = workflow ? `${deployed.get(workflow)?.deployment ?? '?'}--` : '';
+      const stats = await Promise.all(shims.map((shim) => shim.stats()));
+      return stats.flatMap((cloud) => [
+        cloud.pid,
+        ...cloud.workers
+          .filter((worker) => worker.function.startsWith(prefix))
+          .map((worker) => worker.pid),
+      ]);
+    },
+    async storeOps() {
+      const stats = await Promise.all(shims.map((shim) => shim.stats()));
+      const total = { reads: 0, writes: 0, conditionalWrites: 0, slotFills: 0 };
+      for (const cloud of stats) {
+        const ops = cloud.storeOps?.total;
+        if (!ops) throw new Error('BENCH_NO_STORE_OPS: this local cloud has no store-op counter');
+        total.reads += ops.reads;
+        total.writes += ops.writes;
+        total.conditionalWrites += ops.conditionalWrites;
+        total.slotFills += ops.slotFills;
+      }
+      return total;
+    },
     async close() {
       await local.stop();
       rmSync(dataDir, { recursive: true, force: true });

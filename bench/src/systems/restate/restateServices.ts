@@ -15,7 +15,9 @@ import { interpretWorkflow } from '../workflowInterpreter';
  * - `steps<c>.run({ workflow, fn, instance, input })`: runs one workflow step's user code.
  * - `flow.run({ workflow, input })` (home cloud only): the workflow written as Restate code. It
  *   walks the IR like a hand-written Restate handler would: each task is a durable call to
- *   `steps<c>`, a map is a fan-out of calls awaited together, a join is what awaits them.
+ *   `steps<c>`, a map is a fan-out of calls in flight together, all awaited through one
+ *   `RestatePromise.race` loop (`callDriver`). Returns `{ output, tally }` (steps run, with
+ *   their handler durations, and transitions) for the cost model.
  *
  * argv[2] is JSON `{ cloudIndex, home, clouds, workflowsFile? }`.
  */
@@ -83,10 +85,76 @@ const steps = restate.service({
       const fn = workflows.get(request.workflow)?.functions[request.fn];
       if (!fn) throw new restate.TerminalError(`unknown step ${request.workflow}/${request.fn}`);
       const handler = await loadHandler(fn.code);
-      return handler(request.input, baselineContext(request.workflow, request.instance));
+      const started = performance.now();
+      const output = await handler(
+        request.input,
+        baselineContext(request.workflow, request.instance),
+      );
+      // The handler's own duration rides back with the output: the cost model bills it.
+      return { output, durationMs: performance.now() - started };
     },
   },
 });
+
+const stepReply = z.object({ output: z.unknown(), durationMs: z.number() });
+
+/**
+ * Awaits every outstanding durable call from ONE consumer. The SDK (1.17) lets only one await
+ * make progress at a time ("awaitNext already pending" otherwise), so the concurrent branches of
+ * a fan-out cannot each await their own call. Each call is registered here; one loop awaits
+ * `RestatePromise.race` over all of them (the SDK's combinator), settles the winner, and yields a
+ * macrotask so the branches it woke can issue their next calls before the next race.
+ */
+function callDriver() {
+  type Pending = {
+    promise: import('@restatedev/restate-sdk').RestatePromise<{ id: number; reply: unknown }>;
+    resolve(value: unknown): void;
+    reject(error: unknown): void;
+  };
+  const pending = new Map<number, Pending>();
+  let nextId = 0;
+  let running = false;
+  const loop = async () => {
+    running = true;
+    try {
+      while (pending.size > 0) {
+        const settled = await restate.RestatePromise.race(
+          [...pending.values()].map((entry) => entry.promise),
+        ).then(
+          (value) => ({ value, error: undefined }),
+          (error: unknown) => ({ value: undefined, error }),
+        );
+        if (settled.value) {
+          const entry = pending.get(settled.value.id);
+          pending.delete(settled.value.id);
+          entry?.resolve(settled.value.reply);
+        } else {
+          for (const entry of pending.values()) entry.reject(settled.error);
+          pending.clear();
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      running = false;
+    }
+  };
+  return {
+    call(promise: import('@restatedev/restate-sdk').RestatePromise<unknown>): Promise<unknown> {
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        pending.set(id, {
+          promise: promise.map((reply, failure) => {
+            if (failure) throw failure;
+            return { id, reply };
+          }),
+          resolve,
+          reject,
+        });
+        if (!running) setImmediate(() => void loop());
+      });
+    },
+  };
+}
 
 const flow = restate.service({
   name: 'flow',
@@ -98,18 +166,31 @@ const flow = restate.service({
       const request = flowRequest.parse(body);
       const ir = workflows.get(request.workflow);
       if (!ir) throw new restate.TerminalError(`unknown workflow ${request.workflow}`);
-      return interpretWorkflow(ir, request.input, {
-        runTask: (fn: FunctionIR, instance, input) =>
-          ctx.genericCall({
-            service: `steps${cloudIndexOf(fn.cloud)}`,
-            method: 'run',
-            parameter: { workflow: ir.workflow, fn: fn.name, instance, input },
-            inputSerde: json,
-            outputSerde: json,
-          }),
+      const driver = callDriver();
+      const steps: { cloud: string; memoryMb: number; durationMs: number }[] = [];
+      let transitions = 0;
+      const output = await interpretWorkflow(ir, request.input, {
+        runTask: async (fn: FunctionIR, instance, input) => {
+          const reply = stepReply.parse(
+            await driver.call(
+              ctx.genericCall({
+                service: `steps${cloudIndexOf(fn.cloud)}`,
+                method: 'run',
+                parameter: { workflow: ir.workflow, fn: fn.name, instance, input },
+                inputSerde: json,
+                outputSerde: json,
+              }),
+            ),
+          );
+          steps.push({ cloud: fn.cloud, memoryMb: fn.memoryMb, durationMs: reply.durationMs });
+          return reply.output;
+        },
         // Restate journals every call itself; the orchestrator adds nothing of its own.
-        onTransition: async () => {},
+        onTransition: async () => {
+          transitions += 1;
+        },
       });
+      return { output, tally: { steps, transitions } };
     },
   },
 });

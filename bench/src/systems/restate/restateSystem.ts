@@ -69,6 +69,14 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: s
   throw new Error(`BENCH_RESTATE_TIMEOUT: ${what} within ${timeoutMs} ms`);
 }
 
+const flowReply = z.object({
+  output: z.unknown(),
+  tally: z.object({
+    steps: z.array(z.object({ cloud: z.string(), memoryMb: z.number(), durationMs: z.number() })),
+    transitions: z.number(),
+  }),
+});
+
 const marksOf = (output: unknown): number[] =>
   z.object({ marks: z.array(z.number()) }).parse(output).marks;
 
@@ -193,11 +201,11 @@ export async function startRestate(
               `BENCH_RESTATE_CALL: ${response.status} ${JSON.stringify(response.body)}`,
             );
           }
-          return { output: response.body, makespanMs };
+          const reply = flowReply.parse(response.body);
+          return { output: reply.output, makespanMs, tally: reply.tally };
         },
       },
-      peakRssBytes: () =>
-        serverChild.peakRssBytes() + endpoints.reduce((sum, e) => sum + e.peakRssBytes(), 0),
+      pids: async () => [serverChild.pid, ...endpoints.map((e) => e.pid)],
       close,
     };
   } catch (error) {
