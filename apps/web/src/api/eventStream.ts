@@ -26,9 +26,9 @@ export function followExecutionEvents(
 
   const connect = async (): Promise<void> => {
     while (!abort.signal.aborted && !completed) {
+      const headers: Record<string, string> = { accept: 'text/event-stream', ...authHeaders() };
+      if (lastEventId !== undefined) headers['last-event-id'] = lastEventId;
       try {
-        const headers: Record<string, string> = { accept: 'text/event-stream', ...authHeaders() };
-        if (lastEventId !== undefined) headers['last-event-id'] = lastEventId;
         const response = await fetch(
           `/api/v1/executions/${encodeURIComponent(executionId)}/events`,
           {
@@ -56,10 +56,18 @@ export function followExecutionEvents(
           const last = messages[messages.length - 1];
           if (last?.id !== undefined) lastEventId = last.id;
           if (messages.some((m) => COMPLETION_EVENTS.has(m.event))) completed = true;
-          handlers.onMessages(messages);
+          // A handler's own failure is not a network problem: report it instead of reconnecting.
+          try {
+            handlers.onMessages(messages);
+          } catch (error) {
+            handlers.onError(error instanceof Error ? error : new Error(String(error)));
+            abort.abort();
+            return;
+          }
         }
       } catch (error) {
         if (abort.signal.aborted) return;
+        // What is left here are fetch and stream-read failures (the network): reconnect.
         if (!(error instanceof Error)) throw error;
       }
       if (completed) {
@@ -70,6 +78,8 @@ export function followExecutionEvents(
       backoffMs = Math.min(backoffMs * 2, 5000);
     }
   };
-  void connect();
+  connect().catch((error: unknown) =>
+    handlers.onError(error instanceof Error ? error : new Error(String(error))),
+  );
   return () => abort.abort();
 }

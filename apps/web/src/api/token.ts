@@ -16,13 +16,13 @@ export function adoptTokenFromUrl(): string | null {
 }
 
 export function loadToken(): string | null {
-  return window.localStorage.getItem(STORAGE_KEY);
+  return globalThis.localStorage?.getItem(STORAGE_KEY) ?? null;
 }
 
 export function saveToken(token: string): void {
-  window.localStorage.setItem(STORAGE_KEY, token.trim());
+  globalThis.localStorage.setItem(STORAGE_KEY, token.trim());
 }
 
 export function clearToken(): void {
-  window.localStorage.removeItem(STORAGE_KEY);
+  globalThis.localStorage.removeItem(STORAGE_KEY);
 }
