@@ -154,6 +154,13 @@ function DesignerBody({ workflowId, theme }: ThemeProps & { workflowId: string }
     onError: (error) => setMessage(error.message),
   });
 
+  // The canvas remounts when the code view closes: fit it again.
+  useEffect(() => {
+    if (view !== 'canvas' || documentStore.getState().graph.nodes.length === 0) return;
+    const frame = requestAnimationFrame(() => void flow.fitView({ padding: 0.2, maxZoom: 1 }));
+    return () => cancelAnimationFrame(frame);
+  }, [view, flow]);
+
   const dirty = graph !== saved;
   const addAtCenter = useCallback(
     (kind: NodeKind) => {
