@@ -45,7 +45,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         mapWidths: [1, 10, 100],
         chainLengths: [1, 10, 20],
         scalingRuns: 1,
-        faultRuns: 3,
+        faultRuns: 2,
       }
     : {
         mode: 'full',

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { parseBenchOptions } from './benchOptions';
 import { ensureLoopbackOnly } from './loopbackOnly';
 import { describeMachine } from './machine';
+import { behindSection } from './report/behindSection';
 import { buildResultsMarkdown, workflowsSection } from './report/resultsMarkdown';
 import { faultsSection, scalingSection } from './report/scalingFaultsSections';
 import { resultsMarkdownFile, writeSuiteResult } from './resultFiles';
@@ -84,6 +85,7 @@ writeFileSync(
     { suite: 'workflows', write: workflowsSection },
     { suite: 'scaling', write: scalingSection },
     { suite: 'faults', write: faultsSection },
+    { suite: 'behind', write: behindSection },
   ]),
 );
 log(`wrote ${resultsMarkdownFile}`);

@@ -39,6 +39,7 @@ export function buildResultsMarkdown(
   ];
   const any = (transition ?? extraSections.length > 0) ? transition : undefined;
   machineSection(lines, any);
+  if (transition) durabilitySection(lines, transition.data);
   if (transition) transitionSection(lines, transition);
   else lines.push('## 1. Transition overhead', '', 'Not run in this pass.', '');
   for (const section of extraSections) section.write(lines);
@@ -62,8 +63,27 @@ function machineSection(lines: string[], result: SuiteResult<unknown> | undefine
     'npm ci',
     'npm run bench -- --quick     # under 3 minutes on 2 cores',
     'npm run bench                # full run',
-    'npm run bench -- --suite=transition,workflows   # some suites only',
+    'npm run bench -- --suite=transition,workflows   # some suites only (transition, workflows, scaling, faults)',
+    'npm run bench -- --quick --host-network          # without the loopback-only network namespace',
     '```',
+    '',
+    `This file came from \`${result.command}\` (each suite's command and duration are in its results/*.json).`,
+    '',
+  );
+}
+
+function durabilitySection(lines: string[], data: TransitionData) {
+  const seen = new Map<string, string>();
+  for (const row of data.rows) {
+    if (!seen.has(row.label) && row.durability !== 'did not start')
+      seen.set(row.label, row.durability);
+  }
+  lines.push(
+    '## Durability of each side',
+    '',
+    ...[...seen].map(([label, durability]) => `- **${label}**: ${durability}`),
+    '',
+    'Suites 2 and 3 run the fsync configuration of each system; suite 1 runs both. Suite 4 runs Jointflow with fsync.',
     '',
   );
 }

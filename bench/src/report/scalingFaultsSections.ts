@@ -19,7 +19,7 @@ export function scalingSection(lines: string[]): void {
   }
   const data = result.data;
   lines.push(
-    `Map of width W (one no-op branch per element, a join that counts them) and chain of N no-op steps, all on the home cloud; ${data.runs} measured run(s) per size after a warm-up. Store operations are the local clouds' own counters (\`GET /control/stats\`: round trips by kind), per branch (map) or per step (chain); the centralized baseline reports its durable history commits; Restate's journal writes are not visible from outside and are not counted. Peak RSS is VmRSS summed over the whole stack (cloud processes + workers, coordinator + workers, Restate server + service endpoints) every 100 ms during the measured runs.`,
+    `Map of width W (one no-op branch per element, a join that counts them) and chain of N no-op steps, all on the home cloud; ${data.runs} measured run(s) per size after a warm-up. Store operations are the local clouds' own counters (\`GET /control/stats\`: round trips by kind; the driver's own polls for the result are left out), per branch (map) or per step (chain); the centralized baseline reports its durable history commits; Restate's journal writes are not visible from outside and are not counted. Peak RSS is VmRSS summed over the whole stack (cloud processes + workers, coordinator + workers, Restate server + service endpoints) every 100 ms during the measured runs.`,
     '',
   );
   for (const shape of ['map', 'chain'] as const) {
