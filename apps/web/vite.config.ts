@@ -7,7 +7,16 @@ export default defineConfig({
   worker: { format: 'es' },
   server: {
     host: '127.0.0.1',
-    proxy: { '/api': 'http://127.0.0.1:4300' },
+    // `jointflow up` on its default port. The browser's Origin is dropped so the API sees the
+    // proxied calls as its own origin (it serves the built app itself in production).
+    proxy: {
+      '/api': {
+        target: 'http://127.0.0.1:4300',
+        configure: (proxy) => {
+          proxy.on('proxyReq', (request) => request.removeHeader('origin'));
+        },
+      },
+    },
   },
   preview: { host: '127.0.0.1' },
   build: { chunkSizeWarningLimit: 8000 },
