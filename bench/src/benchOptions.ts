@@ -41,7 +41,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         crossChainSteps: 4,
         crossChainRuns: 2,
         hopSamples: 300,
-        workflowRuns: 1,
+        workflowRuns: 3,
         mapWidths: [1, 10, 100],
         chainLengths: [1, 10, 20],
         scalingRuns: 1,
