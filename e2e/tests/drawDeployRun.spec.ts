@@ -15,7 +15,7 @@ test('draw a three-step workflow, set clouds, edit code, deploy, run and see eve
   const [first = '', second = ''] = clouds;
 
   await openApp();
-  const name = `drawn-${Date.now()}`;
+  const name = 'three-steps';
   await page.getByLabel('Workflow name').fill(name);
   await page.getByRole('button', { name: 'Create' }).click();
 
