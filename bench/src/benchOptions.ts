@@ -45,7 +45,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         mapWidths: [1, 10, 100],
         chainLengths: [1, 10, 20],
         scalingRuns: 1,
-        faultRuns: 2,
+        faultRuns: 4,
       }
     : {
         mode: 'full',

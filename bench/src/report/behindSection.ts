@@ -73,7 +73,7 @@ export function behindSection(lines: string[]): void {
     }).length;
     if (behindCount > 0) {
       points.push(
-        `- Why the workflows trail where they do: every step pays the per-step cost above; across clouds every hop also pays the profiles' latency once per invoke and once per remote store call, while the baselines cross clouds only for the step call itself; and every map branch is a separate worker process (${behindCount} of ${workflows.workflows.length} workflows behind at least one peer in this run).`,
+        `- Why the workflows trail where they do: every step pays the per-step cost above; across clouds every hop also pays the profiles' latency once per invoke and once per remote store call, while the baselines cross clouds only for the step call itself; and map branches run in separate worker processes (${behindCount} of ${workflows.workflows.length} workflows behind at least one peer in this run).`,
       );
     }
     const restateCheaper = workflows.workflows.filter((workflow) => {

@@ -66,10 +66,10 @@ export async function runFaultsSuite(
     { setting: 'none', spec: () => ({}) },
     {
       setting: 'crash',
-      spec: (run) => ({ seed: 100 + run, crashBeforeCommit: 0.15, crashAfterCommit: 0.15 }),
+      spec: (run) => ({ seed: 100 + run, crashBeforeCommit: 0.2, crashAfterCommit: 0.2 }),
     },
     { setting: 'duplicate', spec: (run) => ({ seed: 200 + run, duplicate: 0.3 }) },
-    { setting: 'drop', spec: (run) => ({ seed: 300 + run, drop: 0.1 }) },
+    { setting: 'drop', spec: (run) => ({ seed: 300 + run, drop: 0.2 }) },
     {
       setting: `outage of ${home} + failover`,
       spec: () => ({ outage: { startInMs: 0, durationMs: OUTAGE_MS } }),
