@@ -16,6 +16,8 @@ import type { CloudDatabase } from './database';
 export interface QueueEntry {
   id: number;
   fn: string;
+  /** The invocation's execution id (for the watchdog's "still queued here?" question). */
+  execution: string;
   body: string;
   attempt: number;
   dueAt: number;
@@ -29,7 +31,9 @@ export interface QueueEntry {
 export type Availability = 'warm' | 'cold' | 'none';
 
 export interface AsyncQueue {
-  enqueue(fn: string, body: string, dueAt: number, fault: string): void;
+  enqueue(fn: string, execution: string, body: string, dueAt: number, fault: string): void;
+  /** Invocations of `execution` accepted and not finished (waiting, delayed or running). */
+  pendingOf(execution: string): number;
   /** The next entry to dispatch at `now`, removed from the waiting set, or undefined. */
   take(now: number, availability: (fn: string) => Availability): QueueEntry | undefined;
   /** Finished (succeeded, or moved to dead letters): the row goes. */
@@ -68,6 +72,22 @@ export function createAsyncQueue(db: CloudDatabase, starveMs = 500): AsyncQueue 
   let delayed: QueueEntry[] = [];
   let seq = 0;
   let count = 0;
+  const perExecution = new Map<string, number>();
+  const track = (execution: string, delta: number) => {
+    const n = (perExecution.get(execution) ?? 0) + delta;
+    if (n <= 0) perExecution.delete(execution);
+    else perExecution.set(execution, n);
+  };
+  const executionOf = (body: string): string => {
+    try {
+      const parsed: unknown = JSON.parse(body);
+      if (typeof parsed === 'object' && parsed !== null && 'execution' in parsed)
+        return String(parsed.execution);
+    } catch {
+      // A row this version cannot read still runs; it just counts for no execution.
+    }
+    return '';
+  };
 
   const place = (entry: QueueEntry, now: number) => {
     if (entry.dueAt > now) {
@@ -95,10 +115,13 @@ export function createAsyncQueue(db: CloudDatabase, starveMs = 500): AsyncQueue 
   const now0 = Date.now();
   for (const row of loadAll.all()) {
     count++;
+    const execution = executionOf(row.body);
+    track(execution, 1);
     place(
       {
         id: row.id,
         fn: row.function,
+        execution,
         body: row.body,
         attempt: row.attempt,
         dueAt: row.due_at,
@@ -111,12 +134,14 @@ export function createAsyncQueue(db: CloudDatabase, starveMs = 500): AsyncQueue 
   }
 
   return {
-    enqueue(fn, body, dueAt, fault) {
+    enqueue(fn, execution, body, dueAt, fault) {
       const id = Number(insert.run(fn, body, 1, dueAt, fault).lastInsertRowid);
       count++;
+      track(execution, 1);
       const now = Date.now();
-      place({ id, fn, body, attempt: 1, dueAt, fault, seq: seq++, queuedAt: now }, now);
+      place({ id, fn, execution, body, attempt: 1, dueAt, fault, seq: seq++, queuedAt: now }, now);
     },
+    pendingOf: (execution) => perExecution.get(execution) ?? 0,
     take(now, availability) {
       promote(now);
       let best: { line: QueueEntry[]; head: QueueEntry; warm: boolean } | undefined;
@@ -144,6 +169,7 @@ export function createAsyncQueue(db: CloudDatabase, starveMs = 500): AsyncQueue 
     finish(entry) {
       remove.run(entry.id);
       count--;
+      track(entry.execution, -1);
     },
     retry(entry, dueAt) {
       bump.run(dueAt, entry.id);
@@ -155,6 +181,7 @@ export function createAsyncQueue(db: CloudDatabase, starveMs = 500): AsyncQueue 
     deadLetter(entry, error) {
       deadTx(entry, error);
       count--;
+      track(entry.execution, -1);
     },
     nextDueAt() {
       let next: number | undefined;

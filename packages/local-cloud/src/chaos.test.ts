@@ -152,6 +152,8 @@ async function runOne(name: string, i: number, stallMs: number, chaos = false) {
     stallMs,
     timeoutMs: 60_000,
     lastProgressAt: (e) => t.collector.lastEventAt(e),
+    stillQueued: async (e) =>
+      (await Promise.all(shims.map((s) => s.pendingInvocations(e)))).some((n) => n > 0),
   });
 }
 

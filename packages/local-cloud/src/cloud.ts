@@ -111,6 +111,8 @@ export interface Cloud {
   faults(): FaultSpec;
   outageUntil(): number | undefined;
   deadLetters(): DeadLetterRow[];
+  /** Invocations of `execution` accepted here and not finished (queued, delayed or running). */
+  pendingOf(execution: string): number;
   metering: Metering;
   stats(): {
     workers: { pid: number; function: string; busy: boolean }[];
@@ -469,7 +471,13 @@ export function createCloud(options: CloudOptions): Cloud {
       const text = JSON.stringify(invocation);
       const copies = faults.duplicate ? 2 : 1;
       for (let copy = 0; copy < copies; copy++) {
-        queue.enqueue(name, text, Date.now() + faults.delayMs * (copy + 1), `${identity}#${copy}`);
+        queue.enqueue(
+          name,
+          invocation.execution,
+          text,
+          Date.now() + faults.delayMs * (copy + 1),
+          `${identity}#${copy}`,
+        );
       }
       pump();
     },
@@ -499,6 +507,7 @@ export function createCloud(options: CloudOptions): Cloud {
         error: r.error,
         at: r.at,
       })),
+    pendingOf: (execution) => queue.pendingOf(execution),
     stats: () => ({
       workers: pool.list(),
       queued: queue.size(),

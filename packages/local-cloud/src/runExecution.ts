@@ -43,6 +43,13 @@ export interface RunExecutionOptions {
    * committed prefix, and redriving again before that walk is through only adds load.
    */
   stallMs?: number;
+  /**
+   * Whether some cloud still holds an accepted, unfinished invocation of the execution (e.g.
+   * `LocalCloudShim.pendingInvocations`). When it does, a stall is a queue that is busy or
+   * paused, not a lost invoke, and the watchdog waits instead of redriving — up to 8x `stallMs`
+   * without progress, after which it redrives anyway.
+   */
+  stillQueued?: (execution: string) => Promise<boolean>;
   /** Gives up after this long (default 120 s). */
   timeoutMs?: number;
 }
@@ -98,7 +105,16 @@ export async function runExecution(
     // Moving again since the last redrive: back to the normal patience.
     if (progressed > progressAtKick) waitMs = stallMs;
     const progress = Math.max(lastKick, progressed);
-    if (now - progress > waitMs) {
+    const stalled = now - progress > waitMs;
+    if (
+      stalled &&
+      options.stillQueued !== undefined &&
+      now - Math.max(progressed, started) < stallMs * 8 &&
+      (await options.stillQueued(execution).catch(() => false))
+    ) {
+      // Not lost, only waiting: look again after another stall period.
+      lastKick = now;
+    } else if (stalled) {
       redrives++;
       lastKick = now;
       progressAtKick = Math.max(progressed, now);

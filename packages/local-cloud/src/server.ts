@@ -27,6 +27,7 @@ const BLOB_LIMIT = 64 * 1024 * 1024;
 const INVOKE = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 const FUNCTION = /^\/control\/functions\/([^/]+)$/;
 const BLOB = /^\/blobs\/([^/]+)$/;
+const PENDING = /^\/control\/executions\/([^/]+)\/pending$/;
 
 const peersBody = z.record(z.string(), z.string().url());
 
@@ -176,6 +177,11 @@ export async function startCloudServer(cloud: Cloud, port: number): Promise<Clou
       res.writeHead(200, { 'content-type': 'application/octet-stream' });
       res.end(bytes);
       return;
+    }
+    const pending = PENDING.exec(path);
+    if (pending && method === 'GET') {
+      const execution = decodeURIComponent(pending[1] ?? '');
+      return sendJson(res, 200, { execution, pending: cloud.pendingOf(execution) });
     }
     const fn = FUNCTION.exec(path);
     if (fn) {

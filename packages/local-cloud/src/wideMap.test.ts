@@ -93,6 +93,8 @@ async function runWidth(width: number) {
     stallMs: 5_000,
     timeoutMs: 150_000,
     lastProgressAt: (e) => t.collector.lastEventAt(e),
+    stillQueued: async (e) =>
+      (await Promise.all(shims.map((s) => s.pendingInvocations(e)))).some((n) => n > 0),
   });
   return { run, ops: (await instanceOps()) - before };
 }

@@ -33,6 +33,7 @@ export {
   localRoutes,
   maybeValue,
   meteringRow,
+  pendingResponse,
   putIfAbsentRequest,
   putIfAbsentResponse,
   readSlotsRequest,

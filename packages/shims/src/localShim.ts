@@ -19,6 +19,7 @@ import {
   localRoutes,
   type MeteringRow,
   meteringRow,
+  pendingResponse,
   statsResponse,
 } from './localWire';
 
@@ -30,6 +31,8 @@ export interface LocalCloudShim extends CloudShim {
   metering(): Promise<MeteringRow[]>;
   deadLetters(): Promise<DeadLetterRow[]>;
   stats(): Promise<CloudStats>;
+  /** Invocations of `execution` this cloud accepted and has not finished (queued or running). */
+  pendingInvocations(execution: string): Promise<number>;
 }
 
 /**
@@ -132,6 +135,12 @@ export function createLocalShim(profile: CloudProfile, url: string): LocalCloudS
     },
     async stats() {
       return statsResponse.parse(await jsonCall('GET', `${url}${localRoutes.stats}`, undefined));
+    },
+    async pendingInvocations(execution) {
+      const res = pendingResponse.parse(
+        await jsonCall('GET', `${url}${localRoutes.pending(execution)}`, undefined),
+      );
+      return res.pending;
     },
   };
 }

@@ -23,7 +23,10 @@ export const localRoutes = {
   deadLetters: '/control/dead-letters',
   metering: '/control/metering',
   stats: '/control/stats',
+  pending: (execution: string) => `/control/executions/${encodeURIComponent(execution)}/pending`,
 } as const;
+
+export const pendingResponse = z.object({ execution: z.string(), pending: z.number() });
 
 export const maybeValue = z.union([
   z.object({ found: z.literal(true), value: z.unknown() }),
