@@ -522,6 +522,7 @@ export function createCloud(options: CloudOptions): Cloud {
       await pool.stop();
       await outbox.drain(1_000);
       outbox.close();
+      metering.close();
       db.close();
     },
   };

@@ -22,6 +22,11 @@ export interface TraceOutbox {
 }
 
 const BATCH = 500;
+/**
+ * How long appended events wait before a send: batches many steps into one POST, so the trace
+ * costs the cloud a request per window rather than per step (the UI sees it ≤ 20 ms later).
+ */
+const BATCH_WINDOW_MS = 20;
 const MAX_BACKOFF_MS = 2_000;
 
 export function createTraceOutbox(db: CloudDatabase): TraceOutbox {
@@ -112,7 +117,7 @@ export function createTraceOutbox(db: CloudDatabase): TraceOutbox {
     append(url, secret, events) {
       if (events.length === 0) return;
       appendTx(url, secret, events);
-      if (backoffMs === 0) schedule(5);
+      if (backoffMs === 0) schedule(BATCH_WINDOW_MS);
     },
     pending: () => count.get()?.n ?? 0,
     kick: () => schedule(0),

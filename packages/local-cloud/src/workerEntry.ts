@@ -25,11 +25,16 @@ function toWorkerError(error: unknown): WorkerError {
   return { message: String(error) };
 }
 
-/** Events go to the host, which stores them durably before acknowledging the flush. */
-function createIpcTraceSink(): { sink: TraceSink; onAck(flushId: number): void } {
+/**
+ * Events go to the host over IPC. A flush resolves once the batch is in the kernel's pipe to the
+ * host (the `send` callback): from there the host reads it even if this worker exits right after
+ * (a pipe keeps what was written), and stores it in its spool before it handles this worker's
+ * `done`, which comes later on the same ordered channel. No acknowledgement round trip: the
+ * worker never waits for the host's disk, nor for a second wake-up.
+ */
+function createIpcTraceSink(): { sink: TraceSink } {
   let buffer: TraceEvent[] = [];
   let nextFlush = 1;
-  const waiting = new Map<number, () => void>();
   return {
     sink: {
       emit(event) {
@@ -40,15 +45,17 @@ function createIpcTraceSink(): { sink: TraceSink; onAck(flushId: number): void }
         const events = buffer;
         buffer = [];
         const flushId = nextFlush++;
-        return new Promise<void>((resolve) => {
-          waiting.set(flushId, resolve);
-          send({ type: 'trace', flushId, events });
+        return new Promise<void>((resolve, reject) => {
+          const message: WorkerMessage = { type: 'trace', flushId, events };
+          if (process.send === undefined) {
+            reject(new Error('LOCAL_NO_HOST: the worker has no IPC channel to its cloud'));
+            return;
+          }
+          process.send(message, undefined, {}, (error: Error | null) =>
+            error ? reject(error) : resolve(),
+          );
         });
       },
-    },
-    onAck(flushId) {
-      waiting.get(flushId)?.();
-      waiting.delete(flushId);
     },
   };
 }
@@ -112,9 +119,6 @@ export function startWorker(userModule: Record<string, unknown>): void {
           runner = () => Promise.reject(Object.assign(new Error(failure.message), failure));
         }
         send({ type: 'ready' });
-        return;
-      case 'trace-ack':
-        trace.onAck(raw.flushId);
         return;
       case 'invoke': {
         const run = runner;

@@ -58,7 +58,7 @@ export interface WorkerPoolOptions {
   keepWarmMs: number;
   concurrency: number;
   maxWorkers: number;
-  /** Trace events from a worker; must store them durably before returning. */
+  /** Trace events from a worker, handled before any later message of that worker. */
   onTrace(fn: string, events: TraceEvent[]): void;
   /** Called whenever capacity frees up, so the async queue can dispatch more. */
   onCapacity(): void;
@@ -157,9 +157,11 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       if (message.type === 'trace') {
         try {
           options.onTrace(deployed.name, message.events);
-          send(child, { type: 'trace-ack', flushId: message.flushId });
-        } catch {
-          // Not stored, not acknowledged: the worker's flush never resolves and the run times out.
+        } catch (error) {
+          // The spool refused the batch (e.g. a full disk): say so; a redrive re-emits the events.
+          process.stderr.write(
+            `[${options.cloud}] trace batch of ${deployed.name} not stored: ${error instanceof Error ? error.message : String(error)}\n`,
+          );
         }
       } else if (message.type === 'done') {
         worker.onDone?.(message);

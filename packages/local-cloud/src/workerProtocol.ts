@@ -20,8 +20,7 @@ export type HostMessage =
       delivery: DeliveryInfo;
       /** Injected fault: the worker exits for real when the runtime reaches this point. */
       crashAt?: FaultPoint;
-    }
-  | { type: 'trace-ack'; flushId: number };
+    };
 
 export interface WorkerError {
   message: string;
