@@ -196,6 +196,43 @@ describe('store', () => {
   });
 });
 
+describe('worker ports over IPC', () => {
+  it('passes a payload over the async limit through a blob on the worker’s own cloud', async () => {
+    // 1.2 MB > aws-local's 1 MB Event payload: step a's output goes to a blob (put over a's IPC
+    // channel to its cloud), step b reads it back over its own channel.
+    const ir = await deploy(
+      {
+        name: 't-bigpayload',
+        nodes: [
+          {
+            kind: 'task',
+            name: 'big',
+            cloud: 'aws-local',
+            code: "export async function handler() { return { s: 'x'.repeat(1_200_000) + 'é' }; }",
+          },
+          {
+            kind: 'task',
+            name: 'measure',
+            cloud: 'aws-local',
+            code: 'export async function handler(x: { s: string }) { return { n: x.s.length, last: x.s.at(-1) }; }',
+          },
+        ],
+        edges: [{ id: 'e', source: 'big', target: 'measure' }],
+      },
+      'dbig',
+    );
+    const ports = outsidePorts([aws], t.local.peers);
+    const run = await runExecution(ports, {
+      ir,
+      deployment: 'dbig',
+      input: {},
+      stallMs: 5_000,
+      timeoutMs: 20_000,
+    });
+    expect(run.result).toMatchObject({ status: 'succeeded', output: { n: 1_200_001, last: 'é' } });
+  });
+});
+
 describe('failures', () => {
   it('commits a throwing step as failed with its error and stack after its retries', async () => {
     const ir = await deploy(

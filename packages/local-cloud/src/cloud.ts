@@ -17,6 +17,7 @@ import {
   type RunOutcome,
   type WorkerPool,
 } from './workerPool';
+import type { PortAnswer, PortCall } from './workerProtocol';
 
 /**
  * One local cloud: everything but HTTP. The server (server.ts) maps requests onto these methods.
@@ -122,6 +123,8 @@ export interface Cloud {
     inFlight: number;
     storeOps: StoreOpStats;
   };
+  /** Serves workers' calls to this cloud's own API over IPC (set by the server, see server.ts). */
+  servePorts(api: (call: PortCall) => Promise<PortAnswer>): void;
   close(): Promise<void>;
 }
 
@@ -155,6 +158,7 @@ export function createCloud(options: CloudOptions): Cloud {
   const peers: Record<string, string> = { ...options.peers };
   let inFlight = 0;
   let closed = false;
+  let portApi: ((call: PortCall) => Promise<PortAnswer>) | undefined;
 
   const pool: WorkerPool = createWorkerPool({
     cloud: profile.id,
@@ -170,6 +174,21 @@ export function createCloud(options: CloudOptions): Cloud {
       }
     },
     onCapacity: () => pump(),
+    onPortCall(call) {
+      if (portApi === undefined) {
+        return Promise.resolve({
+          status: 503,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            error: {
+              code: 'LOCAL_NOT_SERVING',
+              message: `${profile.id} is not serving its API yet`,
+            },
+          }),
+        });
+      }
+      return portApi(call);
+    },
   });
 
   const saveFunction = db.store.prepare<
@@ -461,6 +480,9 @@ export function createCloud(options: CloudOptions): Cloud {
     },
     describe: (name) => view(functions.get(name)),
     listFunctions: () => [...functions].map(([name, record]) => ({ name, state: view(record) })),
+    servePorts(api) {
+      portApi = api;
+    },
     acceptEvent(name, body, bytes) {
       checkOutage();
       deployedOrThrow(name);

@@ -13,6 +13,7 @@ import {
 import { z } from 'zod';
 import { BLOB_KEY } from './blobFiles';
 import { type Cloud, CloudError } from './cloud';
+import type { PortCall } from './workerProtocol';
 
 /**
  * The cloud's HTTP face on 127.0.0.1: the Lambda Invoke API, the store and blob APIs, and a
@@ -31,7 +32,7 @@ const PENDING = /^\/control\/executions\/([^/]+)\/pending$/;
 
 const peersBody = z.record(z.string(), z.string().url());
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+function readHttpBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -70,15 +71,28 @@ function parseWith<T>(schema: z.ZodType<T>, value: unknown): T {
   return parsed.data;
 }
 
-function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-) {
-  const text = body === undefined ? '' : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(text);
+/** A request to the cloud's API, however it arrived (HTTP, or a worker's IPC channel). */
+export interface CloudRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  /** The body, refused over `limit` bytes. */
+  readBody(limit: number): Promise<Buffer>;
+}
+
+/** The answer to a `CloudRequest`. */
+export interface CloudReply {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer | string;
+}
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): CloudReply {
+  return {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? '' : JSON.stringify(body),
+  };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -89,21 +103,25 @@ export interface CloudServer {
   close(): Promise<void>;
 }
 
-export async function startCloudServer(cloud: Cloud, port: number): Promise<CloudServer> {
+/**
+ * The cloud's API without the transport: routes one request and answers it, errors included.
+ * The HTTP server and the workers' IPC channel both call it, so both share every route,
+ * validation, fault and counter. A request from another cloud waits the one-way latency
+ * before it is handled and again before its answer.
+ */
+export function createCloudApi(cloud: Cloud): (req: CloudRequest) => Promise<CloudReply> {
   const { profile } = cloud;
 
-  async function route(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
-    const method = req.method ?? 'GET';
+  async function route(req: CloudRequest, path: string): Promise<CloudReply> {
+    const method = req.method;
     const invoke = INVOKE.exec(path);
     if (invoke && method === 'POST') {
       const name = decodeURIComponent(invoke[1] ?? '');
-      const body = await readBody(req, JSON_LIMIT);
+      const body = await req.readBody(JSON_LIMIT);
       const type = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
       if (type === 'Event') {
         cloud.acceptEvent(name, parseJson(body), body.length);
-        res.writeHead(202, { 'x-amzn-requestid': cryptoId() });
-        res.end();
-        return;
+        return { status: 202, headers: { 'x-amzn-requestid': cryptoId() }, body: '' };
       }
       if (type !== 'RequestResponse') {
         throw new CloudError(
@@ -113,37 +131,33 @@ export async function startCloudServer(cloud: Cloud, port: number): Promise<Clou
         );
       }
       const outcome = await cloud.invokeSync(name, parseJson(body), body.length);
-      if (outcome.ok) sendJson(res, 200, outcome.result, { 'x-amz-executed-version': '$LATEST' });
-      else {
-        sendJson(
-          res,
-          200,
-          {
-            errorMessage: outcome.error.message,
-            errorType:
-              outcome.failure === 'error'
-                ? 'Error'
-                : outcome.failure === 'timeout'
-                  ? 'Sandbox.Timedout'
-                  : 'Runtime.ExitError',
-            stackTrace: outcome.error.stack?.split('\n') ?? [],
-          },
-          { 'x-amz-function-error': 'Unhandled', 'x-amz-executed-version': '$LATEST' },
-        );
-      }
-      return;
+      if (outcome.ok) return json(200, outcome.result, { 'x-amz-executed-version': '$LATEST' });
+      return json(
+        200,
+        {
+          errorMessage: outcome.error.message,
+          errorType:
+            outcome.failure === 'error'
+              ? 'Error'
+              : outcome.failure === 'timeout'
+                ? 'Sandbox.Timedout'
+                : 'Runtime.ExitError',
+          stackTrace: outcome.error.stack?.split('\n') ?? [],
+        },
+        { 'x-amz-function-error': 'Unhandled', 'x-amz-executed-version': '$LATEST' },
+      );
     }
     if (path.startsWith('/store/') && method === 'POST') {
-      const body = parseJson(await readBody(req, JSON_LIMIT));
+      const body = parseJson(await req.readBody(JSON_LIMIT));
       const kv = cloud.kv;
       switch (path) {
         case '/store/get':
-          return sendJson(res, 200, kv.get(parseWith(getRequest, body).key));
+          return json(200, kv.get(parseWith(getRequest, body).key));
         case '/store/get-many':
-          return sendJson(res, 200, { values: kv.getMany(parseWith(getManyRequest, body).keys) });
+          return json(200, { values: kv.getMany(parseWith(getManyRequest, body).keys) });
         case '/store/put-if-absent': {
           const r = parseWith(putIfAbsentRequest, body);
-          return sendJson(res, 200, kv.putIfAbsent(r.key, r.value, r.ttlMs, r.unlessExists));
+          return json(200, kv.putIfAbsent(r.key, r.value, r.ttlMs, r.unlessExists));
         }
         case '/store/fill-slot': {
           const r = parseWith(fillSlotRequest, body);
@@ -154,17 +168,17 @@ export async function startCloudServer(cloud: Cloud, port: number): Promise<Clou
               `slot ${r.slot} is outside a record of size ${r.size}`,
             );
           }
-          return sendJson(res, 200, kv.fillSlot(r.key, r.slot, r.size, r.value));
+          return json(200, kv.fillSlot(r.key, r.slot, r.size, r.value));
         }
         case '/store/read-slots':
-          return sendJson(res, 200, kv.readSlots(parseWith(readSlotsRequest, body).key));
+          return json(200, kv.readSlots(parseWith(readSlotsRequest, body).key));
         case '/store/delete-prefixes':
           kv.deletePrefixes(parseWith(deletePrefixesRequest, body).prefixes);
-          return sendJson(res, 200, {});
+          return json(200, {});
       }
     }
     if (path === '/blobs' && method === 'PUT') {
-      return sendJson(res, 200, { key: cloud.blobs.put(await readBody(req, BLOB_LIMIT)) });
+      return json(200, { key: cloud.blobs.put(await req.readBody(BLOB_LIMIT)) });
     }
     const blob = BLOB.exec(path);
     if (blob && method === 'GET') {
@@ -174,36 +188,30 @@ export async function startCloudServer(cloud: Cloud, port: number): Promise<Clou
       const bytes = cloud.blobs.get(key);
       if (bytes === undefined)
         throw new CloudError(404, 'LOCAL_BLOB_NOT_FOUND', `no blob ${key} on ${profile.id}`);
-      res.writeHead(200, { 'content-type': 'application/octet-stream' });
-      res.end(bytes);
-      return;
+      return { status: 200, headers: { 'content-type': 'application/octet-stream' }, body: bytes };
     }
     const pending = PENDING.exec(path);
     if (pending && method === 'GET') {
       const execution = decodeURIComponent(pending[1] ?? '');
-      return sendJson(res, 200, { execution, pending: cloud.pendingOf(execution) });
+      return json(200, { execution, pending: cloud.pendingOf(execution) });
     }
     const fn = FUNCTION.exec(path);
     if (fn) {
       const name = decodeURIComponent(fn[1] ?? '');
       if (method === 'PUT')
-        return sendJson(
-          res,
-          200,
-          await cloud.deploy(name, parseJson(await readBody(req, JSON_LIMIT))),
-        );
-      if (method === 'GET') return sendJson(res, 200, cloud.describe(name));
+        return json(200, await cloud.deploy(name, parseJson(await req.readBody(JSON_LIMIT))));
+      if (method === 'GET') return json(200, cloud.describe(name));
       if (method === 'DELETE') {
         cloud.remove(name);
-        return sendJson(res, 200, {});
+        return json(200, {});
       }
     }
     switch (`${method} ${path}`) {
       case 'GET /control/functions':
-        return sendJson(res, 200, cloud.listFunctions());
+        return json(200, cloud.listFunctions());
       case 'GET /control/health': {
         const outageUntil = cloud.outageUntil();
-        return sendJson(res, 200, {
+        return json(200, {
           ok: outageUntil === undefined,
           id: profile.id,
           ...(outageUntil ? { outageUntil } : {}),
@@ -211,21 +219,20 @@ export async function startCloudServer(cloud: Cloud, port: number): Promise<Clou
       }
       case 'POST /control/faults':
         cloud.injectFaults(
-          parseWith(faultSpecSchema, parseJson(await readBody(req, JSON_LIMIT)) ?? {}),
+          parseWith(faultSpecSchema, parseJson(await req.readBody(JSON_LIMIT)) ?? {}),
         );
-        res.writeHead(204).end();
-        return;
+        return { status: 204, headers: {}, body: '' };
       case 'GET /control/faults':
-        return sendJson(res, 200, cloud.faults());
+        return json(200, cloud.faults());
       case 'PUT /control/peers':
-        cloud.setPeers(parseWith(peersBody, parseJson(await readBody(req, JSON_LIMIT))));
-        return sendJson(res, 200, {});
+        cloud.setPeers(parseWith(peersBody, parseJson(await req.readBody(JSON_LIMIT))));
+        return json(200, {});
       case 'GET /control/dead-letters':
-        return sendJson(res, 200, cloud.deadLetters());
+        return json(200, cloud.deadLetters());
       case 'GET /control/metering':
-        return sendJson(res, 200, cloud.metering.totals());
+        return json(200, cloud.metering.totals());
       case 'GET /control/stats':
-        return sendJson(res, 200, { id: profile.id, pid: process.pid, ...cloud.stats() });
+        return json(200, { id: profile.id, pid: process.pid, ...cloud.stats() });
     }
     throw new CloudError(
       404,
@@ -234,37 +241,17 @@ export async function startCloudServer(cloud: Cloud, port: number): Promise<Clou
     );
   }
 
-  const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
+  return async (req) => {
     const from = req.headers[FROM_CLOUD_HEADER];
     const latency =
       typeof from === 'string' && from !== profile.id ? (profile.latencyMs[from] ?? 0) : 0;
-    const handle = async () => {
-      if (latency > 0) await sleep(latency);
-      if (latency > 0) {
-        // Delay the answer too: a call across clouds costs a round trip.
-        const writeHead = res.writeHead.bind(res);
-        const end = res.end.bind(res);
-        let held: unknown[] | undefined;
-        res.writeHead = ((...args: Parameters<typeof writeHead>) => {
-          held = args;
-          return res;
-        }) as typeof res.writeHead;
-        res.end = ((chunk?: unknown) => {
-          setTimeout(() => {
-            if (held) writeHead(...(held as Parameters<typeof writeHead>));
-            end(chunk as Buffer);
-          }, latency);
-          return res;
-        }) as typeof res.end;
-      }
-      await route(req, res, path);
-    };
-    handle().catch((error: unknown) => {
-      if (res.headersSent) return;
+    if (latency > 0) await sleep(latency);
+    let reply: CloudReply;
+    try {
+      reply = await route(req, req.path);
+    } catch (error) {
       if (error instanceof CloudError) {
-        sendJson(
-          res,
+        reply = json(
           error.status,
           {
             error: { code: error.code, message: error.message },
@@ -273,12 +260,60 @@ export async function startCloudServer(cloud: Cloud, port: number): Promise<Clou
           },
           { 'x-amzn-errortype': error.code },
         );
-        return;
+      } else {
+        const message = error instanceof Error ? error.message : String(error);
+        process.stderr.write(
+          `[${profile.id}] internal error on ${req.method} ${req.path}: ${message}\n`,
+        );
+        reply = json(500, { error: { code: 'LOCAL_INTERNAL', message } });
       }
-      const message = error instanceof Error ? error.message : String(error);
-      process.stderr.write(`[${profile.id}] internal error on ${req.method} ${path}: ${message}\n`);
-      sendJson(res, 500, { error: { code: 'LOCAL_INTERNAL', message } });
-    });
+    }
+    // The answer travels back too: a call across clouds costs a round trip.
+    if (latency > 0) await sleep(latency);
+    return reply;
+  };
+}
+
+/** A worker's IPC port call as a `CloudRequest` (the body is checked against the same limits). */
+function portRequest(call: PortCall): CloudRequest {
+  const body =
+    call.body === undefined
+      ? Buffer.alloc(0)
+      : typeof call.body === 'string'
+        ? Buffer.from(call.body, 'utf8')
+        : Buffer.from(call.body.buffer, call.body.byteOffset, call.body.byteLength);
+  return {
+    method: call.method,
+    path: call.path,
+    headers: call.headers,
+    readBody: (limit) =>
+      body.length > limit
+        ? Promise.reject(
+            new CloudError(413, 'LOCAL_BODY_TOO_LARGE', `request body over ${limit} bytes`),
+          )
+        : Promise.resolve(body),
+  };
+}
+
+/** Serves the cloud's API over loopback HTTP, and to its own workers over their IPC channels. */
+export async function startCloudServer(cloud: Cloud, port: number): Promise<CloudServer> {
+  const api = createCloudApi(cloud);
+  cloud.servePorts((call) => api(portRequest(call)));
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const request: CloudRequest = {
+      method: req.method ?? 'GET',
+      path: (req.url ?? '/').split('?')[0] ?? '/',
+      headers: req.headers,
+      readBody: (limit) => readHttpBody(req, limit),
+    };
+    api(request).then(
+      (reply) => {
+        if (res.headersSent) return;
+        res.writeHead(reply.status, reply.headers);
+        res.end(reply.body);
+      },
+      () => res.destroy(),
+    );
   });
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {

@@ -1,7 +1,13 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import type { FunctionContext, FunctionIR } from '@jointflow/ir';
 import type { DeliveryInfo, FaultPoint, Invocation, TraceEvent } from '@jointflow/runtime';
-import type { HostMessage, WorkerError, WorkerMessage } from './workerProtocol';
+import type {
+  HostMessage,
+  PortAnswer,
+  PortCall,
+  WorkerError,
+  WorkerMessage,
+} from './workerProtocol';
 
 /**
  * Warm worker processes, Lambda style: each worker hosts one function and runs one invocation at
@@ -62,6 +68,8 @@ export interface WorkerPoolOptions {
   onTrace(fn: string, events: TraceEvent[]): void;
   /** Called whenever capacity frees up, so the async queue can dispatch more. */
   onCapacity(): void;
+  /** A worker's call to this cloud's own API (store, blobs, invoke) over IPC. */
+  onPortCall(call: PortCall): Promise<PortAnswer>;
 }
 
 export interface WorkerPool {
@@ -129,7 +137,8 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       execArgv: [],
       env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...deployed.env },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      serialization: 'json',
+      // Structured clone: Buffers (blob bodies of port calls) cross as bytes, not JSON arrays.
+      serialization: 'advanced',
     });
     // User output goes to the cloud's stderr: its stdout carries only the ready line.
     child.stdout?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
@@ -165,6 +174,23 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
         }
       } else if (message.type === 'done') {
         worker.onDone?.(message);
+      } else if (message.type === 'port') {
+        options.onPortCall(message).then(
+          (answer) => send(child, { type: 'portReply', id: message.id, ...answer }),
+          (error: unknown) =>
+            send(child, {
+              type: 'portReply',
+              id: message.id,
+              status: 500,
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({
+                error: {
+                  code: 'LOCAL_INTERNAL',
+                  message: error instanceof Error ? error.message : String(error),
+                },
+              }),
+            }),
+        );
       }
     });
     child.on('exit', (code) => {

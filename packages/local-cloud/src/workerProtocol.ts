@@ -20,7 +20,27 @@ export type HostMessage =
       delivery: DeliveryInfo;
       /** Injected fault: the worker exits for real when the runtime reaches this point. */
       crashAt?: FaultPoint;
-    };
+    }
+  | ({ type: 'portReply'; id: number } & PortAnswer);
+
+/**
+ * A worker's call to its own cloud's API over IPC instead of loopback HTTP: the same request
+ * and answer, handled by the same routes (see server.ts `createCloudApi`).
+ */
+export interface PortCall {
+  type: 'port';
+  id: number;
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: Uint8Array | string;
+}
+
+export interface PortAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: Uint8Array | string;
+}
 
 export interface WorkerError {
   message: string;
@@ -31,5 +51,6 @@ export interface WorkerError {
 export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'trace'; flushId: number; events: TraceEvent[] }
+  | PortCall
   | { type: 'done'; id: number; ok: true; result: unknown }
   | { type: 'done'; id: number; ok: false; error: WorkerError };

@@ -8,7 +8,13 @@ import type {
 } from '@jointflow/runtime';
 import { InvokeError } from '@jointflow/runtime';
 import { deployedFunctionName } from './cloudShim';
-import { FROM_CLOUD_HEADER, httpErrorOf, httpRequest, jsonCall, ShimError } from './httpTransport';
+import {
+  type CloudTransport,
+  FROM_CLOUD_HEADER,
+  httpErrorOf,
+  httpTransport,
+  ShimError,
+} from './httpTransport';
 import {
   blobPutResponse,
   fillSlotResponse,
@@ -21,9 +27,34 @@ import {
 } from './localWire';
 
 /**
- * The runtime's ports over a local cloud's HTTP API. A worker builds one store and one blob
- * client per cloud it touches, and one invoker for all; each call is one round trip.
+ * The runtime's ports over a local cloud's API. A worker builds one store and one blob client per
+ * cloud it touches, and one invoker for all; each call is one round trip over a `CloudTransport`:
+ * loopback HTTP (a base URL), or the worker's IPC channel when the cloud is its own.
  */
+
+/** A cloud's base URL (HTTP) or a transport to it. */
+export type CloudEndpoint = string | CloudTransport;
+
+function transportOf(endpoint: CloudEndpoint): CloudTransport {
+  return typeof endpoint === 'string' ? httpTransport(endpoint) : endpoint;
+}
+
+async function jsonOver(
+  transport: CloudTransport,
+  path: string,
+  body: unknown,
+  headers: Record<string, string>,
+): Promise<unknown> {
+  const res = await transport.send({
+    method: 'POST',
+    path,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  if (res.status < 200 || res.status >= 300) throw httpErrorOf(res, transport.label);
+  if (res.body.length === 0) return undefined;
+  return JSON.parse(res.body.toString('utf8'));
+}
 
 function unwrap(v: MaybeValue): unknown | undefined {
   return v.found ? v.value : undefined;
@@ -41,9 +72,10 @@ function fromHeaders(fromCloud: string | undefined): Record<string, string> {
  * const store = createHttpStore('http://127.0.0.1:4100', 'aws-local');
  * await store.putIfAbsent('e1/step', { out: 1 }); // { won: true }
  */
-export function createHttpStore(url: string, fromCloud?: string): KeyValueStore {
+export function createHttpStore(endpoint: CloudEndpoint, fromCloud?: string): KeyValueStore {
   const headers = fromHeaders(fromCloud);
-  const post = (path: string, body: unknown) => jsonCall('POST', `${url}${path}`, body, headers);
+  const transport = transportOf(endpoint);
+  const post = (path: string, body: unknown) => jsonOver(transport, path, body, headers);
   return {
     async get(key) {
       return unwrap(maybeValue.parse(await post(localRoutes.storeGet, { key })));
@@ -81,48 +113,46 @@ export function createHttpStore(url: string, fromCloud?: string): KeyValueStore 
   };
 }
 
-/** Content-addressed blobs on the local cloud at `url` (the key is the SHA-256 of the bytes). */
-export function createHttpBlobs(url: string, fromCloud?: string): BlobStore {
+/** Content-addressed blobs on the local cloud at `endpoint` (the key is the bytes' SHA-256). */
+export function createHttpBlobs(endpoint: CloudEndpoint, fromCloud?: string): BlobStore {
   const headers = fromHeaders(fromCloud);
+  const transport = transportOf(endpoint);
   return {
     async put(bytes) {
-      const res = await httpRequest({
+      const res = await transport.send({
         method: 'PUT',
-        url: `${url}${localRoutes.blobs}`,
+        path: localRoutes.blobs,
         headers: { ...headers, 'content-type': 'application/octet-stream' },
         body: bytes,
       });
-      if (res.status !== 200) throw httpErrorOf(res, url);
+      if (res.status !== 200) throw httpErrorOf(res, transport.label);
       return blobPutResponse.parse(JSON.parse(res.body.toString('utf8'))).key;
     },
     async get(key) {
-      const res = await httpRequest({
-        method: 'GET',
-        url: `${url}${localRoutes.blob(key)}`,
-        headers,
-      });
-      if (res.status !== 200) throw httpErrorOf(res, url);
+      const res = await transport.send({ method: 'GET', path: localRoutes.blob(key), headers });
+      if (res.status !== 200) throw httpErrorOf(res, transport.label);
       return new Uint8Array(res.body.buffer, res.body.byteOffset, res.body.byteLength);
     },
   };
 }
 
 /**
- * Sends one Lambda `Event` invoke to the local cloud at `url`: resolves once the cloud queued it
- * (202). Any refusal or network failure rejects with `InvokeError`, which the runtime answers by
- * failing over to a replica.
+ * Sends one Lambda `Event` invoke to the local cloud at `endpoint`: resolves once the cloud queued
+ * it (202). Any refusal or network failure rejects with `InvokeError`, which the runtime answers
+ * by failing over to a replica.
  */
 export async function invokeEventAt(
-  url: string,
+  endpoint: CloudEndpoint,
   invocation: Invocation,
   fromCloud?: string,
 ): Promise<void> {
   const name = deployedFunctionName(invocation.deployment, invocation.fn);
-  let res: Awaited<ReturnType<typeof httpRequest>>;
+  const transport = transportOf(endpoint);
+  let res: Awaited<ReturnType<CloudTransport['send']>>;
   try {
-    res = await httpRequest({
+    res = await transport.send({
       method: 'POST',
-      url: `${url}${localRoutes.invoke(name)}`,
+      path: localRoutes.invoke(name),
       headers: {
         ...fromHeaders(fromCloud),
         'content-type': 'application/json',
@@ -137,26 +167,36 @@ export async function invokeEventAt(
     );
   }
   if (res.status !== 202) {
-    const error = httpErrorOf(res, url);
+    const error = httpErrorOf(res, transport.label);
     throw new InvokeError(error.code, error.message);
   }
 }
 
 /**
  * The runtime's invoker: routes each invoke to the cloud named in the call through `peers`
- * (cloud id → base URL). An unknown cloud rejects with `InvokeError('INVOKE_UNKNOWN_CLOUD')`.
+ * (cloud id → base URL or transport). An unknown cloud rejects with
+ * `InvokeError('INVOKE_UNKNOWN_CLOUD')`.
  */
-export function createHttpInvoker(peers: Record<string, string>, fromCloud?: string): Invoker {
+export function createHttpInvoker(
+  peers: Record<string, CloudEndpoint>,
+  fromCloud?: string,
+): Invoker {
+  const transports = new Map<string, CloudTransport>();
   return {
     async invokeAsync(cloud, invocation) {
-      const url = peers[cloud];
-      if (url === undefined) {
+      const endpoint = peers[cloud];
+      if (endpoint === undefined) {
         throw new InvokeError(
           'INVOKE_UNKNOWN_CLOUD',
           `no local cloud "${cloud}" is running; known: ${Object.keys(peers).join(', ')}`,
         );
       }
-      await invokeEventAt(url, invocation, fromCloud);
+      let transport = transports.get(cloud);
+      if (transport === undefined) {
+        transport = transportOf(endpoint);
+        transports.set(cloud, transport);
+      }
+      await invokeEventAt(transport, invocation, fromCloud);
     },
   };
 }

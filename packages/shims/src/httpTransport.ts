@@ -78,6 +78,39 @@ export function httpRequest(req: HttpRequest): Promise<HttpResponse> {
   });
 }
 
+/** One request to a cloud, addressed by path (the transport knows where the cloud is). */
+export interface TransportRequest {
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: Uint8Array | string;
+}
+
+/**
+ * How a port reaches one cloud's API: over loopback HTTP, or (a worker calling its own cloud)
+ * over the worker's IPC channel. Both carry the same request and answer, and the cloud handles
+ * both with the same routes.
+ */
+export interface CloudTransport {
+  /** Names the cloud in error messages (its base URL for HTTP). */
+  readonly label: string;
+  send(request: TransportRequest): Promise<HttpResponse>;
+}
+
+/** The HTTP transport to the cloud at `baseUrl` (keep-alive loopback). */
+export function httpTransport(baseUrl: string): CloudTransport {
+  return {
+    label: baseUrl,
+    send: (request) =>
+      httpRequest({
+        method: request.method,
+        url: `${baseUrl}${request.path}`,
+        ...(request.headers ? { headers: request.headers } : {}),
+        ...(request.body !== undefined ? { body: request.body } : {}),
+      }),
+  };
+}
+
 /** The error a local cloud puts in a 4xx/5xx body. */
 function errorOf(res: HttpResponse, url: string): ShimError {
   let code = `HTTP_${res.status}`;

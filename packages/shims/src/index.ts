@@ -6,9 +6,21 @@ export type {
   FunctionState,
 } from './cloudShim';
 export { deployedFunctionName } from './cloudShim';
+export type { CloudEndpoint } from './httpPorts';
 export { createHttpBlobs, createHttpInvoker, createHttpStore, invokeEventAt } from './httpPorts';
-export type { HttpRequest, HttpResponse } from './httpTransport';
-export { FROM_CLOUD_HEADER, httpRequest, jsonCall, ShimError } from './httpTransport';
+export type {
+  CloudTransport,
+  HttpRequest,
+  HttpResponse,
+  TransportRequest,
+} from './httpTransport';
+export {
+  FROM_CLOUD_HEADER,
+  httpRequest,
+  httpTransport,
+  jsonCall,
+  ShimError,
+} from './httpTransport';
 export type { LocalCloudShim } from './localShim';
 export { createLocalShim } from './localShim';
 export type {
