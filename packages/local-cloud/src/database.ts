@@ -97,6 +97,7 @@ export function openCloudDatabase(dir: string, durability: Durability): CloudDat
       secret TEXT NOT NULL,
       event TEXT NOT NULL
     );
+    CREATE INDEX IF NOT EXISTS trace_outbox_target ON trace_outbox (url, secret, id);
   `);
   return {
     store,
