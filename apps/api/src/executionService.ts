@@ -1,3 +1,4 @@
+import type { CloudShim, LocalCloudShim } from '@jointflow/shims';
 import type { ApiContext } from './apiContext';
 import { ApiError, notFound } from './apiError';
 import type { EngineRun } from './executionEngine';
@@ -150,6 +151,28 @@ async function patienceFor(
   return patience;
 }
 
+/**
+ * Whether a cloud still holds an accepted, unfinished invocation of the execution (a local
+ * cloud's `pendingInvocations`): then a stall is a busy or paused queue, not a lost invoke, and a
+ * redrive (which re-invokes the whole committed prefix) would only add load. Clouds without the
+ * hook, or that cannot answer, count as holding nothing.
+ */
+async function stillQueued(
+  clouds: ReadonlyMap<string, CloudShim>,
+  execution: string,
+): Promise<boolean> {
+  const hasPending = (
+    shim: CloudShim,
+  ): shim is CloudShim & Pick<LocalCloudShim, 'pendingInvocations'> =>
+    typeof (shim as Partial<LocalCloudShim>).pendingInvocations === 'function';
+  const counts = await Promise.all(
+    [...clouds.values()]
+      .filter(hasPending)
+      .map((shim) => shim.pendingInvocations(execution).catch(() => 0)),
+  );
+  return counts.some((n) => n > 0);
+}
+
 /** Starts the watchdog loop; returns a function that stops it and waits for the current pass. */
 export function startWatchdog(ctx: ApiContext, options: WatchdogOptions): () => Promise<void> {
   let current: Promise<void> = Promise.resolve();
@@ -199,6 +222,12 @@ export function startWatchdog(ctx: ApiContext, options: WatchdogOptions): () => 
           ctx.hub.wake(execution.id);
           continue;
         }
+        // Still queued somewhere: wait (up to 8x the stall time without progress, then redrive).
+        if (
+          now - execution.lastEventAt < options.stallMs * 8 &&
+          (await stillQueued(ctx.clouds, execution.id))
+        )
+          continue;
         ctx.log(`watchdog: execution ${execution.id} stalled; redriving`);
         await redriveExecution(ctx, execution.id, 'watchdog');
       } catch (error) {

@@ -9,7 +9,7 @@ import type { LocalCloudShim } from '@jointflow/shims';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployWorkflow } from './deployWorkflow';
 import { parseFaultArg } from './faultArg';
-import { outsidePorts, runExecution } from './runExecution';
+import { outsidePorts, runExecution, stillQueuedOn } from './runExecution';
 import { compileOrThrow, startTestClouds, type TestClouds } from './testClouds';
 
 /**
@@ -152,8 +152,7 @@ async function runOne(name: string, i: number, stallMs: number, chaos = false) {
     stallMs,
     timeoutMs: 60_000,
     lastProgressAt: (e) => t.collector.lastEventAt(e),
-    stillQueued: async (e) =>
-      (await Promise.all(shims.map((s) => s.pendingInvocations(e)))).some((n) => n > 0),
+    stillQueued: stillQueuedOn(shims),
   });
 }
 

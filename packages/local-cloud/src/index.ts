@@ -3,7 +3,7 @@ export { DeployError, deployWorkflow } from './deployWorkflow';
 export { FaultArgError, parseFaultArg } from './faultArg';
 export { defaultProfileDir, loadProfile, loadProfileDir, ProfileError } from './profiles';
 export type { RunExecutionOptions, RunExecutionResult } from './runExecution';
-export { outsidePorts, runExecution } from './runExecution';
+export { outsidePorts, runExecution, stillQueuedOn } from './runExecution';
 export type { LocalCloud, LocalClouds, StartLocalCloudsOptions } from './startLocalClouds';
 export { LocalCloudStartError, startLocalClouds } from './startLocalClouds';
 export type { TraceCollector } from './traceCollector';

@@ -6,7 +6,7 @@ import {
   redriveExecution,
   startExecution,
 } from '@jointflow/runtime';
-import { type CloudShim, createHttpInvoker } from '@jointflow/shims';
+import { type CloudShim, createHttpInvoker, type LocalCloudShim } from '@jointflow/shims';
 
 /**
  * Runtime ports for code outside every cloud (the CLI, tests, the API): each cloud's store and
@@ -28,6 +28,22 @@ export function outsidePorts(
     invoker: createHttpInvoker(peers),
     now: () => Date.now(),
   };
+}
+
+/**
+ * `RunExecutionOptions.stillQueued` over local clouds: true while any of them holds an accepted,
+ * unfinished invocation of the execution. A cloud that cannot answer counts as holding none.
+ *
+ * @example
+ * runExecution(ports, { ir, deployment, input, stillQueued: stillQueuedOn(shims) });
+ */
+export function stillQueuedOn(
+  shims: readonly Pick<LocalCloudShim, 'pendingInvocations'>[],
+): (execution: string) => Promise<boolean> {
+  return async (execution) =>
+    (await Promise.all(shims.map((s) => s.pendingInvocations(execution).catch(() => 0)))).some(
+      (n) => n > 0,
+    );
 }
 
 export interface RunExecutionOptions {

@@ -19,7 +19,7 @@ import type { WorkflowIR } from '@jointflow/ir';
 import { httpRequest } from '@jointflow/shims';
 import type { Durability } from './database';
 import { deployWorkflow } from './deployWorkflow';
-import { outsidePorts, runExecution } from './runExecution';
+import { outsidePorts, runExecution, stillQueuedOn } from './runExecution';
 import { compileOrThrow, startTestClouds } from './testClouds';
 
 const { values } = parseArgs({
@@ -75,6 +75,7 @@ async function measureChain(durability: Durability) {
         input: { t: [] },
         timeoutMs: 60_000,
         lastProgressAt: (e) => t.collector.lastEventAt(e),
+        stillQueued: stillQueuedOn(shims),
       });
       if (result.result.status !== 'succeeded')
         throw new Error(`chain run failed: ${JSON.stringify(result.result)}`);

@@ -4,7 +4,7 @@ import { checkHistory } from '@jointflow/runtime';
 import type { LocalCloudShim, StoreOpCounts } from '@jointflow/shims';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployWorkflow } from './deployWorkflow';
-import { outsidePorts, runExecution } from './runExecution';
+import { outsidePorts, runExecution, stillQueuedOn } from './runExecution';
 import { compileOrThrow, startTestClouds, type TestClouds } from './testClouds';
 
 /**
@@ -93,8 +93,7 @@ async function runWidth(width: number) {
     stallMs: 5_000,
     timeoutMs: 150_000,
     lastProgressAt: (e) => t.collector.lastEventAt(e),
-    stillQueued: async (e) =>
-      (await Promise.all(shims.map((s) => s.pendingInvocations(e)))).some((n) => n > 0),
+    stillQueued: stillQueuedOn(shims),
   });
   return { run, ops: (await instanceOps()) - before };
 }

@@ -11,6 +11,7 @@ import {
   runExecution,
   startLocalClouds,
   startTraceCollector,
+  stillQueuedOn,
 } from '@jointflow/local-cloud';
 import type { TraceEvent } from '@jointflow/runtime';
 import { type Command, UsageError } from '../command';
@@ -238,6 +239,8 @@ export const runCommand: Command = {
         input,
         stallMs: 4_000,
         lastProgressAt: (e) => collector.lastEventAt(e),
+        // A busy or paused queue (e.g. an injected outage) is waited for, not redriven.
+        stillQueued: stillQueuedOn(shims),
       });
       // Let the clouds' outboxes deliver the last events (billing comes after the result commit).
       await new Promise((resolve) => setTimeout(resolve, 300));
