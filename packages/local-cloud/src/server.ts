@@ -13,7 +13,7 @@ import {
 import { z } from 'zod';
 import { BLOB_KEY } from './blobFiles';
 import { type Cloud, CloudError } from './cloud';
-import type { PortCall } from './workerProtocol';
+import { decodePortBody, encodePortBody, type PortCall } from './workerProtocol';
 
 /**
  * The cloud's HTTP face on 127.0.0.1: the Lambda Invoke API, the store and blob APIs, and a
@@ -276,12 +276,7 @@ export function createCloudApi(cloud: Cloud): (req: CloudRequest) => Promise<Clo
 
 /** A worker's IPC port call as a `CloudRequest` (the body is checked against the same limits). */
 function portRequest(call: PortCall): CloudRequest {
-  const body =
-    call.body === undefined
-      ? Buffer.alloc(0)
-      : typeof call.body === 'string'
-        ? Buffer.from(call.body, 'utf8')
-        : Buffer.from(call.body.buffer, call.body.byteOffset, call.body.byteLength);
+  const body = decodePortBody(call);
   return {
     method: call.method,
     path: call.path,
@@ -298,7 +293,10 @@ function portRequest(call: PortCall): CloudRequest {
 /** Serves the cloud's API over loopback HTTP, and to its own workers over their IPC channels. */
 export async function startCloudServer(cloud: Cloud, port: number): Promise<CloudServer> {
   const api = createCloudApi(cloud);
-  cloud.servePorts((call) => api(portRequest(call)));
+  cloud.servePorts(async (call) => {
+    const reply = await api(portRequest(call));
+    return { status: reply.status, headers: reply.headers, ...encodePortBody(reply.body) };
+  });
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const request: CloudRequest = {
       method: req.method ?? 'GET',

@@ -10,7 +10,14 @@ import {
   ShimError,
 } from '@jointflow/shims';
 import { createInvocationRunner, type InvocationRunner } from './functionProgram';
-import type { HostMessage, PortAnswer, WorkerError, WorkerMessage } from './workerProtocol';
+import {
+  decodePortBody,
+  encodePortBody,
+  type HostMessage,
+  type PortAnswer,
+  type WorkerError,
+  type WorkerMessage,
+} from './workerProtocol';
 
 /**
  * The program inside every worker process (bundled with the user's code, see bundler.ts). It
@@ -98,7 +105,7 @@ function createIpcTransport(cloud: string): {
             method: request.method,
             path: request.path,
             headers: request.headers ?? {},
-            ...(request.body !== undefined ? { body: request.body } : {}),
+            ...(request.body !== undefined ? encodePortBody(request.body) : {}),
           };
           process.send(message, undefined, {}, (error: Error | null) => {
             if (error) {
@@ -113,11 +120,7 @@ function createIpcTransport(cloud: string): {
       const resolve = waiting.get(id);
       if (resolve === undefined) return;
       waiting.delete(id);
-      const body =
-        typeof answer.body === 'string'
-          ? Buffer.from(answer.body, 'utf8')
-          : Buffer.from(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength);
-      resolve({ status: answer.status, headers: answer.headers, body });
+      resolve({ status: answer.status, headers: answer.headers, body: decodePortBody(answer) });
     },
   };
 }

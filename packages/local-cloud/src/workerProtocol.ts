@@ -25,7 +25,8 @@ export type HostMessage =
 
 /**
  * A worker's call to its own cloud's API over IPC instead of loopback HTTP: the same request
- * and answer, handled by the same routes (see server.ts `createCloudApi`).
+ * and answer, handled by the same routes (see server.ts `createCloudApi`). The channel carries
+ * JSON, so a binary body (a blob) travels as base64 with `base64: true`.
  */
 export interface PortCall {
   type: 'port';
@@ -33,13 +34,29 @@ export interface PortCall {
   method: string;
   path: string;
   headers: Record<string, string>;
-  body?: Uint8Array | string;
+  body?: string;
+  base64?: true;
 }
 
 export interface PortAnswer {
   status: number;
   headers: Record<string, string>;
-  body: Uint8Array | string;
+  body: string;
+  base64?: true;
+}
+
+/** A port body as IPC carries it: text as is, bytes as base64. */
+export function encodePortBody(body: Uint8Array | string): { body: string; base64?: true } {
+  if (typeof body === 'string') return { body };
+  return {
+    body: Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('base64'),
+    base64: true,
+  };
+}
+
+export function decodePortBody(message: { body?: string; base64?: true }): Buffer {
+  if (message.body === undefined) return Buffer.alloc(0);
+  return Buffer.from(message.body, message.base64 ? 'base64' : 'utf8');
 }
 
 export interface WorkerError {
