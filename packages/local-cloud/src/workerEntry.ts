@@ -58,18 +58,27 @@ function createIpcTraceSink(): { sink: TraceSink } {
       },
       flush() {
         if (buffer.length === 0) return Promise.resolve();
-        const events = buffer;
-        buffer = [];
-        const flushId = nextFlush++;
+        // Sent from the next macrotask: the runtime flushes alongside the step's invokes, and the
+        // invoke (the next step's start) should reach the cloud first, not queue behind the
+        // spool write of this batch. Events emitted meanwhile ride along.
         return new Promise<void>((resolve, reject) => {
-          const message: WorkerMessage = { type: 'trace', flushId, events };
-          if (process.send === undefined) {
-            reject(new Error('LOCAL_NO_HOST: the worker has no IPC channel to its cloud'));
-            return;
-          }
-          process.send(message, undefined, {}, (error: Error | null) =>
-            error ? reject(error) : resolve(),
-          );
+          setImmediate(() => {
+            if (buffer.length === 0) {
+              resolve();
+              return;
+            }
+            const events = buffer;
+            buffer = [];
+            const flushId = nextFlush++;
+            const message: WorkerMessage = { type: 'trace', flushId, events };
+            if (process.send === undefined) {
+              reject(new Error('LOCAL_NO_HOST: the worker has no IPC channel to its cloud'));
+              return;
+            }
+            process.send(message, undefined, {}, (error: Error | null) =>
+              error ? reject(error) : resolve(),
+            );
+          });
         });
       },
     },
