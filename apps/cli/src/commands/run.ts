@@ -13,7 +13,7 @@ import {
   startTraceCollector,
   stillQueuedOn,
 } from '@jointflow/local-cloud';
-import type { TraceEvent } from '@jointflow/runtime';
+import { InvokeError, type TraceEvent } from '@jointflow/runtime';
 import { type Command, UsageError } from '../command';
 import { readJsonFile } from './compile';
 
@@ -233,15 +233,28 @@ export const runCommand: Command = {
       });
       if (faults) await Promise.all(shims.map((s) => s.injectFaults(faults[s.profile.id] ?? {})));
       const ports = outsidePorts(shims, local.peers);
-      const run = await runExecution(ports, {
-        ir,
-        deployment,
-        input,
-        stallMs: 4_000,
-        lastProgressAt: (e) => collector.lastEventAt(e),
-        // A busy or paused queue (e.g. an injected outage) is waited for, not redriven.
-        stillQueued: stillQueuedOn(shims),
-      });
+      let run: Awaited<ReturnType<typeof runExecution>>;
+      try {
+        run = await runExecution(ports, {
+          ir,
+          deployment,
+          input,
+          stallMs: 4_000,
+          lastProgressAt: (e) => collector.lastEventAt(e),
+          // A busy or paused queue (e.g. an injected outage) is waited for, not redriven.
+          stillQueued: stillQueuedOn(shims),
+        });
+      } catch (error) {
+        // Every cloud that could run the start step refused it (e.g. an injected outage with no
+        // failover): nothing ran, so this is the execution failing to start, not a crash.
+        if (!(error instanceof InvokeError)) throw error;
+        const start = ir.functions[ir.start];
+        const clouds = start ? [start.cloud, ...start.failover].join(', ') : ir.start;
+        console.error(
+          `execution did not start: ${error.code}: ${error.message}. The start step "${ir.start}" runs on ${clouds}; give it a failover cloud or retry when the cloud is back.`,
+        );
+        return 1;
+      }
       // Let the clouds' outboxes deliver the last events (billing comes after the result commit).
       await new Promise((resolve) => setTimeout(resolve, 300));
       const steps = summarizeSteps(collector.events(), run.execution);
