@@ -16,12 +16,17 @@ import {
 import { InvokeError, type TraceEvent } from '@jointflow/runtime';
 import { type Command, UsageError } from '../command';
 import { readJsonFile } from './compile';
+import { connectApi, DEFAULT_API_URL, describeApiFailure } from './deploy';
+import { runViaApi } from './trace';
 
 const usage = `Usage: jointflow run <graph.json> [--input <json|@file>] [--faults SPEC] [--seed N] [--json]
                      [--clouds <profile dir>] [--keep]
+       jointflow run <graph.json|workflowId> --api [<url>] [--input <json|@file>] [--json]
 
 Compiles the graph, starts the local clouds in a temporary directory, deploys, runs one execution
 and prints its result and a per-step summary (instance, cloud, duration, billed cost).
+With --api, deploys through a running API ('jointflow up') instead, starts the execution there and
+follows its trace events live to the result.
 
   --input     the execution input as JSON, or @file; default: the graph's sampleInput
   --faults    e.g. crash=0.2,duplicate=0.2,drop=0.1,reorder=50,outage=aliyun-local:500-3000
@@ -30,6 +35,8 @@ and prints its result and a per-step summary (instance, cloud, duration, billed 
   --json      print one JSON document instead of text
   --clouds    directory of cloud profiles (default: packages/local-cloud/profiles)
   --keep      keep the clouds' data directory and print its path
+  --api       use the API at <url> (default $JOINTFLOW_API or ${DEFAULT_API_URL}); the token comes
+              from $JOINTFLOW_TOKEN or $JOINTFLOW_HOME/token
 
 Exit codes: 0 the execution succeeded, 1 it failed, 2 bad usage.`;
 
@@ -41,6 +48,8 @@ interface RunArgs {
   json: boolean;
   clouds?: string;
   keep: boolean;
+  /** Set with --api: the API's URL, or '' for the default. */
+  api?: string;
 }
 
 function parseArgs(args: string[]): RunArgs {
@@ -78,6 +87,11 @@ function parseArgs(args: string[]): RunArgs {
       case '--clouds':
         out.clouds = value();
         break;
+      case '--api': {
+        const next = args[i + 1];
+        out.api = next !== undefined && /^https?:\/\//.test(next) ? (args[++i] ?? '') : '';
+        break;
+      }
       default:
         if (arg === undefined || arg.startsWith('--') || out.file !== undefined) {
           throw new UsageError(`unexpected argument "${arg}"; see 'jointflow run --help'`);
@@ -188,6 +202,7 @@ export const runCommand: Command = {
   usage,
   async run(args) {
     const options = parseArgs(args);
+    if (options.api !== undefined) return runThroughApi(options);
     const graph = readJsonFile(options.file);
     const input = parseInput(options.input, graph);
     let profiles: ReturnType<typeof loadProfileDir>;
@@ -297,3 +312,51 @@ export const runCommand: Command = {
     }
   },
 };
+
+/** `run --api`: the same run through a running API, so it shows up in the web app too. */
+async function runThroughApi(options: RunArgs): Promise<number> {
+  if (options.faults !== undefined || options.clouds !== undefined || options.keep) {
+    throw new UsageError(
+      '--faults, --clouds and --keep apply to the temporary local clouds; with --api inject faults through POST /api/v1/clouds/:id/faults',
+    );
+  }
+  // A workflow id names a stored workflow: its sample input lives in the API, so --input is needed.
+  const isFile = options.file.endsWith('.json');
+  const input = parseInput(options.input, isFile ? readJsonFile(options.file) : {});
+  const client = connectApi(options.api ? { api: options.api } : {});
+  const print = options.json ? () => {} : (line: string) => console.log(line);
+  try {
+    const run = await runViaApi(client, options.file, input, { print });
+    if (!('execution' in run)) {
+      const failed = run.deployment.functions.filter((f) => f.status === 'failed');
+      console.error(
+        `jointflow run: deployment ${run.deployment.deploymentId} ${run.deployment.status}: ${failed.map((f) => `${f.name} on ${f.cloud}: ${f.reason ?? 'failed'}`).join('; ')}`,
+      );
+      return 1;
+    }
+    if (run.end === undefined) {
+      console.error(
+        `jointflow run: the event stream ended before execution ${run.execution} did; follow it with 'jointflow trace ${run.execution}'`,
+      );
+      return 1;
+    }
+    if (options.json) {
+      console.log(
+        JSON.stringify(
+          { execution: run.execution, deployment: run.deployment.deploymentId, ...run.end },
+          null,
+          2,
+        ),
+      );
+    } else {
+      console.log(`\nexecution ${run.execution} ${run.end.status}`);
+      if (run.end.result !== undefined) console.log(JSON.stringify(run.end.result, null, 2));
+      if (run.end.error !== undefined) console.error(`error: ${run.end.error.message}`);
+    }
+    return run.end.status === 'succeeded' ? 0 : 1;
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    console.error(`jointflow run: ${describeApiFailure(error, client.url)}`);
+    return 1;
+  }
+}

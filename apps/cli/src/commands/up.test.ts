@@ -91,6 +91,18 @@ describe('jointflow up', () => {
     expect(traced.status, traced.stderr).toBe(0);
     expect(traced.stdout).toContain('execution.succeeded');
     expect(traced.stdout).toContain(`execution ${started.id} succeeded`);
+    // run --api: deploy, start and follow in one command, through the same API.
+    const ran = cli(
+      'run',
+      join(examples, 'iot-pipeline.json'),
+      '--input',
+      JSON.stringify({ seed: 42, sensors: 5, readingsPerSensor: 8 }),
+      '--json',
+    );
+    expect(ran.status, ran.stderr).toBe(0);
+    const report = JSON.parse(ran.stdout) as { status: string; result: unknown };
+    expect(report.status).toBe('succeeded');
+    expect(report.result).toMatchObject({ sensors: 5 });
     const badToken = spawnSync(process.execPath, [bin, 'trace', started.id, '--api', api], {
       env: { ...process.env, JOINTFLOW_TOKEN: 'wrong' },
       encoding: 'utf8',
