@@ -70,7 +70,9 @@ describe('the async queue', () => {
     expect(second.attempt).toBe(2);
     expect(queue.size()).toBe(2);
 
-    // A crash of the cloud: a new queue over the same files runs the unfinished rows again.
+    // A crash of the cloud (after its batch of row writes): a new queue over the same files runs
+    // the unfinished rows again.
+    queue.flush();
     const reopened = createAsyncQueue(open().spool);
     expect(reopened.size()).toBe(2);
     expect(reopened.pendingOf('ex')).toBe(1);

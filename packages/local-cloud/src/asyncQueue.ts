@@ -1,11 +1,14 @@
 import type { CloudDatabase } from './database';
+import { createSpoolWriter, type SpoolWriter } from './spoolWriter';
 
 /**
  * The cloud's async invoke queue (Lambda's `Event` queue). Accepted invocations live in memory
  * and are dispatched straight from there; each also has a row in the spool database, written on
  * accept and deleted when it finished, which exists only so a restarted cloud runs again what a
  * crash interrupted. There is no lease round trip: a row is "leased" exactly while this process
- * holds it in `running`, and a new process starts with nothing running.
+ * holds it in `running`, and a new process starts with nothing running. Row writes go through a
+ * `SpoolWriter` (one transaction per event-loop turn, after the turn's dispatches left), so an
+ * invocation reaches its worker before its row is written; ids are assigned here, not by SQLite.
  *
  * Dispatch order: among functions that can start now, the oldest waiting invocation goes first,
  * but an invocation that can reuse a warm worker goes before one that would evict another
@@ -19,6 +22,8 @@ export interface QueueEntry {
   /** The invocation's execution id (for the watchdog's "still queued here?" question). */
   execution: string;
   body: string;
+  /** The parsed body, when this process accepted it (saves a re-parse on dispatch). */
+  parsed?: unknown;
   attempt: number;
   dueAt: number;
   fault: string;
@@ -31,7 +36,14 @@ export interface QueueEntry {
 export type Availability = 'warm' | 'cold' | 'none';
 
 export interface AsyncQueue {
-  enqueue(fn: string, execution: string, body: string, dueAt: number, fault: string): void;
+  enqueue(
+    fn: string,
+    execution: string,
+    body: string,
+    dueAt: number,
+    fault: string,
+    parsed?: unknown,
+  ): void;
   /** Invocations of `execution` accepted and not finished (waiting, delayed or running). */
   pendingOf(execution: string): number;
   /** The next entry to dispatch at `now`, removed from the waiting set, or undefined. */
@@ -45,11 +57,20 @@ export interface AsyncQueue {
   /** Waiting entries (due or delayed), per function. */
   waiting(): Record<string, number>;
   size(): number;
+  /** Writes pending row changes now (the cloud's close; tests). */
+  flush(): void;
 }
 
-export function createAsyncQueue(db: CloudDatabase, starveMs = 500): AsyncQueue {
-  const insert = db.prepare<[string, string, number, number, string]>(
-    'INSERT INTO queue (function, body, attempt, due_at, fault) VALUES (?, ?, ?, ?, ?)',
+export function createAsyncQueue(
+  db: CloudDatabase,
+  starveMs = 500,
+  writer: SpoolWriter = createSpoolWriter(db),
+): AsyncQueue {
+  const insert = db.prepare<[number, string, string, number, number, string]>(
+    'INSERT INTO queue (id, function, body, attempt, due_at, fault) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const maxId = db.prepare<[], { n: number | null }>(
+    "SELECT max(n) AS n FROM (SELECT max(id) AS n FROM queue UNION ALL SELECT seq AS n FROM sqlite_sequence WHERE name = 'queue')",
   );
   const remove = db.prepare<[number]>('DELETE FROM queue WHERE id = ?');
   const bump = db.prepare<[number, number]>(
@@ -72,6 +93,7 @@ export function createAsyncQueue(db: CloudDatabase, starveMs = 500): AsyncQueue 
   let delayed: QueueEntry[] = [];
   let seq = 0;
   let count = 0;
+  let nextId = (maxId.get()?.n ?? 0) + 1;
   const perExecution = new Map<string, number>();
   const track = (execution: string, delta: number) => {
     const n = (perExecution.get(execution) ?? 0) + delta;
@@ -134,12 +156,25 @@ export function createAsyncQueue(db: CloudDatabase, starveMs = 500): AsyncQueue 
   }
 
   return {
-    enqueue(fn, execution, body, dueAt, fault) {
-      const id = Number(insert.run(fn, body, 1, dueAt, fault).lastInsertRowid);
+    enqueue(fn, execution, body, dueAt, fault, parsed) {
+      const id = nextId++;
+      writer.later(() => insert.run(id, fn, body, 1, dueAt, fault));
       count++;
       track(execution, 1);
       const now = Date.now();
-      place({ id, fn, execution, body, attempt: 1, dueAt, fault, seq: seq++, queuedAt: now }, now);
+      const entry: QueueEntry = {
+        id,
+        fn,
+        execution,
+        body,
+        attempt: 1,
+        dueAt,
+        fault,
+        seq: seq++,
+        queuedAt: now,
+      };
+      if (parsed !== undefined) entry.parsed = parsed;
+      place(entry, now);
     },
     pendingOf: (execution) => perExecution.get(execution) ?? 0,
     take(now, availability) {
@@ -167,18 +202,20 @@ export function createAsyncQueue(db: CloudDatabase, starveMs = 500): AsyncQueue 
       return best.head;
     },
     finish(entry) {
-      remove.run(entry.id);
+      writer.later(() => remove.run(entry.id));
       count--;
       track(entry.execution, -1);
     },
     retry(entry, dueAt) {
-      bump.run(dueAt, entry.id);
+      writer.later(() => bump.run(dueAt, entry.id));
       entry.attempt++;
       entry.dueAt = dueAt;
       entry.queuedAt = Date.now();
       place(entry, Date.now());
     },
     deadLetter(entry, error) {
+      // Rare: written now (after the pending writes, which may hold this entry's insert).
+      writer.flush();
       deadTx(entry, error);
       count--;
       track(entry.execution, -1);
@@ -195,5 +232,6 @@ export function createAsyncQueue(db: CloudDatabase, starveMs = 500): AsyncQueue 
       return out;
     },
     size: () => count,
+    flush: () => writer.flush(),
   };
 }

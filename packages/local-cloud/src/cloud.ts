@@ -10,6 +10,7 @@ import { type CloudDatabases, type Durability, openCloudDatabase } from './datab
 import { createFaultInjector, type FaultInjector } from './faults';
 import { createKvStore, type KvStore, type StoreOpStats } from './kvStore';
 import { billInvocation, createMetering, type Metering } from './metering';
+import { createSpoolWriter } from './spoolWriter';
 import { createTraceOutbox, type TraceOutbox } from './traceOutbox';
 import {
   createWorkerPool,
@@ -151,9 +152,11 @@ export function createCloud(options: CloudOptions): Cloud {
   const blobs = createBlobFiles(options.dataDir, options.durability);
   const bundle = createBundler(options.dataDir);
   const injector: FaultInjector = createFaultInjector();
-  const outbox: TraceOutbox = createTraceOutbox(db.spool);
+  // Queue rows and trace batches: one spool transaction per event-loop turn, after its sends.
+  const spoolWriter = createSpoolWriter(db.spool, profile.id);
+  const outbox: TraceOutbox = createTraceOutbox(db.spool, spoolWriter);
   const metering = createMetering(db.spool);
-  const queue: AsyncQueue = createAsyncQueue(db.spool);
+  const queue: AsyncQueue = createAsyncQueue(db.spool, 500, spoolWriter);
   const functions = new Map<string, FunctionRecord>();
   const peers: Record<string, string> = { ...options.peers };
   let inFlight = 0;
@@ -408,7 +411,7 @@ export function createCloud(options: CloudOptions): Cloud {
     inFlight++;
     const maxAttempts = profile.behaviour.asyncRetries + 1;
     try {
-      const invocation = JSON.parse(entry.body) as Invocation;
+      const invocation = (entry.parsed ?? JSON.parse(entry.body)) as Invocation;
       const crashAt = injector.crashPoint(entry.fault, entry.attempt, maxAttempts);
       const request = {
         invocation,
@@ -499,6 +502,7 @@ export function createCloud(options: CloudOptions): Cloud {
           text,
           Date.now() + faults.delayMs * (copy + 1),
           `${identity}#${copy}`,
+          invocation,
         );
       }
       pump();
@@ -544,6 +548,7 @@ export function createCloud(options: CloudOptions): Cloud {
       await pool.stop();
       await outbox.drain(1_000);
       outbox.close();
+      queue.flush();
       metering.close();
       db.close();
     },

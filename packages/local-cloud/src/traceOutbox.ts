@@ -1,6 +1,7 @@
 import type { TraceEvent } from '@jointflow/runtime';
 import { httpRequest } from '@jointflow/shims';
 import type { CloudDatabase } from './database';
+import { createSpoolWriter, type SpoolWriter } from './spoolWriter';
 
 /**
  * Trace events leave a cloud through a durable outbox: the worker hands its batch to the host,
@@ -39,7 +40,14 @@ interface Target {
 
 const targetKey = (t: Target) => `${t.url}\n${t.secret}`;
 
-export function createTraceOutbox(db: CloudDatabase): TraceOutbox {
+/**
+ * `writer` batches the appends with the cloud's other spool writes (one transaction per
+ * event-loop turn); every read of the outbox flushes it first.
+ */
+export function createTraceOutbox(
+  db: CloudDatabase,
+  writer: SpoolWriter = createSpoolWriter(db),
+): TraceOutbox {
   const insert = db.prepare<[string, string, string]>(
     'INSERT INTO trace_outbox (url, secret, event) VALUES (?, ?, ?)',
   );
@@ -110,6 +118,7 @@ export function createTraceOutbox(db: CloudDatabase): TraceOutbox {
 
   async function send(): Promise<void> {
     if (closed) return;
+    writer.flush();
     if (sending) {
       again = true;
       return;
@@ -147,15 +156,19 @@ export function createTraceOutbox(db: CloudDatabase): TraceOutbox {
   return {
     append(url, secret, events) {
       if (events.length === 0) return;
-      appendTx(url, secret, events);
+      writer.later(() => appendTx(url, secret, events));
       const wait = backoff.get(targetKey({ url, secret }));
       schedule(wait === undefined ? BATCH_WINDOW_MS : Math.max(0, wait.retryAt - Date.now()));
     },
-    pending: () => count.get()?.n ?? 0,
+    pending: () => {
+      writer.flush();
+      return count.get()?.n ?? 0;
+    },
     kick: () => schedule(0),
     async drain(timeoutMs) {
       const until = Date.now() + timeoutMs;
       while (Date.now() < until) {
+        writer.flush();
         if ((count.get()?.n ?? 0) === 0) return true;
         schedule(0);
         await new Promise((resolve) => setTimeout(resolve, 20));
@@ -163,6 +176,7 @@ export function createTraceOutbox(db: CloudDatabase): TraceOutbox {
       return (count.get()?.n ?? 0) === 0;
     },
     close() {
+      writer.flush();
       closed = true;
       if (timer !== undefined) clearTimeout(timer.handle);
     },
