@@ -1,4 +1,5 @@
 import type { Command } from '../command';
+import { benchCommand } from './bench';
 import { compileCommand } from './compile';
 import { deployCommand } from './deploy';
 import { importAslCommand } from './importAsl';
@@ -14,4 +15,5 @@ export const commands: Command[] = [
   deployCommand,
   runCommand,
   traceCommand,
+  benchCommand,
 ];
