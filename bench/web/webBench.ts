@@ -134,6 +134,22 @@ async function dragBench(page: Page, base: string) {
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.start');
   }
+  // WEB_TRACE=<file>: a Chromium performance trace of the drag (open it in DevTools' Performance panel).
+  if (process.env.WEB_TRACE) {
+    await page
+      .context()
+      .browser()
+      ?.startTracing(page, {
+        path: process.env.WEB_TRACE,
+        categories: [
+          'devtools.timeline',
+          'disabled-by-default-devtools.timeline',
+          'blink',
+          'cc',
+          'viz',
+        ],
+      });
+  }
   const stop = await startFrameRecorder(page);
   const started = Date.now();
   for (let i = 1; i <= 120; i++) {
@@ -144,8 +160,22 @@ async function dragBench(page: Page, base: string) {
     const { profile } = await cdp.send('Profiler.stop');
     writeFileSync(process.env.WEB_PROFILE, JSON.stringify(profile));
   }
+  if (process.env.WEB_TRACE) await page.context().browser()?.stopTracing();
+  // What React Flow actually renders (onlyRenderVisibleElements culls outside the viewport).
+  const rendered = (await page.evaluate(`({
+    renderedNodes: document.querySelectorAll('.react-flow__node').length,
+    renderedEdges: document.querySelectorAll('.react-flow__edge').length,
+    viewport: document.querySelector('.react-flow__viewport')?.style.transform ?? '',
+  })`)) as { renderedNodes: number; renderedEdges: number; viewport: string };
   await page.mouse.up();
-  return { nodes: NODES, dragMoves: 120, wallMs: Date.now() - started, ...stats(frames.slice(1)) };
+  return {
+    nodes: NODES,
+    dragMoves: 120,
+    wallMs: Date.now() - started,
+    ...rendered,
+    ...stats(frames.slice(1)),
+    framesOver20Ms: frames.slice(1).filter((f) => f > 20).length,
+  };
 }
 
 async function timelineBench(page: Page, base: string) {

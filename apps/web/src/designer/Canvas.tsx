@@ -19,7 +19,12 @@ import { type FlowNodeData, type FlowNodeType, nodeTypes } from './FlowNode';
 export const PALETTE_MIME = 'application/x-jointflow-kind';
 
 export interface CanvasEditing {
-  onMove(positions: Map<string, { x: number; y: number }>, phase: 'start' | 'move' | 'end'): void;
+  /**
+   * A drag ended: the final positions of the nodes it moved (one undo step). While the drag
+   * lasts the positions live in the canvas only, so the document, validation, inspector and
+   * toolbar do not re-render on every pointer move.
+   */
+  onMoveEnd(positions: ReadonlyMap<string, { x: number; y: number }>): void;
   /** Selection changes, applied on top of the current selection (node and edge changes arrive separately). */
   onSelectChanges(kind: 'nodes' | 'edges', changes: { id: string; selected: boolean }[]): void;
   onConnect(source: string, target: string): void;
@@ -40,6 +45,7 @@ export interface CanvasProps {
 }
 
 type Measured = { width: number; height: number };
+type XY = { x: number; y: number };
 
 function effectiveCloud(
   node: GraphNode | undefined,
@@ -67,7 +73,9 @@ export function Canvas({
   const flow = useReactFlow();
   const [measured, setMeasured] = useState<ReadonlyMap<string, Measured>>(new Map());
   const cache = useRef(new Map<string, { key: unknown[]; node: FlowNodeType }>());
-  const dragging = useRef(false);
+  // Positions of the nodes being dragged, ahead of the document until the drag ends.
+  const [drag, setDrag] = useState<ReadonlyMap<string, XY> | null>(null);
+  const dragRef = useRef<ReadonlyMap<string, XY> | null>(null);
 
   const selectedNodes = useMemo(() => new Set(selection.nodes), [selection.nodes]);
   const selectedEdges = useMemo(() => new Set(selection.edges), [selection.edges]);
@@ -77,8 +85,10 @@ export function Canvas({
     const out = graph.nodes.map((node) => {
       const planned = node.cloud === 'auto' ? placement?.[node.name] : undefined;
       const color = cloudColor(clouds, effectiveCloud(node, placement));
+      const dragged = drag?.get(node.name);
       const key = [
         node,
+        dragged,
         selectedNodes.has(node.name),
         measured.get(node.name),
         errorNodes?.has(node.name) ?? false,
@@ -103,7 +113,7 @@ export function Canvas({
       const flowNode: FlowNodeType = {
         id: node.name,
         type: 'step',
-        position: node.position ?? { x: 0, y: 0 },
+        position: dragged ?? node.position ?? { x: 0, y: 0 },
         data,
         selected: selectedNodes.has(node.name),
         measured: measured.get(node.name),
@@ -113,7 +123,7 @@ export function Canvas({
     });
     cache.current = next;
     return out;
-  }, [graph.nodes, clouds, selectedNodes, measured, errorNodes, run, placement]);
+  }, [graph.nodes, drag, clouds, selectedNodes, measured, errorNodes, run, placement]);
 
   // Clouds per node change far less often than positions: edges depend only on these.
   const cloudSignature = graph.nodes
@@ -164,14 +174,14 @@ export function Canvas({
   const onNodesChange = useCallback(
     (changes: NodeChange<FlowNodeType>[]) => {
       const sizes: [string, Measured][] = [];
-      const positions = new Map<string, { x: number; y: number }>();
+      const positions = new Map<string, XY>();
       const selects: { id: string; selected: boolean }[] = [];
       let dragEnded = false;
       for (const change of changes) {
         if (change.type === 'dimensions' && change.dimensions) {
           sizes.push([change.id, change.dimensions]);
-        } else if (change.type === 'position' && change.position) {
-          positions.set(change.id, change.position);
+        } else if (change.type === 'position') {
+          if (change.position) positions.set(change.id, change.position);
           if (change.dragging === false) dragEnded = true;
         } else if (change.type === 'select') {
           selects.push({ id: change.id, selected: change.selected });
@@ -185,14 +195,17 @@ export function Canvas({
         });
       }
       if (editing && positions.size > 0) {
-        if (!dragging.current) {
-          dragging.current = true;
-          editing.onMove(positions, 'start');
-        } else editing.onMove(positions, 'move');
+        const next = new Map(dragRef.current ?? []);
+        for (const [id, position] of positions) next.set(id, position);
+        dragRef.current = next;
+        setDrag(next);
       }
-      if (editing && dragEnded && dragging.current) {
-        dragging.current = false;
-        editing.onMove(new Map(), 'end');
+      if (editing && dragEnded && dragRef.current) {
+        const moved = dragRef.current;
+        dragRef.current = null;
+        // The document takes the positions in the same render that drops the overlay.
+        editing.onMoveEnd(moved);
+        setDrag(null);
       }
       if (selects.length > 0) editing?.onSelectChanges('nodes', selects);
     },

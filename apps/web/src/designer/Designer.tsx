@@ -41,14 +41,8 @@ function applySelectChanges(
 }
 
 const editing: CanvasEditing = {
-  onMove(positions, phase) {
-    const store = documentStore.getState();
-    if (phase === 'start') store.beginGesture();
-    if (phase === 'end') {
-      store.endGesture();
-      return;
-    }
-    store.applyInGesture((graph) => ({
+  onMoveEnd(positions) {
+    documentStore.getState().apply((graph) => ({
       ...graph,
       nodes: graph.nodes.map((n) => {
         const position = positions.get(n.name);
