@@ -168,6 +168,15 @@ async function dragBench(page: Page, base: string) {
     viewport: document.querySelector('.react-flow__viewport')?.style.transform ?? '',
   })`)) as { renderedNodes: number; renderedEdges: number; viewport: string };
   await page.mouse.up();
+  // The drag must have done its job: the node moved and, released, is selected in the inspector.
+  const after = await node.boundingBox();
+  if (!after || Math.abs(after.x - box.x) + Math.abs(after.y - box.y) < 1)
+    throw new Error('BENCH_DRAG_NO_MOVE: the dragged node did not move');
+  await page.waitForFunction(
+    `[...document.querySelectorAll('[aria-label="Inspector"] input')].some((i) => i.value === 'step260')`,
+    undefined,
+    { timeout: 10_000 },
+  );
   return {
     nodes: NODES,
     dragMoves: 120,

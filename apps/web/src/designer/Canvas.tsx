@@ -10,7 +10,7 @@ import {
   ReactFlow,
   useReactFlow,
 } from '@xyflow/react';
-import { type DragEvent, useCallback, useMemo, useRef, useState } from 'react';
+import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Cloud } from '../api/apiClient';
 import { cloudColor } from '../api/queries';
 import type { NodeSummary } from '../run/runTrace';
@@ -77,7 +77,40 @@ export function Canvas({
   const [drag, setDrag] = useState<ReadonlyMap<string, XY> | null>(null);
   const dragRef = useRef<ReadonlyMap<string, XY> | null>(null);
 
-  const selectedNodes = useMemo(() => new Set(selection.nodes), [selection.nodes]);
+  // Node selections made while the pointer is down (pressing a node to drag it selects it) are
+  // shown on the canvas at once but reach the document when the pointer is released, so the
+  // inspector (and its code editor) does not mount in the middle of a drag.
+  const [heldSelects, setHeldSelects] = useState<ReadonlyMap<string, boolean> | null>(null);
+  const held = useRef<Map<string, boolean> | null>(null);
+  const pointerDown = useRef(false);
+  const releaseSelects = useCallback(() => {
+    pointerDown.current = false;
+    const changes = held.current;
+    held.current = null;
+    if (!changes) return;
+    editing?.onSelectChanges(
+      'nodes',
+      [...changes].map(([id, selected]) => ({ id, selected })),
+    );
+    setHeldSelects(null);
+  }, [editing]);
+  useEffect(() => {
+    window.addEventListener('pointerup', releaseSelects);
+    window.addEventListener('pointercancel', releaseSelects);
+    return () => {
+      window.removeEventListener('pointerup', releaseSelects);
+      window.removeEventListener('pointercancel', releaseSelects);
+    };
+  }, [releaseSelects]);
+
+  const selectedNodes = useMemo(() => {
+    const set = new Set(selection.nodes);
+    for (const [id, selected] of heldSelects ?? []) {
+      if (selected) set.add(id);
+      else set.delete(id);
+    }
+    return set;
+  }, [selection.nodes, heldSelects]);
   const selectedEdges = useMemo(() => new Set(selection.edges), [selection.edges]);
 
   const nodes = useMemo(() => {
@@ -207,7 +240,12 @@ export function Canvas({
         editing.onMoveEnd(moved);
         setDrag(null);
       }
-      if (selects.length > 0) editing?.onSelectChanges('nodes', selects);
+      if (selects.length > 0 && editing && pointerDown.current) {
+        const next = new Map(held.current ?? []);
+        for (const { id, selected } of selects) next.set(id, selected);
+        held.current = next;
+        setHeldSelects(next);
+      } else if (selects.length > 0) editing?.onSelectChanges('nodes', selects);
     },
     [editing],
   );
@@ -241,6 +279,9 @@ export function Canvas({
         event.dataTransfer.dropEffect = 'move';
       }}
       onDrop={onDrop}
+      onPointerDownCapture={() => {
+        pointerDown.current = true;
+      }}
     >
       <ReactFlow<FlowNodeType, Edge>
         nodes={nodes}
