@@ -271,7 +271,7 @@ export function Canvas({
 
   return (
     <section
-      className="canvas"
+      className={drag ? 'canvas dragging-nodes' : 'canvas'}
       aria-label="Canvas"
       onDragOver={(event) => {
         if (!editing) return;
