@@ -11,9 +11,10 @@ import Database from 'better-sqlite3';
  * survives a process crash but not a power cut; the benchmark uses it to show what fsync costs.
  *
  * `spool.db` (the **spool**) holds the async invoke queue, dead letters, metering and the trace
- * outbox, always with `synchronous=NORMAL` in WAL mode: every write is in the OS before the call
- * returns, so a crash of the cloud process loses nothing, but a power cut may lose the last
- * accepted invokes or trace batches. That is recoverable by design: a lost invoke is a dropped
+ * outbox, always with `synchronous=NORMAL` in WAL mode. Queue rows and trace batches are written
+ * once per event-loop turn (spoolWriter.ts), after the turn's dispatches: a crash of the cloud
+ * process loses what that one turn accepted, and a power cut may lose the last accepted invokes
+ * or trace batches not yet on disk. That is recoverable by design: a lost invoke is a dropped
  * invoke, which the watchdog's redrive from the (fsync'd) checkpoints repairs, and a lost trace
  * event is re-emitted with the same id by whichever copy adopts the checkpoint on that redrive.
  * Keeping the spool off fsync leaves one fsync — the commit — on a step's critical path.

@@ -5,7 +5,8 @@ import { createSpoolWriter, type SpoolWriter } from './spoolWriter';
 
 /**
  * Trace events leave a cloud through a durable outbox: the worker hands its batch to the host,
- * the host appends it to SQLite before acknowledging (so a worker that crashes right after loses
+ * the host queues it for SQLite (spoolWriter.ts, written at the end of that event-loop turn)
+ * before it handles the worker's next message (so a worker that crashes right after loses
  * nothing), and a background sender POSTs `{events}` to the deployment's trace URL with
  * `Authorization: Bearer <secret>`, deleting rows only after a 2xx. Each target (URL + secret)
  * is delivered on its own: a pass sends one batch to every target that is not backing off, in

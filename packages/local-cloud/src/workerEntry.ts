@@ -44,7 +44,7 @@ function toWorkerError(error: unknown): WorkerError {
 /**
  * Events go to the host over IPC. A flush resolves once the batch is in the kernel's pipe to the
  * host (the `send` callback): from there the host reads it even if this worker exits right after
- * (a pipe keeps what was written), and stores it in its spool before it handles this worker's
+ * (a pipe keeps what was written), and queues it for its spool before it handles this worker's
  * `done`, which comes later on the same ordered channel. No acknowledgement round trip: the
  * worker never waits for the host's disk, nor for a second wake-up.
  */
