@@ -11,6 +11,7 @@ import {
   connect,
   copyFragment,
   createNode,
+  moveNodes,
   pasteFragment,
   removeElements,
 } from '../document/graphEdits';
@@ -42,15 +43,7 @@ function applySelectChanges(
 
 const editing: CanvasEditing = {
   onMoveEnd(positions) {
-    documentStore.getState().apply((graph) => ({
-      ...graph,
-      nodes: graph.nodes.map((n) => {
-        const position = positions.get(n.name);
-        return position
-          ? { ...n, position: { x: Math.round(position.x), y: Math.round(position.y) } }
-          : n;
-      }),
-    }));
+    documentStore.getState().apply((graph) => moveNodes(graph, positions));
   },
   onSelectChanges(kind, changes) {
     const { selection, select } = documentStore.getState();

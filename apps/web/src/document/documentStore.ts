@@ -20,8 +20,6 @@ export interface DocumentState {
   future: Graph[];
   selection: Selection;
   clipboard: GraphFragment | null;
-  /** The graph before a drag started; the drag becomes one undo step when it ends. */
-  gestureBase: Graph | null;
   lastCoalesce: { key: string; at: number } | null;
 }
 
@@ -30,10 +28,6 @@ export interface DocumentActions {
   markSaved(workflowId: string): void;
   /** Applies an edit; `coalesce` merges quick successive edits with the same key into one undo step. */
   apply(edit: (graph: Graph) => Graph, options?: { coalesce?: string }): void;
-  beginGesture(): void;
-  /** Applies an edit during a gesture, without its own undo step. */
-  applyInGesture(edit: (graph: Graph) => Graph): void;
-  endGesture(): void;
   undo(): void;
   redo(): void;
   select(selection: Selection): void;
@@ -71,7 +65,6 @@ export function createDocumentStore(now: () => number = Date.now) {
       future: [],
       selection: { nodes: [], edges: [] },
       clipboard: null,
-      gestureBase: null,
       lastCoalesce: null,
       load: (workflowId, graph) =>
         set({
@@ -81,27 +74,10 @@ export function createDocumentStore(now: () => number = Date.now) {
           past: [],
           future: [],
           selection: { nodes: [], edges: [] },
-          gestureBase: null,
           lastCoalesce: null,
         }),
       markSaved: (workflowId) => set({ workflowId, saved: get().graph }),
       apply: (edit, options) => record(edit(get().graph), options?.coalesce),
-      beginGesture: () => set({ gestureBase: get().graph }),
-      applyInGesture: (edit) => set({ graph: edit(get().graph) }),
-      endGesture: () => {
-        const { gestureBase, graph, past } = get();
-        if (gestureBase === null) return;
-        if (gestureBase === graph) {
-          set({ gestureBase: null });
-          return;
-        }
-        set({
-          gestureBase: null,
-          past: [...past, gestureBase].slice(-HISTORY_LIMIT),
-          future: [],
-          lastCoalesce: null,
-        });
-      },
       undo: () => {
         const { past, future, graph } = get();
         const previous = past[past.length - 1];

@@ -65,6 +65,26 @@ export function addNode(graph: Graph, node: GraphNode): Graph {
   return { ...graph, nodes: [...graph.nodes, node] };
 }
 
+/**
+ * Moves nodes to new canvas positions (rounded to whole pixels); nodes not listed keep their
+ * identity, so what depends on them does not recompute.
+ */
+export function moveNodes(
+  graph: Graph,
+  positions: ReadonlyMap<string, { x: number; y: number }>,
+): Graph {
+  if (positions.size === 0) return graph;
+  return {
+    ...graph,
+    nodes: graph.nodes.map((n) => {
+      const position = positions.get(n.name);
+      return position
+        ? { ...n, position: { x: Math.round(position.x), y: Math.round(position.y) } }
+        : n;
+    }),
+  };
+}
+
 export function updateNode(graph: Graph, name: string, patch: Partial<GraphNode>): Graph {
   return {
     ...graph,
