@@ -227,6 +227,7 @@ async function timelineBench(page: Page, base: string) {
 }
 
 async function main() {
+  const loadAtStart = Number((loadavg()[0] ?? 0).toFixed(2));
   if (!existsSync(join(dist, 'index.html'))) {
     const built = spawnSync('npx', ['vite', 'build'], {
       cwd: join(root, 'apps/web'),
@@ -260,6 +261,7 @@ async function main() {
       build: 'production (vite build)',
       browser: `Chromium ${browser.version()} headless, --disable-gpu (software rendering)`,
       machine: '2 shared cores',
+      loadAverage1mAtStart: loadAtStart,
       loadAverage1m: Number((loadavg()[0] ?? 0).toFixed(2)),
       targets: { dragFps: 50, timelineFirstPaintMs: 1000, scrollMaxFrameMs: 100 },
       drag,
