@@ -167,6 +167,12 @@ describe('store', () => {
     expect(fills.filter((f) => f.newlyFilled)).toHaveLength(3);
     expect(Math.max(...fills.map((f) => f.filled))).toBe(3);
     expect(fills.every((f) => f.size === 3)).toBe(true);
+    // Only fills that see the record full return its values (the completing one and duplicates).
+    for (const f of fills) {
+      if (f.filled < 3) expect(f.values).toBeUndefined();
+      else expect(f.values).toEqual([{ slot: 0 }, { slot: 1 }, { slot: 2 }]);
+    }
+    expect(fills.filter((f) => f.newlyFilled && f.values !== undefined)).toHaveLength(1);
     expect(await store.readSlots('join/a')).toEqual([{ slot: 0 }, { slot: 1 }, { slot: 2 }]);
     expect(await store.readSlots('join/absent')).toEqual([]);
 

@@ -16,6 +16,7 @@ import type {
   Invocation,
   KeyValueStore,
   RuntimePorts,
+  SlotFillResult,
   TraceEvent,
   TraceEventKind,
 } from './ports';
@@ -198,6 +199,16 @@ export function createFunction(
       delivery,
     ).run();
   };
+}
+
+/**
+ * The `joinSlots` field for the invocation of a join whose record `fill` completed: the slot
+ * values when the store returned them and they fit the edge's inline limit, else nothing (the
+ * join then reads its slot record).
+ */
+function carriedSlots(fill: SlotFillResult, limitBytes: number): Pick<Invocation, 'joinSlots'> {
+  if (fill.values === undefined || fill.values.length !== fill.size) return {};
+  return serialize(fill.values).bytes <= limitBytes ? { joinSlots: fill.values } : {};
 }
 
 /** One delivery of one invocation: the protocol's state lives here for its duration. */
@@ -486,7 +497,8 @@ class StepRun {
     const { fn } = this;
     if (fn.kind !== 'join') throw new RuntimeError('RUNTIME_BAD_IR', `"${fn.name}" is not a join`);
     const key = keys.join(this.execution, fn.name, this.invocation.scope);
-    const slots = await this.ports.store(fn.store).readSlots(key);
+    // The branch that completed the record carried its values; otherwise read them.
+    const slots = this.invocation.joinSlots ?? (await this.ports.store(fn.store).readSlots(key));
     const values: SlotValue[] = slots.map((slot, index) => {
       if (slot === undefined) {
         throw new RuntimeError(
@@ -662,6 +674,7 @@ class StepRun {
           scope: route.joinScope,
           input: { inline: null },
           joinReady: true,
+          ...carriedSlots(fill, c.inlineLimitBytes),
           ...(flagged || !fill.newlyFilled ? { possibleDuplicate: true } : {}),
         });
         return 1;
@@ -708,11 +721,14 @@ class StepRun {
     // record; a skip that finds it already complete leaves the join to that branch.
     if (fill.filled < fill.size || !fill.newlyFilled) return 0;
     const location = this.requireLocation(route.location, route.join.join);
+    // The inline limit toward the join is known when this function also continues to it.
+    const limit = this.fn.continuations.find((c) => c.target === route.join.join)?.inlineLimitBytes;
     await this.invoke([location.cloud, ...location.failover], {
       fn: route.join.join,
       scope: route.joinScope,
       input: { inline: null },
       joinReady: true,
+      ...(limit === undefined ? {} : carriedSlots(fill, limit)),
       ...(flagged || !fill.newlyFilled ? { possibleDuplicate: true } : {}),
     });
     return 1;

@@ -85,7 +85,11 @@ export class MemoryKeyValueStore implements KeyValueStore {
     }
     const newlyFilled = !record.slots.has(slot);
     if (newlyFilled) record.slots.set(slot, copy(value));
-    return { filled: record.slots.size, size: record.size, newlyFilled };
+    const result: SlotFillResult = { filled: record.slots.size, size: record.size, newlyFilled };
+    if (result.filled !== result.size) return result;
+    const { slots, size: recordSize } = record;
+    const values = Array.from({ length: recordSize }, (_, i) => copy(slots.get(i)));
+    return values.includes(undefined) ? result : { ...result, values };
   }
 
   async readSlots(key: string): Promise<(unknown | undefined)[]> {

@@ -27,6 +27,12 @@ export interface SlotFillResult {
   size: number;
   /** False when this slot was already filled (a duplicate branch). */
   newlyFilled: boolean;
+  /**
+   * All slot values in slot order, read in the same atomic step as the fill. Present only when
+   * the record is full (`filled === size`), so every fill but the completing one stays O(1).
+   * Optional: a store that omits it makes the join read its slots itself.
+   */
+  values?: unknown[];
 }
 
 /** A strongly consistent key-value store on one cloud. */
@@ -47,7 +53,8 @@ export interface KeyValueStore {
   ): Promise<PutIfAbsentResult>;
   /**
    * Sets slot `slot` of the slot record at `key` to `value` unless that slot is set, creating
-   * the record with `size` slots if absent, and returns the record's fill state. One round trip.
+   * the record with `size` slots if absent, and returns the record's fill state (with every
+   * slot value once the record is full). One round trip.
    */
   fillSlot(key: string, slot: number, size: number, value: unknown): Promise<SlotFillResult>;
   /**
@@ -88,6 +95,13 @@ export interface Invocation {
    * without `joinReady` takes `input` as the collected array (an empty map sends `[]`).
    */
   joinReady?: boolean;
+  /**
+   * With `joinReady`: the record's slot values in slot order, carried by the branch whose fill
+   * completed it, so the join need not read its slot record (often on another cloud). Slot
+   * values never change once filled, so every copy carries the same values. Absent (too large to
+   * inline, or a store that does not return them): the join reads the slot record.
+   */
+  joinSlots?: unknown[];
   /** The sender's hybrid logical clock, so the receiver's trace events order after the sender's. */
   hlc?: string;
   /**

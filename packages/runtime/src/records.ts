@@ -81,6 +81,7 @@ export const invocationSchema: z.ZodType<Invocation> = z.object({
   input: dataRefSchema,
   possibleDuplicate: z.boolean().optional(),
   joinReady: z.boolean().optional(),
+  joinSlots: z.array(z.unknown()).optional(),
   hlc: z.string().optional(),
   emptyMap: z.string().optional(),
 }) as z.ZodType<Invocation>;

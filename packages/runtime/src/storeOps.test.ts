@@ -1,7 +1,7 @@
 import type { WorkflowIR } from '@jointflow/ir';
 import { describe, expect, it } from 'vitest';
 import type { UserHandler } from './createFunction';
-import { startExecution } from './execution';
+import { readExecutionResult, startExecution } from './execution';
 import { checkHistory } from './historyChecker';
 import { keys } from './keys';
 import { createMemoryPorts } from './memoryPorts';
@@ -65,18 +65,51 @@ describe('store operations on the critical path (no faults)', () => {
     for (const width of [1, 10, 100, 1000]) {
       const items = Array.from({ length: width }, (_, i) => i);
       const { total, ops } = await storeOpsOf(mapIr, mapHandlers, { items });
-      // start + map commit + join (read slots + commit) + total commit + result = 6
-      expect(total - 6).toBe(2 * width);
+      // start + map commit + join commit + total commit + result = 5: the completing branch
+      // carries the slot values to the join, which reads nothing back
+      expect(total - 5).toBe(2 * width);
       expect(ops.fillSlot).toBe(width);
-      expect(ops.readSlots).toBe(1);
+      expect(ops.readSlots).toBe(0);
+    }
+  });
+
+  it('a join reads its slot record when the slot values are too large to carry', async () => {
+    // Each slot holds about 22 bytes ({"ref":{"inline":n}}): one fits in 64, ten do not.
+    const ir = structuredClone(mapIr);
+    const work = ir.functions.work;
+    if (work === undefined) throw new Error('mapIr has no work');
+    work.continuations = work.continuations.map((c) => ({ ...c, inlineLimitBytes: 64 }));
+    for (const [width, reads] of [
+      [1, 0],
+      [10, 1],
+    ] as const) {
+      const cloud = createMemoryPorts();
+      cloud.deploy(ir, mapHandlers, 'd1');
+      const items = Array.from({ length: width }, (_, i) => i);
+      const { execution } = await startExecution(cloud.ports('api'), {
+        ir,
+        deployment: 'd1',
+        input: { items },
+      });
+      await cloud.drain();
+      expect(cloud.store('a').ops.readSlots).toBe(reads);
+      const result = await readExecutionResult(cloud.store('a'), execution);
+      expect(result).toMatchObject({ status: 'succeeded', output: width * (width - 1) });
+      const report = await checkHistory({
+        ir,
+        execution,
+        store: cloud.store,
+        events: cloud.events,
+      });
+      expect(report.violations).toEqual([]);
     }
   });
 
   it('parallel and choice joins', async () => {
-    // start, split, 2 x (commit + fill), join (read + commit), sum, result
-    expect((await storeOpsOf(parallelIr, parallelHandlers, 'x')).total).toBe(10);
-    // start, choice (commit + skip fill), branch (commit + fill), join (read + commit), out, result
-    expect((await storeOpsOf(choiceIr, choiceHandlers, 5)).total).toBe(9);
+    // start, split, 2 x (commit + fill), join commit, sum, result
+    expect((await storeOpsOf(parallelIr, parallelHandlers, 'x')).total).toBe(9);
+    // start, choice (commit + skip fill), branch (commit + fill), join commit, out, result
+    expect((await storeOpsOf(choiceIr, choiceHandlers, 5)).total).toBe(8);
   });
 });
 

@@ -61,6 +61,8 @@ export const fillSlotResponse = z.object({
   filled: z.number().int(),
   size: z.number().int(),
   newlyFilled: z.boolean(),
+  /** Every slot value in slot order; only when the record is full (`filled === size`). */
+  values: z.array(z.unknown()).optional(),
 });
 
 export const readSlotsRequest = z.object({ key: z.string().min(1) });
