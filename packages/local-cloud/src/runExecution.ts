@@ -54,9 +54,11 @@ export interface RunExecutionOptions {
   /** Wall-clock ms of the execution's last sign of progress (e.g. a trace collector's). */
   lastProgressAt?: (execution: string) => number | undefined;
   /**
-   * The watchdog redrives when nothing moved for this long (default 3 s). Each redrive that is
-   * not followed by progress doubles the wait (up to 8x): a redrive re-invokes the whole
-   * committed prefix, and redriving again before that walk is through only adds load.
+   * The watchdog redrives when nothing moved for this long (default 3 s). Without
+   * `stillQueued`, each redrive that is not followed by progress doubles the wait (up to 8x): a
+   * redrive re-invokes the whole committed prefix, and redriving again before that walk is
+   * through only adds load. With `stillQueued` the walk in progress is visible as queued
+   * invocations, so the wait stays at `stallMs` and a lost invoke is found again quickly.
    */
   stallMs?: number;
   /**
@@ -103,6 +105,7 @@ export async function runExecution(
   let lastKick = Date.now();
   let pollMs = 20;
   let waitMs = stallMs;
+  const maxWaitMs = options.stillQueued === undefined ? stallMs * 8 : stallMs;
   let progressAtKick = 0;
   for (;;) {
     const result = await readExecutionResult(
@@ -134,7 +137,7 @@ export async function runExecution(
       redrives++;
       lastKick = now;
       progressAtKick = Math.max(progressed, now);
-      waitMs = Math.min(stallMs * 8, waitMs * 2);
+      waitMs = Math.min(maxWaitMs, waitMs * 2);
       try {
         await redriveExecution(ports, { execution, resultStore: options.ir.resultStore });
       } catch {

@@ -254,7 +254,7 @@ export const runCommand: Command = {
           ir,
           deployment,
           input,
-          stallMs: 4_000,
+          stallMs: 1_500,
           lastProgressAt: (e) => collector.lastEventAt(e),
           // A busy or paused queue (e.g. an injected outage) is waited for, not redriven.
           stillQueued: stillQueuedOn(shims),
