@@ -7,6 +7,7 @@ import {
   outsidePorts,
   runExecution,
   startLocalClouds,
+  stillQueuedOn,
 } from '@jointflow/local-cloud';
 import { readExecutionResult, startExecution } from '@jointflow/runtime';
 import type { FaultSpec } from '@jointflow/shims';
@@ -134,6 +135,8 @@ export async function startJointflow(fsync: boolean): Promise<JointflowSystem> {
         input,
         stallMs,
         timeoutMs,
+        // As jointflow run and the API do: a busy queue is waited for, a lost invoke redriven.
+        stillQueued: stillQueuedOn(shims),
       });
       return {
         status: run.result.status,
