@@ -1,9 +1,10 @@
 import { defineConfig } from '@playwright/test';
+import { chromiumLaunchOptions } from './chromium';
 
 /**
  * Browser tests against a running Jointflow stack. `e2e/run.mjs` starts the stack and sets
  * JOINTFLOW_E2E_URL and JOINTFLOW_E2E_TOKEN; run it through `npm run test:e2e`.
- * Debian's Chromium drives the tests; `playwright install` is never used.
+ * Debian's Chromium drives the tests (chromium.ts).
  */
 export default defineConfig({
   testDir: './tests',
@@ -18,17 +19,6 @@ export default defineConfig({
     baseURL: process.env.JOINTFLOW_E2E_URL ?? 'http://127.0.0.1:4300',
     viewport: { width: 1440, height: 900 },
     trace: 'retain-on-failure',
-    launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    },
+    launchOptions: chromiumLaunchOptions,
   },
 });

@@ -14,6 +14,7 @@ import { loadavg } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from '@playwright/test';
+import { chromiumLaunchOptions } from '../../e2e/chromium';
 import { bigGraph, bigRunSse, CLOUDS, mapGraph } from './fixtures';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -236,18 +237,7 @@ async function main() {
     if (built.status !== 0) throw new Error('BENCH_BUILD_FAILED: `vite build` in apps/web failed');
   }
   const server = await serveDist();
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await chromium.launch(chromiumLaunchOptions);
   try {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();
