@@ -63,6 +63,25 @@ function encodeCursor(sortKey: number, id: string): string {
 
 export class CursorError extends Error {}
 
+/**
+ * One page of a keyset query that fetched `limit + 1` rows: the extra row only says that a
+ * next page exists, and the cursor points after the page's last item.
+ */
+function keysetPage<Row, Item extends { id: string }>(
+  rows: Row[],
+  limit: number,
+  toItem: (row: Row) => Item,
+  sortKeyOf: (item: Item) => number,
+): { items: Item[]; nextCursor: string | null } {
+  const items = rows.slice(0, limit).map(toItem);
+  const last = items[items.length - 1];
+  return {
+    items,
+    nextCursor:
+      rows.length > limit && last !== undefined ? encodeCursor(sortKeyOf(last), last.id) : null,
+  };
+}
+
 function decodeCursor(cursor: string): [number, string] {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -173,15 +192,7 @@ export class SqlRepository implements Repository {
       `SELECT * FROM workflows ${where} ORDER BY updated_at DESC, id DESC LIMIT ?`,
       [...params, page.limit + 1],
     );
-    const items = rows.slice(0, page.limit).map(toWorkflowSummary);
-    const last = items[items.length - 1];
-    return {
-      items,
-      nextCursor:
-        rows.length > page.limit && last !== undefined
-          ? encodeCursor(last.updatedAt, last.id)
-          : null,
-    };
+    return keysetPage(rows, page.limit, toWorkflowSummary, (w) => w.updatedAt);
   }
 
   async getWorkflow(id: string): Promise<WorkflowRecord | undefined> {
@@ -393,15 +404,7 @@ export class SqlRepository implements Repository {
       `SELECT * FROM executions ${where} ORDER BY started_at DESC, id DESC LIMIT ?`,
       [...params, filter.limit + 1],
     );
-    const items = rows.slice(0, filter.limit).map(toExecution);
-    const last = items[items.length - 1];
-    return {
-      items,
-      nextCursor:
-        rows.length > filter.limit && last !== undefined
-          ? encodeCursor(last.startedAt, last.id)
-          : null,
-    };
+    return keysetPage(rows, filter.limit, toExecution, (e) => e.startedAt);
   }
 
   async finishExecution(
