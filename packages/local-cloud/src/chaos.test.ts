@@ -159,18 +159,14 @@ async function runOne(name: string, i: number, stallMs: number, chaos = false) {
 async function verify(name: string, execution: string): Promise<string[]> {
   const ir = irs.get(name);
   if (ir === undefined) return [`no IR for ${name}`];
-  const byId = new Map(shims.map((s) => [s.profile.id, s]));
+  const { store } = outsidePorts(shims, t.local.peers);
   let violations: string[] = [];
   // The outboxes deliver the last events shortly after the result commits.
   for (let i = 0; i < 50; i++) {
     const report = await checkHistory({
       ir,
       execution,
-      store: (c) => {
-        const shim = byId.get(c);
-        if (!shim) throw new Error(`no cloud ${c}`);
-        return shim.store();
-      },
+      store,
       events: t.collector.events(),
     });
     violations = report.violations;
@@ -261,15 +257,11 @@ describe('examples on the local clouds', () => {
 async function diagnose(name: string, execution: string): Promise<string> {
   const ir = irs.get(name);
   if (ir === undefined) return `no IR for ${name}`;
-  const byId = new Map(shims.map((s) => [s.profile.id, s]));
+  const { store } = outsidePorts(shims, t.local.peers);
   const report = await checkHistory({
     ir,
     execution,
-    store: (c) => {
-      const shim = byId.get(c);
-      if (!shim) throw new Error(`no cloud ${c}`);
-      return shim.store();
-    },
+    store,
     events: t.collector.events(),
     expectComplete: false,
   });

@@ -151,17 +151,13 @@ describe('a map of 1,000 branches', () => {
 });
 
 async function waitForHistory(execution: string) {
-  const byId = new Map(shims.map((s) => [s.profile.id, s]));
+  const { store } = outsidePorts(shims, t.local.peers);
   let report = { ok: false, violations: ['not checked'], instances: 0 };
   for (let i = 0; i < 50; i++) {
     report = await checkHistory({
       ir,
       execution,
-      store: (c) => {
-        const shim = byId.get(c);
-        if (!shim) throw new Error(`no cloud ${c}`);
-        return shim.store();
-      },
+      store,
       events: t.collector.events(),
     });
     if (report.ok) return report;
