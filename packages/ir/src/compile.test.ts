@@ -581,6 +581,23 @@ describe('compile: diagnostics', () => {
     if (result.diagnostics.some((d) => d.severity === 'error')) expect(result.ir).toBeUndefined();
   });
 
+  it('rejects a trigger step: the runtime does not run triggers yet', () => {
+    const result = compile(
+      graph(
+        [task('a'), { kind: 'trigger', name: 't', trigger: { type: 'batch', size: 3 } }, task('b')],
+        [
+          ['a', 't'],
+          ['t', 'b'],
+        ],
+      ),
+      { clouds },
+    );
+    const trigger = result.diagnostics.find((d) => d.code === 'IR_TRIGGER_UNSUPPORTED');
+    expect(trigger).toMatchObject({ severity: 'error', node: 't' });
+    expect(trigger?.message).toContain('replace it with a task or a join');
+    expect(result.ir).toBeUndefined();
+  });
+
   it('warns about a choice without a default but still compiles', () => {
     const result = compile(
       graph(

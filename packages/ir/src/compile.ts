@@ -357,9 +357,11 @@ class Compilation {
       }
       if (node.kind === 'map') this.checkExpression(node.items, 'items expression', { node: name });
       if (node.kind === 'trigger') {
-        this.warn(
+        // An error, not a warning: the runtime does not run triggers yet, so a graph with one
+        // could be deployed and then never finish. The designer does not offer the kind either.
+        this.error(
           'IR_TRIGGER_UNSUPPORTED',
-          `trigger "${name}" compiles, but the runtime does not run triggers yet; deployment will reject it`,
+          `step "${name}" is a data trigger; triggers do not run yet — replace it with a task or a join`,
           { node: name },
         );
         const problem = triggerProblem(node);
