@@ -71,6 +71,11 @@ export const listExecutionsQuery = z.object({
   limit,
 });
 
+/** Map instance keys whose committed width the run view asks for. */
+export const fanOutsQuery = z.object({
+  instance: z.array(z.string().min(1).max(1000)).min(1).max(200),
+});
+
 export const eventsQuery = z.object({
   lastEventId: z.coerce.number().int().min(0).optional(),
   token: z.string().optional(),
@@ -100,6 +105,8 @@ export const traceEventSchema = z.object({
   error: z.object({ message: z.string(), stack: z.string().optional() }).optional(),
   from: z.string().optional(),
   to: z.string().optional(),
+  queuedMs: z.number().nonnegative().optional(),
+  coldStartMs: z.number().nonnegative().optional(),
 });
 
 export const ingestBody = z.object({ events: z.array(traceEventSchema).max(10_000) });

@@ -313,6 +313,7 @@ export function createCloud(options: CloudOptions): Cloud {
     outcome: RunOutcome,
     attempt: number,
     delivery: number,
+    timing?: { queuedMs: number; wallMs: number },
   ) {
     const fn = record.deployed.fn;
     const { billedMs, costUsd } = billInvocation(
@@ -340,6 +341,13 @@ export function createCloud(options: CloudOptions): Cloud {
       billedMs,
       costUsd,
     };
+    if (timing !== undefined) {
+      // Time in pool.run beyond the handler's own run is the sandbox's start (cold) or a wait
+      // for a free slot (warm, counted as queueing): the run timeline splits the bar with these.
+      const overheadMs = Math.max(0, timing.wallMs - outcome.durationMs);
+      event.coldStartMs = outcome.coldStart ? Math.round(overheadMs) : 0;
+      event.queuedMs = Math.round(timing.queuedMs + (outcome.coldStart ? 0 : overheadMs));
+    }
     if (!outcome.ok) event.error = { message: outcome.error.message };
     outbox.append(record.traceUrl, record.secret ?? '', [event]);
   }
@@ -418,9 +426,14 @@ export function createCloud(options: CloudOptions): Cloud {
         delivery: { attempt: entry.attempt, platformRetry: entry.attempt > 1 },
         ...(crashAt ? { crashAt } : {}),
       };
+      const dispatchedAt = performance.now();
+      const queuedMs = Math.max(0, Date.now() - Math.max(entry.queuedAt, entry.dueAt));
       const outcome = await pool.run(record.deployed, request);
       if (closed) return;
-      bill(record, invocation, outcome, entry.attempt, entry.id);
+      bill(record, invocation, outcome, entry.attempt, entry.id, {
+        queuedMs,
+        wallMs: performance.now() - dispatchedAt,
+      });
       if (outcome.ok) queue.finish(entry);
       else if (entry.attempt < maxAttempts)
         queue.retry(entry, Date.now() + profile.behaviour.asyncRetryDelayMs);

@@ -12,15 +12,12 @@ import type { ScopeEntry } from '@jointflow/ir';
 export type DataRef = { inline: unknown } | { blob: string; cloud: string; bytes: number };
 
 /**
- * `closed` means the write was refused because the guard key (`unlessExists`) exists: the
- * execution was closed and cleaned up, and a late duplicate must exit.
+ * On conflict the store returns what is stored, whatever it is: a checkpoint, or the tombstone
+ * that closing the execution left in its place (the runtime recognises it, see records.ts).
  */
-export type PutIfAbsentResult =
-  | { won: true }
-  | { won: false; existing: unknown }
-  | { won: false; closed: true };
+export type PutIfAbsentResult = { won: true } | { won: false; existing: unknown };
 
-export interface SlotFillResult {
+export interface SlotFillState {
   /** Number of distinct slots filled, this one included. */
   filled: number;
   /** Size the record was created with (the first filler's size wins). */
@@ -35,35 +32,57 @@ export interface SlotFillResult {
   values?: unknown[];
 }
 
-/** A strongly consistent key-value store on one cloud. */
+/** `sealed`: the execution was closed and the record sealed; the fill was refused. */
+export type SlotFillResult = SlotFillState | { sealed: true };
+
+/**
+ * A strongly consistent key-value store on one cloud.
+ *
+ * Every data-plane operation (get, getMany, putIfAbsent, fillSlot, readSlots) is one request
+ * on one item: DynamoDB and Tablestore check conditions on a single item only. `seal` and
+ * `delete` are maintenance (closing an execution, rerunning a failed step), off the critical
+ * path, and may take several requests.
+ */
 export interface KeyValueStore {
+  /**
+   * Most slots one slot record may hold. Absent: unbounded (a store with a row per slot).
+   * Joins wider than this become a tree of records (see joinTree.ts), so no item outgrows the
+   * store's item limit (DynamoDB 400 KB).
+   */
+  readonly maxSlotsPerRecord?: number;
   get(key: string): Promise<unknown | undefined>;
   /** Reads several keys in one round trip; `undefined` where a key is absent. */
   getMany(keys: readonly string[]): Promise<(unknown | undefined)[]>;
   /**
-   * Writes `value` unless `key` exists; on conflict returns the stored value. One round trip.
-   * With `unlessExists`, the write is also refused (`{ won: false, closed: true }`) when that
-   * other key exists in this store, checked atomically with the write: the runtime passes the
-   * execution's closed marker so a late duplicate cannot commit after cleanup.
+   * Writes `value` unless `key` exists; on conflict returns the stored value. One round trip,
+   * one item, no condition on any other key. A key past its TTL reads as absent.
    */
   putIfAbsent(
     key: string,
     value: unknown,
-    options?: { ttlMs?: number; unlessExists?: string },
+    options?: { ttlMs?: number },
   ): Promise<PutIfAbsentResult>;
   /**
    * Sets slot `slot` of the slot record at `key` to `value` unless that slot is set, creating
    * the record with `size` slots if absent, and returns the record's fill state (with every
-   * slot value once the record is full). One round trip.
+   * slot value once the record is full). A sealed record refuses the fill (`{ sealed: true }`).
+   * One round trip on one item.
    */
   fillSlot(key: string, slot: number, size: number, value: unknown): Promise<SlotFillResult>;
   /**
    * All slot values of a slot record in slot order (`undefined` for unfilled slots); an empty
-   * array when the record does not exist.
+   * array when the record does not exist or was sealed.
    */
   readSlots(key: string): Promise<(unknown | undefined)[]>;
-  /** Deletes keys and slot records whose key starts with any of `prefixes`. */
-  deletePrefixes(prefixes: readonly string[]): Promise<void>;
+  /**
+   * Closes everything under `prefix`: every value whose key starts with it is replaced by
+   * `tombstone`, and every slot record under it is sealed (its slots dropped, later fills
+   * refused), all expiring after `ttlMs`. Items stay in place, so a late put-if-absent of the
+   * same key still loses, to the tombstone, by its own single-item condition.
+   */
+  seal(prefix: string, tombstone: unknown, options: { ttlMs: number }): Promise<void>;
+  /** Deletes these exact keys (values or slot records); absent keys are ignored. */
+  delete(keys: readonly string[]): Promise<void>;
 }
 
 /** Content-addressed blobs on one cloud: the key is the SHA-256 of the bytes. */
@@ -167,6 +186,13 @@ export interface TraceEvent {
   /** For `invoke.failover`: the cloud that failed and the one used instead. */
   from?: string;
   to?: string;
+  /**
+   * For `invocation.billed` (host timings, optional): how long the invocation waited in the
+   * cloud's queue before a sandbox took it, and how long that sandbox's cold start took (0 when
+   * warm). With `durationMs` and `at` (its end) they split the invocation for the run timeline.
+   */
+  queuedMs?: number;
+  coldStartMs?: number;
 }
 
 /** Buffers events; `flush` delivers what is buffered at least once (retrying) or rejects. */
