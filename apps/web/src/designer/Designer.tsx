@@ -5,7 +5,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api } from '../api/apiClient';
 import { queryKeys, useClouds } from '../api/queries';
 import { DeployDialog } from '../deploy/DeployDialog';
-import { autoLayout } from '../document/autoLayout';
+import { autoLayout, layoutOnOpen } from '../document/autoLayout';
 import {
   addNode,
   connect,
@@ -16,13 +16,16 @@ import {
   removeElements,
 } from '../document/graphEdits';
 import { documentStore, useDocument } from '../document/useDocument';
+import { useStepCodeCheck } from '../document/useStepCodeCheck';
 import { useValidation } from '../document/useValidation';
-import type { Problem } from '../document/validation';
+import { type Problem, withCodeProblems } from '../document/validation';
 import { type ThemeProps, ThemeToggle } from '../ThemeToggle';
+import { setLeaveGuard } from '../useHashRoute';
 import { downloadJson } from '../workflows/importWorkflow';
 import { Canvas, type CanvasEditing } from './Canvas';
 import { CodeView } from './CodeView';
-import { Inspector } from './Inspector';
+import { CONNECT_SELECT_ID, Inspector } from './Inspector';
+import { KeyboardHelp } from './KeyboardHelp';
 import { Palette } from './Palette';
 import { ProblemsPanel } from './ProblemsPanel';
 import { useShortcuts } from './useShortcuts';
@@ -109,7 +112,13 @@ function DesignerBody({ workflowId, theme }: ThemeProps & { workflowId: string }
   const canUndo = useDocument((s) => s.past.length > 0);
   const canRedo = useDocument((s) => s.future.length > 0);
   const loadedId = useDocument((s) => s.workflowId);
-  const validation = useValidation(graph, clouds);
+  const graphValidation = useValidation(graph, clouds);
+  const codeCheck = useStepCodeCheck(graph);
+  const validation = useMemo(
+    () => withCodeProblems(graphValidation, codeCheck.problems),
+    [graphValidation, codeCheck.problems],
+  );
+  const [helpOpen, setHelpOpen] = useState(false);
 
   useEffect(() => {
     if (!workflow.data || loadedId === workflowId) return;
@@ -120,7 +129,10 @@ function DesignerBody({ workflowId, theme }: ThemeProps & { workflowId: string }
       );
       return;
     }
-    documentStore.getState().load(workflowId, parsed.data);
+    // Examples, ASL imports and hand-written graphs carry no positions: lay them out before the
+    // first paint. The layout is the document's starting point (no undo step, not "unsaved"),
+    // and goes to the server with the next save.
+    documentStore.getState().load(workflowId, layoutOnOpen(parsed.data));
     // React Flow queues a fit until nodes are measured: on an empty graph it would zoom onto the
     // first dropped node, so only fit a graph that has nodes.
     if (parsed.data.nodes.length > 0)
@@ -149,6 +161,27 @@ function DesignerBody({ workflowId, theme }: ThemeProps & { workflowId: string }
   }, [view, flow]);
 
   const dirty = graph !== saved;
+
+  // Leaving with unsaved changes asks first: closing or reloading the tab (beforeunload) and
+  // in-app navigation (links, back/forward) alike.
+  useEffect(() => {
+    if (!dirty) return;
+    const onBeforeUnload = (event: BeforeUnloadEvent) => {
+      event.preventDefault();
+      // Older Chromium needs returnValue set to show the prompt.
+      event.returnValue = '';
+    };
+    window.addEventListener('beforeunload', onBeforeUnload);
+    setLeaveGuard(() =>
+      window.confirm(
+        `"${documentStore.getState().graph.name}" has unsaved changes. Leave without saving them?`,
+      ),
+    );
+    return () => {
+      window.removeEventListener('beforeunload', onBeforeUnload);
+      setLeaveGuard(null);
+    };
+  }, [dirty]);
   const addAtCenter = useCallback(
     (kind: NodeKind) => {
       const center = flow.screenToFlowPosition({
@@ -183,6 +216,8 @@ function DesignerBody({ workflowId, theme }: ThemeProps & { workflowId: string }
         if (selection.nodes.length > 0 || selection.edges.length > 0)
           editing.onDelete(selection.nodes, selection.edges);
       },
+      help: () => setHelpOpen(true),
+      connect: () => document.getElementById(CONNECT_SELECT_ID)?.focus(),
     }),
     [save],
   );
@@ -259,6 +294,14 @@ function DesignerBody({ workflowId, theme }: ThemeProps & { workflowId: string }
         <button type="button" onClick={handlers.save} disabled={save.isPending} title="Ctrl/Cmd+S">
           Save
         </button>
+        <button
+          type="button"
+          onClick={handlers.help}
+          aria-keyshortcuts="?"
+          title="Keyboard shortcuts (?)"
+        >
+          Shortcuts
+        </button>
         <span className="spacer" />
         {message && (
           <span className="muted" role="status">
@@ -271,8 +314,14 @@ function DesignerBody({ workflowId, theme }: ThemeProps & { workflowId: string }
           type="button"
           className="primary"
           onClick={() => void onDeploy()}
-          disabled={!ready || validation.hasErrors || save.isPending}
-          title={validation.hasErrors ? 'Fix the problems first' : 'Deploy this workflow'}
+          disabled={!ready || validation.hasErrors || codeCheck.pending || save.isPending}
+          title={
+            validation.hasErrors
+              ? 'Fix the problems first'
+              : codeCheck.pending
+                ? 'Checking the step code…'
+                : 'Deploy this workflow'
+          }
         >
           Deploy
         </button>
@@ -298,6 +347,7 @@ function DesignerBody({ workflowId, theme }: ThemeProps & { workflowId: string }
         </div>
         <Inspector graph={graph} selection={selection} clouds={clouds} dark={theme.dark} />
       </div>
+      {helpOpen && <KeyboardHelp onClose={() => setHelpOpen(false)} />}
       {deploying && (
         <DeployDialog
           workflowId={workflowId}

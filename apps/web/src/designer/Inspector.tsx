@@ -8,11 +8,14 @@ import {
 } from '@jointflow/ir';
 import { memo, useEffect, useId, useState } from 'react';
 import type { Cloud } from '../api/apiClient';
-import { renameNode, updateEdge, updateNode } from '../document/graphEdits';
+import { connect, renameNode, updateEdge, updateNode } from '../document/graphEdits';
 import { documentStore } from '../document/useDocument';
 import { sameForCompiler } from '../document/useValidation';
 import { LazyCodeEditor } from '../editor/LazyCodeEditor';
 import { kindLabels } from './FlowNode';
+
+/** The id of the "Connect to…" field; the `C` shortcut moves focus to it. */
+export const CONNECT_SELECT_ID = 'connect-to';
 
 function edit(patch: (graph: Graph) => Graph, coalesce: string) {
   documentStore.getState().apply(patch, { coalesce });
@@ -157,6 +160,67 @@ function TextField({
   );
 }
 
+/**
+ * Connecting without a mouse: the step's outgoing edges (each selects its edge, to edit or
+ * delete it) and a field that adds an edge to any other step.
+ */
+function ConnectField({ graph, node }: { graph: Graph; node: GraphNode }) {
+  // A select changes on every arrow key when closed: the edge is added by the button only.
+  const [target, setTarget] = useState('');
+  const outgoing = graph.edges.filter((e) => e.source === node.name);
+  const targets = graph.nodes.filter(
+    (n) =>
+      (n.name !== node.name || n.kind === 'loop') && !outgoing.some((e) => e.target === n.name),
+  );
+  return (
+    <div className="field connect-field">
+      <label htmlFor={CONNECT_SELECT_ID}>
+        Connect to… <kbd className="muted">C</kbd>
+      </label>
+      <div className="connect-row">
+        <select id={CONNECT_SELECT_ID} value={target} onChange={(e) => setTarget(e.target.value)}>
+          <option value="">
+            {targets.length > 0 ? 'Choose the next step' : 'No step left to connect'}
+          </option>
+          {targets.map((n) => (
+            <option key={n.name} value={n.name}>
+              {n.name} ({kindLabels[n.kind]})
+            </option>
+          ))}
+        </select>
+        <button
+          type="button"
+          disabled={!targets.some((n) => n.name === target)}
+          onClick={() => {
+            const to = target;
+            documentStore.getState().apply((g) => connect(g, node.name, to));
+            setTarget('');
+          }}
+        >
+          Connect
+        </button>
+      </div>
+      {outgoing.length > 0 && (
+        <ul className="edge-list" aria-label={`Edges from ${node.name}`}>
+          {outgoing.map((e) => (
+            <li key={e.id}>
+              <button
+                type="button"
+                className="ghost"
+                title="Select this edge (then Delete removes it)"
+                onClick={() => documentStore.getState().select({ nodes: [], edges: [e.id] })}
+              >
+                → {e.target}
+                {e.guard ? ` if ${e.guard}` : ''}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
 function NodeInspector({
   graph,
   node,
@@ -186,6 +250,7 @@ function NodeInspector({
         {kindLabels[node.kind]} <span className="muted">{node.name}</span>
       </h2>
       <NameField graph={graph} node={node} />
+      <ConnectField graph={graph} node={node} />
       <SelectField
         label="Cloud"
         value={node.cloud}

@@ -9,13 +9,19 @@ const descriptions: Record<NodeKind, string> = {
   join: 'Collects the branches of a fan-out',
   choice: 'Takes the first branch whose guard holds',
   loop: 'Repeats a body while its guard holds',
-  trigger: 'Fires on batches, windows, k-of-n, sets',
+  trigger: 'Fires on batches, windows, k-of-n, sets (not offered: triggers do not run yet)',
 };
+
+/**
+ * The kinds the palette offers: every kind the runtime runs. Triggers are left out until the
+ * runtime runs them (the compiler rejects them with IR_TRIGGER_UNSUPPORTED).
+ */
+export const offeredKinds: readonly NodeKind[] = nodeKinds.filter((kind) => kind !== 'trigger');
 
 /** Node kinds to drag onto the canvas (or press to add one at the centre). */
 export const Palette = memo(function Palette({ onAdd }: { onAdd(kind: NodeKind): void }) {
   const [query, setQuery] = useState('');
-  const shown = nodeKinds.filter((kind) =>
+  const shown = offeredKinds.filter((kind) =>
     `${kindLabels[kind]} ${descriptions[kind]}`.toLowerCase().includes(query.trim().toLowerCase()),
   );
   return (

@@ -33,3 +33,22 @@ export function autoLayout(graph: Graph): Graph {
     }),
   };
 }
+
+/**
+ * Whether a graph has no usable layout: some step has no position (examples, ASL imports and
+ * graphs written by hand leave them out) or every step sits on the same spot. Such a graph
+ * would open with all its steps stacked, so the designer lays it out before showing it.
+ */
+export function needsLayout(graph: Graph): boolean {
+  if (graph.nodes.length < 2) return graph.nodes.some((node) => node.position === undefined);
+  if (graph.nodes.some((node) => node.position === undefined)) return true;
+  const first = graph.nodes[0]?.position;
+  return graph.nodes.every(
+    (node) => node.position?.x === first?.x && node.position?.y === first?.y,
+  );
+}
+
+/** The graph as the designer opens it: laid out with dagre when it has no layout of its own. */
+export function layoutOnOpen(graph: Graph): Graph {
+  return needsLayout(graph) ? autoLayout(graph) : graph;
+}

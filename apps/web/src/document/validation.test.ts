@@ -1,7 +1,7 @@
 import { defaultCloudProfiles } from '@jointflow/ir';
 import { describe, expect, it } from 'vitest';
 import { addNode, connect, createNode, emptyGraph, removeElements } from './graphEdits';
-import { validateGraph } from './validation';
+import { stepCodeProblems, validateGraph, withCodeProblems } from './validation';
 
 describe('validateGraph', () => {
   it('accepts a chain of tasks and returns its IR', () => {
@@ -31,5 +31,26 @@ describe('validateGraph', () => {
     const dangling = removeElements(g, [], []);
     dangling.edges.push({ id: 'e9', source: 'task', target: 'ghost' });
     expect(validateGraph(dangling, defaultCloudProfiles).errorEdges.has('e9')).toBe(true);
+  });
+});
+
+describe('step code problems', () => {
+  it('mark the step, name the line and count as errors like graph errors', () => {
+    let g = emptyGraph('one');
+    g = addNode(g, createNode(g, 'task', { x: 0, y: 0 }));
+    const graphOnly = validateGraph(g, defaultCloudProfiles);
+    expect(graphOnly.hasErrors).toBe(false);
+    const problems = stepCodeProblems([
+      { node: 'task', kind: 'syntax', line: 3, column: 7, tsCode: 1005, message: "';' expected." },
+    ]);
+    const merged = withCodeProblems(graphOnly, problems);
+    expect(merged.hasErrors).toBe(true);
+    expect(merged.errorNodes.has('task')).toBe(true);
+    expect(merged.problems).toContainEqual(
+      expect.objectContaining({ code: 'WEB_STEP_SYNTAX_ERROR', node: 'task', line: 3 }),
+    );
+    expect(merged.problems.at(-1)?.message).toContain('line 3');
+    expect(merged.ir).toBe(graphOnly.ir);
+    expect(withCodeProblems(graphOnly, [])).toBe(graphOnly);
   });
 });

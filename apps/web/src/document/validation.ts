@@ -6,6 +6,7 @@ import {
   type WorkflowIR,
 } from '@jointflow/ir';
 import { planInBrowser } from '../deploy/planner';
+import type { StepCodeDiagnostic } from '../editor/stepCodeDiagnostics';
 
 /** A problem shown in the problems panel; the same shape as the compiler's diagnostics. */
 export interface Problem {
@@ -14,6 +15,8 @@ export interface Problem {
   message: string;
   node?: string;
   edge?: string;
+  /** For problems in a step's code: the line (from 1) in that step's code. */
+  line?: number;
 }
 
 export interface Validation {
@@ -122,5 +125,28 @@ export function summarize(problems: Problem[], ir?: WorkflowIR): Validation {
     errorNodes,
     errorEdges,
     hasErrors: problems.some((p) => p.severity === 'error'),
+  };
+}
+
+/**
+ * The step code checker's findings as problems: `WEB_STEP_SYNTAX_ERROR` or `WEB_STEP_TYPE_ERROR`,
+ * naming the step (so it is marked red) and the line in its code.
+ */
+export function stepCodeProblems(found: readonly StepCodeDiagnostic[]): Problem[] {
+  return found.map((d) => ({
+    severity: 'error',
+    code: d.kind === 'syntax' ? 'WEB_STEP_SYNTAX_ERROR' : 'WEB_STEP_TYPE_ERROR',
+    message: `line ${d.line}, column ${d.column}: ${d.message} (TS${d.tsCode}); fix the code of step "${d.node}"`,
+    node: d.node,
+    line: d.line,
+  }));
+}
+
+/** The graph's validation with the problems of the step code added, like graph errors. */
+export function withCodeProblems(validation: Validation, code: readonly Problem[]): Validation {
+  if (code.length === 0) return validation;
+  return {
+    ...summarize([...validation.problems, ...code], validation.ir),
+    placement: validation.placement,
   };
 }

@@ -28,6 +28,10 @@ export default function CodeEditor({
   };
   return (
     <Editor
+      // "nokey": React Flow's window-wide key handlers (Space pans the canvas and swallows the
+      // key) skip elements inside it. Monaco's input is a plain div under Chromium's EditContext
+      // API, which React Flow does not recognise as a text field on its own.
+      wrapperProps={{ className: 'nokey' }}
       height="100%"
       path={path}
       language={language}

@@ -3,6 +3,7 @@ import * as monaco from 'monaco-editor';
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
 import JsonWorker from 'monaco-editor/language/json/json.worker?worker';
 import TsWorker from 'monaco-editor/language/typescript/ts.worker?worker';
+import { STEP_AMBIENT_TYPES } from './stepCodeDiagnostics';
 
 // Monaco comes from the local package, never from a CDN: this must run before the first editor mounts.
 self.MonacoEnvironment = {
@@ -12,6 +13,20 @@ self.MonacoEnvironment = {
     return new EditorWorker();
   },
 };
+
+// The editor's squiggles should agree with the step code checker that blocks Deploy: Node's
+// ES2022 library without the DOM, loose implicit any, `node:` built-ins and `StepContext`.
+const ts = monaco.typescript;
+ts.typescriptDefaults.setCompilerOptions({
+  target: ts.ScriptTarget.ESNext,
+  module: ts.ModuleKind.ESNext,
+  lib: ['es2022'],
+  strict: false,
+  noImplicitAny: false,
+  allowNonTsExtensions: true,
+});
+ts.typescriptDefaults.addExtraLib(STEP_AMBIENT_TYPES, 'file:///step-globals.d.ts');
+
 loader.config({ monaco });
 
 export { monaco };
