@@ -2,6 +2,8 @@ import { useState } from 'react';
 import { loadToken } from './api/token';
 import { Designer } from './designer/Designer';
 import { RunView } from './run/RunView';
+import { RunCompare } from './runs/RunCompare';
+import { RunsList } from './runs/RunsList';
 import { TokenForm } from './TokenForm';
 import { useHashRoute } from './useHashRoute';
 import { useTheme } from './useTheme';
@@ -23,6 +25,18 @@ export function App() {
           key={route.executionId}
           workflowId={route.workflowId}
           executionId={route.executionId}
+          theme={theme}
+        />
+      );
+    case 'runs':
+      return <RunsList key={route.workflowId} workflowId={route.workflowId} theme={theme} />;
+    case 'compare':
+      return (
+        <RunCompare
+          key={`${route.a}/${route.b}`}
+          workflowId={route.workflowId}
+          a={route.a}
+          b={route.b}
           theme={theme}
         />
       );

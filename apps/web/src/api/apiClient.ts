@@ -98,7 +98,8 @@ export function authHeaders(): Record<string, string> {
   return token ? { authorization: `Bearer ${token}` } : {};
 }
 
-async function request<T extends z.ZodType>(
+/** One API call: JSON in, the answer parsed with `schema`, errors as `ApiError`. */
+export async function request<T extends z.ZodType>(
   method: string,
   path: string,
   schema: T,

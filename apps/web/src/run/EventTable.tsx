@@ -1,5 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useId, useMemo, useRef, useState } from 'react';
+import { formatUsd } from './money';
 import type { RunTrace, TraceEventView } from './runTrace';
 
 const ROW_HEIGHT = 24;
@@ -117,7 +118,9 @@ export function EventTable({
                       ? `${event.from ?? '?'} → ${event.to ?? '?'}`
                       : '')}
                   {event.durationMs !== undefined ? `${event.durationMs} ms` : ''}
-                  {event.costUsd !== undefined ? ` $${event.costUsd.toExponential(2)}` : ''}
+                  {event.costUsd !== undefined ? ` ${formatUsd(event.costUsd)}` : ''}
+                  {event.coldStartMs ? ` · cold start ${event.coldStartMs} ms` : ''}
+                  {event.queuedMs ? ` · queued ${event.queuedMs} ms` : ''}
                 </span>
               </button>
             );

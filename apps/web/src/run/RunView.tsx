@@ -1,45 +1,45 @@
 import { graphSchema } from '@jointflow/ir';
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { ReactFlowProvider } from '@xyflow/react';
 import { useEffect, useMemo, useState } from 'react';
 import { api } from '../api/apiClient';
 import { cloudColor, queryKeys, useClouds } from '../api/queries';
-import { Canvas } from '../designer/Canvas';
 import { type ThemeProps, ThemeToggle } from '../ThemeToggle';
 import { navigate, routeHref } from '../useHashRoute';
+import { CloudBadge } from './CloudBadge';
+import { formatMs } from './duration';
 import { EventTable } from './EventTable';
+import { formatUsd } from './money';
+import { RunGraph } from './RunGraph';
+import { runApi } from './runApi';
+import { InstanceDetails, preview, StepPanel } from './StepPanel';
+import { StepsTable } from './StepsTable';
 import { Timeline } from './Timeline';
+import { useFanOuts } from './useFanOuts';
 import { useRunTrace } from './useRunTrace';
 
-function preview(value: unknown): string {
-  if (value === undefined) return '—';
-  const text = JSON.stringify(value, null, 2);
-  return text.length > 20_000 ? `${text.slice(0, 20_000)}\n…` : text;
-}
+type Tab = 'timeline' | 'steps' | 'events';
 
-function formatUsd(usd: number): string {
-  return usd === 0 ? '$0' : usd < 0.01 ? `$${usd.toExponential(2)}` : `$${usd.toFixed(4)}`;
-}
-
-const noSelection = { nodes: [], edges: [] };
-
-/** An execution, live: statuses on the graph, timeline, events, the selected instance, cost. */
+/**
+ * An execution, live: counts per step on the graph, a timeline, per-step numbers, the event
+ * table, the selected step and instance, makespan and cost; redrive a failed run, or run again.
+ */
 export function RunView({
   workflowId,
   executionId,
   theme,
 }: ThemeProps & { workflowId: string; executionId: string }) {
   const clouds = useClouds();
-  // The list refetches when the open execution completes, so its status there is current.
+  const queryClient = useQueryClient();
   const [completedStatus, setCompletedStatus] = useState<string | undefined>(undefined);
   const executions = useQuery({
-    queryKey: [...queryKeys.executions(workflowId), completedStatus],
-    queryFn: () => api.listExecutions(workflowId),
+    queryKey: [...queryKeys.executions(workflowId), 'recent', completedStatus],
+    queryFn: () => runApi.listRuns(workflowId, undefined, 10),
     refetchInterval: 5000,
   });
   // `latest` opens the newest execution of the workflow.
   useEffect(() => {
-    const newest = executions.data?.[0];
+    const newest = executions.data?.items[0];
     if (executionId === 'latest' && newest)
       navigate({ page: 'run', workflowId, executionId: newest.id });
   }, [executionId, executions.data, workflowId]);
@@ -54,17 +54,38 @@ export function RunView({
     return parsed.success ? parsed.data : undefined;
   }, [workflow.data]);
 
-  const { trace, version, live, error } = useRunTrace(resolved);
+  const [generation, setGeneration] = useState(0);
+  const { trace, version, live, error, refresh } = useRunTrace(resolved, generation);
   useEffect(() => setCompletedStatus(trace.completion?.status), [trace.completion?.status]);
   const execution = useQuery({
-    queryKey: [...queryKeys.execution(resolved ?? ''), trace.completion?.status ?? 'running'],
-    queryFn: () => api.getExecution(resolved ?? ''),
+    queryKey: [
+      ...queryKeys.execution(resolved ?? ''),
+      trace.completion?.status ?? 'running',
+      generation,
+    ],
+    queryFn: () => runApi.getExecution(resolved ?? ''),
     enabled: resolved !== null,
   });
+  const deploymentId = execution.data?.deploymentId ?? undefined;
+  const placement = useQuery({
+    queryKey: ['deployment-placement', deploymentId],
+    queryFn: () => runApi.deploymentPlacement(deploymentId ?? ''),
+    enabled: deploymentId !== undefined,
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+  const mapNodes = useMemo(
+    () => new Set(graph?.nodes.filter((n) => n.kind === 'map').map((n) => n.name) ?? []),
+    [graph],
+  );
+  useFanOuts(resolved, trace, version, mapNodes, live, refresh);
+
+  const [selectedStep, setSelectedStep] = useState<string | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
+  const [tab, setTab] = useState<Tab>('timeline');
+  const [redrive, setRedrive] = useState<{ busy: boolean; error?: string }>({ busy: false });
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: the trace mutates in place; version says when
-  const nodeStatus = useMemo(() => trace.nodeSummaries(), [trace, version]);
+  const summaries = useMemo(() => trace.nodeSummaries(), [trace, version, trace.version]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: as above
   const costByCloud = useMemo(() => [...trace.costByCloud].sort(), [trace, version]);
   const instance = selected ? trace.instances.get(selected) : undefined;
@@ -72,122 +93,201 @@ export function RunView({
     trace.completion?.status ?? execution.data?.status ?? (live ? 'running' : 'unknown');
   const result = trace.completion?.result ?? execution.data?.result;
   const failure = trace.completion?.error ?? execution.data?.error;
+  const redrives = execution.data?.redrives ?? 0;
+  const order = useMemo(() => graph?.nodes.map((n) => n.name) ?? [], [graph]);
+
+  const selectInstance = (key: string) => {
+    setSelected(key);
+    const state = trace.instances.get(key);
+    if (state) setSelectedStep(state.node);
+  };
+  const selectStep = (step: string) => {
+    setSelectedStep(step);
+    const only = [...trace.instances.values()].filter((s) => s.node === step);
+    setSelected(only.length === 1 && only[0] ? only[0].instance : null);
+  };
+
+  const onRedrive = async () => {
+    if (!resolved) return;
+    setRedrive({ busy: true });
+    try {
+      await runApi.redrive(resolved);
+      setRedrive({ busy: false });
+      setGeneration((g) => g + 1);
+      await queryClient.invalidateQueries({ queryKey: queryKeys.execution(resolved) });
+    } catch (e) {
+      setRedrive({ busy: false, error: e instanceof Error ? e.message : String(e) });
+    }
+  };
+  const onRunAgain = async () => {
+    const data = execution.data;
+    if (!data?.deploymentId) return;
+    try {
+      const started = await api.startExecution(data.deploymentId, data.input ?? null);
+      navigate({ page: 'run', workflowId, executionId: started.id });
+    } catch (e) {
+      setRedrive({ busy: false, error: e instanceof Error ? e.message : String(e) });
+    }
+  };
 
   return (
-    <div className="run-view">
-      <header className="toolbar">
+    <div className="rv">
+      <header className="toolbar rv-toolbar">
         <a href="#/" className="brand" aria-label="All workflows">
           Jointflow
         </a>
         <a href={routeHref({ page: 'designer', workflowId })}>{graph?.name ?? 'workflow'}</a>
-        <span className="muted">run {resolved ?? '…'}</span>
+        <a href={routeHref({ page: 'runs', workflowId })}>All runs</a>
+        <span className="muted rv-id">run {resolved ?? '…'}</span>
         <span className={`status status-${status}`} data-testid="execution-status">
           {status}
         </span>
+        <span className="muted" data-testid="run-attempt">
+          {redrives > 0 ? `attempt ${redrives + 1} (redriven ${redrives}×)` : 'attempt 1'}
+        </span>
         {live && <span className="live-dot" title="Following live" role="img" aria-label="live" />}
+        {status === 'failed' && (
+          <button
+            type="button"
+            className="primary"
+            onClick={onRedrive}
+            disabled={redrive.busy || execution.data?.closedAt != null}
+            title="Rerun from the failed step; finished steps keep their results"
+          >
+            {redrive.busy ? 'Redriving…' : 'Redrive'}
+          </button>
+        )}
+        {(status === 'failed' || status === 'succeeded') && (
+          <button type="button" onClick={onRunAgain} title="Start a new run with the same input">
+            Run again
+          </button>
+        )}
         <span className="spacer" />
-        <span data-testid="makespan">makespan {trace.makespanMs} ms</span>
+        <span data-testid="makespan">makespan {formatMs(trace.makespanMs)}</span>
         <span data-testid="cost">cost {formatUsd(trace.totalCostUsd)}</span>
         {costByCloud.map(([cloud, cost]) => (
-          <span
-            key={cloud}
-            className="cloud-badge"
-            style={{ backgroundColor: cloudColor(clouds, cloud) }}
-          >
+          <CloudBadge key={cloud} color={cloudColor(clouds, cloud)}>
             {`${cloud} ${formatUsd(cost)}`}
-          </span>
+          </CloudBadge>
         ))}
         <ThemeToggle theme={theme} />
       </header>
-      {error && (
-        <p role="alert" className="error">
-          {error}
+      {(error || redrive.error) && (
+        <p role="alert" className="error rv-alert">
+          {redrive.error ?? error}
         </p>
       )}
-      <div className="run-body">
-        <nav className="executions" aria-label="Executions">
-          <h2>Runs</h2>
-          <ul>
-            {executions.data?.map((e) => (
-              <li key={e.id}>
-                <a
-                  href={routeHref({ page: 'run', workflowId, executionId: e.id })}
-                  aria-current={e.id === resolved ? 'page' : undefined}
-                >
-                  <span className={`status status-${e.status}`}>{e.status}</span> {e.id}
-                </a>
-              </li>
-            ))}
-            {executions.data?.length === 0 && (
-              <li className="muted">No runs yet: deploy and run from the designer.</li>
-            )}
-          </ul>
-        </nav>
-        <div className="run-main">
-          <div className="run-graph">
+      <div className="rv-body">
+        <main className="rv-main">
+          <section className="rv-graph" aria-label="Run graph">
             {graph && (
               <ReactFlowProvider>
-                <Canvas
+                <RunGraph
                   graph={graph}
                   clouds={clouds}
-                  selection={noSelection}
-                  run={nodeStatus}
+                  placement={placement.data ?? {}}
+                  summaries={summaries}
+                  selected={selectedStep}
+                  onSelect={selectStep}
                   dark={theme.dark}
                 />
               </ReactFlowProvider>
             )}
+          </section>
+          <div className="rv-lower">
+            <div className="tabs" role="tablist" aria-label="Run details">
+              {(['timeline', 'steps', 'events'] as const).map((t) => (
+                <button
+                  key={t}
+                  type="button"
+                  role="tab"
+                  id={`rv-tab-${t}`}
+                  aria-selected={tab === t}
+                  aria-controls={`rv-panel-${t}`}
+                  onClick={() => setTab(t)}
+                >
+                  {t === 'timeline' ? 'Timeline' : t === 'steps' ? 'Steps' : 'Events'}
+                </button>
+              ))}
+            </div>
+            <div
+              className="rv-panel"
+              role="tabpanel"
+              id={`rv-panel-${tab}`}
+              aria-labelledby={`rv-tab-${tab}`}
+            >
+              {tab === 'timeline' && (
+                <Timeline
+                  trace={trace}
+                  version={version}
+                  clouds={clouds}
+                  selected={selected}
+                  onSelect={selectInstance}
+                  onSelectStep={selectStep}
+                />
+              )}
+              {tab === 'steps' && (
+                <StepsTable
+                  order={order}
+                  summaries={summaries}
+                  clouds={clouds}
+                  selected={selectedStep}
+                  onSelect={selectStep}
+                />
+              )}
+              {tab === 'events' && (
+                <EventTable trace={trace} version={version} onSelect={selectInstance} />
+              )}
+            </div>
           </div>
-          <Timeline
-            trace={trace}
-            version={version}
-            clouds={clouds}
-            selected={selected}
-            onSelect={setSelected}
-          />
-          <EventTable trace={trace} version={version} onSelect={setSelected} />
-        </div>
-        <aside className="run-details" aria-label="Details">
+        </main>
+        <aside className="rv-details" aria-label="Details">
           <section aria-label="Result">
             <h2>Result</h2>
             {status === 'succeeded' && <pre data-testid="execution-result">{preview(result)}</pre>}
-            {status === 'failed' && <pre className="error">{preview(failure)}</pre>}
+            {status === 'failed' && (
+              <>
+                <pre className="error" data-testid="execution-error">
+                  {preview(failure)}
+                </pre>
+                <p className="muted">
+                  Fix the cause (the step's code, its input or what it depends on), then Redrive:
+                  the failed step runs again and finished steps keep their results.
+                </p>
+              </>
+            )}
             {status !== 'succeeded' && status !== 'failed' && <p className="muted">Running…</p>}
           </section>
-          <section aria-label="Instance">
-            <h2>Instance</h2>
-            {instance ? (
-              <>
-                <p>
-                  <code>{instance.instance}</code> on{' '}
-                  <span
-                    className="cloud-badge"
-                    style={{ backgroundColor: cloudColor(clouds, instance.cloud) }}
+          {selectedStep ? (
+            <StepPanel
+              trace={trace}
+              version={version}
+              step={selectedStep}
+              summary={summaries.get(selectedStep)}
+              placedCloud={placement.data?.[selectedStep]}
+              selectedInstance={selected}
+              onSelectInstance={selectInstance}
+            />
+          ) : (
+            <p className="muted">Click a step on the graph, a row of the timeline or an event.</p>
+          )}
+          {instance && <InstanceDetails trace={trace} instance={instance} clouds={clouds} />}
+          <nav className="rv-recent" aria-label="Executions">
+            <h2>Recent runs</h2>
+            <ul>
+              {executions.data?.items.map((e) => (
+                <li key={e.id}>
+                  <a
+                    href={routeHref({ page: 'run', workflowId, executionId: e.id })}
+                    aria-current={e.id === resolved ? 'page' : undefined}
                   >
-                    {instance.cloud}
-                  </span>{' '}
-                  <span className={`status status-${instance.status}`}>{instance.status}</span>
-                </p>
-                <p className="muted">
-                  {`${instance.attempts} attempt(s)`}
-                  {instance.durationMs !== undefined ? ` · ${instance.durationMs} ms` : ''}
-                  {instance.failedOverTo ? ` · failed over to ${instance.failedOverTo}` : ''}
-                  {` · ${formatUsd(instance.costUsd)}`}
-                </p>
-                <h3>Input</h3>
-                <pre>{preview(instance.input)}</pre>
-                <h3>Output</h3>
-                <pre>{preview(instance.output)}</pre>
-                {instance.error && (
-                  <>
-                    <h3>Error</h3>
-                    <pre className="error">{instance.error.stack ?? instance.error.message}</pre>
-                  </>
-                )}
-              </>
-            ) : (
-              <p className="muted">Select a bar in the timeline or a row in the events.</p>
-            )}
-          </section>
+                    <span className={`status status-${e.status}`}>{e.status}</span> {e.id}
+                  </a>
+                </li>
+              ))}
+            </ul>
+            <a href={routeHref({ page: 'runs', workflowId })}>All runs, compare…</a>
+          </nav>
         </aside>
       </div>
     </div>

@@ -45,7 +45,7 @@ describe('RunTrace', () => {
     expect(a).toMatchObject({
       status: 'succeeded',
       startedAt: 100,
-      endedAt: 120,
+      endedAt: 140,
       output: 1,
       costUsd: 0.5,
     });
@@ -64,6 +64,7 @@ describe('RunTrace', () => {
     const nodes = trace.nodeSummaries();
     expect(nodes.get('a')?.status).toBe('succeeded');
     expect(nodes.get('b')).toMatchObject({ status: 'failed', retried: 1, instances: 1 });
+    expect(nodes.get('a')).toMatchObject({ costUsd: 0.5, clouds: ['aws-local'] });
   });
 
   it('counts map instances per node and marks failover', () => {
@@ -89,6 +90,110 @@ describe('RunTrace', () => {
       succeeded: 1,
       failedOver: 1,
       status: 'running',
+    });
+  });
+
+  it('counts map branches against the committed width: never succeeded while any is pending', () => {
+    const trace = new RunTrace();
+    const events: TraceEventView[] = [
+      event({ instance: 'x', kind: 'step.started', at: 0 }),
+      event({ instance: 'x', kind: 'step.succeeded', at: 1, durationMs: 1 }),
+    ];
+    // 14 branches committed; 3 started, and the 3 that started all succeeded.
+    for (let i = 0; i < 3; i++) {
+      events.push(event({ instance: `s/map:x=${i}`, kind: 'step.started', at: 10 + i }));
+      events.push(event({ instance: `s/map:x=${i}`, kind: 'step.succeeded', at: 10 + i }));
+    }
+    trace.apply(events);
+    // Before the width is known, a step with finished branches is still running, not succeeded.
+    expect(trace.nodeSummaries().get('s')).toMatchObject({ status: 'running', total: null });
+    expect(trace.unknownFanOuts(new Set(['x']))).toEqual(['x']);
+    trace.setFanOuts([{ instance: 'x', count: 14 }]);
+    expect(trace.nodeSummaries().get('s')).toMatchObject({
+      status: 'running',
+      total: 14,
+      pending: 11,
+      running: 0,
+      succeeded: 3,
+      failed: 0,
+    });
+    const rest: TraceEventView[] = [];
+    for (let i = 3; i < 14; i++) {
+      rest.push(event({ instance: `s/map:x=${i}`, kind: 'step.succeeded', at: 20 + i }));
+    }
+    trace.apply(rest);
+    expect(trace.nodeSummaries().get('s')).toMatchObject({
+      status: 'succeeded',
+      total: 14,
+      pending: 0,
+      succeeded: 14,
+    });
+  });
+
+  it('a redriven step that fails, then succeeds, ends succeeded (a success outranks a failure)', () => {
+    const trace = new RunTrace();
+    trace.apply([
+      event({ instance: 'a', kind: 'step.started', at: 0 }),
+      event({ instance: 'a', kind: 'step.failed', at: 1, error: { message: 'down' } }),
+    ]);
+    expect(trace.instances.get('a')).toMatchObject({ status: 'failed' });
+    trace.apply([
+      event({ instance: 'a', kind: 'step.started', at: 50, attempt: 2 }),
+      event({ instance: 'a', kind: 'step.succeeded', at: 51, attempt: 2, output: 7 }),
+      // A late copy of the old failure changes nothing.
+      event({ instance: 'a', kind: 'step.failed', at: 1, attempt: 3, error: { message: 'x' } }),
+    ]);
+    expect(trace.instances.get('a')).toMatchObject({ status: 'succeeded', output: 7, attempts: 3 });
+    expect(trace.instances.get('a')?.error).toBeUndefined();
+    expect(trace.nodeSummaries().get('a')?.status).toBe('succeeded');
+  });
+
+  it('splits an instance into queued, cold start, running and committing from the host timing', () => {
+    const trace = new RunTrace();
+    trace.apply([
+      event({ instance: 'a', kind: 'step.started', at: 1_000 }),
+      // The committed record: code ran from 1000 for 40 ms.
+      event({ instance: 'a', kind: 'step.succeeded', at: 1_000, durationMs: 40 }),
+      // The invocation ended at 1070 after 80 ms in the worker, a 300 ms cold start and 50 ms queued.
+      event({
+        instance: 'a',
+        kind: 'invocation.billed',
+        at: 1_070,
+        durationMs: 80,
+        queuedMs: 50,
+        coldStartMs: 300,
+        costUsd: 1e-6,
+      }),
+    ]);
+    const state = trace.instances.get('a');
+    if (!state) throw new Error('no instance');
+    expect(trace.phasesOf(state)).toEqual({
+      start: 640,
+      queuedMs: 50,
+      coldStartMs: 300,
+      runningMs: 50,
+      committingMs: 30,
+      end: 1_070,
+    });
+    expect(trace.firstAt).toBe(640);
+    expect(trace.nodeSummaries().get('a')?.wallMs).toMatchObject({ p50: 430, count: 1 });
+  });
+
+  it('gives duration percentiles per mapped step', () => {
+    const trace = new RunTrace();
+    const events: TraceEventView[] = [];
+    for (let i = 0; i < 100; i++) {
+      events.push(
+        event({ instance: `s/map:m=${i}`, kind: 'step.succeeded', at: i, durationMs: i + 1 }),
+      );
+    }
+    trace.apply(events);
+    expect(trace.nodeSummaries().get('s')?.durationMs).toEqual({
+      p50: 50,
+      p90: 90,
+      p99: 99,
+      max: 100,
+      count: 100,
     });
   });
 });

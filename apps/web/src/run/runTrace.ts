@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { percentiles } from './percentiles';
 
 /** A trace event as the API streams it (the runtime's `TraceEvent` plus the API's `seq`). */
 export const traceEventSchema = z
@@ -14,6 +15,9 @@ export const traceEventSchema = z
     durationMs: z.number().optional(),
     billedMs: z.number().optional(),
     costUsd: z.number().optional(),
+    /** `invocation.billed` only: time in the cloud's queue and the sandbox's cold start. */
+    queuedMs: z.number().optional(),
+    coldStartMs: z.number().optional(),
     input: z.unknown().optional(),
     output: z.unknown().optional(),
     error: z.object({ message: z.string(), stack: z.string().optional() }).loose().optional(),
@@ -40,15 +44,31 @@ export type InstanceStatus =
   | 'skipped'
   | 'failed';
 
-/** How far along a status is; the view only ever moves an instance forward (events may arrive out of order). */
+/**
+ * How far along a status is; the view only moves an instance forward (events arrive out of
+ * order). A committed success outranks a committed failure: only a redrive deletes a failure
+ * record, so a success seen after a failure is the rerun's, and it is final.
+ */
 const statusRank: Record<InstanceStatus, number> = {
   pending: 0,
   running: 1,
   retrying: 2,
-  succeeded: 3,
-  skipped: 3,
   failed: 3,
+  skipped: 4,
+  succeeded: 4,
 };
+
+/** Where one invocation's time went, from its host's `invocation.billed` event (epoch ms). */
+export interface InvocationTiming {
+  /** When it entered the cloud's queue. */
+  queuedAt: number;
+  /** When a sandbox took it (end of queueing, start of the cold start if any). */
+  dispatchedAt: number;
+  /** When the handler process began (end of the cold start). */
+  workerAt: number;
+  /** When the invocation ended on the cloud (commit, invokes and trace flush done). */
+  endedAt: number;
+}
 
 export interface InstanceState {
   instance: string;
@@ -61,11 +81,27 @@ export interface InstanceState {
   failedOverTo?: string;
   startedAt?: number;
   endedAt?: number;
+  /** Time of the step's own code (the committed record's duration). */
   durationMs?: number;
+  /** When the committed run of the step's code began (the record's `at`). */
+  computeAt?: number;
+  /** The latest invocation's timing split, when its host reported it. */
+  timing?: InvocationTiming;
   costUsd: number;
+  billedMs: number;
   input?: unknown;
   output?: unknown;
   error?: { message: string; stack?: string };
+}
+
+/** The four parts of an instance's time the timeline draws (ms; absent parts are 0). */
+export interface InstancePhases {
+  start: number;
+  queuedMs: number;
+  coldStartMs: number;
+  runningMs: number;
+  committingMs: number;
+  end: number;
 }
 
 export type NodeStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
@@ -73,22 +109,49 @@ export type NodeStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipp
 export interface NodeSummary {
   node: string;
   status: NodeStatus;
+  /** Instances seen in the trace. */
   instances: number;
+  /**
+   * Instances the run committed to (the fan-out's map length, summed over the map's instances),
+   * or null while it is unknown. For a step outside any map: the instances seen.
+   */
+  total: number | null;
+  /** Committed to but not started yet (`total - seen`), or 0 when the total is unknown. */
+  pending: number;
   running: number;
   succeeded: number;
+  skipped: number;
   failed: number;
   retried: number;
   failedOver: number;
+  costUsd: number;
+  /** Clouds the instances ran on, most used first. */
+  clouds: string[];
+  /** Percentiles of the step code's duration over its finished instances (ms). */
+  durationMs: { p50: number; p90: number; p99: number; max: number; count: number } | null;
+  /** Percentiles of the whole instance time (queued to end), where the host reported it. */
+  wallMs: { p50: number; p90: number; p99: number; max: number; count: number } | null;
+}
+
+/** The innermost map scope of an instance key (`sample/map:branches=3` → `branches`). */
+export function innermostMap(instance: string): string | undefined {
+  const at = instance.lastIndexOf('/map:');
+  if (at < 0) return undefined;
+  const rest = instance.slice(at + 5);
+  const eq = rest.indexOf('=');
+  return eq < 0 ? undefined : rest.slice(0, eq);
 }
 
 /**
- * Everything the run view shows, folded from trace events. Mutable on purpose: 20,000 events
- * must fold in milliseconds, so `apply` updates in place and bumps `version` for React.
+ * Everything the run view shows, folded from trace events. Mutable on purpose: 200,000 events
+ * must fold in well under a second, so `apply` updates in place and bumps `version` for React.
  */
 export class RunTrace {
   readonly events: TraceEventView[] = [];
   readonly instances = new Map<string, InstanceState>();
   readonly costByCloud = new Map<string, number>();
+  /** Committed map lengths per map instance (from the API's fan-out counts). */
+  readonly fanOuts = new Map<string, number>();
   private readonly seen = new Set<string>();
   firstAt = Number.POSITIVE_INFINITY;
   lastAt = Number.NEGATIVE_INFINITY;
@@ -105,6 +168,28 @@ export class RunTrace {
     this.version++;
   }
 
+  /** Records committed map lengths; returns whether anything changed. */
+  setFanOuts(counts: readonly { instance: string; count: number | null }[]): boolean {
+    let changed = false;
+    for (const { instance, count } of counts) {
+      if (count === null || this.fanOuts.get(instance) === count) continue;
+      this.fanOuts.set(instance, count);
+      changed = true;
+    }
+    if (changed) this.version++;
+    return changed;
+  }
+
+  /** Map instances that committed but whose length is not known yet (ask the API for them). */
+  unknownFanOuts(mapNodes: ReadonlySet<string>): string[] {
+    const out: string[] = [];
+    for (const state of this.instances.values()) {
+      if (!mapNodes.has(state.node) || this.fanOuts.has(state.instance)) continue;
+      if (state.status === 'succeeded') out.push(state.instance);
+    }
+    return out;
+  }
+
   get makespanMs(): number {
     return this.lastAt >= this.firstAt ? this.lastAt - this.firstAt : 0;
   }
@@ -115,44 +200,135 @@ export class RunTrace {
     return sum;
   }
 
+  /**
+   * Splits an instance's time into queued, cold start, running (its code) and committing (the
+   * commit, the successors' invokes and the trace flush), from the host's timing when known.
+   */
+  phasesOf(state: InstanceState): InstancePhases | undefined {
+    const t = state.timing;
+    if (t !== undefined) {
+      const computeEnd =
+        state.computeAt !== undefined && state.durationMs !== undefined
+          ? Math.min(t.endedAt, Math.max(t.workerAt, state.computeAt + state.durationMs))
+          : t.endedAt;
+      return {
+        start: t.queuedAt,
+        queuedMs: t.dispatchedAt - t.queuedAt,
+        coldStartMs: t.workerAt - t.dispatchedAt,
+        runningMs: computeEnd - t.workerAt,
+        committingMs: t.endedAt - computeEnd,
+        end: t.endedAt,
+      };
+    }
+    const start = state.startedAt ?? state.computeAt;
+    if (start === undefined) return undefined;
+    const finished = state.status !== 'running' && state.status !== 'retrying';
+    const end = finished
+      ? Math.max(start, state.endedAt ?? start)
+      : Math.max(start, this.lastAt, state.endedAt ?? start);
+    return {
+      start,
+      queuedMs: 0,
+      coldStartMs: 0,
+      runningMs: end - start,
+      committingMs: 0,
+      end,
+    };
+  }
+
+  /** Per-step counts against the committed total, cost, clouds and duration percentiles. */
   nodeSummaries(): Map<string, NodeSummary> {
-    const out = new Map<string, NodeSummary>();
+    type Acc = NodeSummary & { cloudUse: Map<string, number>; runs: number[]; walls: number[] };
+    const acc = new Map<string, Acc>();
+    const mapOf = new Map<string, string | undefined>();
     for (const state of this.instances.values()) {
-      let summary = out.get(state.node);
+      let summary = acc.get(state.node);
       if (!summary) {
         summary = {
           node: state.node,
           status: 'pending',
           instances: 0,
+          total: null,
+          pending: 0,
           running: 0,
           succeeded: 0,
+          skipped: 0,
           failed: 0,
           retried: 0,
           failedOver: 0,
+          costUsd: 0,
+          clouds: [],
+          durationMs: null,
+          wallMs: null,
+          cloudUse: new Map(),
+          runs: [],
+          walls: [],
         };
-        out.set(state.node, summary);
+        acc.set(state.node, summary);
+        mapOf.set(state.node, innermostMap(state.instance));
       }
       summary.instances++;
+      summary.costUsd += state.costUsd;
       if (state.status === 'running' || state.status === 'retrying') summary.running++;
-      if (state.status === 'succeeded') summary.succeeded++;
-      if (state.status === 'failed') summary.failed++;
-      if (state.retried) summary.retried++;
+      else if (state.status === 'succeeded') summary.succeeded++;
+      else if (state.status === 'skipped') summary.skipped++;
+      else if (state.status === 'failed') summary.failed++;
+      if (state.retried || state.attempts > 1) summary.retried++;
       if (state.failedOverTo !== undefined) summary.failedOver++;
+      if (state.status !== 'skipped' && state.status !== 'pending') {
+        summary.cloudUse.set(state.cloud, (summary.cloudUse.get(state.cloud) ?? 0) + 1);
+      }
+      if (state.durationMs !== undefined && state.status !== 'running') {
+        summary.runs.push(state.durationMs);
+      }
+      if (state.timing !== undefined) {
+        summary.walls.push(state.timing.endedAt - state.timing.queuedAt);
+      }
     }
-    for (const summary of out.values()) {
-      const skipped = [...this.instances.values()].every(
-        (s) => s.node !== summary.node || s.status === 'skipped',
-      );
-      summary.status =
-        summary.failed > 0
+
+    // Committed map lengths, summed per map node.
+    const widths = new Map<string, { sum: number; instances: number; known: number }>();
+    for (const [instance, count] of this.fanOuts) {
+      const node = instance.split('/', 1)[0] ?? instance;
+      const width = widths.get(node) ?? { sum: 0, instances: 0, known: 0 };
+      width.sum += count;
+      width.known++;
+      widths.set(node, width);
+    }
+    for (const state of this.instances.values()) {
+      const width = widths.get(state.node);
+      if (width !== undefined && state.status === 'succeeded') width.instances++;
+    }
+
+    const finished = this.completion !== undefined;
+    const out = new Map<string, NodeSummary>();
+    for (const summary of acc.values()) {
+      const { cloudUse, runs, walls, ...rest } = summary;
+      const map = mapOf.get(summary.node);
+      if (map === undefined) {
+        rest.total = rest.instances;
+      } else {
+        const width = widths.get(map);
+        // Known only when every committed instance of the map has reported its length.
+        const known = width !== undefined && width.known >= width.instances;
+        rest.total = known ? Math.max(width.sum, rest.instances) : finished ? rest.instances : null;
+      }
+      rest.pending = rest.total === null ? 0 : rest.total - rest.instances;
+      rest.clouds = [...cloudUse].sort((a, b) => b[1] - a[1]).map(([cloud]) => cloud);
+      rest.durationMs = runs.length > 0 ? { ...percentiles(runs), count: runs.length } : null;
+      rest.wallMs = walls.length > 0 ? { ...percentiles(walls), count: walls.length } : null;
+      const done = rest.succeeded + rest.skipped;
+      rest.status =
+        rest.failed > 0
           ? 'failed'
-          : summary.running > 0
-            ? 'running'
-            : skipped
+          : rest.total !== null && done === rest.total && rest.running === 0
+            ? rest.skipped === rest.total
               ? 'skipped'
-              : summary.succeeded > 0
-                ? 'succeeded'
-                : 'pending';
+              : 'succeeded'
+            : rest.running > 0 || done > 0
+              ? 'running'
+              : 'pending';
+      out.set(summary.node, rest);
     }
     return out;
   }
@@ -164,22 +340,36 @@ export class RunTrace {
     if (event.at < this.firstAt) this.firstAt = event.at;
     if (event.at > this.lastAt) this.lastAt = event.at;
     if (event.kind === 'execution.succeeded' || event.kind === 'execution.failed') return;
+    const state = this.instanceFor(event);
     if (event.kind === 'invocation.billed') {
       this.costByCloud.set(
         event.cloud,
         (this.costByCloud.get(event.cloud) ?? 0) + (event.costUsd ?? 0),
       );
-    }
-    const state = this.instanceFor(event);
-    if (event.kind === 'invocation.billed') {
       state.costUsd += event.costUsd ?? 0;
+      state.billedMs += event.billedMs ?? 0;
+      if (event.queuedMs !== undefined && event.durationMs !== undefined) {
+        const workerAt = event.at - event.durationMs;
+        const dispatchedAt = workerAt - (event.coldStartMs ?? 0);
+        const timing = {
+          queuedAt: dispatchedAt - event.queuedMs,
+          dispatchedAt,
+          workerAt,
+          endedAt: event.at,
+        };
+        // The latest invocation is the one whose run the instance shows.
+        if (state.timing === undefined || timing.endedAt > state.timing.endedAt) {
+          state.timing = timing;
+          if (timing.queuedAt < this.firstAt) this.firstAt = timing.queuedAt;
+        }
+      }
       return;
     }
     state.attempts = Math.max(state.attempts, event.attempt);
     switch (event.kind) {
       case 'step.started':
         this.advance(state, 'running');
-        state.cloud = event.cloud;
+        if (state.status === 'running') state.cloud = event.cloud;
         if (state.startedAt === undefined || event.at < state.startedAt) state.startedAt = event.at;
         if (event.input !== undefined) state.input = event.input;
         break;
@@ -190,12 +380,13 @@ export class RunTrace {
         break;
       case 'step.succeeded':
       case 'step.adopted':
-        this.finish(state, event, 'succeeded');
-        if (event.output !== undefined) state.output = event.output;
+        if (this.finish(state, event, 'succeeded')) {
+          if (event.output !== undefined) state.output = event.output;
+          state.error = undefined;
+        }
         break;
       case 'step.failed':
-        this.finish(state, event, 'failed');
-        if (event.error) state.error = event.error;
+        if (this.finish(state, event, 'failed') && event.error) state.error = event.error;
         break;
       case 'step.skipped':
         this.finish(state, event, 'skipped');
@@ -219,6 +410,7 @@ export class RunTrace {
         attempts: 0,
         retried: false,
         costUsd: 0,
+        billedMs: 0,
       };
       this.instances.set(event.instance, state);
     }
@@ -229,14 +421,18 @@ export class RunTrace {
     if (statusRank[status] > statusRank[state.status]) state.status = status;
   }
 
-  private finish(state: InstanceState, event: TraceEventView, status: InstanceStatus): void {
+  /** Moves to an end state; false when the instance already holds a later one. */
+  private finish(state: InstanceState, event: TraceEventView, status: InstanceStatus): boolean {
     this.advance(state, status);
-    if (state.status !== status) return;
+    if (state.status !== status) return false;
     state.cloud = event.cloud;
-    if (state.endedAt === undefined || event.at > state.endedAt) state.endedAt = event.at;
+    // A committed event's `at` is when the committed run of the code began (the record's `at`).
+    state.computeAt = event.at;
+    const end = event.at + (event.durationMs ?? 0);
+    if (state.endedAt === undefined || end > state.endedAt) state.endedAt = end;
+    if (end > this.lastAt) this.lastAt = end;
     if (event.durationMs !== undefined) state.durationMs = event.durationMs;
-    if (state.startedAt === undefined && event.durationMs !== undefined) {
-      state.startedAt = event.at - event.durationMs;
-    }
+    if (state.startedAt === undefined) state.startedAt = event.at;
+    return true;
   }
 }

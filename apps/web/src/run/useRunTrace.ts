@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { followExecutionEvents } from '../api/eventStream';
 import { completionSchema, RunTrace, type TraceEventView, traceEventSchema } from './runTrace';
 
@@ -8,18 +8,21 @@ export interface RunTraceView {
   version: number;
   live: boolean;
   error: string | null;
+  /** Re-renders after the trace was changed from outside the stream (fan-out counts). */
+  refresh(): void;
 }
 
 /**
  * Follows an execution's events into a `RunTrace`. Messages are folded in batches once per
  * animation frame, so a replay of 20,000 events renders a handful of times, not 20,000.
  */
-export function useRunTrace(executionId: string | null): RunTraceView {
+export function useRunTrace(executionId: string | null, generation = 0): RunTraceView {
   const traceRef = useRef(new RunTrace());
   const [version, setVersion] = useState(0);
   const [live, setLive] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: generation restarts the stream on purpose
   useEffect(() => {
     if (!executionId) return;
     const trace = new RunTrace();
@@ -75,7 +78,9 @@ export function useRunTrace(executionId: string | null): RunTraceView {
       stop();
       if (frame !== 0) cancelAnimationFrame(frame);
     };
-  }, [executionId]);
+    // A new generation (after a redrive) reads the whole history again and follows it live.
+  }, [executionId, generation]);
 
-  return { trace: traceRef.current, version, live, error };
+  const refresh = useCallback(() => setVersion(traceRef.current.version), []);
+  return { trace: traceRef.current, version, live, error, refresh };
 }
