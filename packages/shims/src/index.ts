@@ -1,3 +1,22 @@
+export type { AwsResolvedCloud } from './aws/awsClients';
+export {
+  dynamoClientOf,
+  lambdaClientOf,
+  placeholderCredentials,
+  s3ClientOf,
+} from './aws/awsClients';
+export type { AwsErrorCode } from './aws/awsErrors';
+export { awsErrorCodeOf, awsErrorOf } from './aws/awsErrors';
+export type { AwsPolicies, IamPolicy, IamStatement } from './aws/awsPolicies';
+export { awsPolicies } from './aws/awsPolicies';
+export type { AwsShimOptions } from './aws/awsShim';
+export { createAwsShim } from './aws/awsShim';
+export type { TableBootstrap } from './aws/bootstrap';
+export { ensureBucket, ensureDynamoTable } from './aws/bootstrap';
+export type { DynamoStoreOptions } from './aws/dynamoStore';
+export { createDynamoStore, DYNAMO_MAX_SLOTS_PER_RECORD } from './aws/dynamoStore';
+export { createLambdaInvoker } from './aws/lambdaInvoker';
+export { createS3Blobs } from './aws/s3Blobs';
 export type {
   CloudHealth,
   CloudShim,
@@ -6,6 +25,15 @@ export type {
   FunctionState,
 } from './cloudShim';
 export { deployedFunctionName } from './cloudShim';
+export type { DataPlane, DataPlaneOptions } from './function/dataPlane';
+export { dataPlaneOf } from './function/dataPlane';
+export type { FunctionPackageConfig } from './function/functionConfig';
+export type { FunctionHandler, PlatformContext } from './function/handler';
+export { createFunctionHandler } from './function/handler';
+export type { FunctionPackage } from './function/packageFunction';
+export { packageFunction } from './function/packageFunction';
+export type { HttpTraceSinkOptions } from './function/traceSink';
+export { createHttpTraceSink } from './function/traceSink';
 export type { CloudEndpoint } from './httpPorts';
 export { createHttpBlobs, createHttpInvoker, createHttpStore, invokeEventAt } from './httpPorts';
 export type {
@@ -52,3 +80,5 @@ export {
   readSlotsResponse,
   statsResponse,
 } from './localWire';
+export type { AwsStandIns } from './standIns';
+export { startAwsStandIns } from './standIns';

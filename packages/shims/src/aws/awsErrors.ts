@@ -109,8 +109,16 @@ export function awsErrorOf(
  */
 export async function retryThrottled<T>(
   call: () => Promise<T>,
-  options: { attempts?: number; baseMs?: number; sleep?: (ms: number) => Promise<void> } = {},
+  options: {
+    attempts?: number;
+    baseMs?: number;
+    sleep?: (ms: number) => Promise<void>;
+    /** Which errors to retry (default: those that map to `AWS_THROTTLED`). */
+    retryOn?: (error: unknown) => boolean;
+  } = {},
 ): Promise<T> {
+  const retryOn =
+    options.retryOn ?? ((error: unknown) => awsErrorCodeOf(error) === 'AWS_THROTTLED');
   const attempts = options.attempts ?? 5;
   const baseMs = options.baseMs ?? 200;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
@@ -118,7 +126,7 @@ export async function retryThrottled<T>(
     try {
       return await call();
     } catch (error) {
-      if (attempt >= attempts || awsErrorCodeOf(error) !== 'AWS_THROTTLED') throw error;
+      if (attempt >= attempts || !retryOn(error)) throw error;
       const delay = baseMs * 2 ** (attempt - 1);
       await sleep(delay / 2 + Math.random() * (delay / 2));
     }
