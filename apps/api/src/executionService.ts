@@ -1,4 +1,4 @@
-import type { CloudShim, LocalCloudShim } from '@jointflow/shims';
+import type { CloudShim } from '@jointflow/shims';
 import type { ApiContext } from './apiContext';
 import { ApiError, notFound } from './apiError';
 import type { EngineRun } from './executionEngine';
@@ -153,7 +153,7 @@ async function patienceFor(
 
 /**
  * Whether a cloud still holds an accepted, unfinished invocation of the execution (a local
- * cloud's `pendingInvocations`): then a stall is a busy or paused queue, not a lost invoke, and a
+ * cloud's `local.pendingInvocations`): then a stall is a busy or paused queue, not a lost invoke, and a
  * redrive (which re-invokes the whole committed prefix) would only add load. Clouds without the
  * hook, or that cannot answer, count as holding nothing.
  */
@@ -161,14 +161,10 @@ async function stillQueued(
   clouds: ReadonlyMap<string, CloudShim>,
   execution: string,
 ): Promise<boolean> {
-  const hasPending = (
-    shim: CloudShim,
-  ): shim is CloudShim & Pick<LocalCloudShim, 'pendingInvocations'> =>
-    typeof (shim as Partial<LocalCloudShim>).pendingInvocations === 'function';
   const counts = await Promise.all(
-    [...clouds.values()]
-      .filter(hasPending)
-      .map((shim) => shim.pendingInvocations(execution).catch(() => 0)),
+    [...clouds.values()].map((shim) =>
+      shim.local === undefined ? 0 : shim.local.pendingInvocations(execution).catch(() => 0),
+    ),
   );
   return counts.some((n) => n > 0);
 }

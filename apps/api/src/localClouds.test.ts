@@ -215,7 +215,10 @@ describe('API with real local clouds', () => {
       const store = started()
         .clouds.find((c) => c.profile.id === ir.resultStore)
         ?.shim.store();
-      expect(await store?.get(keys.result(id))).toBeUndefined();
+      // Closing seals the result in place: a tombstone without the payload.
+      expect(await store?.get(keys.result(id))).toEqual({
+        closed: expect.objectContaining({ status: 'succeeded' }),
+      });
       expect(await store?.get(keys.closed(id))).toMatchObject({ status: 'succeeded' });
     } finally {
       await h.close();

@@ -17,8 +17,9 @@ describe('watchdog and queued invocations', () => {
     let pending = 1;
     const [first] = clouds;
     if (first === undefined) throw new Error('no memory cloud');
-    // A local cloud's hook (LocalCloudShim.pendingInvocations) on one of the clouds.
-    Object.assign(first, {
+    // The local emulator's capability (shim.local.pendingInvocations) on one of the clouds.
+    if (first.local === undefined) throw new Error('a memory cloud declares the local capability');
+    Object.assign(first.local, {
       async pendingInvocations(execution: string) {
         asked.push(execution);
         return pending;

@@ -203,7 +203,7 @@ describe('examples on the local clouds', () => {
       shims.map((s) => s.profile.id),
       7,
     );
-    await Promise.all(shims.map((s) => s.injectFaults(faults[s.profile.id] ?? {})));
+    await Promise.all(shims.map((s) => s.local.injectFaults(faults[s.profile.id] ?? {})));
     const started = Date.now();
     let next = 0;
     const failures: string[] = [];
@@ -229,7 +229,7 @@ describe('examples on the local clouds', () => {
     };
     await Promise.all(Array.from({ length: PARALLEL }, worker));
     const elapsed = Date.now() - started;
-    await Promise.all(shims.map((s) => s.injectFaults({})));
+    await Promise.all(shims.map((s) => s.local.injectFaults({})));
     expect(failures).toEqual([]);
     // Every execution's history, against the real stores and the delivered trace.
     for (const { name, execution } of finished) {

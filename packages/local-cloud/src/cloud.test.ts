@@ -159,42 +159,8 @@ describe('store', () => {
     for (const r of results) if (!r.won) expect(r.existing).toEqual(stored);
   });
 
-  it('fills slots once each and counts them, honours unlessExists and TTL', async () => {
-    const store = createHttpStore(url, 'aws-local');
-    const fills = await Promise.all(
-      [0, 1, 2, 1, 0].map((slot) => store.fillSlot('join/a', slot, 3, { slot })),
-    );
-    expect(fills.filter((f) => f.newlyFilled)).toHaveLength(3);
-    expect(Math.max(...fills.map((f) => f.filled))).toBe(3);
-    expect(fills.every((f) => f.size === 3)).toBe(true);
-    // Only fills that see the record full return its values (the completing one and duplicates).
-    for (const f of fills) {
-      if (f.filled < 3) expect(f.values).toBeUndefined();
-      else expect(f.values).toEqual([{ slot: 0 }, { slot: 1 }, { slot: 2 }]);
-    }
-    expect(fills.filter((f) => f.newlyFilled && f.values !== undefined)).toHaveLength(1);
-    expect(await store.readSlots('join/a')).toEqual([{ slot: 0 }, { slot: 1 }, { slot: 2 }]);
-    expect(await store.readSlots('join/absent')).toEqual([]);
-
-    expect(await store.putIfAbsent('exec/closed', { closed: true })).toEqual({ won: true });
-    expect(await store.putIfAbsent('exec/step', 1, { unlessExists: 'exec/closed' })).toEqual({
-      won: false,
-      closed: true,
-    });
-    expect(await store.putIfAbsent('exec/step', 1, { unlessExists: 'exec/none' })).toEqual({
-      won: true,
-    });
-
-    expect(await store.putIfAbsent('ttl/k', 'a', { ttlMs: 150 })).toEqual({ won: true });
-    expect(await store.putIfAbsent('ttl/k', 'b')).toEqual({ won: false, existing: 'a' });
-    await new Promise((r) => setTimeout(r, 250));
-    expect(await store.get('ttl/k')).toBeUndefined();
-    expect(await store.putIfAbsent('ttl/k', 'c')).toEqual({ won: true });
-
-    await store.deletePrefixes(['join/', 'exec/']);
-    expect(await store.getMany(['exec/step', 'ttl/k'])).toEqual([undefined, 'c']);
-    expect(await store.readSlots('join/a')).toEqual([]);
-
+  // The store's semantics are the conformance suite's (localStore.conformance.test.ts).
+  it('keeps content-addressed blobs', async () => {
     const blob = new TextEncoder().encode('hello blobs');
     const key = await aws.blobs().put(blob);
     expect(key).toMatch(/^[0-9a-f]{64}$/);

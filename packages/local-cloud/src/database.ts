@@ -50,7 +50,8 @@ export function openCloudDatabase(dir: string, durability: Durability): CloudDat
     CREATE TABLE IF NOT EXISTS slot_records (
       key TEXT PRIMARY KEY,
       size INTEGER NOT NULL,
-      filled INTEGER NOT NULL
+      filled INTEGER NOT NULL,
+      sealed_until INTEGER
     ) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS slots (
       key TEXT NOT NULL,
@@ -100,6 +101,11 @@ export function openCloudDatabase(dir: string, durability: Durability): CloudDat
     );
     CREATE INDEX IF NOT EXISTS trace_outbox_target ON trace_outbox (url, secret, id);
   `);
+  // Stores written before sealing existed: add the column (a sealed record refuses fills).
+  const slotColumns = store.prepare<[], { name: string }>('PRAGMA table_info(slot_records)').all();
+  if (!slotColumns.some((c) => c.name === 'sealed_until')) {
+    store.exec('ALTER TABLE slot_records ADD COLUMN sealed_until INTEGER');
+  }
   return {
     store,
     spool,

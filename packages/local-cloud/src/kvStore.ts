@@ -11,18 +11,17 @@ import type { CloudDatabase } from './database';
 
 export type Found = { found: true; value: unknown } | { found: false };
 
-export type PutOutcome =
-  | { won: true }
-  | { won: false; existing: unknown }
-  | { won: false; closed: true };
+export type PutOutcome = { won: true } | { won: false; existing: unknown };
 
-export interface SlotOutcome {
-  filled: number;
-  size: number;
-  newlyFilled: boolean;
-  /** Every slot value in slot order, only when the record is full. */
-  values?: unknown[];
-}
+export type SlotOutcome =
+  | {
+      filled: number;
+      size: number;
+      newlyFilled: boolean;
+      /** Every slot value in slot order, only when the record is full. */
+      values?: unknown[];
+    }
+  | { sealed: true };
 
 /** Store operations by what they cost: one round trip each, counted by the cloud. */
 export interface OpCounts {
@@ -60,10 +59,12 @@ export interface KvStore {
   ops(): StoreOpStats;
   get(key: string): Found;
   getMany(keys: readonly string[]): Found[];
-  putIfAbsent(key: string, value: unknown, ttlMs?: number, unlessExists?: string): PutOutcome;
+  putIfAbsent(key: string, value: unknown, ttlMs?: number): PutOutcome;
   fillSlot(key: string, slot: number, size: number, value: unknown): SlotOutcome;
   readSlots(key: string): { size: number; slots: Found[] };
-  deletePrefixes(prefixes: readonly string[]): void;
+  /** Replaces every value under `prefix` by `tombstone` and seals every slot record there. */
+  seal(prefix: string, tombstone: unknown, ttlMs: number): void;
+  delete(keys: readonly string[]): void;
   sweepExpired(): number;
 }
 
@@ -88,19 +89,30 @@ export function createKvStore(db: CloudDatabase, now: () => number = Date.now): 
   const bumpFilled = db.prepare<[string]>(
     'UPDATE slot_records SET filled = filled + 1 WHERE key = ?',
   );
-  const selectRecord = db.prepare<[string], { size: number; filled: number }>(
-    'SELECT size, filled FROM slot_records WHERE key = ?',
-  );
+  const selectRecord = db.prepare<
+    [string],
+    { size: number; filled: number; sealed_until: number | null }
+  >('SELECT size, filled, sealed_until FROM slot_records WHERE key = ?');
   const selectSlots = db.prepare<[string], { slot: number; value: string }>(
     'SELECT slot, value FROM slots WHERE key = ? ORDER BY slot',
   );
-  const deleteKv = db.prepare<[string, string]>('DELETE FROM kv WHERE key >= ? AND key < ?');
-  const deleteSlots = db.prepare<[string, string]>('DELETE FROM slots WHERE key >= ? AND key < ?');
-  const deleteRecords = db.prepare<[string, string]>(
-    'DELETE FROM slot_records WHERE key >= ? AND key < ?',
+  const sealKv = db.prepare<[string, number, string, string]>(
+    'UPDATE kv SET value = ?, expires_at = ? WHERE key >= ? AND key < ?',
   );
+  const sealRecords = db.prepare<[number, string, string]>(
+    'UPDATE slot_records SET filled = 0, sealed_until = ? WHERE key >= ? AND key < ?',
+  );
+  const deleteSlotRange = db.prepare<[string, string]>(
+    'DELETE FROM slots WHERE key >= ? AND key < ?',
+  );
+  const deleteKvKey = db.prepare<[string]>('DELETE FROM kv WHERE key = ?');
+  const deleteSlotsOf = db.prepare<[string]>('DELETE FROM slots WHERE key = ?');
+  const deleteRecord = db.prepare<[string]>('DELETE FROM slot_records WHERE key = ?');
   const sweep = db.prepare<[number]>(
     'DELETE FROM kv WHERE expires_at IS NOT NULL AND expires_at <= ?',
+  );
+  const sweepRecords = db.prepare<[number]>(
+    'DELETE FROM slot_records WHERE sealed_until IS NOT NULL AND sealed_until <= ?',
   );
 
   const stats: StoreOpStats = { total: zeroCounts(), byKeyKind: {} };
@@ -125,22 +137,22 @@ export function createKvStore(db: CloudDatabase, now: () => number = Date.now): 
     return { found: true, value: JSON.parse(row.value) };
   };
 
-  const putTx = db.transaction(
-    (key: string, value: unknown, ttlMs?: number, unlessExists?: string): PutOutcome => {
-      if (unlessExists !== undefined && live(unlessExists).found)
-        return { won: false, closed: true };
-      // Read the existing row in the same transaction: ON CONFLICT DO NOTHING RETURNING would
-      // return nothing on conflict, and the loser needs the winner's value.
-      const existing = live(key);
-      if (existing.found) return { won: false, existing: existing.value };
-      upsertKv.run(key, JSON.stringify(value ?? null), ttlMs === undefined ? null : now() + ttlMs);
-      return { won: true };
-    },
-  );
+  const putTx = db.transaction((key: string, value: unknown, ttlMs?: number): PutOutcome => {
+    // Read the existing row in the same transaction: ON CONFLICT DO NOTHING RETURNING would
+    // return nothing on conflict, and the loser needs the winner's value.
+    const existing = live(key);
+    if (existing.found) return { won: false, existing: existing.value };
+    upsertKv.run(key, JSON.stringify(value ?? null), ttlMs === undefined ? null : now() + ttlMs);
+    return { won: true };
+  });
 
   const fillTx = db.transaction(
     (key: string, slot: number, size: number, value: unknown): SlotOutcome => {
       insertRecord.run(key, size);
+      const before = selectRecord.get(key);
+      if (before !== undefined && before.sealed_until !== null && before.sealed_until > now()) {
+        return { sealed: true };
+      }
       const newlyFilled = insertSlot.run(key, slot, JSON.stringify(value ?? null)).changes === 1;
       if (newlyFilled) bumpFilled.run(key);
       const record = selectRecord.get(key);
@@ -164,7 +176,7 @@ export function createKvStore(db: CloudDatabase, now: () => number = Date.now): 
 
   const readTx = db.transaction((key: string) => {
     const record = selectRecord.get(key);
-    if (record === undefined) return { size: 0, slots: [] };
+    if (record === undefined || record.sealed_until !== null) return { size: 0, slots: [] };
     const slots: Found[] = Array.from({ length: record.size }, () => ({ found: false }));
     for (const row of selectSlots.all(key)) {
       if (row.slot < record.size) slots[row.slot] = { found: true, value: JSON.parse(row.value) };
@@ -172,12 +184,19 @@ export function createKvStore(db: CloudDatabase, now: () => number = Date.now): 
     return { size: record.size, slots };
   });
 
-  const deleteTx = db.transaction((prefixes: readonly string[]) => {
-    for (const prefix of prefixes) {
-      const end = prefixEnd(prefix);
-      deleteKv.run(prefix, end);
-      deleteSlots.run(prefix, end);
-      deleteRecords.run(prefix, end);
+  const sealTx = db.transaction((prefix: string, tombstone: unknown, ttlMs: number) => {
+    const end = prefixEnd(prefix);
+    const until = now() + ttlMs;
+    sealKv.run(JSON.stringify(tombstone ?? null), until, prefix, end);
+    sealRecords.run(until, prefix, end);
+    deleteSlotRange.run(prefix, end);
+  });
+
+  const deleteTx = db.transaction((keys: readonly string[]) => {
+    for (const key of keys) {
+      deleteKvKey.run(key);
+      deleteSlotsOf.run(key);
+      deleteRecord.run(key);
     }
   });
 
@@ -193,9 +212,9 @@ export function createKvStore(db: CloudDatabase, now: () => number = Date.now): 
       count('reads', keys);
       return getManyTx(keys);
     },
-    putIfAbsent: (key, value, ttlMs, unlessExists) => {
+    putIfAbsent: (key, value, ttlMs) => {
       count('conditionalWrites', [key]);
-      return putTx(key, value, ttlMs, unlessExists);
+      return putTx(key, value, ttlMs);
     },
     fillSlot: (key, slot, size, value) => {
       count('slotFills', [key]);
@@ -205,10 +224,17 @@ export function createKvStore(db: CloudDatabase, now: () => number = Date.now): 
       count('reads', [key]);
       return readTx(key);
     },
-    deletePrefixes: (prefixes) => {
-      count('writes', prefixes);
-      return deleteTx(prefixes);
+    seal: (prefix, tombstone, ttlMs) => {
+      count('writes', [prefix]);
+      sealTx(prefix, tombstone, ttlMs);
     },
-    sweepExpired: () => sweep.run(now()).changes,
+    delete: (keys) => {
+      count('writes', keys);
+      deleteTx(keys);
+    },
+    sweepExpired: () => {
+      const t = now();
+      return sweep.run(t).changes + sweepRecords.run(t).changes;
+    },
   };
 }

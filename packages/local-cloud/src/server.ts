@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
-  deletePrefixesRequest,
+  deleteKeysRequest,
   FROM_CLOUD_HEADER,
   faultSpecSchema,
   fillSlotRequest,
@@ -9,10 +9,13 @@ import {
   getRequest,
   putIfAbsentRequest,
   readSlotsRequest,
+  sealRequest,
 } from '@jointflow/shims';
 import { z } from 'zod';
 import { BLOB_KEY } from './blobFiles';
 import { type Cloud, CloudError } from './cloud';
+import { routeFc } from './fcApi';
+import { routeLambda } from './lambdaApi';
 import { decodePortBody, encodePortBody, type PortCall } from './workerProtocol';
 
 /**
@@ -36,11 +39,19 @@ function readHttpBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let over = false;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
+      if (over) {
+        // Read and drop the rest so the client gets the 413 instead of a reset; a body far
+        // past the limit is cut off.
+        if (size > 4 * limit) req.destroy();
+        return;
+      }
       if (size > limit) {
+        over = true;
+        chunks.length = 0;
         reject(new CloudError(413, 'LOCAL_BODY_TOO_LARGE', `request body over ${limit} bytes`));
-        req.destroy();
         return;
       }
       chunks.push(chunk);
@@ -75,6 +86,8 @@ function parseWith<T>(schema: z.ZodType<T>, value: unknown): T {
 export interface CloudRequest {
   method: string;
   path: string;
+  /** The query string's parameters (Lambda's `Qualifier`, FC's `qualifier`). */
+  query: URLSearchParams;
   headers: Record<string, string | string[] | undefined>;
   /** The body, refused over `limit` bytes. */
   readBody(limit: number): Promise<Buffer>;
@@ -114,6 +127,14 @@ export function createCloudApi(cloud: Cloud): (req: CloudRequest) => Promise<Clo
 
   async function route(req: CloudRequest, path: string): Promise<CloudReply> {
     const method = req.method;
+    // The Lambda and FC 3.0 APIs for zip functions (lambdaApi.ts, fcApi.ts). A Lambda Invoke of
+    // a Jointflow function falls through to the Invoke route below.
+    if (path.startsWith('/2015-03-31/')) {
+      const answer = await routeLambda(cloud, req, path, req.query);
+      if (answer !== undefined) return answer;
+    } else if (path.startsWith('/2023-03-30/')) {
+      return routeFc(cloud, req, path, req.query);
+    }
     const invoke = INVOKE.exec(path);
     if (invoke && method === 'POST') {
       const name = decodeURIComponent(invoke[1] ?? '');
@@ -157,7 +178,7 @@ export function createCloudApi(cloud: Cloud): (req: CloudRequest) => Promise<Clo
           return json(200, { values: kv.getMany(parseWith(getManyRequest, body).keys) });
         case '/store/put-if-absent': {
           const r = parseWith(putIfAbsentRequest, body);
-          return json(200, kv.putIfAbsent(r.key, r.value, r.ttlMs, r.unlessExists));
+          return json(200, kv.putIfAbsent(r.key, r.value, r.ttlMs));
         }
         case '/store/fill-slot': {
           const r = parseWith(fillSlotRequest, body);
@@ -172,8 +193,13 @@ export function createCloudApi(cloud: Cloud): (req: CloudRequest) => Promise<Clo
         }
         case '/store/read-slots':
           return json(200, kv.readSlots(parseWith(readSlotsRequest, body).key));
-        case '/store/delete-prefixes':
-          kv.deletePrefixes(parseWith(deletePrefixesRequest, body).prefixes);
+        case '/store/seal': {
+          const r = parseWith(sealRequest, body);
+          kv.seal(r.prefix, r.tombstone, r.ttlMs);
+          return json(200, {});
+        }
+        case '/store/delete':
+          kv.delete(parseWith(deleteKeysRequest, body).keys);
           return json(200, {});
       }
     }
@@ -280,6 +306,7 @@ function portRequest(call: PortCall): CloudRequest {
   return {
     method: call.method,
     path: call.path,
+    query: new URLSearchParams(),
     headers: call.headers,
     readBody: (limit) =>
       body.length > limit
@@ -298,9 +325,11 @@ export async function startCloudServer(cloud: Cloud, port: number): Promise<Clou
     return { status: reply.status, headers: reply.headers, ...encodePortBody(reply.body) };
   });
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const [path = '/', search = ''] = (req.url ?? '/').split('?', 2);
     const request: CloudRequest = {
       method: req.method ?? 'GET',
-      path: (req.url ?? '/').split('?')[0] ?? '/',
+      path,
+      query: new URLSearchParams(search),
       headers: req.headers,
       readBody: (limit) => readHttpBody(req, limit),
     };

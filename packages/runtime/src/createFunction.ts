@@ -9,6 +9,7 @@ import { instanceKey } from '@jointflow/ir';
 import { z } from 'zod';
 import { resolveDataRef, serialize, toDataRef } from './dataRef';
 import { evaluate } from './expressions';
+import { fillJoinSlot, readJoinSlots } from './joinTree';
 import { keys } from './keys';
 import type {
   DataRef,
@@ -16,13 +17,14 @@ import type {
   Invocation,
   KeyValueStore,
   RuntimePorts,
-  SlotFillResult,
+  SlotFillState,
   TraceEvent,
   TraceEventKind,
 } from './ports';
 import { InvokeError } from './ports';
 import {
   invocationSchema,
+  isTombstone,
   parseStored,
   type ResultRecord,
   resultRecordSchema,
@@ -206,7 +208,7 @@ export function createFunction(
  * values when the store returned them and they fit the edge's inline limit, else nothing (the
  * join then reads its slot record).
  */
-function carriedSlots(fill: SlotFillResult, limitBytes: number): Pick<Invocation, 'joinSlots'> {
+function carriedSlots(fill: SlotFillState, limitBytes: number): Pick<Invocation, 'joinSlots'> {
   if (fill.values === undefined || fill.values.length !== fill.size) return {};
   return serialize(fill.values).bytes <= limitBytes ? { joinSlots: fill.values } : {};
 }
@@ -248,7 +250,7 @@ class StepRun {
     // Step 1: the pre-run read, only where a duplicate is possible or a rerun is costly.
     if (invocation.possibleDuplicate === true || delivery.platformRetry || fn.expensive) {
       const [existing, closed] = await this.home.getMany([this.checkpointKey, this.closedKey]);
-      if (closed !== undefined) return this.closed();
+      if (closed !== undefined || isTombstone(existing)) return this.closed();
       if (existing !== undefined) {
         const record = parseStored(stepRecordSchema, existing, this.checkpointKey);
         return this.adopt(record, 'pre-run-read');
@@ -301,11 +303,11 @@ class StepRun {
       input: collected ? await this.recordRef(input) : invocation.input,
       ...this.onceField(),
     };
-    const result = await this.home.putIfAbsent(this.checkpointKey, record, {
-      unlessExists: this.closedKey,
-    });
+    // One conditional write on one item. After the execution was closed the item holds a
+    // tombstone, so a late duplicate loses here as to any other winner, and exits.
+    const result = await this.home.putIfAbsent(this.checkpointKey, record);
     if (!result.won) {
-      if ('closed' in result) return this.closed();
+      if (isTombstone(result.existing)) return this.closed();
       const winner = parseStored(stepRecordSchema, result.existing, this.checkpointKey);
       return this.adopt(winner, 'lost-commit');
     }
@@ -455,6 +457,7 @@ class StepRun {
     } catch (error) {
       throw new PortFailure(error);
     }
+    if (isTombstone(existing)) throw new ExecutionClosed();
     if (existing !== undefined) {
       const memo = parseStored(onceMemoSchema, existing, memoKey).value;
       this.emitOnce(key, memo);
@@ -464,15 +467,11 @@ class StepRun {
     const stored = JSON.parse(serialize(value).text) as unknown;
     let result: Awaited<ReturnType<KeyValueStore['putIfAbsent']>>;
     try {
-      result = await this.home.putIfAbsent(
-        memoKey,
-        { value: stored },
-        { unlessExists: this.closedKey },
-      );
+      result = await this.home.putIfAbsent(memoKey, { value: stored });
     } catch (error) {
       throw new PortFailure(error);
     }
-    if (!result.won && 'closed' in result) throw new ExecutionClosed();
+    if (!result.won && isTombstone(result.existing)) throw new ExecutionClosed();
     const memo = result.won ? stored : parseStored(onceMemoSchema, result.existing, memoKey).value;
     this.emitOnce(key, memo);
     return memo as T;
@@ -498,7 +497,8 @@ class StepRun {
     if (fn.kind !== 'join') throw new RuntimeError('RUNTIME_BAD_IR', `"${fn.name}" is not a join`);
     const key = keys.join(this.execution, fn.name, this.invocation.scope);
     // The branch that completed the record carried its values; otherwise read them.
-    const slots = this.invocation.joinSlots ?? (await this.ports.store(fn.store).readSlots(key));
+    const slots =
+      this.invocation.joinSlots ?? (await readJoinSlots(this.ports.store(fn.store), key));
     const values: SlotValue[] = slots.map((slot, index) => {
       if (slot === undefined) {
         throw new RuntimeError(
@@ -665,10 +665,12 @@ class StepRun {
           true,
         );
         const key = keys.join(this.execution, route.join.join, route.joinScope);
-        const fill = await this.ports
-          .store(route.join.store)
-          .fillSlot(key, route.slot, route.size, { ref } satisfies SlotValue);
-        if (fill.filled < fill.size) return 0;
+        const store = this.ports.store(route.join.store);
+        const fill = await fillJoinSlot(store, key, route.slot, route.size, {
+          ref,
+        } satisfies SlotValue);
+        // A sealed record: the execution was closed under this late copy; nothing to do.
+        if ('sealed' in fill || fill.filled < fill.size) return 0;
         await this.invoke([c.cloud, ...c.failover], {
           fn: route.join.join,
           scope: route.joinScope,
@@ -714,9 +716,11 @@ class StepRun {
     flagged: boolean,
   ): Promise<number> {
     const key = keys.join(this.execution, route.join.join, route.joinScope);
-    const fill = await this.ports
-      .store(route.join.store)
-      .fillSlot(key, route.slot, route.size, { skip: true } satisfies SlotValue);
+    const store = this.ports.store(route.join.store);
+    const fill = await fillJoinSlot(store, key, route.slot, route.size, {
+      skip: true,
+    } satisfies SlotValue);
+    if ('sealed' in fill) return 0;
     // Skips are filled before the taken branches are invoked, so a taken branch completes the
     // record; a skip that finds it already complete leaves the join to that branch.
     if (fill.filled < fill.size || !fill.newlyFilled) return 0;
@@ -811,7 +815,7 @@ class StepRun {
     };
     const put = await this.ports
       .store(this.context.resultStore)
-      .putIfAbsent(keys.result(this.execution), result, { unlessExists: this.closedKey });
+      .putIfAbsent(keys.result(this.execution), result);
     if (this.resultIsOurs(put, 'succeeded')) {
       this.emit(
         'execution.succeeded',
@@ -838,7 +842,7 @@ class StepRun {
     };
     const put = await this.ports
       .store(this.context.resultStore)
-      .putIfAbsent(keys.result(this.execution), result, { unlessExists: this.closedKey });
+      .putIfAbsent(keys.result(this.execution), result);
     if (this.resultIsOurs(put, 'failed')) {
       this.emit('execution.failed', record.attempt, { error: record.error }, record.attempt);
     }
@@ -850,7 +854,6 @@ class StepRun {
     status: 'succeeded' | 'failed',
   ): boolean {
     if (put.won) return true;
-    if ('closed' in put) return false;
     const existing = resultRecordSchema.safeParse(put.existing);
     return (
       existing.success &&

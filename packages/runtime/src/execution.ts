@@ -6,11 +6,13 @@ import { InvokeError } from './ports';
 import {
   type ClosedMarker,
   closedMarkerSchema,
+  isTombstone,
   parseStored,
   resultRecordSchema,
   type StartRecord,
   type StepError,
   startRecordSchema,
+  tombstoneOf,
 } from './records';
 import { RuntimeError } from './runtimeError';
 
@@ -116,10 +118,8 @@ export async function startExecution(
     clouds: [spec.cloud, ...spec.failover],
     at: ports.now(),
   };
-  const put = await ports
-    .store(spec.resultStore)
-    .putIfAbsent(keys.start(execution), record, { unlessExists: keys.closed(execution) });
-  if (!put.won && 'closed' in put) {
+  const put = await ports.store(spec.resultStore).putIfAbsent(keys.start(execution), record);
+  if (!put.won && isTombstone(put.existing)) {
     throw new RuntimeError(
       'RUNTIME_EXECUTION_CLOSED',
       `execution ${execution} was closed; start a new execution instead`,
@@ -157,11 +157,12 @@ export async function readExecutionResult(
   blobs?: BlobsArgument,
 ): Promise<ExecutionResult> {
   const [result, closed] = await store.getMany([keys.result(execution), keys.closed(execution)]);
-  if (result === undefined) {
-    if (closed === undefined) return { status: 'running' };
+  // The marker is written before the result is sealed, so it decides.
+  if (closed !== undefined) {
     const marker = parseStored(closedMarkerSchema, closed, keys.closed(execution));
     return { status: 'closed', outcome: marker.status, closedAt: marker.closedAt };
   }
+  if (result === undefined) return { status: 'running' };
   const parsed = parseStored(resultRecordSchema, result, keys.result(execution));
   if (parsed.status === 'failed') {
     return { status: 'failed', error: parsed.error, instance: parsed.instance, at: parsed.at };
@@ -215,10 +216,8 @@ export async function redriveExecution(
     const startRecord = parseStored(startRecordSchema, start, keys.start(execution));
     // Checkpoint first, result second: a crash in between leaves a failed result that still
     // names the step, and the next redrive repeats the (idempotent) deletes.
-    await ports
-      .store(parsed.homeStore)
-      .deletePrefixes([keys.checkpoint(execution, parsed.instance)]);
-    await store.deletePrefixes([keys.result(execution)]);
+    await ports.store(parsed.homeStore).delete([keys.checkpoint(execution, parsed.instance)]);
+    await store.delete([keys.result(execution)]);
     await invokeWithFailover(ports, parsed.clouds, {
       execution,
       deployment: startRecord.invocation.deployment,
@@ -259,10 +258,12 @@ export function executionStores(ir: WorkflowIR): string[] {
 
 /**
  * Closes a completed execution: writes the closed marker (with a long TTL) into every store the
- * execution touched, then deletes the execution's checkpoints, join records, memos, start and
- * result records there. A late duplicate meets the marker (its commit is refused atomically)
- * and exits. Blobs are content-addressed and may be shared between executions, so they are left
- * to the blob store's own expiry. Call it after completion plus a grace period.
+ * execution touched, then seals the execution's items there: every checkpoint, memo, start and
+ * result record is replaced by a tombstone carrying the marker (payloads are dropped), and every
+ * join record is sealed. A late duplicate's commit is one put-if-absent on its own checkpoint's
+ * item; it finds the tombstone there and exits, with no condition on a second key. Blobs are
+ * content-addressed and may be shared between executions, so they are left to the blob store's
+ * own expiry. Call it after completion plus a grace period.
  */
 export async function closeExecution(
   ports: Pick<RuntimePorts, 'store' | 'now'>,
@@ -289,8 +290,11 @@ export async function closeExecution(
       ttlMs: options.ttlMs ?? DEFAULT_CLOSED_TTL_MS,
     });
   }
+  const ttlMs = options.ttlMs ?? DEFAULT_CLOSED_TTL_MS;
   await Promise.all(
-    stores.map((cloud) => ports.store(cloud).deletePrefixes([keys.executionPrefix(execution)])),
+    stores.map((cloud) =>
+      ports.store(cloud).seal(keys.executionPrefix(execution), tombstoneOf(marker), { ttlMs }),
+    ),
   );
   return { execution, stores, outcome: parsed.status };
 }

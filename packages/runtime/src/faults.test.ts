@@ -12,7 +12,7 @@ import {
 import { checkHistory } from './historyChecker';
 import { keys } from './keys';
 import { createMemoryPorts, type MemoryCloud, type MemoryFaults } from './memoryPorts';
-import { stepRecordSchema } from './records';
+import { isTombstone, stepRecordSchema } from './records';
 import {
   chainHandlers,
   chainIr,
@@ -363,7 +363,15 @@ describe('closing', () => {
       stores: executionStores(chainIr),
     });
     const store = cloud.store('a');
-    expect([...store.values.keys()]).toEqual([keys.closed(execution)]);
+    // Every item stays, as the closed marker or a tombstone without payload.
+    const sealedItems = () =>
+      [...store.values.entries()]
+        .filter(([key, value]) => key === keys.closed(execution) || isTombstone(value))
+        .map(([key]) => key)
+        .sort();
+    expect(sealedItems()).toEqual([...store.values.keys()].sort());
+    expect(sealedItems()).toContain(keys.checkpoint(execution, 'b'));
+    const before = sealedItems();
     expect(await readExecutionResult(store, execution)).toMatchObject({
       status: 'closed',
       outcome: 'succeeded',
@@ -388,11 +396,11 @@ describe('closing', () => {
       outcome: 'closed',
     });
     expect(ran).toBe(0);
-    // Unflagged: user code runs, but the guarded commit is refused.
+    // Unflagged: user code runs, but its commit loses to the tombstone on the same item.
     expect(await run(late.invocation, { attempt: 1, platformRetry: false })).toMatchObject({
       outcome: 'closed',
     });
-    expect([...store.values.keys()]).toEqual([keys.closed(execution)]);
+    expect(sealedItems()).toEqual(before);
     await cloud.drain();
     expect(cloud.invoked.filter((i) => i.invocation.fn === 'c')).toHaveLength(1);
   });

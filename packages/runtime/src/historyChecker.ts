@@ -1,5 +1,6 @@
 import type { ScopeEntry, WorkflowIR } from '@jointflow/ir';
 import { instanceKey } from '@jointflow/ir';
+import { readJoinSlots } from './joinTree';
 import { keys } from './keys';
 import type { KeyValueStore, TraceEvent } from './ports';
 import {
@@ -101,7 +102,7 @@ export async function checkHistory(input: HistoryCheckInput): Promise<HistoryRep
           const joinKey = keys.join(execution, route.join.join, route.joinScope);
           let slots = slotCache.get(joinKey);
           if (slots === undefined) {
-            slots = await store(route.join.store).readSlots(joinKey);
+            slots = await readJoinSlots(store(route.join.store), joinKey);
             slotCache.set(joinKey, slots);
             const filled = slots.filter((s) => s !== undefined).length;
             if (slots.length !== route.size || filled !== route.size) {

@@ -23,6 +23,7 @@ export {
 } from './execution';
 export type { HistoryCheckInput, HistoryReport } from './historyChecker';
 export { checkHistory } from './historyChecker';
+export { fillJoinSlot, readJoinSlots } from './joinTree';
 export { isValidExecutionId, keys } from './keys';
 export type { MemoryCloud, MemoryCloudOptions, MemoryFaults } from './memoryPorts';
 export {
@@ -43,19 +44,30 @@ export type {
   PutIfAbsentResult,
   RuntimePorts,
   SlotFillResult,
+  SlotFillState,
   TraceEvent,
   TraceEventKind,
   TraceSink,
 } from './ports';
 export { InvokeError, traceEventKinds } from './ports';
-export type { ClosedMarker, ResultRecord, SlotValue, StepError, StepRecord } from './records';
+export type {
+  ClosedMarker,
+  ResultRecord,
+  SlotValue,
+  StepError,
+  StepRecord,
+  Tombstone,
+} from './records';
 export {
   closedMarkerSchema,
   invocationSchema,
+  isTombstone,
   resultRecordSchema,
   slotValueSchema,
   startRecordSchema,
   stepRecordSchema,
+  tombstoneOf,
+  tombstoneSchema,
 } from './records';
 export type { Route } from './routes';
 export { routesOf } from './routes';

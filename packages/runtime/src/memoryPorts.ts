@@ -11,6 +11,7 @@ import type {
   PutIfAbsentResult,
   RuntimePorts,
   SlotFillResult,
+  SlotFillState,
   TraceEvent,
 } from './ports';
 import { InvokeError } from './ports';
@@ -24,23 +25,35 @@ import { InvokeError } from './ports';
  * packages/local-cloud against real processes and a durable store.
  */
 
-type StoreOp = 'get' | 'getMany' | 'putIfAbsent' | 'fillSlot' | 'readSlots' | 'deletePrefixes';
+type StoreOp = 'get' | 'getMany' | 'putIfAbsent' | 'fillSlot' | 'readSlots' | 'seal' | 'delete';
 
 function copy<T>(value: T): T {
   return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }
 
-/** An in-memory key-value store that counts its operations (one per round trip). */
+/**
+ * An in-memory key-value store that counts its operations (one per round trip). A value past
+ * its TTL (wall clock) reads as absent, as in every real store.
+ */
 export class MemoryKeyValueStore implements KeyValueStore {
   readonly values = new Map<string, unknown>();
-  readonly slotRecords = new Map<string, { size: number; slots: Map<number, unknown> }>();
+  private readonly expiresAt = new Map<string, number>();
+  readonly slotRecords = new Map<
+    string,
+    { size: number; slots: Map<number, unknown>; sealed?: boolean }
+  >();
+
+  /** `maxSlotsPerRecord` lets tests run the join tree a DynamoDB-like store needs. */
+  constructor(readonly maxSlotsPerRecord?: number) {}
+
   readonly ops: Record<StoreOp, number> = {
     get: 0,
     getMany: 0,
     putIfAbsent: 0,
     fillSlot: 0,
     readSlots: 0,
-    deletePrefixes: 0,
+    seal: 0,
+    delete: 0,
   };
 
   /** Total operations so far. */
@@ -51,27 +64,35 @@ export class MemoryKeyValueStore implements KeyValueStore {
   async get(key: string): Promise<unknown | undefined> {
     this.ops.get += 1;
     await Promise.resolve();
-    return copy(this.values.get(key));
+    return copy(this.live(key));
   }
 
   async getMany(keys: readonly string[]): Promise<(unknown | undefined)[]> {
     this.ops.getMany += 1;
     await Promise.resolve();
-    return keys.map((k) => copy(this.values.get(k)));
+    return keys.map((k) => copy(this.live(k)));
+  }
+
+  private live(key: string): unknown | undefined {
+    const until = this.expiresAt.get(key);
+    if (until !== undefined && until <= Date.now()) {
+      this.values.delete(key);
+      this.expiresAt.delete(key);
+    }
+    return this.values.get(key);
   }
 
   async putIfAbsent(
     key: string,
     value: unknown,
-    options?: { ttlMs?: number; unlessExists?: string },
+    options?: { ttlMs?: number },
   ): Promise<PutIfAbsentResult> {
     this.ops.putIfAbsent += 1;
     await Promise.resolve();
-    if (options?.unlessExists !== undefined && this.values.has(options.unlessExists)) {
-      return { won: false, closed: true };
-    }
-    if (this.values.has(key)) return { won: false, existing: copy(this.values.get(key)) };
+    const existing = this.live(key);
+    if (existing !== undefined) return { won: false, existing: copy(existing) };
     this.values.set(key, copy(value));
+    if (options?.ttlMs !== undefined) this.expiresAt.set(key, Date.now() + options.ttlMs);
     return { won: true };
   }
 
@@ -83,9 +104,10 @@ export class MemoryKeyValueStore implements KeyValueStore {
       record = { size, slots: new Map() };
       this.slotRecords.set(key, record);
     }
+    if (record.sealed === true) return { sealed: true };
     const newlyFilled = !record.slots.has(slot);
     if (newlyFilled) record.slots.set(slot, copy(value));
-    const result: SlotFillResult = { filled: record.slots.size, size: record.size, newlyFilled };
+    const result: SlotFillState = { filled: record.slots.size, size: record.size, newlyFilled };
     if (result.filled !== result.size) return result;
     const { slots, size: recordSize } = record;
     const values = Array.from({ length: recordSize }, (_, i) => copy(slots.get(i)));
@@ -96,17 +118,31 @@ export class MemoryKeyValueStore implements KeyValueStore {
     this.ops.readSlots += 1;
     await Promise.resolve();
     const record = this.slotRecords.get(key);
-    if (record === undefined) return [];
+    if (record === undefined || record.sealed === true) return [];
     return Array.from({ length: record.size }, (_, i) => copy(record.slots.get(i)));
   }
 
-  async deletePrefixes(prefixes: readonly string[]): Promise<void> {
-    this.ops.deletePrefixes += 1;
+  async seal(prefix: string, tombstone: unknown, options?: { ttlMs: number }): Promise<void> {
+    this.ops.seal += 1;
     await Promise.resolve();
-    for (const map of [this.values, this.slotRecords]) {
-      for (const key of [...map.keys()]) {
-        if (prefixes.some((p) => key.startsWith(p))) map.delete(key);
-      }
+    for (const key of this.values.keys()) {
+      if (!key.startsWith(prefix)) continue;
+      this.values.set(key, copy(tombstone));
+      if (options !== undefined) this.expiresAt.set(key, Date.now() + options.ttlMs);
+    }
+    for (const [key, record] of this.slotRecords) {
+      if (key.startsWith(prefix))
+        this.slotRecords.set(key, { size: record.size, slots: new Map(), sealed: true });
+    }
+  }
+
+  async delete(keys: readonly string[]): Promise<void> {
+    this.ops.delete += 1;
+    await Promise.resolve();
+    for (const key of keys) {
+      this.values.delete(key);
+      this.expiresAt.delete(key);
+      this.slotRecords.delete(key);
     }
   }
 }
@@ -167,6 +203,8 @@ export interface MemoryCloudOptions {
   maxAttempts?: number;
   /** Give each function the whole IR (default true); false runs them on their own config only. */
   passWorkflow?: boolean;
+  /** Every store's `maxSlotsPerRecord` (default unbounded), to run the join tree (joinTree.ts). */
+  maxSlotsPerRecord?: number;
 }
 
 /** The in-memory world: stores and blobs per cloud, a delivery queue, the trace as delivered. */
@@ -226,7 +264,7 @@ export function createMemoryPorts(options: MemoryCloudOptions = {}): MemoryCloud
   const store = (cloud: string) => {
     let s = stores.get(cloud);
     if (s === undefined) {
-      s = new MemoryKeyValueStore();
+      s = new MemoryKeyValueStore(options.maxSlotsPerRecord);
       stores.set(cloud, s);
     }
     return s;

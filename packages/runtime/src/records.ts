@@ -124,6 +124,23 @@ export const closedMarkerSchema = z.object({
 });
 export type ClosedMarker = z.infer<typeof closedMarkerSchema>;
 
+/**
+ * What closing an execution leaves in place of each of its values (checkpoints, memos, start
+ * and result records): the closed marker, wrapped. The item stays, so a late duplicate's
+ * put-if-absent of the same key loses to it by its own single-item condition.
+ */
+export const tombstoneSchema = z.strictObject({ closed: closedMarkerSchema });
+export type Tombstone = z.infer<typeof tombstoneSchema>;
+
+export function tombstoneOf(marker: ClosedMarker): Tombstone {
+  return { closed: marker };
+}
+
+/** True when a stored value is a tombstone left by closing the execution. */
+export function isTombstone(value: unknown): value is Tombstone {
+  return tombstoneSchema.safeParse(value).success;
+}
+
 /** Parses a stored value or throws `RUNTIME_CORRUPT_RECORD` naming the key. */
 export function parseStored<T>(schema: z.ZodType<T>, value: unknown, key: string): T {
   const parsed = schema.safeParse(value);

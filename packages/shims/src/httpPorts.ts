@@ -85,17 +85,11 @@ export function createHttpStore(endpoint: CloudEndpoint, fromCloud?: string): Ke
       const res = getManyResponse.parse(await post(localRoutes.storeGetMany, { keys }));
       return res.values.map(unwrap);
     },
-    async putIfAbsent(
-      key: string,
-      value: unknown,
-      options?: { ttlMs?: number; unlessExists?: string },
-    ): Promise<PutIfAbsentResult> {
+    async putIfAbsent(key, value, options): Promise<PutIfAbsentResult> {
       const res = putIfAbsentResponse.parse(
         await post(localRoutes.storePutIfAbsent, { key, value, ...options }),
       );
-      if (res.won) return { won: true };
-      if ('closed' in res) return { won: false, closed: true };
-      return { won: false, existing: res.existing };
+      return res.won ? { won: true } : { won: false, existing: res.existing };
     },
     async fillSlot(key, slot, size, value): Promise<SlotFillResult> {
       return fillSlotResponse.parse(
@@ -106,9 +100,12 @@ export function createHttpStore(endpoint: CloudEndpoint, fromCloud?: string): Ke
       const res = readSlotsResponse.parse(await post(localRoutes.storeReadSlots, { key }));
       return res.slots.map(unwrap);
     },
-    async deletePrefixes(prefixes) {
-      if (prefixes.length === 0) return;
-      await post(localRoutes.storeDeletePrefixes, { prefixes });
+    async seal(prefix, tombstone, { ttlMs }) {
+      await post(localRoutes.storeSeal, { prefix, tombstone, ttlMs });
+    },
+    async delete(keys) {
+      if (keys.length === 0) return;
+      await post(localRoutes.storeDelete, { keys });
     },
   };
 }

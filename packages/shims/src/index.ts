@@ -61,7 +61,7 @@ export type {
 export {
   blobPutResponse,
   deadLetterRow,
-  deletePrefixesRequest,
+  deleteKeysRequest,
   faultSpecSchema,
   fillSlotRequest,
   fillSlotResponse,
@@ -78,6 +78,7 @@ export {
   putIfAbsentResponse,
   readSlotsRequest,
   readSlotsResponse,
+  sealRequest,
   statsResponse,
 } from './localWire';
 export type { AwsStandIns } from './standIns';

@@ -6,6 +6,7 @@ import type {
   FaultSpec,
   FunctionDeployment,
   FunctionState,
+  LocalEmulatorControl,
 } from './cloudShim';
 import { deployedFunctionName } from './cloudShim';
 import { createHttpBlobs, createHttpStore, invokeEventAt } from './httpPorts';
@@ -23,9 +24,13 @@ import {
   statsResponse,
 } from './localWire';
 
-/** A local cloud's shim: the Backend-Shim contract plus what only the emulator can tell. */
+/**
+ * A local cloud's shim: the Backend-Shim contract, the emulator's controls (`local`: faults,
+ * pending invocations, metering), and the emulator's own views for tests and benchmarks.
+ */
 export interface LocalCloudShim extends CloudShim {
   readonly url: string;
+  readonly local: LocalEmulatorControl;
   /** Lambda `RequestResponse`: runs the invocation and returns its result (no async retries). */
   invokeSync(invocation: Invocation): Promise<unknown>;
   metering(): Promise<MeteringRow[]>;
@@ -48,9 +53,25 @@ export interface LocalCloudShim extends CloudShim {
 export function createLocalShim(profile: CloudProfile, url: string): LocalCloudShim {
   const store = createHttpStore(url);
   const blobs = createHttpBlobs(url);
+  const metering = async () =>
+    meteringRow.array().parse(await jsonCall('GET', `${url}${localRoutes.metering}`, undefined));
+  const pendingInvocations = async (execution: string) =>
+    pendingResponse.parse(
+      await jsonCall('GET', `${url}${localRoutes.pending(execution)}`, undefined),
+    ).pending;
   return {
+    id: profile.id,
+    provider: 'local',
+    region: 'local',
     profile,
     url,
+    local: {
+      async injectFaults(spec: FaultSpec) {
+        await jsonCall('POST', `${url}${localRoutes.faults}`, spec);
+      },
+      pendingInvocations,
+      metering,
+    },
     async deploy(spec: FunctionDeployment) {
       const name = deployedFunctionName(spec.deployment, spec.fn.name);
       const state = functionStateSchema.parse(
@@ -120,14 +141,7 @@ export function createLocalShim(profile: CloudProfile, url: string): LocalCloudS
     },
     store: () => store,
     blobs: () => blobs,
-    async injectFaults(spec: FaultSpec) {
-      await jsonCall('POST', `${url}${localRoutes.faults}`, spec);
-    },
-    async metering() {
-      return meteringRow
-        .array()
-        .parse(await jsonCall('GET', `${url}${localRoutes.metering}`, undefined));
-    },
+    metering,
     async deadLetters() {
       return deadLetterRow
         .array()
@@ -136,11 +150,6 @@ export function createLocalShim(profile: CloudProfile, url: string): LocalCloudS
     async stats() {
       return statsResponse.parse(await jsonCall('GET', `${url}${localRoutes.stats}`, undefined));
     },
-    async pendingInvocations(execution) {
-      const res = pendingResponse.parse(
-        await jsonCall('GET', `${url}${localRoutes.pending(execution)}`, undefined),
-      );
-      return res.pending;
-    },
+    pendingInvocations,
   };
 }

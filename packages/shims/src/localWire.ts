@@ -13,7 +13,8 @@ export const localRoutes = {
   storePutIfAbsent: '/store/put-if-absent',
   storeFillSlot: '/store/fill-slot',
   storeReadSlots: '/store/read-slots',
-  storeDeletePrefixes: '/store/delete-prefixes',
+  storeSeal: '/store/seal',
+  storeDelete: '/store/delete',
   blobs: '/blobs',
   blob: (key: string) => `/blobs/${key}`,
   function: (name: string) => `/control/functions/${encodeURIComponent(name)}`,
@@ -42,12 +43,9 @@ export const putIfAbsentRequest = z.object({
   key: z.string().min(1),
   value: z.unknown(),
   ttlMs: z.number().int().positive().optional(),
-  /** Refuse the write (answer `closed`) when this key exists: the execution's closed marker. */
-  unlessExists: z.string().min(1).optional(),
 });
 export const putIfAbsentResponse = z.union([
   z.object({ won: z.literal(true) }),
-  z.object({ won: z.literal(false), closed: z.literal(true) }),
   z.object({ won: z.literal(false), existing: z.unknown() }),
 ]);
 
@@ -57,19 +55,28 @@ export const fillSlotRequest = z.object({
   size: z.number().int().nonnegative(),
   value: z.unknown(),
 });
-export const fillSlotResponse = z.object({
-  filled: z.number().int(),
-  size: z.number().int(),
-  newlyFilled: z.boolean(),
-  /** Every slot value in slot order; only when the record is full (`filled === size`). */
-  values: z.array(z.unknown()).optional(),
-});
+export const fillSlotResponse = z.union([
+  z.object({ sealed: z.literal(true) }),
+  z.object({
+    filled: z.number().int(),
+    size: z.number().int(),
+    newlyFilled: z.boolean(),
+    /** Every slot value in slot order; only when the record is full (`filled === size`). */
+    values: z.array(z.unknown()).optional(),
+  }),
+]);
 
 export const readSlotsRequest = z.object({ key: z.string().min(1) });
 export const readSlotsResponse = z.object({ size: z.number().int(), slots: z.array(maybeValue) });
 
-export const deletePrefixesRequest = z.object({
-  prefixes: z.array(z.string().min(1)).max(10_000),
+export const sealRequest = z.object({
+  prefix: z.string().min(1),
+  tombstone: z.unknown(),
+  ttlMs: z.number().int().positive(),
+});
+
+export const deleteKeysRequest = z.object({
+  keys: z.array(z.string().min(1)).max(10_000),
 });
 
 export const blobPutResponse = z.object({ key: z.string().regex(/^[0-9a-f]{64}$/) });
@@ -136,7 +143,7 @@ export const statsResponse = z.object({
   inFlight: z.number(),
   /**
    * Store operations since the cloud started: `total` in round trips (reads = get, getMany,
-   * readSlots; conditionalWrites = putIfAbsent; slotFills = fillSlot; writes = deletePrefixes),
+   * readSlots; conditionalWrites = putIfAbsent; slotFills = fillSlot; writes = seal and delete),
    * `byKeyKind` in keys touched (ckpt, once, join, start, result, closed, other).
    */
   storeOps: z.object({ total: opCounts, byKeyKind: z.record(z.string(), opCounts) }).optional(),

@@ -37,6 +37,9 @@ export function cloudRoutes(app: Hono, ctx: ApiContext): void {
     const items = await Promise.all(
       [...ctx.clouds.values()].map(async (shim) => ({
         ...shim.profile,
+        provider: shim.provider,
+        region: shim.region,
+        faultInjection: shim.local !== undefined,
         health: await healthOf(() => shim.health()),
       })),
     );
@@ -48,16 +51,16 @@ export function cloudRoutes(app: Hono, ctx: ApiContext): void {
     const shim = ctx.clouds.get(id);
     if (shim === undefined) throw notFound('cloud', id);
     const spec = await readJsonBody(c, faultsBody);
+    // Fault injection is the local emulator's capability, asked for by name.
+    if (shim.local === undefined) {
+      throw new ApiError(
+        'API_CONFLICT',
+        `cloud ${id} runs on ${shim.provider}; fault injection exists only on local clouds`,
+      );
+    }
     try {
-      await shim.injectFaults(spec);
+      await shim.local.injectFaults(spec);
     } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      if (code === 'SHIM_UNSUPPORTED') {
-        throw new ApiError(
-          'API_CONFLICT',
-          `cloud ${id} does not support fault injection (only local clouds do)`,
-        );
-      }
       throw new ApiError(
         'API_CLOUD_UNAVAILABLE',
         `cloud ${id} did not accept the faults: ${error instanceof Error ? error.message : String(error)}`,

@@ -9,6 +9,12 @@ import type { EngineResult, EngineRun, ExecutionEngine } from '../executionEngin
  * it was asked to do, and an engine that records starts. Tests that need the protocol use the
  * real local clouds instead.
  */
+interface SlotRecord {
+  size: number;
+  values: (unknown | undefined)[];
+  sealed?: boolean;
+}
+
 export interface MemoryCloud extends CloudShim {
   deployed: FunctionDeployment[];
   invocations: Invocation[];
@@ -19,7 +25,10 @@ export interface MemoryCloud extends CloudShim {
 
 function memoryStore(): KeyValueStore {
   const values = new Map<string, unknown>();
-  const slots = new Map<string, { size: number; values: (unknown | undefined)[] }>();
+  const slots = new Map<
+    string,
+    { size: number; values: (unknown | undefined)[]; sealed?: boolean }
+  >();
   return {
     async get(key) {
       return values.get(key);
@@ -33,8 +42,12 @@ function memoryStore(): KeyValueStore {
       return { won: true };
     },
     async fillSlot(key, slot, size, value) {
-      const record = slots.get(key) ?? { size, values: new Array(size).fill(undefined) };
+      const record: SlotRecord = slots.get(key) ?? {
+        size,
+        values: new Array(size).fill(undefined),
+      };
       slots.set(key, record);
+      if (record.sealed === true) return { sealed: true };
       const newlyFilled = record.values[slot] === undefined;
       if (newlyFilled) record.values[slot] = value;
       return {
@@ -44,11 +57,19 @@ function memoryStore(): KeyValueStore {
       };
     },
     async readSlots(key) {
-      return slots.get(key)?.values ?? [];
+      const record = slots.get(key);
+      return record === undefined || record.sealed === true ? [] : record.values;
     },
-    async deletePrefixes(prefixes) {
-      for (const key of [...values.keys()]) {
-        if (prefixes.some((p) => key.startsWith(p))) values.delete(key);
+    async seal(prefix, tombstone) {
+      for (const key of values.keys()) if (key.startsWith(prefix)) values.set(key, tombstone);
+      for (const [key, record] of slots) {
+        if (key.startsWith(prefix)) slots.set(key, { ...record, values: [], sealed: true });
+      }
+    },
+    async delete(keys) {
+      for (const key of keys) {
+        values.delete(key);
+        slots.delete(key);
       }
     },
   };
@@ -75,6 +96,9 @@ export function memoryCloud(profile: CloudProfile): MemoryCloud {
   const blobs = memoryBlobs();
   const states = new Map<string, FunctionState>();
   const cloud: MemoryCloud = {
+    id: profile.id,
+    provider: 'local',
+    region: 'local',
     profile,
     deployed: [],
     invocations: [],
@@ -105,8 +129,16 @@ export function memoryCloud(profile: CloudProfile): MemoryCloud {
     },
     store: () => store,
     blobs: () => blobs,
-    async injectFaults(spec) {
-      cloud.faults.push(spec);
+    local: {
+      async injectFaults(spec) {
+        cloud.faults.push(spec);
+      },
+      async pendingInvocations() {
+        return 0;
+      },
+      async metering() {
+        return [];
+      },
     },
   };
   return cloud;

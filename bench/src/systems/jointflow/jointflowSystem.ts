@@ -123,7 +123,7 @@ export async function startJointflow(fsync: boolean): Promise<JointflowSystem> {
     },
     async injectFaults(spec, clouds) {
       const targets = clouds ? shims.filter((shim) => clouds.includes(shim.profile.id)) : shims;
-      await Promise.all(targets.map((shim) => shim.injectFaults(spec)));
+      await Promise.all(targets.map((shim) => shim.local.injectFaults(spec)));
     },
     async runWithWatchdog(workflow, input, stallMs, timeoutMs) {
       const target = deployed.get(workflow);

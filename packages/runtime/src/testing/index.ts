@@ -1,0 +1,2 @@
+export type { StoreConformanceOptions, StoreUnderTest } from './storeConformance';
+export { describeStoreConformance } from './storeConformance';
