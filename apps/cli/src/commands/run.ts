@@ -246,7 +246,8 @@ export const runCommand: Command = {
         JF_TRACE_URL: collector.url,
         JF_TRACE_SECRET: collector.secret,
       });
-      if (faults) await Promise.all(shims.map((s) => s.local.injectFaults(faults[s.profile.id] ?? {})));
+      if (faults)
+        await Promise.all(shims.map((s) => s.local.injectFaults(faults[s.profile.id] ?? {})));
       const ports = outsidePorts(shims, local.peers);
       let run: Awaited<ReturnType<typeof runExecution>>;
       try {
