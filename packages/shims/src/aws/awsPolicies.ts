@@ -137,6 +137,7 @@ export function awsPolicies(
           Action: [
             'lambda:CreateFunction',
             'lambda:UpdateFunctionCode',
+            'lambda:UpdateFunctionConfiguration',
             'lambda:GetFunction',
             'lambda:DeleteFunction',
             'lambda:PublishVersion',
@@ -151,17 +152,28 @@ export function awsPolicies(
           Condition: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
         },
         {
-          Sid: 'JointflowBootstrap',
+          Sid: 'JointflowBootstrapTable',
           Effect: 'Allow',
           Action: [
             'dynamodb:CreateTable',
             'dynamodb:DescribeTable',
             'dynamodb:DescribeTimeToLive',
             'dynamodb:UpdateTimeToLive',
-            's3:CreateBucket',
-            's3:ListBucket',
           ],
-          Resource: [tableArn(cloud), bucketArn(cloud)],
+          Resource: [tableArn(cloud)],
+        },
+        {
+          Sid: 'JointflowBootstrapBucket',
+          Effect: 'Allow',
+          Action: ['s3:CreateBucket', 's3:ListBucket'],
+          Resource: [bucketArn(cloud)],
+        },
+        // `jointflow clouds` health: one cheap Lambda call (ListFunctions has no resource scope).
+        {
+          Sid: 'JointflowHealth',
+          Effect: 'Allow',
+          Action: ['lambda:ListFunctions'],
+          Resource: ['*'],
         },
         // Starting executions, reading results and closing them use the data plane too.
         ...dataPlane.map((s) => ({ ...s, Sid: `${s.Sid}Deployer` })),

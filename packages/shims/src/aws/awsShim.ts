@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateFunctionCommand,
   DeleteFunctionCommand,
@@ -347,6 +347,7 @@ export function createAwsShim(
     return { state: 'deploying', detail: config.State ?? 'unknown' };
   }
 
+  let healthDynamo: DynamoDBClient | undefined;
   async function health(): Promise<CloudHealth> {
     const started = performance.now();
     const storeCloud = home();
@@ -356,12 +357,11 @@ export function createAwsShim(
         .then(() => 'Lambda reachable'),
     ];
     if (isAws(storeCloud)) {
-      const dynamo = dynamoClientOf(storeCloud);
+      healthDynamo ??= dynamoClientOf(storeCloud);
       checks.push(
-        dynamo
+        healthDynamo
           .send(new DescribeTableCommand({ TableName: storeCloud.table }))
-          .then((res) => `table ${storeCloud.table} ${res.Table?.TableStatus ?? 'unknown'}`)
-          .finally(() => dynamo.destroy()),
+          .then((res) => `table ${storeCloud.table} ${res.Table?.TableStatus ?? 'unknown'}`),
       );
     }
     const results = await Promise.allSettled(checks);
