@@ -1,7 +1,8 @@
+import { createRequire } from 'node:module';
 import CredentialImport from '@alicloud/credentials';
 import FcClientImport from '@alicloud/fc20230330';
 import { Config } from '@alicloud/openapi-client';
-import OssImport from 'ali-oss';
+import type OssImport from 'ali-oss';
 import TableStoreImport from 'tablestore';
 import type { AliyunCloudConfig, ResolvedCloud } from '../cloudConfig';
 
@@ -25,7 +26,30 @@ export const FcClient = interopDefault(FcClientImport);
 export type FcClient = InstanceType<typeof FcClient>;
 const Credential = interopDefault(CredentialImport);
 export const TableStore = interopDefault(TableStoreImport);
-const OSS = interopDefault(OssImport);
+
+/*
+ * The tablestore SDK assigns to undeclared loop variables (`for (pro in …)` in lib/filter.js,
+ * `for (sub in …)` in lib/protocol/encoder.js, `for (key in …)` in
+ * lib/protocol/plian_buffer_builder.js). Loaded by Node as CommonJS that is sloppy mode and
+ * creates globals; inside the ES module bundle of a deployed function (always strict) it throws
+ * `ReferenceError: pro is not defined` on the first request. Declaring them on the global
+ * object makes those assignments land there in both cases.
+ */
+for (const name of ['pro', 'sub', 'key']) {
+  if (!(name in globalThis))
+    Object.defineProperty(globalThis, name, { value: undefined, writable: true });
+}
+
+/**
+ * ali-oss is loaded on first use, outside the function bundle: its HTTP client (urllib)
+ * `require`s the optional `proxy-agent`, which esbuild cannot resolve, so a static import would
+ * break the packaging of every function. In the API and the CLI it loads from node_modules; in
+ * a deployed function it is absent (see `ossClient`).
+ */
+function loadOss(): typeof OssImport {
+  const required: unknown = createRequire(import.meta.url)('ali-oss');
+  return interopDefault(required as typeof OssImport);
+}
 
 /** What a request to Tablestore or OSS is signed with. Never logged, never returned. */
 export interface AliyunCredentials {
@@ -152,7 +176,7 @@ export function tablestoreClient(
   });
 }
 
-export type OssClient = InstanceType<typeof OSS>;
+export type OssClient = InstanceType<typeof OssImport>;
 
 /** An OSS client for `bucket` (region `oss-<region>`, or the endpoint override). */
 export function ossClient(
@@ -161,6 +185,17 @@ export function ossClient(
   bucket: string,
   endpoint?: string,
 ): OssClient {
+  let OSS: typeof OssImport;
+  try {
+    OSS = loadOss();
+  } catch (error) {
+    throw Object.assign(
+      new Error(
+        `ALIYUN_OSS_UNAVAILABLE: the ali-oss SDK cannot be loaded here (${error instanceof Error ? error.message : String(error)}); inside a deployed function it is not packaged (esbuild cannot bundle its optional proxy-agent dependency): keep this cloud's blobs on another cloud (homeStore) until the packager marks proxy-agent external`,
+      ),
+      { code: 'ALIYUN_OSS_UNAVAILABLE' },
+    );
+  }
   return new OSS({
     region: `oss-${region}`,
     ...(endpoint !== undefined ? { endpoint } : {}),

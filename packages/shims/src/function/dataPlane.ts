@@ -1,4 +1,5 @@
 import type { BlobStore, Invocation, KeyValueStore } from '@jointflow/runtime';
+import { aliyunDataPlane } from '../aliyun/aliyunDataPlane';
 import { dynamoClientOf, lambdaClientOf, s3ClientOf } from '../aws/awsClients';
 import { createDynamoStore } from '../aws/dynamoStore';
 import { createLambdaInvoker } from '../aws/lambdaInvoker';
@@ -64,24 +65,13 @@ const awsDataPlane: DataPlaneFactory<'aws'> = (cloud) => {
   };
 };
 
-/**
- * REGISTRATION POINT (Aliyun engineer): replace this with the Aliyun data plane — Tablestore
- * store, OSS blobs (when the cloud has its own store) and FC 3.0 `InvokeFunction` (Async).
- */
-const aliyunDataPlane: DataPlaneFactory<'aliyun'> = (cloud) => {
-  const missing = (): never => {
-    throw new ShimError(
-      'PROVIDER_NOT_WIRED',
-      `PROVIDER_NOT_WIRED: the aliyun data plane is not registered yet (cloud "${cloud.id}")`,
-    );
-  };
-  return { store: missing, blobs: missing, invokeAsync: async () => missing() };
-};
+/** Tablestore, OSS and Function Compute 3.0 (packages/shims/src/aliyun). */
+const aliyunDataPlaneFactory: DataPlaneFactory<'aliyun'> = (cloud) => aliyunDataPlane(cloud);
 
 const factories: { [P in CloudProvider]: DataPlaneFactory<P> } = {
   local: localDataPlane,
   aws: awsDataPlane,
-  aliyun: aliyunDataPlane,
+  aliyun: aliyunDataPlaneFactory,
 };
 
 /**
