@@ -201,11 +201,11 @@ describe('packaged function entry (Lambda flavor) on dynalite + s3rver', () => {
       );
       expect(pkg.zip.byteLength).toBeLessThan(50 * 1024 * 1024);
       const files = unzipSync(pkg.zip);
-      expect(Object.keys(files).sort()).toEqual(['function.json', 'index.mjs']);
+      expect(Object.keys(files).sort()).toEqual(['function.json', 'index.mjs', 'user.mjs']);
       const dir = join(workDir, fn.name);
       mkdirSync(dir);
       for (const [name, bytes] of Object.entries(files)) writeFileSync(join(dir, name), bytes);
-      // The user's code is in the bundle; the config is data beside it.
+      // The user's code and the config sit beside the constant entry.
       const config = JSON.parse(Buffer.from(files['function.json'] as Uint8Array).toString());
       expect(config).toMatchObject({ flavor: 'lambda', cloud: 'aws', deployment });
       const mod = (await import(pathToFileURL(join(dir, 'index.mjs')).href)) as {

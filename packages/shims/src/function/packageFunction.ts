@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import { build } from 'esbuild';
 import { zipSync } from 'fflate';
 import type { ResolvedCloud } from '../cloudConfig';
 import type { FunctionDeployment } from '../cloudShim';
@@ -9,22 +9,23 @@ import { ShimError } from '../httpTransport';
 import type { FunctionPackageConfig } from './functionConfig';
 
 /**
- * Packages one function for Lambda or FC: esbuild bundles the constant entry
- * (functionEntry.ts) with the user's step code, the runtime and the data planes into
- * `index.mjs`; the function's config (its IR, context, deployment and the resolved clouds,
- * never credentials or environment values) goes beside it as `function.json`, read as data.
+ * Packages one function for Lambda or FC as a zip of three files:
+ * - `index.mjs`: esbuild's bundle of the constant entry (functionEntry.ts) with the runtime, the
+ *   data planes and their SDKs — the same bytes for every function, built once per process;
+ * - `user.mjs`: the user's step code and what it imports, bundled on its own (cached by code);
+ * - `function.json`: the function's config (its IR, context, deployment and the resolved clouds,
+ *   never credentials or environment values), read as data — nothing is spliced into code.
  * The zip is deterministic (fixed timestamps), so the same function packages to the same
  * `codeSha256` and an unchanged function is never updated.
- *
- * Bundles depend only on the user's code: functions with the same code (every join or map
- * without code) share one build per process.
  */
 
 const here = dirname(fileURLToPath(import.meta.url));
 const entryFile = join(here, 'functionEntry.ts');
-const USER_CODE = 'jointflow:user-code';
 // Zip entries get this time so identical inputs give identical bytes (the DOS epoch + 1 day).
 const FIXED_MTIME = new Date('1980-01-02T00:00:00Z');
+// CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
+const requireBanner =
+  "import { createRequire as __jfCreateRequire } from 'node:module'; const require = __jfCreateRequire(import.meta.url);";
 
 export interface FunctionPackage {
   zip: Uint8Array;
@@ -32,76 +33,89 @@ export interface FunctionPackage {
   codeSha256: string;
   /** Hex SHA-256 of the zip (FC and the local cloud's own checks). */
   sha256Hex: string;
-  /** Size of the bundled code, bytes (before zipping). */
-  bundleBytes: number;
+  /** Size of the three files before zipping, bytes. */
+  unzippedBytes: number;
 }
 
-const bundles = new Map<string, Promise<Uint8Array>>();
+const common = {
+  write: false,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  legalComments: 'none',
+  logLevel: 'silent',
+  banner: { js: requireBanner },
+} as const;
 
-function userCodePlugin(code: string): Plugin {
-  return {
-    name: 'jointflow-user-code',
-    setup(b) {
-      b.onResolve({ filter: /^jointflow:user-code$/ }, () => ({
-        path: USER_CODE,
-        namespace: 'jointflow',
-      }));
-      b.onLoad({ filter: /.*/, namespace: 'jointflow' }, () => ({
+function buildFailure(error: unknown): ShimError {
+  const failure = error as {
+    errors?: { text: string; location?: { line: number; column: number } | null }[];
+  };
+  const reason =
+    failure.errors
+      ?.map((e) =>
+        e.location ? `line ${e.location.line}:${e.location.column}: ${e.text}` : e.text,
+      )
+      .join('; ') ?? (error instanceof Error ? error.message : String(error));
+  return new ShimError('DEPLOY_BUILD_FAILED', `DEPLOY_BUILD_FAILED: ${reason}`);
+}
+
+let entryBundle: Promise<Uint8Array> | undefined;
+
+/** The constant entry with the runtime and the data planes: built once per process. */
+function entryBundleOf(): Promise<Uint8Array> {
+  entryBundle ??= build({
+    ...common,
+    entryPoints: [entryFile],
+    outfile: 'index.mjs',
+    minify: true,
+    // SDK errors are matched by name; keep class and function names as written.
+    keepNames: true,
+  }).then(
+    (result) => {
+      const out = result.outputFiles[0];
+      if (out === undefined) throw new Error('esbuild produced no output for the entry');
+      return out.contents;
+    },
+    (error: unknown) => {
+      entryBundle = undefined;
+      throw buildFailure(error);
+    },
+  );
+  return entryBundle;
+}
+
+const userBundles = new Map<string, Promise<Uint8Array>>();
+
+/** The user's step code with what it imports, as its own module (`user.mjs`). */
+function userBundleOf(code: string): Promise<Uint8Array> {
+  const key = createHash('sha256').update(code).digest('hex');
+  let pending = userBundles.get(key);
+  if (pending === undefined) {
+    pending = build({
+      ...common,
+      stdin: {
         contents: code.trim() === '' ? 'export {};\n' : code,
         loader: 'ts',
+        sourcefile: 'user.ts',
         // Bare imports in step code resolve against the packages installed with Jointflow.
         resolveDir: here,
-      }));
-    },
-  };
-}
-
-async function bundle(code: string): Promise<Uint8Array> {
-  try {
-    const result = await build({
-      entryPoints: [entryFile],
-      outfile: 'index.mjs',
-      write: false,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      minify: true,
-      // SDK errors are matched by name; keep class and function names as written.
-      keepNames: true,
-      legalComments: 'none',
-      logLevel: 'silent',
-      plugins: [userCodePlugin(code)],
-      // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
-      banner: {
-        js: "import { createRequire as __jfCreateRequire } from 'node:module'; const require = __jfCreateRequire(import.meta.url);",
       },
-    });
-    const out = result.outputFiles[0];
-    if (out === undefined) throw new Error('esbuild produced no output');
-    return out.contents;
-  } catch (error) {
-    const failure = error as {
-      errors?: { text: string; location?: { line: number; column: number } | null }[];
-    };
-    const reason =
-      failure.errors
-        ?.map((e) =>
-          e.location ? `line ${e.location.line}:${e.location.column}: ${e.text}` : e.text,
-        )
-        .join('; ') ?? (error instanceof Error ? error.message : String(error));
-    throw new ShimError('DEPLOY_BUILD_FAILED', `DEPLOY_BUILD_FAILED: ${reason}`);
-  }
-}
-
-function bundleOf(code: string): Promise<Uint8Array> {
-  const key = createHash('sha256').update(code).digest('hex');
-  let pending = bundles.get(key);
-  if (pending === undefined) {
-    pending = bundle(code);
-    bundles.set(key, pending);
-    // A failed build is not kept: the next deploy of the same code reports it afresh.
-    pending.catch(() => bundles.delete(key));
+      outfile: 'user.mjs',
+    }).then(
+      (result) => {
+        const out = result.outputFiles[0];
+        if (out === undefined) throw new Error('esbuild produced no output for the step code');
+        return out.contents;
+      },
+      (error: unknown) => {
+        // A failed build is not kept: the next deploy of the same code reports it afresh.
+        userBundles.delete(key);
+        throw buildFailure(error);
+      },
+    );
+    userBundles.set(key, pending);
   }
   return pending;
 }
@@ -136,22 +150,23 @@ export async function packageFunction(
   clouds: ResolvedCloud[],
   flavor: FunctionPackageConfig['flavor'],
 ): Promise<FunctionPackage> {
-  const code = await bundleOf(spec.fn.code);
+  const [entry, user] = await Promise.all([entryBundleOf(), userBundleOf(spec.fn.code)]);
   const config = new TextEncoder().encode(
     `${JSON.stringify(functionConfigOf(spec, cloud, clouds, flavor))}\n`,
   );
   const zip = zipSync(
     {
-      'index.mjs': [code, { mtime: FIXED_MTIME }],
+      'index.mjs': [entry, { mtime: FIXED_MTIME }],
+      'user.mjs': [user, { mtime: FIXED_MTIME }],
       'function.json': [config, { mtime: FIXED_MTIME }],
     },
-    { level: 9 },
+    { level: 6 },
   );
   const digest = createHash('sha256').update(zip).digest();
   return {
     zip,
     codeSha256: digest.toString('base64'),
     sha256Hex: digest.toString('hex'),
-    bundleBytes: code.byteLength,
+    unzippedBytes: entry.byteLength + user.byteLength + config.byteLength,
   };
 }
