@@ -47,7 +47,10 @@ beforeAll(async () => {
         signed: typeof req.headers['x-ots-signature'] === 'string',
       });
       const body = Buffer.from(
-        protos.main.proto.Error.encode({ code: 'OTSAuthFailed', message: 'The AccessKeyID does not exist.' }).finish(),
+        protos.main.proto.Error.encode({
+          code: 'OTSAuthFailed',
+          message: 'The AccessKeyID does not exist.',
+        }).finish(),
       );
       res.writeHead(403, { 'content-type': 'application/x-protobuf', 'x-ots-requestid': 'r1' });
       res.end(body);
@@ -102,8 +105,11 @@ describe('Aliyun data plane inside an ESM function bundle', () => {
     writeFileSync(file, result.outputFiles[0]?.contents ?? new Uint8Array());
     // Asynchronously: the listener answering the child lives in this process.
     const child = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
-      execFile(process.execPath, ['--no-deprecation', file], { timeout: 60_000 }, (error, stdout, stderr) =>
-        error ? reject(error) : resolve({ stdout, stderr }),
+      execFile(
+        process.execPath,
+        ['--no-deprecation', file],
+        { timeout: 60_000 },
+        (error, stdout, stderr) => (error ? reject(error) : resolve({ stdout, stderr })),
       );
     });
     expect(child.stderr).toBe('');
