@@ -12,6 +12,7 @@ import { build } from 'esbuild';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const harnessEntry = join(here, 'workerEntry.ts');
+const zipSandboxEntry = join(here, 'zipSandbox.ts');
 
 export type BundleResult =
   | { ok: true; path: string; codeHash: string }
@@ -19,6 +20,40 @@ export type BundleResult =
 
 export function codeHashOf(code: string): string {
   return createHash('sha256').update(code).digest('hex');
+}
+
+/**
+ * The sandbox program of zip functions (zipSandbox.ts), bundled once per cloud into
+ * `<dataDir>/bundles/zip-sandbox.mjs` so a sandbox runs with plain `node`. Resolves to its path.
+ */
+export function createZipSandboxProgram(dataDir: string): () => Promise<string> {
+  let built: Promise<string> | undefined;
+  return () => {
+    if (built === undefined) {
+      const dir = join(dataDir, 'bundles');
+      mkdirSync(dir, { recursive: true });
+      const entryFile = join(dir, 'zip-sandbox-entry.ts');
+      const outfile = join(dir, 'zip-sandbox.mjs');
+      writeFileSync(
+        entryFile,
+        `import { startZipSandbox } from ${JSON.stringify(zipSandboxEntry)};\nstartZipSandbox();\n`,
+      );
+      built = build({
+        entryPoints: [entryFile],
+        outfile,
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node20',
+        logLevel: 'silent',
+      }).then(() => outfile);
+      // A failed build (a bug of ours) is retried on the next use rather than cached.
+      built.catch(() => {
+        built = undefined;
+      });
+    }
+    return built;
+  };
 }
 
 export function createBundler(dataDir: string): (code: string) => Promise<BundleResult> {
@@ -51,6 +86,10 @@ export function createBundler(dataDir: string): (code: string) => Promise<Bundle
         format: 'esm',
         target: 'node20',
         logLevel: 'silent',
+        // A map beside the bundle: the worker maps a failed step's stack to user.ts:<line>, the
+        // user's own file (sourceMappedStacks.ts). No sources inside: a smaller file to read.
+        sourcemap: true,
+        sourcesContent: false,
         // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
         banner: {
           js: "import { createRequire as __jfCreateRequire } from 'node:module'; const require = __jfCreateRequire(import.meta.url);",

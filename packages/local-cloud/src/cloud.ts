@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { CloudProfile, FunctionContext, FunctionIR } from '@jointflow/ir';
 import { instanceKey } from '@jointflow/ir';
 import type { Invocation, TraceEvent } from '@jointflow/runtime';
@@ -5,7 +6,7 @@ import { type DeadLetterRow, deployedFunctionName, type FaultSpec } from '@joint
 import { z } from 'zod';
 import { type AsyncQueue, createAsyncQueue, type QueueEntry } from './asyncQueue';
 import { type BlobFiles, createBlobFiles } from './blobFiles';
-import { createBundler } from './bundler';
+import { createBundler, createZipSandboxProgram } from './bundler';
 import { type CloudDatabases, type Durability, openCloudDatabase } from './database';
 import { createFaultInjector, type FaultInjector } from './faults';
 import { createKvStore, type KvStore, type StoreOpStats } from './kvStore';
@@ -18,7 +19,25 @@ import {
   type RunOutcome,
   type WorkerPool,
 } from './workerPool';
-import type { PortAnswer, PortCall } from './workerProtocol';
+import type { PortAnswer, PortCall, ZipApi, ZipEvent } from './workerProtocol';
+import {
+  createZipFunctions,
+  ZipError,
+  type ZipFunction,
+  type ZipFunctions,
+  type ZipTarget,
+} from './zipFunctions';
+import {
+  isZipKey,
+  newRequestId,
+  parseZipKey,
+  requestIdOf,
+  sandboxEnv,
+  spooledZipEvent,
+  zipEventJson,
+  zipEventOf,
+  zipKey,
+} from './zipInvocation';
 
 /**
  * One local cloud: everything but HTTP. The server (server.ts) maps requests onto these methods.
@@ -91,6 +110,7 @@ type FunctionRecord =
       state: 'ready';
       codeHash: string;
       deployed: DeployedFunction;
+      fn: FunctionIR;
       secret?: string;
       traceUrl?: string;
     }
@@ -109,6 +129,22 @@ export interface Cloud {
   acceptEvent(name: string, body: unknown, bytes: number): void;
   /** Lambda `RequestResponse`: runs now, returns the outcome. */
   invokeSync(name: string, body: unknown, bytes: number): Promise<RunOutcome>;
+  /** Zip functions created through the Lambda or FC API (zipFunctions.ts). */
+  readonly zips: ZipFunctions;
+  /** Accepts (or refuses) an Event/Async invocation of a zip function and queues it. */
+  acceptZipEvent(
+    api: ZipApi,
+    name: string,
+    qualifier: string | undefined,
+    body: Buffer,
+  ): { requestId: string };
+  /** Runs a RequestResponse/Sync invocation of a zip function now (429 at its concurrency). */
+  invokeZipSync(
+    api: ZipApi,
+    name: string,
+    qualifier: string | undefined,
+    body: Buffer,
+  ): Promise<{ outcome: RunOutcome; version: string; requestId: string; timeoutS: number }>;
   injectFaults(spec: FaultSpec): void;
   faults(): FaultSpec;
   outageUntil(): number | undefined;
@@ -141,6 +177,14 @@ function view(record: FunctionRecord | undefined): FunctionStateView {
   return record;
 }
 
+/** The Jointflow invocation a zip function's event carries, if it is one (billing, faults). */
+function jointflowInvocationOf(event: ZipEvent): Invocation | undefined {
+  const value = zipEventJson(event);
+  if (value === null || typeof value !== 'object') return undefined;
+  const parsed = invocationSchema.safeParse(value);
+  return parsed.success ? (parsed.data as Invocation) : undefined;
+}
+
 function identityOf(invocation: Invocation): string {
   return `${invocation.execution}|${instanceKey(invocation.fn, invocation.scope)}|${invocation.joinReady ? 'j' : ''}`;
 }
@@ -151,6 +195,7 @@ export function createCloud(options: CloudOptions): Cloud {
   const kv = createKvStore(db.store);
   const blobs = createBlobFiles(options.dataDir, options.durability);
   const bundle = createBundler(options.dataDir);
+  const zipProgram = createZipSandboxProgram(options.dataDir);
   const injector: FaultInjector = createFaultInjector();
   // Queue rows and trace batches: one spool transaction per event-loop turn, after its sends.
   const spoolWriter = createSpoolWriter(db.spool, profile.id);
@@ -229,16 +274,27 @@ export function createCloud(options: CloudOptions): Cloud {
     }
     const { JF_TRACE_URL: traceUrl, JF_TRACE_SECRET: secret, ...workerEnv } = spec.env;
     pool.retire(name);
+    const fn = spec.fn as unknown as FunctionIR;
     const record: FunctionRecord = {
       state: 'ready',
       codeHash: built.codeHash,
+      fn,
       deployed: {
         name,
-        deployment: spec.deployment,
-        bundle: built.path,
-        fn: spec.fn as unknown as FunctionIR,
-        context: spec.context satisfies FunctionContext,
-        env: workerEnv,
+        program: built.path,
+        // No --enable-source-maps: the worker maps stacks itself, lazily (sourceMappedStacks.ts).
+        execArgv: [],
+        timeoutMs: fn.timeoutMs,
+        env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...workerEnv },
+        init: {
+          program: 'jointflow',
+          cloud: profile.id,
+          // The live object: a worker started after setPeers sees every peer.
+          peers,
+          deployment: spec.deployment,
+          fn,
+          context: spec.context satisfies FunctionContext,
+        },
       },
     };
     if (traceUrl !== undefined) record.traceUrl = traceUrl;
@@ -315,15 +371,48 @@ export function createCloud(options: CloudOptions): Cloud {
     delivery: number,
     timing?: { queuedMs: number; wallMs: number },
   ) {
-    const fn = record.deployed.fn;
+    billRun(
+      {
+        name: record.deployed.name,
+        memoryMb: record.fn.memoryMb,
+        functionClass: record.fn.functionClass,
+        ...(record.traceUrl !== undefined
+          ? { trace: { url: record.traceUrl, secret: record.secret ?? '' } }
+          : {}),
+      },
+      invocation,
+      outcome,
+      attempt,
+      delivery,
+      timing,
+    );
+  }
+
+  /**
+   * Meters one run and, when the function reports to an ingest and the run was a Jointflow
+   * invocation, emits its `invocation.billed` trace event (zip functions too).
+   */
+  function billRun(
+    fn: {
+      name: string;
+      memoryMb: number;
+      functionClass: string;
+      trace?: { url: string; secret: string };
+    },
+    invocation: Invocation | undefined,
+    outcome: RunOutcome,
+    attempt: number,
+    delivery: number,
+    timing?: { queuedMs: number; wallMs: number },
+  ) {
     const { billedMs, costUsd } = billInvocation(
       profile,
       outcome.durationMs,
       fn.memoryMb,
       fn.functionClass,
     );
-    metering.record(record.deployed.name, outcome.ok, billedMs, costUsd);
-    if (record.traceUrl === undefined) return;
+    metering.record(fn.name, outcome.ok, billedMs, costUsd);
+    if (fn.trace === undefined || invocation === undefined) return;
     const instance = instanceKey(invocation.fn, invocation.scope);
     const at = Date.now();
     const event: TraceEvent = {
@@ -349,7 +438,7 @@ export function createCloud(options: CloudOptions): Cloud {
       event.queuedMs = Math.round(timing.queuedMs + (outcome.coldStart ? 0 : overheadMs));
     }
     if (!outcome.ok) event.error = { message: outcome.error.message };
-    outbox.append(record.traceUrl, record.secret ?? '', [event]);
+    outbox.append(fn.trace.url, fn.trace.secret, [event]);
   }
 
   let pumping = false;
@@ -374,6 +463,7 @@ export function createCloud(options: CloudOptions): Cloud {
         pumpAgain = false;
         for (;;) {
           const entry = queue.take(Date.now(), (fn) => {
+            if (isZipKey(fn)) return pool.availability(fn);
             const record = functions.get(fn);
             // Not deployed: take it anyway, dispatch dead-letters it.
             if (record?.state !== 'ready') return record?.state === 'deploying' ? 'none' : 'warm';
@@ -408,6 +498,10 @@ export function createCloud(options: CloudOptions): Cloud {
   }
 
   async function dispatch(entry: QueueEntry) {
+    if (isZipKey(entry.fn)) {
+      await dispatchZip(entry);
+      return;
+    }
     const record = functions.get(entry.fn);
     if (record?.state !== 'ready') {
       queue.deadLetter(
@@ -422,7 +516,7 @@ export function createCloud(options: CloudOptions): Cloud {
       const invocation = (entry.parsed ?? JSON.parse(entry.body)) as Invocation;
       const crashAt = injector.crashPoint(entry.fault, entry.attempt, maxAttempts);
       const request = {
-        invocation,
+        payload: { program: 'jointflow' as const, invocation },
         delivery: { attempt: entry.attempt, platformRetry: entry.attempt > 1 },
         ...(crashAt ? { crashAt } : {}),
       };
@@ -440,6 +534,121 @@ export function createCloud(options: CloudOptions): Cloud {
       else queue.deadLetter(entry, outcome.error.stack ?? outcome.error.message);
     } catch (error) {
       // A bug here must not take the cloud down, nor lose the invocation: retry it later.
+      process.stderr.write(
+        `[${profile.id}] dispatch of queue row ${entry.id} failed: ${error instanceof Error ? error.stack : String(error)}\n`,
+      );
+      if (!closed) {
+        if (entry.attempt < maxAttempts)
+          queue.retry(entry, Date.now() + profile.behaviour.asyncRetryDelayMs);
+        else queue.deadLetter(entry, error instanceof Error ? error.message : String(error));
+      }
+    } finally {
+      inFlight--;
+      pump();
+    }
+  }
+
+  // Zip functions (Lambda / FC API). Their pool and queue key is `zip:<name>:<version>`, so a
+  // published version keeps its own warm sandboxes and `$LATEST` retires its own on a change.
+  const zips: ZipFunctions = createZipFunctions({
+    dataDir: options.dataDir,
+    db: db.store,
+    nameTaken: (name) => functions.has(name),
+    onChange(fn: ZipFunction) {
+      pool.retire(zipKey(fn.name, '$LATEST'));
+      // A deleted function's versions go too (a version's code never changes otherwise).
+      if (zips.find(fn.name) !== fn) {
+        for (const v of fn.versions) pool.retire(zipKey(fn.name, v.version));
+      }
+      pump();
+    },
+  });
+
+  function zipBilling(target: ZipTarget) {
+    const url = target.config.env.JF_TRACE_URL;
+    return {
+      name: target.fn.name,
+      memoryMb: target.config.memoryMb,
+      functionClass: 'cpu',
+      ...(url !== undefined
+        ? { trace: { url, secret: target.config.env.JF_TRACE_SECRET ?? '' } }
+        : {}),
+    };
+  }
+
+  /** What the worker pool needs to run `target` (the sandbox program is built on first use). */
+  async function zipDeployed(target: ZipTarget, key: string): Promise<DeployedFunction> {
+    const { fn, config } = target;
+    const timeoutMs = config.timeoutS * 1000;
+    const arn =
+      fn.api === 'lambda'
+        ? `arn:aws:lambda:${fn.region}:000000000000:function:${fn.name}`
+        : `acs:fc:${fn.region}:000000000000:functions/${fn.name}`;
+    return {
+      name: key,
+      program: await zipProgram(),
+      execArgv: [],
+      cwd: target.codeDir,
+      timeoutMs,
+      env: sandboxEnv(target, timeoutMs),
+      init: {
+        program: 'zip',
+        api: fn.api,
+        codeDir: target.codeDir,
+        handler: config.handler,
+        functionName: fn.name,
+        version: target.version,
+        memoryMb: config.memoryMb,
+        timeoutMs,
+        region: fn.region,
+        arn,
+      },
+    };
+  }
+
+  async function dispatchZip(entry: QueueEntry) {
+    const parsedKey = parseZipKey(entry.fn);
+    const fn = parsedKey === undefined ? undefined : zips.find(parsedKey.name);
+    let target: ZipTarget | undefined;
+    try {
+      if (fn !== undefined && parsedKey !== undefined)
+        target = zips.target(fn.api, fn.name, parsedKey.version);
+    } catch {
+      target = undefined;
+    }
+    if (target === undefined) {
+      queue.deadLetter(
+        entry,
+        `FUNCTION_NOT_DEPLOYED: ${parsedKey?.name ?? entry.fn} is not deployed (or not active) on ${profile.id}`,
+      );
+      return;
+    }
+    inFlight++;
+    const maxAttempts = profile.behaviour.asyncRetries + 1;
+    try {
+      const event =
+        (entry.parsed as ZipEvent | undefined) ?? spooledZipEvent(target.fn.api, entry.body);
+      const invocation = jointflowInvocationOf(event);
+      const crashAt = injector.crashPoint(entry.fault, entry.attempt, maxAttempts);
+      const deployed = await zipDeployed(target, entry.fn);
+      const dispatchedAt = performance.now();
+      const queuedMs = Math.max(0, Date.now() - Math.max(entry.queuedAt, entry.dueAt));
+      const outcome = await pool.run(deployed, {
+        // Lambda keeps one request id across the retries of an asynchronous invocation.
+        payload: { program: 'zip', event, requestId: requestIdOf(`${profile.id}/${entry.id}`) },
+        delivery: { attempt: entry.attempt, platformRetry: entry.attempt > 1 },
+        ...(crashAt ? { crashAt } : {}),
+      });
+      if (closed) return;
+      billRun(zipBilling(target), invocation, outcome, entry.attempt, entry.id, {
+        queuedMs,
+        wallMs: performance.now() - dispatchedAt,
+      });
+      if (outcome.ok) queue.finish(entry);
+      else if (entry.attempt < maxAttempts)
+        queue.retry(entry, Date.now() + profile.behaviour.asyncRetryDelayMs);
+      else queue.deadLetter(entry, outcome.error.stack ?? outcome.error.message);
+    } catch (error) {
       process.stderr.write(
         `[${profile.id}] dispatch of queue row ${entry.id} failed: ${error instanceof Error ? error.stack : String(error)}\n`,
       );
@@ -478,6 +687,13 @@ export function createCloud(options: CloudOptions): Cloud {
           400,
           'LOCAL_BAD_DEPLOYMENT',
           `not a function deployment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        );
+      }
+      if (zips.find(name) !== undefined) {
+        throw new CloudError(
+          409,
+          'LOCAL_NAME_TAKEN',
+          `${name} is a zip function created through the Lambda or FC API on ${profile.id}; delete it there first`,
         );
       }
       if (deployedFunctionName(parsed.data.deployment, parsed.data.fn.name) !== name) {
@@ -525,11 +741,79 @@ export function createCloud(options: CloudOptions): Cloud {
       const record = deployedOrThrow(name);
       const invocation = parseInvocation(name, body, bytes, profile.limits.syncPayloadBytes);
       const outcome = await pool.run(record.deployed, {
-        invocation,
+        payload: { program: 'jointflow', invocation },
         delivery: { attempt: 1, platformRetry: false },
       });
       bill(record, invocation, outcome, 1, 0);
       return outcome;
+    },
+    zips,
+    acceptZipEvent(api, name, qualifier, body) {
+      checkOutage();
+      const target = zips.target(api, name, qualifier);
+      if (body.length > profile.limits.asyncPayloadBytes) {
+        throw new ZipError(
+          'payload-too-large',
+          `the payload is ${body.length} bytes; ${profile.id} takes at most ${profile.limits.asyncPayloadBytes} bytes for an asynchronous invocation: pass large data as a blob`,
+        );
+      }
+      const event = zipEventOf(api, body);
+      const invocation = jointflowInvocationOf(event);
+      // A Jointflow invocation is identified as for bundled functions (same seed, same faults);
+      // any other event by its bytes, the receipt count telling equal events apart.
+      const identity =
+        invocation !== undefined
+          ? identityOf(invocation)
+          : `${name}|${createHash('sha256').update(body).digest('hex')}`;
+      const faults = injector.onAccept(identity);
+      const key = zipKey(name, target.version);
+      const requestId = newRequestId();
+      if (faults.drop) return { requestId };
+      // The spool row holds JSON: Lambda's event as sent, FC's bytes as a base64 string.
+      const text = 'json' in event ? JSON.stringify(event.json) : JSON.stringify(event.base64);
+      const copies = faults.duplicate ? 2 : 1;
+      for (let copy = 0; copy < copies; copy++) {
+        queue.enqueue(
+          key,
+          invocation?.execution ?? '',
+          text,
+          Date.now() + faults.delayMs * (copy + 1),
+          `${identity}#${copy}`,
+          event,
+        );
+      }
+      pump();
+      return { requestId };
+    },
+    async invokeZipSync(api, name, qualifier, body) {
+      checkOutage();
+      const target = zips.target(api, name, qualifier);
+      if (body.length > profile.limits.syncPayloadBytes) {
+        throw new ZipError(
+          'payload-too-large',
+          `the payload is ${body.length} bytes; ${profile.id} takes at most ${profile.limits.syncPayloadBytes} bytes for a synchronous invocation`,
+        );
+      }
+      const event = zipEventOf(api, body);
+      const key = zipKey(name, target.version);
+      if (pool.atConcurrency(key)) {
+        throw new ZipError(
+          'throttled',
+          `Rate Exceeded: ${name} already runs ${profile.limits.concurrency} invocations, the concurrency limit of ${profile.id}; retry later or invoke asynchronously`,
+        );
+      }
+      const requestId = newRequestId();
+      const deployed = await zipDeployed(target, key);
+      const started = performance.now();
+      const outcome = await pool.run(deployed, {
+        payload: { program: 'zip', event, requestId },
+        delivery: { attempt: 1, platformRetry: false },
+      });
+      billRun(zipBilling(target), jointflowInvocationOf(event), outcome, 1, 0, {
+        queuedMs: 0,
+        wallMs: performance.now() - started,
+      });
+      return { outcome, version: target.version, requestId, timeoutS: target.config.timeoutS };
     },
     injectFaults(spec) {
       injector.configure(spec);

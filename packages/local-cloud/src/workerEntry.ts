@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import type { FunctionContext, FunctionIR } from '@jointflow/ir';
 import type { RuntimePorts, TraceEvent, TraceSink } from '@jointflow/runtime';
 import {
@@ -10,6 +11,7 @@ import {
   ShimError,
 } from '@jointflow/shims';
 import { createInvocationRunner, type InvocationRunner } from './functionProgram';
+import { installSourceMappedStacks } from './sourceMappedStacks';
 import {
   decodePortBody,
   encodePortBody,
@@ -32,7 +34,7 @@ function send(message: WorkerMessage): void {
 
 function toWorkerError(error: unknown): WorkerError {
   if (error instanceof Error) {
-    const out: WorkerError = { message: error.message };
+    const out: WorkerError = { message: error.message, name: error.name };
     if (error.stack !== undefined) out.stack = error.stack;
     const code = (error as { code?: unknown }).code;
     if (typeof code === 'string') out.code = code;
@@ -135,6 +137,8 @@ function createIpcTransport(cloud: string): {
 }
 
 export function startWorker(userModule: Record<string, unknown>): void {
+  // This file runs bundled: import.meta.url is the bundle, with its source map beside it.
+  installSourceMappedStacks(fileURLToPath(import.meta.url));
   let runner: InvocationRunner | undefined;
   let ports: RuntimePorts | undefined;
   let crashAt: string | undefined;
@@ -195,6 +199,10 @@ export function startWorker(userModule: Record<string, unknown>): void {
         return;
       case 'init':
         try {
+          if (raw.program !== 'jointflow')
+            throw new Error(
+              `LOCAL_WRONG_PROGRAM: a Jointflow bundle cannot run a ${raw.program} function`,
+            );
           init(raw.cloud, raw.peers, raw.deployment, raw.fn, raw.context);
         } catch (error) {
           // A function the runtime refuses (e.g. a trigger) fails every invocation with why.
@@ -205,7 +213,7 @@ export function startWorker(userModule: Record<string, unknown>): void {
         return;
       case 'invoke': {
         const run = runner;
-        if (run === undefined) {
+        if (run === undefined || raw.program !== 'jointflow') {
           send({
             type: 'done',
             id: raw.id,

@@ -1,12 +1,13 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import type { FunctionContext, FunctionIR } from '@jointflow/ir';
 import type { DeliveryInfo, FaultPoint, Invocation, TraceEvent } from '@jointflow/runtime';
 import type {
   HostMessage,
   PortAnswer,
   PortCall,
   WorkerError,
+  WorkerInit,
   WorkerMessage,
+  ZipEvent,
 } from './workerProtocol';
 
 /**
@@ -18,18 +19,26 @@ import type {
  * FIFO order. A run past the function's timeout kills its worker.
  */
 
+/**
+ * What the pool needs to start and feed a worker of one function: a Jointflow bundle or the zip
+ * sandbox program, with its init message. `name` is the pool's key (warm workers, concurrency).
+ */
 export interface DeployedFunction {
   name: string;
-  deployment: string;
-  bundle: string;
-  fn: FunctionIR;
-  context: FunctionContext;
-  /** Environment handed to the worker process (never the trace secret). */
+  /** The script a worker process runs with plain `node`. */
+  program: string;
+  /** Extra node flags for the worker process. */
+  execArgv: string[];
+  /** The worker's working directory (a zip's unpacked code), else the cloud's. */
+  cwd?: string;
+  timeoutMs: number;
+  /** Environment handed to the worker process (never a Jointflow function's trace secret). */
   env: Record<string, string>;
+  init: WorkerInit;
 }
 
 export type RunOutcome =
-  | { ok: true; result: unknown; durationMs: number; coldStart: boolean }
+  | { ok: true; result: unknown; base64?: true; durationMs: number; coldStart: boolean }
   | {
       ok: false;
       failure: 'error' | 'crash' | 'timeout';
@@ -39,7 +48,9 @@ export type RunOutcome =
     };
 
 export interface RunRequest {
-  invocation: Invocation;
+  payload:
+    | { program: 'jointflow'; invocation: Invocation }
+    | { program: 'zip'; event: ZipEvent; requestId: string };
   delivery: DeliveryInfo;
   crashAt?: FaultPoint;
 }
@@ -48,6 +59,8 @@ interface Worker {
   child: ChildProcess;
   fn: string;
   busy: boolean;
+  /** Its function was redeployed while it ran: it exits when it finishes instead of staying warm. */
+  retired: boolean;
   /** performance.now() when it last took an invocation (eviction picks the oldest). */
   lastUsed: number;
   ready: Promise<void>;
@@ -77,8 +90,10 @@ export interface WorkerPool {
   canStart(fn: string): boolean;
   /** Whether `fn` would start on a warm worker, a cold one, or must wait. */
   availability(fn: string): 'warm' | 'cold' | 'none';
+  /** True when `fn` already runs `concurrency` invocations (Lambda's throttle for sync invokes). */
+  atConcurrency(fn: string): boolean;
   run(fn: DeployedFunction, request: RunRequest): Promise<RunOutcome>;
-  /** Kills the workers of a function (on remove or redeploy). */
+  /** Retires the workers of a function (on remove or redeploy): idle ones now, busy ones when done. */
   retire(fn: string): void;
   list(): { pid: number; function: string; busy: boolean }[];
   stop(): Promise<void>;
@@ -133,9 +148,10 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       const victim = evictable(deployed.name);
       if (victim) kill(victim);
     }
-    const child = fork(deployed.bundle, [], {
-      execArgv: [],
-      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...deployed.env },
+    const child = fork(deployed.program, [], {
+      execArgv: deployed.execArgv,
+      env: deployed.env,
+      ...(deployed.cwd !== undefined ? { cwd: deployed.cwd } : {}),
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       // JSON measured a little faster than 'advanced' for these small messages (blob bodies of
       // port calls travel as base64, see workerProtocol.ts).
@@ -148,6 +164,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       child,
       fn: deployed.name,
       busy: true,
+      retired: false,
       lastUsed: performance.now(),
       ready: Promise.resolve(),
     };
@@ -201,14 +218,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       if (!stopping) freed();
     });
     child.on('error', () => undefined);
-    send(child, {
-      type: 'init',
-      cloud: options.cloud,
-      peers: options.peers,
-      deployment: deployed.deployment,
-      fn: deployed.fn,
-      context: deployed.context,
-    });
+    send(child, { type: 'init', ...deployed.init });
     workers.add(worker);
     return worker;
   }
@@ -221,6 +231,12 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     worker.busy = false;
     worker.onDone = undefined;
     worker.onExit = undefined;
+    if (worker.retired) {
+      // Redeployed while it ran: the next invocation must run the new code.
+      kill(worker);
+      freed();
+      return;
+    }
     if (worker.idleTimer) clearTimeout(worker.idleTimer);
     worker.idleTimer = setTimeout(() => kill(worker), options.keepWarmMs);
     worker.idleTimer.unref();
@@ -269,19 +285,19 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
           ok: false,
           failure: 'timeout',
           error: {
-            message: `FUNCTION_TIMEOUT: ${deployed.fn.name} ran past its timeout of ${deployed.fn.timeoutMs} ms and was killed`,
+            message: `FUNCTION_TIMEOUT: ${deployed.name} ran past its timeout of ${deployed.timeoutMs} ms and was killed`,
           },
           durationMs: performance.now() - runStarted,
           coldStart,
         });
-      }, deployed.fn.timeoutMs);
+      }, deployed.timeoutMs);
       worker.onExit = (code) => {
         clearTimeout(timer);
         resolve({
           ok: false,
           failure: 'crash',
           error: {
-            message: `FUNCTION_CRASHED: the worker of ${deployed.fn.name} exited with code ${code}`,
+            message: `FUNCTION_CRASHED: the worker of ${deployed.name} exited with code ${code}`,
           },
           durationMs: performance.now() - runStarted,
           coldStart,
@@ -293,15 +309,21 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
         release(worker);
         resolve(
           message.ok
-            ? { ok: true, result: message.result, durationMs, coldStart }
+            ? {
+                ok: true,
+                result: message.result,
+                ...(message.base64 ? { base64: true as const } : {}),
+                durationMs,
+                coldStart,
+              }
             : { ok: false, failure: 'error', error: message.error, durationMs, coldStart },
         );
       };
       const message: HostMessage = {
         type: 'invoke',
         id,
-        invocation: request.invocation,
         delivery: request.delivery,
+        ...request.payload,
       };
       if (request.crashAt !== undefined) message.crashAt = request.crashAt;
       send(worker.child, message);
@@ -325,6 +347,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
 
   return {
     canStart,
+    atConcurrency: (fn) => busyOf(fn) >= options.concurrency,
     availability(fn) {
       if (stopping) return 'none';
       if (idleOf(fn)) return 'warm';
@@ -343,7 +366,11 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       });
     },
     retire(fn) {
-      for (const w of [...workers]) if (w.fn === fn && !w.busy) kill(w);
+      for (const w of [...workers]) {
+        if (w.fn !== fn) continue;
+        if (w.busy) w.retired = true;
+        else kill(w);
+      }
     },
     list: () => [...workers].map((w) => ({ pid: w.child.pid ?? 0, function: w.fn, busy: w.busy })),
     async stop() {

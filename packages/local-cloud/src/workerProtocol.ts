@@ -3,9 +3,13 @@ import type { DeliveryInfo, FaultPoint, Invocation, TraceEvent } from '@jointflo
 
 /** IPC messages between a cloud process (the host) and one of its worker processes. */
 
-export type HostMessage =
+/**
+ * What a worker process runs, sent once after it starts: a Jointflow function (the bundle of the
+ * user's code, the runtime and workerEntry.ts) or an uploaded zip's handler (zipSandbox.ts).
+ */
+export type WorkerInit =
   | {
-      type: 'init';
+      program: 'jointflow';
       cloud: string;
       /** Cloud id → base URL of every local cloud, this one included. */
       peers: Record<string, string>;
@@ -14,13 +18,41 @@ export type HostMessage =
       context: FunctionContext;
     }
   | {
-      type: 'invoke';
-      id: number;
-      invocation: Invocation;
-      delivery: DeliveryInfo;
-      /** Injected fault: the worker exits for real when the runtime reaches this point. */
-      crashAt?: FaultPoint;
-    }
+      program: 'zip';
+      api: ZipApi;
+      /** The unpacked zip (the sandbox's working directory, Lambda's `LAMBDA_TASK_ROOT`). */
+      codeDir: string;
+      /** `file.export`, e.g. `index.handler` or `dist/app.main`. */
+      handler: string;
+      functionName: string;
+      /** `$LATEST` or a published version. */
+      version: string;
+      memoryMb: number;
+      timeoutMs: number;
+      region: string;
+      arn: string;
+    };
+
+/** Which cloud API a zip function was created through: it decides the event and context shapes. */
+export type ZipApi = 'lambda' | 'fc';
+
+/** A zip function's event as IPC carries it: Lambda's parsed JSON, or FC's raw bytes (base64). */
+export type ZipEvent = { json: unknown } | { base64: string };
+
+export type InvokeMessage = {
+  type: 'invoke';
+  id: number;
+  delivery: DeliveryInfo;
+  /** Injected fault: the worker exits for real when the runtime reaches this point. */
+  crashAt?: FaultPoint;
+} & (
+  | { program: 'jointflow'; invocation: Invocation }
+  | { program: 'zip'; event: ZipEvent; requestId: string }
+);
+
+export type HostMessage =
+  | ({ type: 'init' } & WorkerInit)
+  | InvokeMessage
   | ({ type: 'portReply'; id: number } & PortAnswer);
 
 /**
@@ -61,6 +93,8 @@ export function decodePortBody(message: { body?: string; base64?: true }): Buffe
 
 export interface WorkerError {
   message: string;
+  /** The error's name or class (Lambda's `errorType`). */
+  name?: string;
   stack?: string;
   code?: string;
 }
@@ -69,5 +103,6 @@ export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'trace'; flushId: number; events: TraceEvent[] }
   | PortCall
-  | { type: 'done'; id: number; ok: true; result: unknown }
+  /** `base64`: the result is bytes (an FC handler returned a Buffer), base64-encoded. */
+  | { type: 'done'; id: number; ok: true; result: unknown; base64?: true }
   | { type: 'done'; id: number; ok: false; error: WorkerError };
