@@ -25,6 +25,7 @@ import { strToU8, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProfileDir } from './profiles';
 import { type LocalClouds, startLocalClouds } from './startLocalClouds';
+import { startTraceCollector } from './traceCollector';
 
 /**
  * The Lambda API subset, driven by the real @aws-sdk/client-lambda against a real cloud process
@@ -135,10 +136,10 @@ async function faults(spec: object) {
 const linesOf = (file: string) =>
   existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
 
-beforeAll(async () => {
+/** Starts (or restarts, on the same data directory) the one cloud and points the client at it. */
+async function startCloud() {
   const aws = loadProfileDir().find((p) => p.id === 'aws-local');
   if (aws === undefined) throw new Error('no aws-local profile');
-  scratch = mkdtempSync(join(tmpdir(), 'jf-lambda-api-'));
   clouds = await startLocalClouds({
     profiles: [{ ...aws, limits: { ...aws.limits, concurrency: 2 } }],
     dataDir: join(scratch, 'clouds'),
@@ -146,12 +147,18 @@ beforeAll(async () => {
     logs: 'ignore',
   });
   url = clouds.clouds[0]?.url ?? '';
+  client?.destroy();
   client = new LambdaClient({
     endpoint: url,
     region: 'us-east-1',
     credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' },
     maxAttempts: 1,
   });
+}
+
+beforeAll(async () => {
+  scratch = mkdtempSync(join(tmpdir(), 'jf-lambda-api-'));
+  await startCloud();
 });
 afterAll(async () => {
   client?.destroy();
@@ -439,5 +446,83 @@ describe('Lambda Event invocations of zip functions', () => {
     const stats = (await (await fetch(`${url}/control/stats`)).json()) as { queued: number };
     expect(stats.queued).toBe(0);
     expect(existsSync(dropped)).toBe(false);
+  });
+});
+
+describe('zip functions and the rest of the cloud', () => {
+  it('emits invocation.billed to the function’s JF_TRACE_URL for a Jointflow invocation', async () => {
+    const collector = await startTraceCollector();
+    try {
+      await create('billed', echoZip(1), {
+        Environment: {
+          Variables: { JF_TRACE_URL: collector.url, JF_TRACE_SECRET: collector.secret },
+        },
+      });
+      const invocation = {
+        execution: 'bill-1',
+        deployment: 'dbill',
+        irVersion: 'v1',
+        fn: 'billed',
+        scope: [],
+        input: { inline: {} },
+        mode: 'echo',
+      };
+      const out = await invoke('billed', invocation, 'Event');
+      expect(out.StatusCode).toBe(202);
+      await expect
+        .poll(() => collector.events().filter((e) => e.kind === 'invocation.billed'), {
+          timeout: 20_000,
+        })
+        .toHaveLength(1);
+      const [event] = collector.events();
+      expect(event).toMatchObject({
+        kind: 'invocation.billed',
+        execution: 'bill-1',
+        node: 'billed',
+        cloud: 'aws-local',
+        attempt: 1,
+      });
+      expect(event?.billedMs).toBeGreaterThan(0);
+    } finally {
+      await collector.close();
+    }
+  });
+
+  it('answers 503 during an injected outage, for Event and RequestResponse alike', async () => {
+    await faults({ outage: { startInMs: 0, durationMs: 60_000 } });
+    try {
+      for (const type of ['Event', 'RequestResponse'] as const) {
+        const error = await invoke('echo', { mode: 'echo' }, type).catch((e: unknown) => e);
+        expect((error as Error).name).toBe('CLOUD_OUTAGE');
+        expect((error as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode).toBe(
+          503,
+        );
+      }
+    } finally {
+      await faults({});
+    }
+    expect((await invoke('echo', { mode: 'echo' })).StatusCode).toBe(200);
+  });
+
+  it('keeps its functions, versions and code across a restart of the cloud process', async () => {
+    const before = await client.send(new GetFunctionCommand({ FunctionName: 'echo' }));
+    await clouds.stop();
+    await startCloud();
+    const after = await client.send(new GetFunctionCommand({ FunctionName: 'echo' }));
+    expect(after.Configuration).toMatchObject({
+      State: 'Active',
+      LastUpdateStatus: 'Successful',
+      CodeSha256: before.Configuration?.CodeSha256,
+      MemorySize: 512,
+    });
+    expect(decode((await invoke('echo', { mode: 'echo' })).Payload).version).toBe(3);
+    const v1 = await client.send(
+      new InvokeCommand({
+        FunctionName: 'echo',
+        Qualifier: '1',
+        Payload: strToU8('{"mode":"echo"}'),
+      }),
+    );
+    expect(decode(v1.Payload).version).toBe(2);
   });
 });
