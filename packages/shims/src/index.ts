@@ -1,3 +1,14 @@
+export type { AliyunResolvedCloud } from './aliyun/aliyunClients';
+export { credentialSourceOf, fcClientOf, fcEndpointOf } from './aliyun/aliyunClients';
+export type { AliyunErrorCode } from './aliyun/aliyunErrors';
+export { aliyunErrorCodeOf, aliyunErrorOf } from './aliyun/aliyunErrors';
+export type { AliyunShimOptions } from './aliyun/aliyunShim';
+export { createAliyunShim } from './aliyun/aliyunShim';
+export { createFcInvoker } from './aliyun/fcInvoker';
+export type { OssBlobsOptions } from './aliyun/ossBlobs';
+export { createOssBlobs } from './aliyun/ossBlobs';
+export type { TablestoreStoreOptions } from './aliyun/tablestoreStore';
+export { createTablestoreStore } from './aliyun/tablestoreStore';
 export type { AwsResolvedCloud } from './aws/awsClients';
 export {
   dynamoClientOf,
