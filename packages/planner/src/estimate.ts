@@ -8,7 +8,10 @@ import type { CloudProfile, FunctionIR, WorkflowIR } from '@jointflow/ir';
  * - map branches run in parallel (in waves when the map is wider than the cloud's concurrency);
  *   loop bodies run `loopIterations` times in sequence; a choice's branches are equally likely
  *   (cost) and the slowest one counts (makespan);
- * - warm workers (no cold starts), no queueing beyond concurrency waves.
+ * - every invocation waits `DISPATCH_MS` in its cloud's queue before a sandbox takes it, and
+ *   with `firstRun` (a first run after deploying: every sandbox is cold) it also pays its
+ *   cloud's `coldStartMs`; without it, workers are warm;
+ * - no queueing beyond that and concurrency waves.
  */
 export interface EstimateOptions {
   /** Elements per map when the IR cannot know (default 8). */
@@ -17,6 +20,27 @@ export interface EstimateOptions {
   loopIterations?: number;
   /** The execution input; its JSON size stands in for every payload (default 1 KB). */
   input?: unknown;
+  /** Estimate a first run after deploying: every step meets a cold sandbox (default false). */
+  firstRun?: boolean;
+}
+
+/** Where one function's time goes in the estimate (ms, per instance). */
+export interface StepEstimate {
+  cloud: string;
+  /** The code's time: its hint (or default) divided by the class speed on this cloud. */
+  workMs: number;
+  /** Waiting in the cloud's queue before a sandbox takes the invocation. */
+  queueMs: number;
+  /** The sandbox's cold start (first run only). */
+  coldStartMs: number;
+  /** The runtime's commit and invokes. */
+  overheadMs: number;
+  /** Rounds of branches when a map is wider than the cloud's concurrency (1 otherwise). */
+  waves: number;
+  /** When the step's last instance finishes (ms since the start). */
+  finishMs: number;
+  /** Expected cost of this function per execution (all its instances), USD. */
+  costUsd: number;
 }
 
 export interface CloudShare {
@@ -33,10 +57,20 @@ export interface Estimate {
   perCloud: Record<string, CloudShare>;
   /** Functions on the slowest path, in order. */
   criticalPath: string[];
+  /** Per function: where its time and money go. */
+  steps: Record<string, StepEstimate>;
+  /** On the critical path: total cold start and queueing time included in `makespanMs`. */
+  coldStartMs: number;
+  queueMs: number;
 }
 
 /** Per-invocation overhead of the runtime: one conditional write and the invokes. */
 export const STEP_OVERHEAD_MS = 5;
+/**
+ * Time an invocation spends between being accepted and a warm sandbox taking it (queue write,
+ * dispatch, hand-off to the worker). Measured on the local clouds: about 10 ms.
+ */
+export const DISPATCH_MS = 10;
 /** Run time assumed for a step's code when the graph gives no `estimatedMs`. */
 export const DEFAULT_TASK_MS = 100;
 
@@ -69,6 +103,8 @@ export function estimate(
   const via = new Map<string, string>();
   const arrival = new Map<string, number>();
   const perCloud: Record<string, CloudShare> = {};
+  const steps: Record<string, StepEstimate> = {};
+  const firstRun = options.firstRun ?? false;
   for (const c of clouds) perCloud[c.id] = { costUsd: 0, invocations: 0, computeMs: 0 };
 
   for (const name of order) {
@@ -84,12 +120,16 @@ export function estimate(
     const waves = Math.ceil(width / Math.max(1, profile?.limits.concurrency ?? width));
     const workMs = (fn.estimatedMs ?? defaultMs(fn)) / speed;
     const stepMs = workMs + STEP_OVERHEAD_MS;
-    const done = (arrival.get(name) ?? 0) + stepMs * repeat * waves;
+    // A cold start is paid once per sandbox: by the first wave of a map and the first round of
+    // a loop; later rounds find the sandbox warm.
+    const coldStartMs = firstRun ? (profile?.behaviour.coldStartMs ?? 0) : 0;
+    const done = (arrival.get(name) ?? 0) + coldStartMs + (stepMs + DISPATCH_MS) * repeat * waves;
     finish.set(name, done);
 
     const runs = (probability.get(name) ?? 0) * repeat * width;
     const share = perCloud[cloud] ?? { costUsd: 0, invocations: 0, computeMs: 0 };
     perCloud[cloud] = share;
+    const costBefore = share.costUsd;
     if (profile !== undefined) {
       const granularity = profile.prices.billingGranularityMs;
       const billedMs = Math.ceil(stepMs / granularity) * granularity;
@@ -131,6 +171,16 @@ export function estimate(
         probability.set(c.target, (probability.get(c.target) ?? 0) + p);
       }
     }
+    steps[name] = {
+      cloud,
+      workMs,
+      queueMs: DISPATCH_MS,
+      coldStartMs,
+      overheadMs: STEP_OVERHEAD_MS,
+      waves,
+      finishMs: done,
+      costUsd: share.costUsd - costBefore,
+    };
   }
 
   let makespanMs = 0;
@@ -150,7 +200,23 @@ export function estimate(
     criticalPath.unshift(at);
   }
   const costUsd = Object.values(perCloud).reduce((sum, s) => sum + s.costUsd, 0);
-  return { makespanMs, costUsd, perCloud, criticalPath };
+  let pathColdMs = 0;
+  let pathQueueMs = 0;
+  for (const name of criticalPath) {
+    const step = steps[name];
+    if (step === undefined) continue;
+    pathColdMs += step.coldStartMs;
+    pathQueueMs += step.queueMs * step.waves;
+  }
+  return {
+    makespanMs,
+    costUsd,
+    perCloud,
+    criticalPath,
+    steps,
+    coldStartMs: pathColdMs,
+    queueMs: pathQueueMs,
+  };
 }
 
 function defaultMs(fn: FunctionIR): number {

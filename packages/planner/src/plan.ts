@@ -42,7 +42,15 @@ export function plan(
   const objective = options.objective ?? 'makespan';
   const base = compile(graph, { clouds: [...clouds] });
   const ir = base.ir;
-  const empty = { makespanMs: 0, costUsd: 0, perCloud: {}, criticalPath: [] };
+  const empty: Estimate = {
+    makespanMs: 0,
+    costUsd: 0,
+    perCloud: {},
+    criticalPath: [],
+    steps: {},
+    coldStartMs: 0,
+    queueMs: 0,
+  };
   if (ir === undefined || clouds.length === 0) {
     return { placement: {}, estimate: empty, perCloud: {}, diagnostics: base.diagnostics };
   }

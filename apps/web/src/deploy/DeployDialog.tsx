@@ -3,8 +3,25 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState } from 'react';
 import { api, type Cloud, type FunctionDeployStatus } from '../api/apiClient';
 import { cloudColor } from '../api/queries';
+import { CloudBadge } from '../run/CloudBadge';
+import { formatMs } from '../run/duration';
+import { formatUsd } from '../run/money';
 import { navigate } from '../useHashRoute';
+import { deployErrorHelp, providerState } from './deployWords';
 import { usePlan } from './usePlan';
+
+/** A cloud's provider and region as `GET /clouds` reports them (the profile's provider if no region). */
+function whereOf(clouds: readonly Cloud[], id: string): { provider?: string; text: string } {
+  const cloud = clouds.find((c) => c.id === id) as
+    | (Cloud & { provider?: unknown; region?: unknown })
+    | undefined;
+  const provider = typeof cloud?.provider === 'string' ? cloud.provider : undefined;
+  const region = typeof cloud?.region === 'string' ? cloud.region : undefined;
+  return {
+    provider,
+    text: [provider ?? 'provider unknown', region].filter(Boolean).join(' · '),
+  };
+}
 
 function groupByCloud(
   functions: readonly FunctionDeployStatus[],
@@ -16,10 +33,6 @@ function groupByCloud(
     out.set(fn.cloud, list);
   }
   return out;
-}
-
-function formatUsd(usd: number): string {
-  return usd < 0.01 ? `$${usd.toExponential(2)}` : `$${usd.toFixed(4)}`;
 }
 
 /**
@@ -117,31 +130,32 @@ export function DeployDialog({
         {plan && (
           <>
             <p>
-              Estimated makespan{' '}
-              <strong data-testid="estimate-makespan">{Math.round(plan.makespanMs)} ms</strong>
-              {', '}cost per run{' '}
-              <strong data-testid="estimate-cost">{formatUsd(plan.costUsd)}</strong>
+              First run about{' '}
+              <strong data-testid="estimate-makespan">{formatMs(plan.firstRunMs)}</strong>{' '}
+              <span className="muted" data-testid="estimate-breakdown">
+                {`(cold starts ${formatMs(plan.coldStartMs)}, queueing ${formatMs(plan.queueMs)} on the slowest path ${plan.criticalPath.join(' → ')}); later runs with warm sandboxes about ${formatMs(plan.makespanMs)}`}
+              </span>
+            </p>
+            <p>
+              Cost per run <strong data-testid="estimate-cost">{formatUsd(plan.costUsd)}</strong>{' '}
               {Object.entries(plan.costByCloud).map(([cloud, cost]) => (
-                <span
-                  key={cloud}
-                  className="cloud-badge"
-                  style={{ backgroundColor: cloudColor(clouds, cloud) }}
-                >
+                <CloudBadge key={cloud} color={cloudColor(clouds, cloud)}>
                   {`${cloud} ${formatUsd(cost)}`}
-                </span>
+                </CloudBadge>
               ))}
             </p>
-            {Object.keys(plan.autoPlacement).length > 0 ? (
-              <ul className="placement">
-                {Object.entries(plan.autoPlacement).map(([node, cloud]) => (
-                  <li key={node}>
-                    <code>{node}</code> (auto) →{' '}
-                    <span
-                      className="cloud-badge"
-                      style={{ backgroundColor: cloudColor(clouds, cloud) }}
-                    >
-                      {cloud}
-                    </span>
+            {plan.reasons.length > 0 ? (
+              <ul className="placement" aria-label="Where the planner put the auto steps">
+                {plan.reasons.map((why) => (
+                  <li key={why.node} data-testid={`placement-${why.node}`}>
+                    <code>{why.node}</code> (auto) →{' '}
+                    <CloudBadge color={cloudColor(clouds, why.cloud)}>{why.cloud}</CloudBadge>{' '}
+                    <span className="muted">{whereOf(clouds, why.cloud).text}</span>
+                    <ul className="placement-reasons">
+                      {why.reasons.map((reason) => (
+                        <li key={reason}>{reason}</li>
+                      ))}
+                    </ul>
                   </li>
                 ))}
               </ul>
@@ -166,23 +180,44 @@ export function DeployDialog({
             {deploy.error.message}
           </p>
         )}
-        {[...groupByCloud(functions)].map(([cloud, list]) => (
-          <div key={cloud} className="deploy-cloud">
-            <span className="cloud-badge" style={{ backgroundColor: cloudColor(clouds, cloud) }}>
-              {cloud}
-            </span>
-            <ul>
-              {list.map((fn) => (
-                <li key={`${fn.name}-${fn.cloud}-${String(fn.role ?? '')}`}>
-                  <code>{fn.name}</code>
-                  {fn.role === 'replica' && <span className="muted"> (replica)</span>}{' '}
-                  <span className={`status status-${fn.status}`}>{fn.status}</span>
-                  {fn.reason && <span className="error"> {fn.reason}</span>}
-                </li>
-              ))}
-            </ul>
-          </div>
-        ))}
+        {[...groupByCloud(functions)].map(([cloud, list]) => {
+          const where = whereOf(clouds, cloud);
+          return (
+            <div key={cloud} className="deploy-cloud" data-testid={`deploy-cloud-${cloud}`}>
+              <div>
+                <CloudBadge color={cloudColor(clouds, cloud)}>{cloud}</CloudBadge>
+                <div className="muted deploy-where">{where.text}</div>
+              </div>
+              <ul>
+                {list.map((fn) => {
+                  const shown =
+                    typeof fn.providerState === 'string'
+                      ? fn.providerState
+                      : providerState(where.provider, fn.status);
+                  const help = fn.reason ? deployErrorHelp(fn.reason) : undefined;
+                  return (
+                    <li key={`${fn.name}-${fn.cloud}-${String(fn.role ?? '')}`}>
+                      <code>{fn.name}</code>
+                      {fn.role === 'replica' && <span className="muted"> (replica)</span>}{' '}
+                      <span className={`status status-${fn.status}`} title={fn.status}>
+                        {shown}
+                      </span>
+                      {fn.reason && (
+                        <div className="deploy-failure">
+                          {help && <p className="deploy-help">{help}</p>}
+                          <p className="error">
+                            <span className="muted">The provider said: </span>
+                            {fn.reason}
+                          </p>
+                        </div>
+                      )}
+                    </li>
+                  );
+                })}
+              </ul>
+            </div>
+          );
+        })}
       </section>
       <section>
         <label htmlFor={inputId}>

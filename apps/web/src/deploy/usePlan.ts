@@ -1,20 +1,15 @@
 import type { CloudProfile, Graph } from '@jointflow/ir';
 import { useMemo } from 'react';
-import { planInBrowser } from './planner';
+import { type BrowserPlan, planInBrowser } from './planner';
 
-export interface PlanView {
+export interface PlanView extends BrowserPlan {
   /** Clouds the planner chose for the graph's `auto` steps. */
   autoPlacement: Record<string, string>;
-  /** The whole placement, passed to the deployment so it deploys what the dialog shows. */
-  placement: Record<string, string>;
-  makespanMs: number;
-  costUsd: number;
-  costByCloud: Record<string, number>;
 }
 
 /**
- * The planner's placement and estimate for the graph. The planner is pure, so it runs in the
- * browser (no request that could fail and no wait); `undefined` when it cannot plan this graph.
+ * The planner's placement, reasons and estimate for the graph. The planner is pure, so it runs
+ * in the browser (no request that could fail and no wait); `undefined` when it cannot plan.
  */
 export function usePlan(graph: Graph, clouds: readonly CloudProfile[]): PlanView | undefined {
   return useMemo(() => {

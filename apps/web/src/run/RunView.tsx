@@ -133,12 +133,12 @@ export function RunView({
   return (
     <div className="rv">
       <header className="toolbar rv-toolbar">
-        <a href="#/" className="brand" aria-label="All workflows">
+        <a href="#/" className="brand" aria-label="Jointflow: all workflows">
           Jointflow
         </a>
         <a href={routeHref({ page: 'designer', workflowId })}>{graph?.name ?? 'workflow'}</a>
         <a href={routeHref({ page: 'runs', workflowId })}>All runs</a>
-        <span className="muted rv-id">run {resolved ?? '…'}</span>
+        <h1 className="rv-id">run {resolved ?? '…'}</h1>
         <span className={`status status-${status}`} data-testid="execution-status">
           {status}
         </span>

@@ -196,7 +196,6 @@ export function Timeline({
         className={`tl-instance${selected === state.instance ? ' selected' : ''}`}
         onClick={() => onSelect(state.instance)}
         title={title}
-        aria-label={title}
       >
         <span className="tl-label" style={{ width: LABEL_WIDTH }}>
           {state.instance}

@@ -67,7 +67,7 @@ export function RunCompare({
   return (
     <div className="list-page runs-page">
       <header className="toolbar">
-        <a href="#/" className="brand" aria-label="All workflows">
+        <a href="#/" className="brand" aria-label="Jointflow: all workflows">
           Jointflow
         </a>
         <a href={routeHref({ page: 'designer', workflowId })}>{graph?.name ?? 'workflow'}</a>

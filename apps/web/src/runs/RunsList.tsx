@@ -36,7 +36,7 @@ export function RunsList({ workflowId, theme }: ThemeProps & { workflowId: strin
   return (
     <div className="list-page runs-page">
       <header className="toolbar">
-        <a href="#/" className="brand" aria-label="All workflows">
+        <a href="#/" className="brand" aria-label="Jointflow: all workflows">
           Jointflow
         </a>
         <a href={routeHref({ page: 'designer', workflowId })}>{name ?? 'workflow'}</a>
