@@ -73,8 +73,16 @@ function field(error: unknown, name: string): unknown {
 /** The error's message, stripped of anything that is not printable text. */
 export function aliyunMessageOf(error: unknown): string {
   const message = error instanceof Error ? error.message : String(field(error, 'message') ?? error);
-  // Tablestore's message is a protobuf body as text: keep the readable parts.
-  return message.replace(/[^\x20-\x7e]+/g, ' ').trim();
+  // Tablestore's message is a protobuf body as text: keep the readable parts (control
+  // characters and undecodable bytes become spaces; other text, Chinese included, stays).
+  return [...message]
+    .map((c) => {
+      const code = c.codePointAt(0) ?? 0;
+      return code < 0x20 || code === 0x7f || code === 0xfffd ? ' ' : c;
+    })
+    .join('')
+    .replace(/ {2,}/g, ' ')
+    .trim();
 }
 
 /**
