@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 
 /**
  * Packages one function: the user's TypeScript plus the runtime and the worker harness, bundled
@@ -13,6 +13,34 @@ import { build } from 'esbuild';
 const here = dirname(fileURLToPath(import.meta.url));
 const harnessEntry = join(here, 'workerEntry.ts');
 const zipSandboxEntry = join(here, 'zipSandbox.ts');
+
+/**
+ * Lets esbuild drop the modules of @jointflow/shims a worker never uses. The package's front door
+ * also exports the AWS and Aliyun shims; without this their SDKs (FC, Tablestore, OSS, the AWS
+ * clients: CommonJS, so never tree-shaken) land in every function bundle — measured 5.4 MB and
+ * ~1.9 s to load per cold start at load 12. Marking the package's own modules side-effect free
+ * (what `"sideEffects": false` in its package.json would say) keeps only what the worker imports.
+ */
+const shimsWithoutSideEffects: Plugin = {
+  name: 'jointflow-shims-side-effect-free',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.pluginData === 'resolving') return undefined;
+      const fromShims = /[\\/]packages[\\/]shims[\\/]src[\\/]/.test(args.importer);
+      if (args.path !== '@jointflow/shims' && !(fromShims && args.path.startsWith('.'))) {
+        return undefined;
+      }
+      const resolved = await b.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: 'resolving',
+      });
+      if (resolved.errors.length > 0) return undefined;
+      return { path: resolved.path, sideEffects: false };
+    });
+  },
+};
 
 export type BundleResult =
   | { ok: true; path: string; codeHash: string }
@@ -90,6 +118,7 @@ export function createBundler(dataDir: string): (code: string) => Promise<Bundle
         // user's own file (sourceMappedStacks.ts). No sources inside: a smaller file to read.
         sourcemap: true,
         sourcesContent: false,
+        plugins: [shimsWithoutSideEffects],
         // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
         banner: {
           js: "import { createRequire as __jfCreateRequire } from 'node:module'; const require = __jfCreateRequire(import.meta.url);",
