@@ -45,6 +45,11 @@ export const cloudProfileSchema = z.object({
     asyncRetries: z.number().int().min(0).max(5),
     asyncRetryDelayMs: z.number().int().nonnegative(),
   }),
+  /**
+   * The cloud whose key-value store and blobs hold the keys of functions placed here; absent:
+   * this cloud's own. Only compute fails over; every key has one home store (DESIGN.md).
+   */
+  store: z.string().optional(),
   /** One-way latency in ms added to calls from this cloud to another cloud, by target cloud id. */
   latencyMs: z.record(z.string(), z.number().nonnegative()),
 });

@@ -834,7 +834,12 @@ class Compilation {
     }
     const best = Math.max(0, ...counts.values());
     const leaders = [...counts.entries()].filter(([, n]) => n === best).map(([c]) => c);
-    return leaders.length === 1 && leaders[0] !== undefined ? leaders[0] : own;
+    return this.storeOf(leaders.length === 1 && leaders[0] !== undefined ? leaders[0] : own);
+  }
+
+  /** The cloud whose store holds the keys of functions on `cloud` (its profile's `store`). */
+  private storeOf(cloud: string): string {
+    return this.clouds.get(cloud)?.store ?? cloud;
   }
 
   private inlineLimit(name: string): number {
@@ -871,7 +876,7 @@ class Compilation {
       format: 1 as const,
       workflow: graph.name,
       start,
-      resultStore: this.cloudOf.get(start) ?? '',
+      resultStore: this.storeOf(this.cloudOf.get(start) ?? ''),
       functions,
     };
     const ir: WorkflowIR = { ...withoutVersion, version: irVersion(withoutVersion) };
@@ -896,7 +901,7 @@ class Compilation {
       name: node.name,
       cloud,
       failover: [...new Set(node.failover)],
-      homeStore: cloud,
+      homeStore: this.storeOf(cloud),
       memoryMb: node.memoryMb,
       timeoutMs: node.timeoutMs,
       retries: node.retries,

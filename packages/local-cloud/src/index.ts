@@ -4,6 +4,8 @@ export { FaultArgError, parseFaultArg } from './faultArg';
 export { defaultProfileDir, loadProfile, loadProfileDir, ProfileError } from './profiles';
 export type { RunExecutionOptions, RunExecutionResult } from './runExecution';
 export { outsidePorts, runExecution, stillQueuedOn } from './runExecution';
+export type { RunningClouds, StartCloudsOptions } from './startClouds';
+export { loadCloudsFile, resolveProfiles, startClouds } from './startClouds';
 export type { LocalCloud, LocalClouds, StartLocalCloudsOptions } from './startLocalClouds';
 export { LocalCloudStartError, startLocalClouds } from './startLocalClouds';
 export type { TraceCollector } from './traceCollector';

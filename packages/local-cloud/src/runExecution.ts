@@ -1,6 +1,7 @@
 import type { WorkflowIR } from '@jointflow/ir';
 import {
   type ExecutionResult,
+  InvokeError,
   type RuntimePorts,
   readExecutionResult,
   redriveExecution,
@@ -10,13 +11,15 @@ import { type CloudShim, createHttpInvoker, type LocalCloudShim } from '@jointfl
 
 /**
  * Runtime ports for code outside every cloud (the CLI, tests, the API): each cloud's store and
- * blobs through its shim, invokes straight to the clouds' invoke APIs.
+ * blobs through its shim; invokes straight to an emulator's invoke API where `peers` names one,
+ * else through the cloud's shim (Lambda `Event`, FC `Async`).
  */
 export function outsidePorts(
   shims: readonly CloudShim[],
-  peers: Record<string, string>,
+  peers: Record<string, string> = {},
 ): Pick<RuntimePorts, 'store' | 'blobs' | 'invoker' | 'now'> {
-  const byId = new Map(shims.map((s) => [s.profile.id, s]));
+  const byId = new Map(shims.map((s) => [s.id, s]));
+  const http = createHttpInvoker(peers);
   const shimOf = (cloud: string): CloudShim => {
     const shim = byId.get(cloud);
     if (shim === undefined) throw new Error(`LOCAL_UNKNOWN_CLOUD: no running cloud "${cloud}"`);
@@ -25,7 +28,23 @@ export function outsidePorts(
   return {
     store: (cloud) => shimOf(cloud).store(),
     blobs: (cloud) => shimOf(cloud).blobs(),
-    invoker: createHttpInvoker(peers),
+    invoker: {
+      async invokeAsync(cloud, invocation) {
+        if (peers[cloud] !== undefined && shimOf(cloud).provider === 'local') {
+          return http.invokeAsync(cloud, invocation);
+        }
+        try {
+          await shimOf(cloud).invokeAsync(invocation);
+        } catch (error) {
+          if (error instanceof InvokeError) throw error;
+          const message = error instanceof Error ? error.message : String(error);
+          throw new InvokeError(
+            'INVOKE_FAILED',
+            `invoking ${invocation.fn} on ${cloud}: ${message}`,
+          );
+        }
+      },
+    },
     now: () => Date.now(),
   };
 }

@@ -49,6 +49,12 @@ export interface LocalClouds {
   stop(): Promise<void>;
 }
 
+/**
+ * How long a cloud process may take to print its ready line. Generous: a cloud compiles its
+ * TypeScript on start, and a loaded 2-core machine (CI, several test files at once) is slow.
+ */
+const START_TIMEOUT_MS = 180_000;
+
 export class LocalCloudStartError extends Error {
   readonly code = 'LOCAL_START_FAILED';
 }
@@ -77,9 +83,9 @@ function startOne(profileFile: string, dataDir: string, options: StartLocalCloud
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(
-        new LocalCloudStartError(`LOCAL_START_FAILED: ${profileFile} did not become ready in 30 s`),
+        new LocalCloudStartError(`LOCAL_START_FAILED: ${profileFile} did not become ready in ${START_TIMEOUT_MS / 1000} s`),
       );
-    }, 30_000);
+    }, START_TIMEOUT_MS);
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     lines.once('line', (line) => {
       clearTimeout(timer);

@@ -29,11 +29,31 @@ export { createDynamoStore, DYNAMO_MAX_SLOTS_PER_RECORD } from './aws/dynamoStor
 export { createLambdaInvoker } from './aws/lambdaInvoker';
 export { createS3Blobs } from './aws/s3Blobs';
 export type {
+  AliyunCloudConfig,
+  AwsCloudConfig,
+  CloudConfig,
+  CloudProvider,
+  CloudsFile,
+  LocalCloudConfig,
+  ResolvedCloud,
+} from './cloudConfig';
+export {
+  CloudConfigError,
+  cloudConfigSchema,
+  cloudProviders,
+  cloudsFileSchema,
+  hasOwnStore,
+  parseCloudsFile,
+  storeCloudOf,
+} from './cloudConfig';
+export type {
   CloudHealth,
   CloudShim,
+  DeployProgress,
   FaultSpec,
   FunctionDeployment,
   FunctionState,
+  LocalEmulatorControl,
 } from './cloudShim';
 export { deployedFunctionName } from './cloudShim';
 export type { DataPlane, DataPlaneOptions } from './function/dataPlane';
@@ -92,5 +112,6 @@ export {
   sealRequest,
   statsResponse,
 } from './localWire';
+export { createShim } from './registry';
 export type { AwsStandIns } from './standIns';
 export { startAwsStandIns } from './standIns';

@@ -1,5 +1,6 @@
 import type { Command } from '../command';
 import { benchCommand } from './bench';
+import { cloudsCommand } from './clouds';
 import { compileCommand } from './compile';
 import { deployCommand } from './deploy';
 import { importAslCommand } from './importAsl';
@@ -15,5 +16,6 @@ export const commands: Command[] = [
   deployCommand,
   runCommand,
   traceCommand,
+  cloudsCommand,
   benchCommand,
 ];

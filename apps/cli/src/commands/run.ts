@@ -1,26 +1,29 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compile, formatDiagnostic, type WorkflowIR } from '@jointflow/ir';
+import { type CloudProfile, compile, formatDiagnostic, type WorkflowIR } from '@jointflow/ir';
 import {
   deployWorkflow,
   FaultArgError,
+  loadCloudsFile,
   loadProfileDir,
   outsidePorts,
   parseFaultArg,
+  resolveProfiles,
   runExecution,
-  startLocalClouds,
+  startClouds,
   startTraceCollector,
   stillQueuedOn,
 } from '@jointflow/local-cloud';
 import { InvokeError, type TraceEvent } from '@jointflow/runtime';
+import type { CloudsFile } from '@jointflow/shims';
 import { type Command, UsageError } from '../command';
 import { readJsonFile } from './compile';
 import { connectApi, DEFAULT_API_URL, describeApiFailure } from './deploy';
 import { runViaApi } from './trace';
 
 const usage = `Usage: jointflow run <graph.json> [--input <json|@file>] [--faults SPEC] [--seed N] [--json]
-                     [--clouds <profile dir>] [--keep]
+                     [--clouds <clouds.json>] [--profiles <dir>] [--keep]
        jointflow run <graph.json|workflowId> --api [<url>] [--input <json|@file>] [--json]
 
 Compiles the graph, starts the local clouds in a temporary directory, deploys, runs one execution
@@ -33,7 +36,9 @@ follows its trace events live to the result.
               (crash splits evenly between crash before and after commit)
   --seed      seed of the fault injection (default 1): the same seed injects the same faults
   --json      print one JSON document instead of text
-  --clouds    directory of cloud profiles (default: packages/local-cloud/profiles)
+  --clouds    a clouds file (see examples/clouds/): which clouds, on which provider; emulated
+              clouds get stand-ins on 127.0.0.1 (default: the two local clouds)
+  --profiles  directory of cloud profiles (default: packages/local-cloud/profiles)
   --keep      keep the clouds' data directory and print its path
   --api       use the API at <url> (default $JOINTFLOW_API or ${DEFAULT_API_URL}); the token comes
               from $JOINTFLOW_TOKEN or $JOINTFLOW_HOME/token
@@ -47,6 +52,7 @@ interface RunArgs {
   seed: number;
   json: boolean;
   clouds?: string;
+  profiles?: string;
   keep: boolean;
   /** Set with --api: the API's URL, or '' for the default. */
   api?: string;
@@ -86,6 +92,9 @@ function parseArgs(args: string[]): RunArgs {
         break;
       case '--clouds':
         out.clouds = value();
+        break;
+      case '--profiles':
+        out.profiles = value();
         break;
       case '--api': {
         const next = args[i + 1];
@@ -205,9 +214,12 @@ export const runCommand: Command = {
     if (options.api !== undefined) return runThroughApi(options);
     const graph = readJsonFile(options.file);
     const input = parseInput(options.input, graph);
-    let profiles: ReturnType<typeof loadProfileDir>;
+    let cloudsFile: CloudsFile | undefined;
+    let profiles: CloudProfile[];
     try {
-      profiles = loadProfileDir(options.clouds);
+      cloudsFile = options.clouds === undefined ? undefined : loadCloudsFile(options.clouds);
+      const available = loadProfileDir(options.profiles);
+      profiles = cloudsFile === undefined ? available : resolveProfiles(cloudsFile, available);
     } catch (error) {
       throw new UsageError(error instanceof Error ? error.message : String(error));
     }
@@ -234,21 +246,21 @@ export const runCommand: Command = {
 
     const dataDir = mkdtempSync(join(tmpdir(), 'jointflow-run-'));
     const collector = await startTraceCollector();
-    const local = await startLocalClouds({
-      profiles,
+    const running = await startClouds({
+      ...(cloudsFile === undefined ? {} : { clouds: cloudsFile }),
+      ...(options.profiles === undefined ? {} : { profileDir: options.profiles }),
       dataDir,
       logs: options.json ? 'ignore' : 'inherit',
     });
     try {
-      const shims = local.clouds.map((c) => c.shim);
+      const { shims, emulators } = running;
       const deployment = `run-${Date.now().toString(36)}`;
       await deployWorkflow(shims, ir, deployment, {
         JF_TRACE_URL: collector.url,
         JF_TRACE_SECRET: collector.secret,
       });
-      if (faults)
-        await Promise.all(shims.map((s) => s.local.injectFaults(faults[s.profile.id] ?? {})));
-      const ports = outsidePorts(shims, local.peers);
+      if (faults) await Promise.all(emulators.map((s) => s.local.injectFaults(faults[s.id] ?? {})));
+      const ports = outsidePorts(shims, running.peers);
       let run: Awaited<ReturnType<typeof runExecution>>;
       try {
         run = await runExecution(ports, {
@@ -258,7 +270,7 @@ export const runCommand: Command = {
           stallMs: 1_500,
           lastProgressAt: (e) => collector.lastEventAt(e),
           // A busy or paused queue (e.g. an injected outage) is waited for, not redriven.
-          stillQueued: stillQueuedOn(shims),
+          stillQueued: stillQueuedOn(emulators),
         });
       } catch (error) {
         // Every cloud that could run the start step refused it (e.g. an injected outage with no
@@ -307,7 +319,7 @@ export const runCommand: Command = {
       }
       return ok ? 0 : 1;
     } finally {
-      await local.stop();
+      await running.stop();
       await collector.close();
       if (!options.keep) rmSync(dataDir, { recursive: true, force: true });
     }
