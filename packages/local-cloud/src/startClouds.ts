@@ -198,11 +198,13 @@ export async function startClouds(options: StartCloudsOptions): Promise<RunningC
       }
     }
     const emulators = local?.clouds.map((c) => c.shim) ?? [];
-    const shims = resolved.map((cloud) =>
-      cloud.provider === 'local'
-        ? (emulators.find((s) => s.id === cloud.id) as LocalCloudShim)
-        : createShim(cloud, resolved),
-    );
+    const shims = resolved.map((cloud): CloudShim => {
+      const emulator = emulators.find((s) => s.id === cloud.id);
+      if (cloud.provider === 'local' && emulator !== undefined) return emulator;
+      const shim = createShim(cloud, resolved);
+      // An emulated cloud is still an emulator: its faults, queue and metering stay reachable.
+      return emulator === undefined ? shim : { ...shim, local: emulator.local };
+    });
     return { resolved, shims, emulators, profiles, peers: urls, stop };
   } catch (error) {
     await stop();

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ApiClient, type ApiServer, createApiServer } from '@jointflow/api';
-import { type LocalClouds, startLocalClouds } from '@jointflow/local-cloud';
+import { loadCloudsFile, type RunningClouds, startClouds } from '@jointflow/local-cloud';
 import { type Command, UsageError } from '../command';
 import { jointflowHome } from './deploy';
 
@@ -10,7 +10,7 @@ const repoRoot = resolve(import.meta.dirname, '..', '..', '..', '..');
 const webDir = join(repoRoot, 'apps', 'web');
 const examplesDir = join(repoRoot, 'examples');
 
-const usage = `Usage: jointflow up [--port <n>] [--host <addr>] [--home <dir>] [--no-web]
+const usage = `Usage: jointflow up [--port <n>] [--host <addr>] [--home <dir>] [--clouds <clouds.json>] [--no-web]
 
 Starts everything on this machine: the local clouds, the API and the web app. Prints the URL
 (with the token) and stops cleanly on Ctrl-C. On first start the examples are loaded as
@@ -19,6 +19,8 @@ workflows. PostgreSQL is used when DATABASE_URL is set, else SQLite in the home 
   --port    the API and web port (default 4300; 0 picks a free one)
   --host    the address to bind (default 127.0.0.1: this machine only)
   --home    data directory (default $JOINTFLOW_HOME or ./.jointflow): token, database, clouds
+  --clouds  a clouds file (see examples/clouds/ and the README's "Deploy to AWS and Aliyun");
+            default: the two local clouds
   --no-web  do not serve (or build) the web app
 
 Exit codes: 0 stopped by a signal, 1 failed to start, 2 bad usage.`;
@@ -28,6 +30,7 @@ interface UpArgs {
   host: string;
   home: string;
   web: boolean;
+  clouds?: string;
 }
 
 function parseArgs(args: string[]): UpArgs {
@@ -47,6 +50,7 @@ function parseArgs(args: string[]): UpArgs {
     } else if (arg === '--host') out.host = value();
     else if (arg === '--home') out.home = resolve(value());
     else if (arg === '--no-web') out.web = false;
+    else if (arg === '--clouds') out.clouds = resolve(value());
     else throw new UsageError(`unknown argument ${arg}. ${usage}`);
   }
   return out;
@@ -111,7 +115,7 @@ export const upCommand: Command = {
   async run(args) {
     const options = parseArgs(args);
     const signal = waitForSignal();
-    let local: LocalClouds | undefined;
+    let local: RunningClouds | undefined;
     let api: ApiServer | undefined;
     const stop = async () => {
       await api?.close();
@@ -119,10 +123,13 @@ export const upCommand: Command = {
     };
     try {
       const web = options.web ? ensureWebBuild() : undefined;
-      local = await startLocalClouds({ dataDir: join(options.home, 'clouds') });
+      local = await startClouds({
+        ...(options.clouds === undefined ? {} : { clouds: loadCloudsFile(options.clouds) }),
+        dataDir: join(options.home, 'clouds'),
+      });
       api = await createApiServer({
         home: options.home,
-        clouds: local.clouds.map((c) => c.shim),
+        clouds: local.shims,
         port: options.port,
         host: options.host,
         ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
@@ -137,8 +144,13 @@ export const upCommand: Command = {
       );
       console.log(`  api:    ${api.url}/api/v1  (token in ${join(options.home, 'token')})`);
       console.log(`  token:  ${api.token}`);
-      for (const cloud of local.clouds)
-        console.log(`  cloud:  ${cloud.profile.id.padEnd(14)} ${cloud.url}`);
+      for (const cloud of local.resolved) {
+        const where =
+          cloud.localUrl ?? (cloud.provider === 'local' ? '' : `${cloud.provider} ${cloud.region}`);
+        const mode =
+          cloud.provider !== 'local' && cloud.emulate ? ` (emulated ${cloud.provider})` : '';
+        console.log(`  cloud:  ${cloud.id.padEnd(14)} ${where}${mode}`);
+      }
       if (loaded > 0) console.log(`  loaded ${loaded} example workflows`);
       console.log('Press Ctrl-C to stop.');
     } catch (error) {
