@@ -176,7 +176,7 @@ const spec = (fn: FunctionIR, deployment = 'dali') => ({
 
 describe('Aliyun shim: @alicloud/fc20230330 against the local cloud’s FC 3.0 API', () => {
   it('is an aliyun cloud whose health call reaches Function Compute', async () => {
-    expect([ali.provider, ali.region, ali.local]).toEqual(['aliyun', 'cn-hangzhou', undefined]);
+    expect([ali.provider, ali.region]).toEqual(['aliyun', 'cn-hangzhou']);
     const health = await ali.health();
     expect(health.ok).toBe(true);
   });
@@ -284,6 +284,75 @@ describe('Aliyun shim: @alicloud/fc20230330 against the local cloud’s FC 3.0 A
     expect((error as InvokeError).code).toBe('ALIYUN_NOT_FOUND');
     expect((error as InvokeError).message).toContain('FunctionNotFound');
   });
+
+  it('fails over from AWS to the Aliyun replicas during an AWS compute outage; keys stay in the home store', async () => {
+    const withFailover = (fn: FunctionIR): FunctionIR => ({
+      ...fn,
+      cloud: 'aws-local',
+      failover: ['aliyun-local'],
+      continuations: fn.continuations.map((c) => ({
+        ...c,
+        cloud: 'aws-local',
+        failover: ['aliyun-local'],
+      })),
+    });
+    const double = withFailover(
+      task('double', 'aws-local', 'export const handler = (x: number) => x * 2;', {
+        target: 'inc',
+        cloud: 'aws-local',
+      }),
+    );
+    const inc = withFailover(
+      task('inc', 'aws-local', 'export const handler = (x: number) => x + 1;'),
+    );
+    const failoverIr: WorkflowIR = {
+      ...ir,
+      workflow: 'ali-failover',
+      start: 'double',
+      functions: { double, inc },
+    };
+    // Primaries on AWS, replicas on Aliyun (what deployWorkflow does for `failover`).
+    await Promise.all(
+      [double, inc].flatMap((fn) => [aws.deploy(spec(fn, 'dfo')), ali.deploy(spec(fn, 'dfo'))]),
+    );
+    const awsEmulator = running.emulators.find((e) => e.id === 'aws-local');
+    await awsEmulator?.local?.injectFaults({ outage: { startInMs: 0, durationMs: 120_000 } });
+    try {
+      const ports = outsidePorts(running.shims);
+      executions.push('e-ali-failover');
+      const run = await runExecution(ports, {
+        ir: failoverIr,
+        deployment: 'dfo',
+        input: 20,
+        execution: 'e-ali-failover',
+        stillQueued: stillQueuedOn(running.emulators),
+        timeoutMs: 90_000,
+      });
+      expect(run.result).toMatchObject({ status: 'succeeded', output: 41 });
+      // Both steps ran on the Aliyun replicas and committed into DynamoDB.
+      for (const node of ['double', 'inc']) {
+        expect(
+          await aws.store().get(keys.checkpoint(run.execution, instanceKey(node, []))),
+        ).toBeDefined();
+      }
+      await expect
+        .poll(
+          () =>
+            events
+              .filter((e) => e.execution === run.execution && e.kind === 'step.succeeded')
+              .map((e) => `${e.node}@${e.cloud}`)
+              .sort(),
+          { timeout: 10_000 },
+        )
+        .toEqual(['double@aliyun-local', 'inc@aliyun-local']);
+      const failovers = events.filter(
+        (e) => e.execution === run.execution && e.kind === 'invoke.failover',
+      );
+      expect(failovers.map((e) => [e.from, e.to])).toContainEqual(['aws-local', 'aliyun-local']);
+    } finally {
+      await awsEmulator?.local?.injectFaults({});
+    }
+  }, 180_000);
 
   it('removes functions (DeleteFunction), idempotently', async () => {
     await ali.remove('dali', 'double');
