@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { test as base, expect, type Page } from '@playwright/test';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
@@ -84,4 +85,23 @@ export async function pasteIntoEditor(page: Page, text: string): Promise<void> {
   await page.evaluate((value) => navigator.clipboard.writeText(value), text);
   await page.keyboard.press('ControlOrMeta+A');
   await page.keyboard.press('ControlOrMeta+V');
+}
+
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/**
+ * Runs axe-core (from npm, injected into the page) on what the page shows now and returns the
+ * violations as readable lines (`rule: target — message`); an empty list means none.
+ */
+export async function axeViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: axePath });
+  const violations = (await page.evaluate(`(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({
+      id: v.id,
+      help: v.help,
+      nodes: v.nodes.map((n) => n.target.join(' ') + ' — ' + n.failureSummary.replace(/\\s+/g, ' ')),
+    }));
+  })()`)) as { id: string; help: string; nodes: string[] }[];
+  return violations.flatMap((v) => v.nodes.map((node) => `${v.id} (${v.help}): ${node}`));
 }

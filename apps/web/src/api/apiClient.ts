@@ -26,6 +26,32 @@ function listOf<T extends z.ZodType>(item: T) {
     .transform((value) => (Array.isArray(value) ? value : value.items));
 }
 
+/** One page of a cursor-paged list: the items and the cursor of the next page (null at the end). */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** A page of a list: `{items, nextCursor}`; a bare array is one page with nothing after it. */
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z
+    .union([
+      z.array(item),
+      z.object({ items: z.array(item), nextCursor: z.string().nullable().optional() }).loose(),
+    ])
+    .transform(
+      (value): Page<z.infer<T>> =>
+        Array.isArray(value)
+          ? { items: value, nextCursor: null }
+          : { items: value.items, nextCursor: value.nextCursor ?? null },
+    );
+}
+
+/** `?cursor=…` for the next page, or nothing for the first. */
+export function cursorQuery(cursor: string | undefined, joiner: '?' | '&' = '?'): string {
+  return cursor === undefined ? '' : `${joiner}cursor=${encodeURIComponent(cursor)}`;
+}
+
 export const workflowSummarySchema = z
   .object({
     id: z.string(),
@@ -157,6 +183,9 @@ const anything = z.unknown();
 /** The API, as the app uses it. Paths are relative to `/api/v1` on the same origin. */
 export const api = {
   listWorkflows: () => request('GET', '/workflows', listOf(workflowSummarySchema)),
+  /** One page of workflows (newest first); pass the previous page's `nextCursor` for the next. */
+  listWorkflowsPage: (cursor?: string) =>
+    request('GET', `/workflows${cursorQuery(cursor)}`, pageOf(workflowSummarySchema)),
   getWorkflow: (id: string) =>
     request('GET', `/workflows/${encodeURIComponent(id)}`, workflowSchema),
   createWorkflow: (name: string, graph: unknown) =>

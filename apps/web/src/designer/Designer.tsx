@@ -251,10 +251,10 @@ function DesignerBody({ workflowId, theme }: ThemeProps & { workflowId: string }
   return (
     <div className="designer">
       <header className="toolbar">
-        <a href="#/" className="brand" aria-label="All workflows">
+        <a href="#/" className="brand" aria-label="Jointflow: all workflows">
           Jointflow
         </a>
-        <span className="workflow-name">
+        <h1 className="workflow-name">
           {graph.name}
           {dirty && (
             <span className="muted" title="Unsaved changes">
@@ -262,7 +262,7 @@ function DesignerBody({ workflowId, theme }: ThemeProps & { workflowId: string }
               •
             </span>
           )}
-        </span>
+        </h1>
         <button type="button" onClick={handlers.undo} disabled={!canUndo} title="Ctrl/Cmd+Z">
           Undo
         </button>
@@ -328,7 +328,7 @@ function DesignerBody({ workflowId, theme }: ThemeProps & { workflowId: string }
       </header>
       <div className="designer-body">
         <Palette onAdd={addAtCenter} />
-        <div className="designer-main">
+        <main className="designer-main">
           {view === 'canvas' ? (
             <Canvas
               graph={graph}
@@ -344,7 +344,7 @@ function DesignerBody({ workflowId, theme }: ThemeProps & { workflowId: string }
             <CodeView graph={graph} ir={validation.ir} dark={theme.dark} />
           )}
           <ProblemsPanel problems={validation.problems} onShow={showProblem} />
-        </div>
+        </main>
         <Inspector graph={graph} selection={selection} clouds={clouds} dark={theme.dark} />
       </div>
       {helpOpen && <KeyboardHelp onClose={() => setHelpOpen(false)} />}

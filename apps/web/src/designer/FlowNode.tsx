@@ -2,6 +2,7 @@ import type { NodeKind } from '@jointflow/ir';
 import { Handle, type Node, type NodeProps, Position } from '@xyflow/react';
 import { memo } from 'react';
 import type { NodeSummary } from '../run/runTrace';
+import { readableTextOn } from './readableText';
 
 export const kindLabels: Record<NodeKind, string> = {
   task: 'Task',
@@ -54,7 +55,8 @@ export const FlowNode = memo(function FlowNode({ data, selected }: NodeProps<Flo
       aria-label={`${kindLabels[data.kind]} ${data.name}`}
       style={{ borderLeftColor: data.cloudColor }}
     >
-      <Handle type="target" position={Position.Left} aria-label={`${data.name} input`} />
+      {/* Handles are pointer targets; keyboard users connect with the inspector's "Connect to…". */}
+      <Handle type="target" position={Position.Left} />
       <div className="flow-node-head">
         <span className="flow-node-kind" aria-hidden="true">
           {kindGlyphs[data.kind]}
@@ -67,7 +69,14 @@ export const FlowNode = memo(function FlowNode({ data, selected }: NodeProps<Flo
         )}
       </div>
       <div className="flow-node-name">{data.name}</div>
-      <span className="cloud-badge" style={{ backgroundColor: data.cloudColor }}>
+      <span
+        className="cloud-badge"
+        style={{
+          backgroundColor: data.cloudColor,
+          color: readableTextOn(data.cloudColor),
+          textShadow: 'none',
+        }}
+      >
         {shownCloud}
       </span>
       {data.run && (
@@ -75,7 +84,7 @@ export const FlowNode = memo(function FlowNode({ data, selected }: NodeProps<Flo
           {runLabel(data.run)}
         </div>
       )}
-      <Handle type="source" position={Position.Right} aria-label={`${data.name} output`} />
+      <Handle type="source" position={Position.Right} />
     </article>
   );
 });

@@ -39,7 +39,6 @@ export const Palette = memo(function Palette({ onAdd }: { onAdd(kind: NodeKind):
             <button
               type="button"
               className={`palette-item kind-${kind}`}
-              aria-label={kindLabels[kind]}
               title={descriptions[kind]}
               draggable
               onDragStart={(event) => {
@@ -53,7 +52,8 @@ export const Palette = memo(function Palette({ onAdd }: { onAdd(kind: NodeKind):
               </span>
               <span>
                 <strong>{kindLabels[kind]}</strong>
-                <small>{descriptions[kind]}</small>
+                {/* The name stays the kind ("Task"); the description is the button's title. */}
+                <small aria-hidden="true">{descriptions[kind]}</small>
               </span>
             </button>
           </li>

@@ -1,9 +1,10 @@
 import { graphSchema } from '@jointflow/ir';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
 import { api } from '../api/apiClient';
 import { queryKeys } from '../api/queries';
 import { clearToken } from '../api/token';
+import { usePagedList } from '../api/usePagedList';
 import { emptyGraph } from '../document/graphEdits';
 import { type ThemeProps, ThemeToggle } from '../ThemeToggle';
 import { navigate } from '../useHashRoute';
@@ -12,7 +13,8 @@ import { downloadJson, importWorkflowText } from './importWorkflow';
 
 export function WorkflowList({ theme, onSignOut }: ThemeProps & { onSignOut(): void }) {
   const queryClient = useQueryClient();
-  const workflows = useQuery({ queryKey: queryKeys.workflows, queryFn: api.listWorkflows });
+  // Under queryKeys.workflows, so every invalidation of the list (save, create, delete) reaches it.
+  const workflows = usePagedList([...queryKeys.workflows, 'paged'], api.listWorkflowsPage);
   const [name, setName] = useState('');
   const [error, setError] = useState<string | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
@@ -129,7 +131,7 @@ export function WorkflowList({ theme, onSignOut }: ThemeProps & { onSignOut(): v
         </p>
       )}
       <ul className="workflow-list" aria-label="Workflows">
-        {workflows.data?.map((workflow) => (
+        {workflows.items.map((workflow) => (
           <li key={workflow.id}>
             <a href={`#/workflows/${encodeURIComponent(workflow.id)}`}>{workflow.name}</a>
             <span className="muted">
@@ -157,10 +159,22 @@ export function WorkflowList({ theme, onSignOut }: ThemeProps & { onSignOut(): v
             </button>
           </li>
         ))}
-        {workflows.data?.length === 0 && (
+        {!workflows.isLoading && !workflows.error && workflows.items.length === 0 && (
           <li className="muted">No workflows yet: create one or import a file.</li>
         )}
       </ul>
+      {workflows.hasMore && (
+        <button
+          type="button"
+          className="load-more"
+          onClick={workflows.loadMore}
+          disabled={workflows.isLoadingMore}
+        >
+          {workflows.isLoadingMore
+            ? 'Loading…'
+            : `Load more workflows (showing ${workflows.items.length})`}
+        </button>
+      )}
     </main>
   );
 }
