@@ -157,7 +157,9 @@ export async function startClouds(options: StartCloudsOptions): Promise<RunningC
   let local: LocalClouds | undefined;
   let standIns: AwsStandIns | undefined;
   const stop = async () => {
-    await Promise.all([local?.stop(), standIns?.stop()]);
+    // Emulators first: their functions may still be writing to the stand-ins.
+    await local?.stop();
+    await standIns?.stop();
   };
   try {
     if (emulated.length > 0) {
