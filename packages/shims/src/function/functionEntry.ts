@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { loadDataPlanes } from './dataPlaneLoader';
 import { parseFunctionPackageConfig } from './functionConfig';
 import { createFunctionHandler } from './handler';
 
@@ -15,4 +16,7 @@ const config = parseFunctionPackageConfig(
 const userModuleUrl = new URL('./user.mjs', import.meta.url).href;
 const userModule = (await import(userModuleUrl)) as Record<string, unknown>;
 
-export const handler = createFunctionHandler(config, userModule);
+// Only the providers of this deployment's clouds are loaded (each is its own chunk).
+const dataPlaneOf = await loadDataPlanes(config.clouds.map((c) => c.provider));
+
+export const handler = createFunctionHandler(config, userModule, { dataPlaneOf });

@@ -9,7 +9,7 @@ import {
   type UserHandler,
 } from '@jointflow/runtime';
 import { type ResolvedCloud, storeCloudOf } from '../cloudConfig';
-import { type DataPlane, dataPlaneOf } from './dataPlane';
+import type { DataPlane, DataPlaneOptions } from './dataPlaneDispatch';
 import type { FunctionPackageConfig } from './functionConfig';
 import { createHttpTraceSink, discardingTraceSink } from './traceSink';
 
@@ -30,8 +30,11 @@ export type FunctionHandler = (event: unknown, context?: PlatformContext) => Pro
 export interface FunctionHandlerOptions {
   /** The container's environment (default `process.env`): `JF_TRACE_URL`, `JF_TRACE_SECRET`. */
   env?: Record<string, string | undefined>;
-  /** The provider registry (tests may wrap it); default `dataPlaneOf`. */
-  dataPlaneOf?: typeof dataPlaneOf;
+  /**
+   * The provider registry: `loadDataPlanes(...)` in a packaged function (only the providers it
+   * needs), `dataPlaneOf` elsewhere.
+   */
+  dataPlaneOf: (cloud: ResolvedCloud, options?: DataPlaneOptions) => DataPlane;
 }
 
 /**
@@ -50,15 +53,15 @@ export function decodeEvent(event: unknown): Invocation {
  *
  * @example
  * // functionEntry.ts, bundled into index.mjs:
- * export const handler = createFunctionHandler(config, userModule);
+ * export const handler = createFunctionHandler(config, userModule, { dataPlaneOf });
  */
 export function createFunctionHandler(
   config: FunctionPackageConfig,
   userModule: Record<string, unknown>,
-  options: FunctionHandlerOptions = {},
+  options: FunctionHandlerOptions,
 ): FunctionHandler {
   const env = options.env ?? process.env;
-  const registry = options.dataPlaneOf ?? dataPlaneOf;
+  const registry = options.dataPlaneOf;
   const cloudsById = new Map<string, ResolvedCloud>(config.clouds.map((c) => [c.id, c]));
   const planes = new Map<string, DataPlane>();
 

@@ -9,9 +9,10 @@ import { ShimError } from '../httpTransport';
 import type { FunctionPackageConfig } from './functionConfig';
 
 /**
- * Packages one function for Lambda or FC as a zip of three files:
- * - `index.mjs`: esbuild's bundle of the constant entry (functionEntry.ts) with the runtime, the
- *   data planes and their SDKs — the same bytes for every function, built once per process;
+ * Packages one function for Lambda or FC as a zip of:
+ * - `index.mjs` and its `chunk-*.mjs`: esbuild's bundle of the constant entry (functionEntry.ts)
+ *   with the runtime, the data planes and their SDKs (one chunk per provider, loaded only when
+ *   the deployment uses it) — the same bytes for every function, built once per process;
  * - `user.mjs`: the user's step code and what it imports, bundled on its own (cached by code);
  * - `function.json`: the function's config (its IR, context, deployment and the resolved clouds,
  *   never credentials or environment values), read as data — nothing is spliced into code.
@@ -61,22 +62,35 @@ function buildFailure(error: unknown): ShimError {
   return new ShimError('DEPLOY_BUILD_FAILED', `DEPLOY_BUILD_FAILED: ${reason}`);
 }
 
-let entryBundle: Promise<Uint8Array> | undefined;
+/** One output file of the entry's build, by its name in the zip. */
+type BundleFiles = Record<string, Uint8Array>;
 
-/** The constant entry with the runtime and the data planes: built once per process. */
-function entryBundleOf(): Promise<Uint8Array> {
+let entryBundle: Promise<BundleFiles> | undefined;
+
+/**
+ * The constant entry with the runtime and the data planes, built once per process. Split into
+ * chunks: `index.mjs` plus one chunk per provider's data plane (and what they share), which
+ * the entry imports only for the providers its deployment uses.
+ */
+function entryBundleOf(): Promise<BundleFiles> {
   entryBundle ??= build({
     ...common,
-    entryPoints: [entryFile],
-    outfile: 'index.mjs',
+    entryPoints: { index: entryFile },
+    outdir: '/jointflow-out',
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'chunk-[hash]',
+    splitting: true,
     minify: true,
     // SDK errors are matched by name; keep class and function names as written.
     keepNames: true,
   }).then(
     (result) => {
-      const out = result.outputFiles[0];
-      if (out === undefined) throw new Error('esbuild produced no output for the entry');
-      return out.contents;
+      const files: BundleFiles = {};
+      for (const out of result.outputFiles) {
+        files[out.path.replace(/^.*[/\\]/, '')] = out.contents;
+      }
+      if (files['index.mjs'] === undefined) throw new Error('esbuild produced no index.mjs');
+      return files;
     },
     (error: unknown) => {
       entryBundle = undefined;
@@ -154,12 +168,17 @@ export async function packageFunction(
   const config = new TextEncoder().encode(
     `${JSON.stringify(functionConfigOf(spec, cloud, clouds, flavor))}\n`,
   );
+  const files: Record<string, Uint8Array> = {
+    ...entry,
+    'user.mjs': user,
+    'function.json': config,
+  };
   const zip = zipSync(
-    {
-      'index.mjs': [entry, { mtime: FIXED_MTIME }],
-      'user.mjs': [user, { mtime: FIXED_MTIME }],
-      'function.json': [config, { mtime: FIXED_MTIME }],
-    },
+    Object.fromEntries(
+      Object.keys(files)
+        .sort()
+        .map((name) => [name, [files[name] as Uint8Array, { mtime: FIXED_MTIME }]]),
+    ),
     { level: 6 },
   );
   const digest = createHash('sha256').update(zip).digest();
@@ -167,6 +186,6 @@ export async function packageFunction(
     zip,
     codeSha256: digest.toString('base64'),
     sha256Hex: digest.toString('hex'),
-    unzippedBytes: entry.byteLength + user.byteLength + config.byteLength,
+    unzippedBytes: Object.values(files).reduce((n, f) => n + f.byteLength, 0),
   };
 }
