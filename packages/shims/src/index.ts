@@ -1,7 +1,16 @@
+export type { OssBucketBootstrap, TablestoreBootstrap } from './aliyun/aliyunBootstrap';
+export {
+  bootstrapAliyunStore,
+  ensureOssBucket,
+  ensureTablestoreTable,
+  tablestoreTableSpec,
+} from './aliyun/aliyunBootstrap';
 export type { AliyunResolvedCloud } from './aliyun/aliyunClients';
 export { credentialSourceOf, fcClientOf, fcEndpointOf } from './aliyun/aliyunClients';
 export type { AliyunErrorCode } from './aliyun/aliyunErrors';
 export { aliyunErrorCodeOf, aliyunErrorOf } from './aliyun/aliyunErrors';
+export type { AliyunPolicies, RamPolicy, RamStatement } from './aliyun/aliyunPolicies';
+export { aliyunPolicies } from './aliyun/aliyunPolicies';
 export type { AliyunShimOptions } from './aliyun/aliyunShim';
 export { createAliyunShim } from './aliyun/aliyunShim';
 export { createFcInvoker } from './aliyun/fcInvoker';

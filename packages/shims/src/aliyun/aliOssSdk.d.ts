@@ -41,7 +41,13 @@ declare module 'ali-oss' {
     put(name: string, file: Buffer, options?: RequestOptions): Promise<PutObjectResult>;
     get(name: string, file?: null, options?: RequestOptions): Promise<GetObjectResult>;
     head(name: string, options?: RequestOptions): Promise<HeadObjectResult>;
-    getBucketInfo(name?: string): Promise<{ res: OssResponseInfo }>;
+    getBucketInfo(
+      name?: string,
+    ): Promise<{ bucket?: { Name?: string; Location?: string }; res: OssResponseInfo }>;
+    putBucket(
+      name: string,
+      options?: { acl?: string; storageClass?: string },
+    ): Promise<{ bucket: string; res: OssResponseInfo }>;
   }
   export default OSS;
 }

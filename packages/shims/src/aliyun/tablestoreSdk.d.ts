@@ -142,6 +142,15 @@ declare module 'tablestore' {
     tables: BatchRowResult[];
   }
 
+  export interface CreateTableParams {
+    tableMeta: {
+      tableName: string;
+      primaryKey: { name: string; type: 'STRING' | 'INTEGER' | 'BINARY' }[];
+    };
+    reservedThroughput: { capacityUnit: { read: number; write: number } };
+    tableOptions: { timeToLive: number; maxVersions: number };
+  }
+
   export interface ClientConfig {
     accessKeyId: string;
     secretAccessKey: string;
@@ -159,6 +168,11 @@ declare module 'tablestore' {
     getRange(params: GetRangeParams): Promise<GetRangeResponse>;
     batchGetRow(params: BatchGetRowParams): Promise<BatchGetRowResponse>;
     batchWriteRow(params: BatchWriteRowParams): Promise<BatchWriteRowResponse>;
+    createTable(params: CreateTableParams): Promise<object>;
+    describeTable(params: { tableName: string }): Promise<{
+      tableMeta?: { tableName?: string; primaryKey?: { name: string; type: number }[] };
+      tableOptions?: { timeToLive?: number; maxVersions?: number };
+    }>;
   }
 
   /** The SDK's request encoder (protobuf + plain buffer), used by the tests to check requests. */
