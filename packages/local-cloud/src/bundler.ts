@@ -42,6 +42,27 @@ const shimsWithoutSideEffects: Plugin = {
   },
 };
 
+/**
+ * Cloud SDKs the shims package depends on but a local worker never runs: left out of the build
+ * (not even parsed: builds took ~4.5 s instead of ~1.9 s at load 25). Once the shims' unused
+ * modules are dropped nothing imports them; a bundle that still would is refused (below).
+ */
+const LEFT_OUT = [
+  '@aws-sdk/*',
+  '@smithy/*',
+  '@alicloud/*',
+  '@darabonba/*',
+  'tablestore',
+  'ali-oss',
+  'dynalite',
+  's3rver',
+  'esbuild',
+];
+const leftOut = (path: string) =>
+  LEFT_OUT.some((p) =>
+    p.endsWith('/*') ? path.startsWith(p.slice(0, -1)) : path === p || path.startsWith(`${p}/`),
+  );
+
 export type BundleResult =
   | { ok: true; path: string; codeHash: string }
   | { ok: false; reason: string };
@@ -106,7 +127,7 @@ export function createBundler(dataDir: string): (code: string) => Promise<Bundle
       ].join('\n'),
     );
     try {
-      await build({
+      const result = await build({
         entryPoints: [entryFile],
         outfile,
         bundle: true,
@@ -119,11 +140,23 @@ export function createBundler(dataDir: string): (code: string) => Promise<Bundle
         sourcemap: true,
         sourcesContent: false,
         plugins: [shimsWithoutSideEffects],
+        external: LEFT_OUT,
+        metafile: true,
         // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
         banner: {
           js: "import { createRequire as __jfCreateRequire } from 'node:module'; const require = __jfCreateRequire(import.meta.url);",
         },
       });
+      const missing = Object.values(result.metafile.outputs)
+        .flatMap((output) => output.imports)
+        .filter((i) => i.external && leftOut(i.path))
+        .map((i) => i.path);
+      if (missing.length > 0) {
+        return {
+          ok: false,
+          reason: `DEPLOY_BUILD_FAILED: the function would load ${[...new Set(missing)].join(', ')}, cloud SDKs that functions on a local cloud cannot load; remove that import from the step's code (steps reach stores and blobs through the runtime's ctx)`,
+        };
+      }
       return { ok: true, path: outfile, codeHash };
     } catch (error) {
       const failure = error as {

@@ -796,6 +796,9 @@ export function createCloud(options: CloudOptions): Cloud {
       }
       const event = zipEventOf(api, body);
       const key = zipKey(name, target.version);
+      const deployed = await zipDeployed(target, key);
+      // Checked right before pool.run, with no await between: a call over the limit is refused,
+      // never queued (Lambda throttles a synchronous invoke; only Event invocations wait).
       if (pool.atConcurrency(key)) {
         throw new ZipError(
           'throttled',
@@ -803,7 +806,6 @@ export function createCloud(options: CloudOptions): Cloud {
         );
       }
       const requestId = newRequestId();
-      const deployed = await zipDeployed(target, key);
       const started = performance.now();
       const outcome = await pool.run(deployed, {
         payload: { program: 'zip', event, requestId },
