@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ShimError } from '../httpTransport';
-import { aliyunErrorCodeOf, aliyunErrorOf, providerCodeOf, retryThrottled } from './aliyunErrors';
+import {
+  aliyunErrorCodeOf,
+  aliyunErrorOf,
+  isTransientNetworkError,
+  providerCodeOf,
+  retryThrottled,
+} from './aliyunErrors';
 
 /** Errors shaped as each SDK throws them (openapi-core for FC, ali-oss, tablestore). */
 const fc = (code: string, statusCode: number) =>
@@ -107,5 +113,33 @@ describe('retryThrottled', () => {
       ),
     ).rejects.toMatchObject({ code: 'AccessDenied' });
     expect(denied).toBe(1);
+  });
+
+  it('retries timeouts and resets only when asked (control-plane calls, safe to repeat)', async () => {
+    // As httpx (under the openapi clients) reports a connect timeout.
+    const timeout = Object.assign(
+      new Error('ConnectTimeout: Connect http://127.0.0.1:1/x failed.'),
+      {
+        name: 'RequestTimeoutError',
+      },
+    );
+    expect(isTransientNetworkError(timeout)).toBe(true);
+    expect(isTransientNetworkError(Object.assign(new Error('reset'), { code: 'ECONNRESET' }))).toBe(
+      true,
+    );
+    expect(isTransientNetworkError(fc('FunctionNotFound', 404))).toBe(false);
+    expect(
+      isTransientNetworkError(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' })),
+    ).toBe(false);
+    let calls = 0;
+    const flaky = async () => {
+      calls += 1;
+      if (calls === 1) throw timeout;
+      return 'ok';
+    };
+    await expect(retryThrottled(flaky, { sleep: async () => {} })).rejects.toBe(timeout);
+    calls = 0;
+    expect(await retryThrottled(flaky, { network: true, sleep: async () => {} })).toBe('ok');
+    expect(calls).toBe(2);
   });
 });

@@ -171,12 +171,38 @@ export function aliyunErrorOf(
 }
 
 /**
+ * True for a request that failed on the way, not by the provider's answer: a connect or read
+ * timeout of the openapi clients (httpx's `RequestTimeoutError`), a reset connection. The
+ * request may or may not have been applied.
+ */
+export function isTransientNetworkError(error: unknown): boolean {
+  if (statusOf(error) !== undefined) return false;
+  const name = error instanceof Error ? error.name : '';
+  const message = error instanceof Error ? error.message : '';
+  const code = field(error, 'code');
+  return (
+    name === 'RequestTimeoutError' ||
+    /^(ConnectTimeout|ReadTimeout)/.test(message) ||
+    code === 'ECONNRESET' ||
+    code === 'ETIMEDOUT' ||
+    code === 'EPIPE'
+  );
+}
+
+/**
  * Runs `call`, retrying with exponential backoff (and jitter) while Aliyun answers with
- * throttling or a conflicting update in progress; other errors are thrown at once.
+ * throttling or a conflicting update in progress — and, with `network`, after a timeout or a
+ * reset connection (for calls that are safe to repeat: the control plane's, whose repeats end
+ * in `FunctionAlreadyExists` or `FunctionNotFound` at worst); other errors are thrown at once.
  */
 export async function retryThrottled<T>(
   call: () => Promise<T>,
-  options: { attempts?: number; baseMs?: number; sleep?: (ms: number) => Promise<void> } = {},
+  options: {
+    attempts?: number;
+    baseMs?: number;
+    network?: boolean;
+    sleep?: (ms: number) => Promise<void>;
+  } = {},
 ): Promise<T> {
   const attempts = options.attempts ?? 6;
   const baseMs = options.baseMs ?? 200;
@@ -185,7 +211,10 @@ export async function retryThrottled<T>(
     try {
       return await call();
     } catch (error) {
-      if (attempt >= attempts || aliyunErrorCodeOf(error) !== 'ALIYUN_THROTTLED') throw error;
+      const retryable =
+        aliyunErrorCodeOf(error) === 'ALIYUN_THROTTLED' ||
+        (options.network === true && isTransientNetworkError(error));
+      if (attempt >= attempts || !retryable) throw error;
       const delay = baseMs * 2 ** (attempt - 1);
       await sleep(delay / 2 + Math.random() * (delay / 2));
     }

@@ -163,6 +163,8 @@ export function createAliyunShim(
   };
   let invoke: ((invocation: Invocation) => Promise<void>) | undefined;
   const label = `cloud "${cloud.id}" (Function Compute ${cloud.region})`;
+  // Control-plane calls are safe to repeat after a timeout (see retryThrottled).
+  const network = { network: true } as const;
 
   const homeId = storeCloudOf(cloud);
   const homeCloud = homeId === cloud.id ? cloud : clouds.find((c) => c.id === homeId);
@@ -179,8 +181,9 @@ export function createAliyunShim(
   /** GetFunction; undefined when FC says it does not exist. */
   async function getFunction(name: string): Promise<FcFunctionView | undefined> {
     try {
-      const response = await retryThrottled(() =>
-        fc().getFunction(name, new GetFunctionRequest({})),
+      const response = await retryThrottled(
+        () => fc().getFunction(name, new GetFunctionRequest({})),
+        network,
       );
       const body = response.body;
       if (body === undefined) return undefined;
@@ -280,6 +283,17 @@ export function createAliyunShim(
         ...(cloud.functionRole !== undefined ? { role: cloud.functionRole } : {}),
       };
 
+      // Safe to repeat: the same settings again, whichever attempt FC applied.
+      const update = () =>
+        retryThrottled(
+          () =>
+            fc().updateFunction(
+              name,
+              new UpdateFunctionRequest({ body: new UpdateFunctionInput(settings) }),
+            ),
+          network,
+        );
+
       const existing = await getFunction(name);
       if (existing !== undefined && existing.description === description) {
         // Same code and configuration: nothing to change, only wait if FC is still busy.
@@ -290,31 +304,23 @@ export function createAliyunShim(
         if (existing === undefined) {
           report('deploying', 'Creating');
           try {
-            await retryThrottled(() =>
-              fc().createFunction(
-                new CreateFunctionRequest({
-                  body: new CreateFunctionInput({ functionName: name, ...settings }),
-                }),
-              ),
+            await retryThrottled(
+              () =>
+                fc().createFunction(
+                  new CreateFunctionRequest({
+                    body: new CreateFunctionInput({ functionName: name, ...settings }),
+                  }),
+                ),
+              network,
             );
           } catch (error) {
             // Another deployer created it meanwhile: update it instead.
             if ((error as { code?: unknown }).code !== 'FunctionAlreadyExists') throw error;
-            await retryThrottled(() =>
-              fc().updateFunction(
-                name,
-                new UpdateFunctionRequest({ body: new UpdateFunctionInput(settings) }),
-              ),
-            );
+            await update();
           }
         } else {
           report('deploying', 'Updating');
-          await retryThrottled(() =>
-            fc().updateFunction(
-              name,
-              new UpdateFunctionRequest({ body: new UpdateFunctionInput(settings) }),
-            ),
-          );
+          await update();
         }
       } catch (error) {
         const action = `FC ${existing === undefined ? 'CreateFunction' : 'UpdateFunction'} ${name} on ${label}`;
@@ -326,7 +332,7 @@ export function createAliyunShim(
     async remove(deployment, fn) {
       const name = deployedFunctionName(deployment, fn);
       try {
-        await retryThrottled(() => fc().deleteFunction(name));
+        await retryThrottled(() => fc().deleteFunction(name), network);
       } catch (error) {
         if (aliyunErrorCodeOf(error) === 'ALIYUN_NOT_FOUND') return;
         throw aliyunErrorOf(error, `FC DeleteFunction ${name} on ${label}`);
