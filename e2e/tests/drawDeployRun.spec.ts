@@ -89,6 +89,9 @@ test('draw a three-step workflow, set clouds, edit code, deploy, run and see eve
   }
   await expect(page.getByTestId('execution-result')).toContainText('"n": 40');
   await expect(page.getByRole('region', { name: 'Timeline' })).toContainText('task2');
+  // The run view shows the timeline, the per-step table and the events as tabs.
+  await page.getByRole('tab', { name: 'Events' }).click();
   await expect(page.getByRole('region', { name: 'Events' })).toContainText('step.succeeded');
+  await page.getByRole('tab', { name: 'Timeline' }).click();
   await screenshot(page, 'run');
 });

@@ -9,6 +9,7 @@ import { navigate, routeHref } from '../useHashRoute';
 import { CloudBadge } from './CloudBadge';
 import { formatMs } from './duration';
 import { EventTable } from './EventTable';
+import { mapBodies } from './mapBodies';
 import { formatUsd } from './money';
 import { RunGraph } from './RunGraph';
 import { runApi } from './runApi';
@@ -78,6 +79,7 @@ export function RunView({
     [graph],
   );
   useFanOuts(resolved, trace, version, mapNodes, live, refresh);
+  const bodies = useMemo(() => (graph ? mapBodies(graph) : new Map<string, string>()), [graph]);
 
   const [selectedStep, setSelectedStep] = useState<string | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
@@ -85,7 +87,10 @@ export function RunView({
   const [redrive, setRedrive] = useState<{ busy: boolean; error?: string }>({ busy: false });
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: the trace mutates in place; version says when
-  const summaries = useMemo(() => trace.nodeSummaries(), [trace, version, trace.version]);
+  const summaries = useMemo(
+    () => trace.nodeSummaries(bodies),
+    [trace, version, trace.version, bodies],
+  );
   // biome-ignore lint/correctness/useExhaustiveDependencies: as above
   const costByCloud = useMemo(() => [...trace.costByCloud].sort(), [trace, version]);
   const instance = selected ? trace.instances.get(selected) : undefined;

@@ -34,7 +34,13 @@ export function InstanceDetails({
       <p>
         <CloudBadge color={cloudColor(clouds, instance.cloud)}>{instance.cloud}</CloudBadge>{' '}
         <span className={`status status-${instance.status}`}>{instance.status}</span>{' '}
-        <span data-testid="instance-attempts">{`${instance.attempts} attempt(s)`}</span>
+        <span data-testid="instance-attempts">
+          {`ran ${Math.max(1, instance.invocations.length)} time(s)`}
+          {instance.invocations.some((i) => i.failed)
+            ? ` (${instance.invocations.filter((i) => i.failed).length} failed)`
+            : ''}
+          {instance.retried ? ', retried in process' : ''}
+        </span>
         {instance.failedOverTo ? ` · failed over to ${instance.failedOverTo}` : ''}
         {` · ${formatUsd(instance.costUsd)}`}
       </p>

@@ -189,7 +189,8 @@ export function Timeline({
     const px = (ms: number) => ms * scale;
     const color = cloudColor(clouds, state.cloud);
     const total = phases.end - phases.start;
-    const title = `${state.instance} on ${state.cloud}: ${state.status}, ${state.attempts} attempt(s); queued ${formatMs(phases.queuedMs)}, cold start ${formatMs(phases.coldStartMs)}, running ${formatMs(phases.runningMs)}, committing ${formatMs(phases.committingMs)}`;
+    const runs = Math.max(1, state.invocations.length);
+    const title = `${state.instance} on ${state.cloud}: ${state.status}, ran ${runs} time(s); queued ${formatMs(phases.queuedMs)}, cold start ${formatMs(phases.coldStartMs)}, running ${formatMs(phases.runningMs)}, committing ${formatMs(phases.committingMs)}`;
     return (
       <button
         type="button"
@@ -201,8 +202,18 @@ export function Timeline({
           {state.instance}
         </span>
         <span className="tl-track" style={{ width: trackWidth }}>
+          {state.invocations.slice(0, -1).map((earlier) => (
+            <span
+              key={earlier.endedAt}
+              className={`tl-bar tl-earlier${earlier.failed ? ' outcome-failed' : ''}`}
+              style={{
+                left: x(earlier.queuedAt),
+                width: Math.max(3, px(earlier.endedAt - earlier.queuedAt)),
+              }}
+            />
+          ))}
           <span
-            className={`tl-bar outcome-${state.status}${state.retried || state.attempts > 1 ? ' retried' : ''}${state.failedOverTo ? ' failed-over' : ''}`}
+            className={`tl-bar outcome-${state.status}${state.retried || runs > 1 ? ' retried' : ''}${state.failedOverTo ? ' failed-over' : ''}`}
             style={{ left, width: Math.max(3, px(total)) }}
           >
             <span className="seg-queued" style={{ width: px(phases.queuedMs) }} />
@@ -215,7 +226,7 @@ export function Timeline({
           </span>
         </span>
         <span className="tl-meta">
-          {state.attempts > 1 ? `×${state.attempts} ` : ''}
+          {runs > 1 ? `×${runs} ` : ''}
           {formatMs(total)}
         </span>
       </button>

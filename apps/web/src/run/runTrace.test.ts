@@ -109,6 +109,22 @@ describe('RunTrace', () => {
     expect(trace.nodeSummaries().get('s')).toMatchObject({ status: 'running', total: null });
     expect(trace.unknownFanOuts(new Set(['x']))).toEqual(['x']);
     trace.setFanOuts([{ instance: 'x', count: 14 }]);
+    // A step of the map's body that no branch has reported yet: every branch pending.
+    expect(
+      trace
+        .nodeSummaries(
+          new Map([
+            ['s', 'x'],
+            ['t', 'x'],
+          ]),
+        )
+        .get('t'),
+    ).toMatchObject({
+      status: 'pending',
+      total: 14,
+      pending: 14,
+      instances: 0,
+    });
     expect(trace.nodeSummaries().get('s')).toMatchObject({
       status: 'running',
       total: 14,
@@ -144,6 +160,26 @@ describe('RunTrace', () => {
       event({ instance: 'a', kind: 'step.failed', at: 1, attempt: 3, error: { message: 'x' } }),
     ]);
     expect(trace.instances.get('a')).toMatchObject({ status: 'succeeded', output: 7, attempts: 3 });
+    // Each run of the function is billed once, with its own id: that is how often it ran.
+    trace.apply([
+      {
+        ...event({ instance: 'a', kind: 'invocation.billed', at: 60 }),
+        id: 'b#2',
+        durationMs: 9,
+        queuedMs: 1,
+        coldStartMs: 0,
+      },
+      {
+        ...event({ instance: 'a', kind: 'invocation.billed', at: 2 }),
+        id: 'b#1',
+        durationMs: 1,
+        queuedMs: 0,
+        coldStartMs: 0,
+        error: { message: 'down' },
+      },
+    ]);
+    expect(trace.instances.get('a')?.invocations.map((i) => i.failed)).toEqual([true, false]);
+    expect(trace.instances.get('a')?.timing?.endedAt).toBe(60);
     expect(trace.instances.get('a')?.error).toBeUndefined();
     expect(trace.nodeSummaries().get('a')?.status).toBe('succeeded');
   });

@@ -68,6 +68,8 @@ export interface InvocationTiming {
   workerAt: number;
   /** When the invocation ended on the cloud (commit, invokes and trace flush done). */
   endedAt: number;
+  /** The invocation ended in an error (the host retried it, or a redrive ran it again). */
+  failed: boolean;
 }
 
 export interface InstanceState {
@@ -87,6 +89,12 @@ export interface InstanceState {
   computeAt?: number;
   /** The latest invocation's timing split, when its host reported it. */
   timing?: InvocationTiming;
+  /**
+   * Every invocation the hosts billed, oldest first: platform retries and redrives each run
+   * the function again, so this is how many times it really ran (step events of a rerun share
+   * their ids with the first run's and are deduplicated).
+   */
+  invocations: InvocationTiming[];
   costUsd: number;
   billedMs: number;
   input?: unknown;
@@ -236,8 +244,12 @@ export class RunTrace {
     };
   }
 
-  /** Per-step counts against the committed total, cost, clouds and duration percentiles. */
-  nodeSummaries(): Map<string, NodeSummary> {
+  /**
+   * Per-step counts against the committed total, cost, clouds and duration percentiles.
+   * `bodies` (step → its innermost map, from the graph) lets a mapped step show its pending
+   * branches before any has reported; without it the map is read from instance keys.
+   */
+  nodeSummaries(bodies: ReadonlyMap<string, string> = new Map()): Map<string, NodeSummary> {
     type Acc = NodeSummary & { cloudUse: Map<string, number>; runs: number[]; walls: number[] };
     const acc = new Map<string, Acc>();
     const mapOf = new Map<string, string | undefined>();
@@ -265,7 +277,7 @@ export class RunTrace {
           walls: [],
         };
         acc.set(state.node, summary);
-        mapOf.set(state.node, innermostMap(state.instance));
+        mapOf.set(state.node, bodies.get(state.node) ?? innermostMap(state.instance));
       }
       summary.instances++;
       summary.costUsd += state.costUsd;
@@ -273,7 +285,7 @@ export class RunTrace {
       else if (state.status === 'succeeded') summary.succeeded++;
       else if (state.status === 'skipped') summary.skipped++;
       else if (state.status === 'failed') summary.failed++;
-      if (state.retried || state.attempts > 1) summary.retried++;
+      if (state.retried || state.attempts > 1 || state.invocations.length > 1) summary.retried++;
       if (state.failedOverTo !== undefined) summary.failedOver++;
       if (state.status !== 'skipped' && state.status !== 'pending') {
         summary.cloudUse.set(state.cloud, (summary.cloudUse.get(state.cloud) ?? 0) + 1);
@@ -298,6 +310,32 @@ export class RunTrace {
     for (const state of this.instances.values()) {
       const width = widths.get(state.node);
       if (width !== undefined && state.status === 'succeeded') width.instances++;
+    }
+
+    // Mapped steps whose map committed but which no branch has reported yet: all pending.
+    for (const [node, map] of bodies) {
+      if (acc.has(node) || !widths.has(map)) continue;
+      acc.set(node, {
+        node,
+        status: 'pending',
+        instances: 0,
+        total: null,
+        pending: 0,
+        running: 0,
+        succeeded: 0,
+        skipped: 0,
+        failed: 0,
+        retried: 0,
+        failedOver: 0,
+        costUsd: 0,
+        clouds: [],
+        durationMs: null,
+        wallMs: null,
+        cloudUse: new Map(),
+        runs: [],
+        walls: [],
+      });
+      mapOf.set(node, map);
     }
 
     const finished = this.completion !== undefined;
@@ -356,7 +394,10 @@ export class RunTrace {
           dispatchedAt,
           workerAt,
           endedAt: event.at,
+          failed: event.error !== undefined,
         };
+        state.invocations.push(timing);
+        if (state.invocations.length > 1) state.invocations.sort((a, b) => a.endedAt - b.endedAt);
         // The latest invocation is the one whose run the instance shows.
         if (state.timing === undefined || timing.endedAt > state.timing.endedAt) {
           state.timing = timing;
@@ -411,6 +452,7 @@ export class RunTrace {
         retried: false,
         costUsd: 0,
         billedMs: 0,
+        invocations: [],
       };
       this.instances.set(event.instance, state);
     }
