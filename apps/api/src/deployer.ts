@@ -68,7 +68,13 @@ export async function rollOut(ctx: ApiContext, deployment: DeploymentRecord): Pr
         if (fn === undefined) throw new Error(`function ${row.name} is missing from the IR`);
         if (shim === undefined) throw new Error(`cloud ${row.cloud} is not available`);
         await ctx.repo.setFunctionStatus(deployment.id, row.name, row.cloud, 'deploying');
-        await shim.deploy({ deployment: deployment.id, context, fn, env });
+        // The provider's own state words (Lambda's Pending → Active…) for the deploy dialog.
+        await shim.deploy({ deployment: deployment.id, context, fn, env }, (progress) => {
+          if (progress.providerState === undefined) return;
+          ctx.repo
+            .setFunctionProviderState(deployment.id, row.name, row.cloud, progress.providerState)
+            .catch(() => undefined);
+        });
         const state = await shim.describe(deployment.id, row.name);
         if (state.state === 'failed') throw new Error(state.reason);
         if (state.state !== 'ready')

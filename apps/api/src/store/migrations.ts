@@ -87,6 +87,12 @@ ALTER TABLE executions ADD COLUMN closed_at BIGINT;
 CREATE INDEX executions_closable ON executions (status, closed_at, finished_at);
 `,
   },
+  {
+    version: 4,
+    sql: `
+ALTER TABLE deployment_functions ADD COLUMN provider_state TEXT;
+`,
+  },
 ];
 
 /** Applies the migrations not yet recorded in `schema_migrations`, each in its own transaction. */

@@ -34,6 +34,8 @@ export interface DeploymentFunctionRecord {
   role: 'primary' | 'replica';
   status: FunctionStatus;
   reason?: string;
+  /** The provider's own word for the function's state while deploying (`Pending`, `Active`…). */
+  providerState?: string;
 }
 
 export interface DeploymentRecord {
@@ -125,6 +127,12 @@ export interface Repository {
     cloud: string,
     status: FunctionStatus,
     reason?: string,
+  ): Promise<void>;
+  setFunctionProviderState(
+    deploymentId: string,
+    name: string,
+    cloud: string,
+    providerState: string,
   ): Promise<void>;
 
   createExecution(input: {

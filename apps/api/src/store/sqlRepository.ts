@@ -301,6 +301,8 @@ export class SqlRepository implements Repository {
       };
       const reason = optionalText(row, 'reason');
       if (reason !== null) record.reason = reason;
+      const providerState = optionalText(row, 'provider_state');
+      if (providerState !== null) record.providerState = providerState;
       return record;
     });
   }
@@ -353,6 +355,19 @@ export class SqlRepository implements Repository {
       `UPDATE deployment_functions SET status = ?, reason = ?, updated_at = ?
        WHERE deployment_id = ? AND fn = ? AND cloud = ?`,
       [status, reason ?? null, Date.now(), deploymentId, name, cloud],
+    );
+  }
+
+  async setFunctionProviderState(
+    deploymentId: string,
+    name: string,
+    cloud: string,
+    providerState: string,
+  ): Promise<void> {
+    await this.db.run(
+      `UPDATE deployment_functions SET provider_state = ?, updated_at = ?
+       WHERE deployment_id = ? AND fn = ? AND cloud = ?`,
+      [providerState.slice(0, 200), Date.now(), deploymentId, name, cloud],
     );
   }
 
