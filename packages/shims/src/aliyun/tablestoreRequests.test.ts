@@ -186,6 +186,11 @@ describe('Tablestore requests (encoded with the SDK)', () => {
     expect(() => encode('batchWriteRow', { tables: [{ tableName: 'jf', rows }] })).not.toThrow();
   });
 
+  it('refuses keys whose parts exceed Tablestore’s 1 KB primary-key column limit', () => {
+    expect(() => getRowParams('jf', `e/${'n'.repeat(1023)}`)).not.toThrow();
+    expect(() => getRowParams('jf', `e/${'n'.repeat(1024)}`)).toThrow(/TABLESTORE_KEY_TOO_LONG/);
+  });
+
   it('refuses values over the 2 MB column limit with an actionable code', () => {
     expect(() => encodeValue('x'.repeat(2 * 1024 * 1024), 'e1/a')).toThrow(
       /TABLESTORE_VALUE_TOO_LARGE/,

@@ -40,9 +40,19 @@ export const MAX_VALUE_BYTES = 2 * 1024 * 1024 - 64 * 1024;
 const { Condition, SingleColumnCondition, CompositeCondition, Long } = TableStore;
 const { RowExistenceExpectation, ComparatorType, LogicalOperator, ReturnType } = TableStore;
 
+/** Tablestore's limit on one string primary-key column, bytes. */
+export const MAX_KEY_COLUMN_BYTES = 1024;
+
 /** The SDK's primary key input for a store key. */
 export function primaryKeyOf(key: string): PrimaryKeyInput {
   const { pk, sk } = splitStoreKey(key);
+  for (const part of [pk, sk]) {
+    if (Buffer.byteLength(part) > MAX_KEY_COLUMN_BYTES) {
+      throw new Error(
+        `TABLESTORE_KEY_TOO_LONG: key "${key.slice(0, 80)}…" has a ${Buffer.byteLength(part)}-byte part, over Tablestore's 1 KB primary-key column limit; use shorter node names, map/loop names or once keys`,
+      );
+    }
+  }
   return [{ [PK]: pk }, { [SK]: sk }];
 }
 
