@@ -47,6 +47,9 @@ const common = {
   legalComments: 'none',
   logLevel: 'silent',
   banner: { js: requireBanner },
+  // ali-oss's urllib requires the optional `proxy-agent` lazily, only when a proxy is configured;
+  // it is not installed, and left unresolved it would fail every build that reaches ali-oss.
+  external: ['proxy-agent'] as string[],
 } as const;
 
 function buildFailure(error: unknown): ShimError {
