@@ -233,6 +233,16 @@ describe.each(backends)('API on %s', (backend) => {
     await expect(h.client.startExecution(failing, {})).rejects.toMatchObject({
       code: 'API_CONFLICT',
     });
+
+    // Removing a deployment deletes its functions on every cloud and keeps the record.
+    await h.client.request('DELETE', `/api/v1/deployments/${deployment}`);
+    const removed = await h.client.request<{
+      status: string;
+      functions: { name: string; status: string }[];
+    }>('GET', `/api/v1/deployments/${deployment}`);
+    expect(removed.status).toBe('removed');
+    expect(removed.functions.every((f) => f.status === 'removed')).toBe(true);
+    expect(await clouds[0]?.describe(deployment, 'first')).toEqual({ state: 'absent' });
   });
 
   it('runs an execution from ingested events: status, result, cost, instances, SSE to the end', async () => {

@@ -95,3 +95,29 @@ export async function rollOut(ctx: ApiContext, deployment: DeploymentRecord): Pr
     outcomes.every((ok) => ok) ? 'ready' : 'failed',
   );
 }
+
+/**
+ * Removes every function of a deployment from its clouds (Lambda/FC `DeleteFunction`, or the
+ * local cloud's delete); the deployment stays listed as `removed`. A cloud that refuses leaves
+ * its function recorded as it was and the call fails naming it, so it can be retried.
+ */
+export async function removeDeployment(
+  ctx: ApiContext,
+  deployment: DeploymentRecord,
+): Promise<{ failed: string[] }> {
+  const failed: string[] = [];
+  await Promise.all(
+    deployment.functions.map(async (row) => {
+      const shim = ctx.clouds.get(row.cloud);
+      try {
+        if (shim === undefined) throw new Error(`cloud ${row.cloud} is not configured`);
+        await shim.remove(deployment.id, row.name);
+        await ctx.repo.setFunctionStatus(deployment.id, row.name, row.cloud, 'removed');
+      } catch (error) {
+        failed.push(`${row.name} on ${row.cloud}: ${reasonOf(error)}`);
+      }
+    }),
+  );
+  if (failed.length === 0) await ctx.repo.setDeploymentStatus(deployment.id, 'removed');
+  return { failed };
+}

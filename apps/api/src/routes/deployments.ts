@@ -2,7 +2,7 @@ import { graphSchema } from '@jointflow/ir';
 import type { Hono } from 'hono';
 import type { ApiContext } from '../apiContext';
 import { ApiError, notFound } from '../apiError';
-import { assertCloudsKnown, functionPlacements, rollOut } from '../deployer';
+import { assertCloudsKnown, functionPlacements, removeDeployment, rollOut } from '../deployer';
 import { createDeploymentBody, deploymentParams, workflowParams } from '../schemas';
 import { compileForDeploy } from '../toolchain';
 import { readJsonBody, readParams } from '../validation';
@@ -46,6 +46,20 @@ export function deploymentRoutes(app: Hono, ctx: ApiContext): void {
     const { id } = readParams(c, workflowParams);
     if ((await ctx.repo.getWorkflow(id)) === undefined) throw notFound('workflow', id);
     return c.json({ items: await ctx.repo.listDeployments(id), nextCursor: null });
+  });
+
+  app.delete('/api/v1/deployments/:id', async (c) => {
+    const { id } = readParams(c, deploymentParams);
+    const deployment = await ctx.repo.getDeployment(id);
+    if (deployment === undefined) throw notFound('deployment', id);
+    const { failed } = await removeDeployment(ctx, deployment);
+    if (failed.length > 0) {
+      throw new ApiError(
+        'API_CLOUD_UNAVAILABLE',
+        `some functions could not be removed; retry the delete: ${failed.join('; ')}`,
+      );
+    }
+    return c.body(null, 204);
   });
 
   app.get('/api/v1/deployments/:id', async (c) => {

@@ -3,8 +3,8 @@ import type { TraceEvent } from '@jointflow/runtime';
 
 /** What the API keeps. One interface; `sqlRepository.ts` implements it over SQLite or PostgreSQL. */
 
-export type DeploymentStatus = 'pending' | 'deploying' | 'ready' | 'failed';
-export type FunctionStatus = 'pending' | 'deploying' | 'ready' | 'failed';
+export type DeploymentStatus = 'pending' | 'deploying' | 'ready' | 'failed' | 'removed';
+export type FunctionStatus = 'pending' | 'deploying' | 'ready' | 'failed' | 'removed';
 export type ExecutionStatus = 'running' | 'succeeded' | 'failed';
 
 export interface WorkflowSummary {
