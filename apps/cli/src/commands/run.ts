@@ -267,7 +267,9 @@ export const runCommand: Command = {
           ir,
           deployment,
           input,
-          stallMs: 1_500,
+          // Zip functions on emulated clouds load the cloud SDKs on a cold start and post their
+          // trace at the end of an invocation: give them longer before a redrive.
+          stallMs: cloudsFile === undefined ? 1_500 : 5_000,
           lastProgressAt: (e) => collector.lastEventAt(e),
           // A busy or paused queue (e.g. an injected outage) is waited for, not redriven.
           stillQueued: stillQueuedOn(emulators),
