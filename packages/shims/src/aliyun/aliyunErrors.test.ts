@@ -41,6 +41,14 @@ describe('Aliyun error codes', () => {
     expect(aliyunErrorCodeOf(ots('OTSAuthFailed', 403))).toBe('ALIYUN_ACCESS_DENIED');
     expect(aliyunErrorCodeOf(ots('OTSObjectNotExist', 404))).toBe('ALIYUN_NOT_FOUND');
     expect(aliyunErrorCodeOf(ots('OTSServerBusy', 503))).toBe('ALIYUN_THROTTLED');
+    // What @alicloud/credentials throws when the chain finds nothing.
+    expect(
+      aliyunErrorCodeOf(
+        new Error(
+          'unable to get credentials from any of the providers in the chain: unable to get credentials from enviroment variables',
+        ),
+      ),
+    ).toBe('ALIYUN_ACCESS_DENIED');
     expect(aliyunErrorCodeOf({ code: 'NetworkingError', message: 'ECONNREFUSED' })).toBe(
       'ALIYUN_REQUEST_FAILED',
     );

@@ -128,6 +128,10 @@ export function aliyunErrorCodeOf(
     if (throttled.has(code) || code.startsWith('Throttling')) return 'ALIYUN_THROTTLED';
     if (tooLarge.has(code)) return 'ALIYUN_CODE_TOO_LARGE';
   }
+  // The credential chain found nothing (no environment, no credentials file, no instance role).
+  if (/unable to get credentials from any of the providers/i.test(aliyunMessageOf(error))) {
+    return 'ALIYUN_ACCESS_DENIED';
+  }
   if (status === 403) return 'ALIYUN_ACCESS_DENIED';
   if (status === 429) return 'ALIYUN_THROTTLED';
   if (status === 413) return 'ALIYUN_CODE_TOO_LARGE';
