@@ -1,6 +1,14 @@
 import { UsageError } from './command';
 import { commands } from './commands/index';
 
+// The AWS SDK warns once per process that its releases from January 2027 need Node 22; its
+// versions are pinned (package.json), so the warning tells a user nothing they can act on.
+process.removeAllListeners('warning');
+process.on('warning', (warning) => {
+  if (warning.name !== 'NodeVersionSupportWarning')
+    console.error(`${warning.name}: ${warning.message}`);
+});
+
 function help(): string {
   const lines = commands.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`);
   return `Usage: jointflow <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'jointflow <command> --help' for a command's options.`;

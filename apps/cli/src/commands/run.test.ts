@@ -52,6 +52,38 @@ describe('jointflow run', () => {
     expect(report.steps.filter((s) => s.instance.startsWith('sample/')).length).toBe(4);
   });
 
+  it('deploys through the AWS shim with --clouds (stand-ins it starts itself) and prints pi', async () => {
+    const run = await jointflow(
+      'run',
+      'examples/monte-carlo-pi.json',
+      '--clouds',
+      'examples/clouds/aws-emulated.json',
+      '--input',
+      JSON.stringify({ samples: 200_000, branches: 16 }),
+      '--json',
+    );
+    expect(run.status, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as {
+      status: string;
+      output: { pi: number };
+      steps: { instance: string; cloud: string }[];
+    };
+    expect(report.status).toBe('succeeded');
+    expect(Math.abs(report.output.pi - Math.PI)).toBeLessThan(0.05);
+    expect(report.steps.filter((s) => s.instance.startsWith('sample/')).length).toBe(16);
+  }, 600_000);
+
+  it('refuses a clouds file that is not valid, naming the field (exit 2)', async () => {
+    const run = await jointflow(
+      'run',
+      'examples/monte-carlo-pi.json',
+      '--clouds',
+      'examples/monte-carlo-pi.json',
+    );
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('CLOUDS_CONFIG_INVALID');
+  });
+
   it('gives the same result under crashes, duplicates and drops', async () => {
     const clean = await jointflow(
       'run',
