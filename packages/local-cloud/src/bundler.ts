@@ -5,9 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 
 /**
- * Packages one function: the user's TypeScript plus the runtime and the worker harness, bundled
- * by esbuild into one ESM file that a worker process runs with plain `node` (no TypeScript loader,
- * so a warm worker costs only Node's own memory). Functions with the same code share a bundle.
+ * Packages one function for a worker process run with plain `node` (no TypeScript loader, so a
+ * warm worker costs only Node's own memory): `bundles/harness.mjs` (the worker harness with the
+ * runtime, built once per cloud process) plus, per code hash, `user.mjs` (the user's TypeScript
+ * and its imports) and `function.mjs`, which imports both and starts the worker. Functions with
+ * the same code share a directory. Each module has a source map beside it.
  */
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -109,23 +111,15 @@ export function createBundler(dataDir: string): (code: string) => Promise<Bundle
   const dir = join(dataDir, 'bundles');
   mkdirSync(dir, { recursive: true });
   const cache = new Map<string, Promise<BundleResult>>();
+  const harnessFile = join(dir, 'harness.mjs');
+  let harness: Promise<BundleResult> | undefined;
 
-  async function bundle(code: string, codeHash: string): Promise<BundleResult> {
-    const work = join(dir, codeHash.slice(0, 16));
-    mkdirSync(work, { recursive: true });
-    const userFile = join(work, 'user.ts');
-    const entryFile = join(work, 'entry.ts');
-    const outfile = join(work, 'function.mjs');
-    writeFileSync(userFile, code.trim() === '' ? 'export {};\n' : code);
-    writeFileSync(
-      entryFile,
-      [
-        `import * as userModule from ${JSON.stringify(userFile)};`,
-        `import { startWorker } from ${JSON.stringify(harnessEntry)};`,
-        'startWorker(userModule);',
-        '',
-      ].join('\n'),
-    );
+  /** esbuild with the options every worker module shares; the result, or the reason it failed. */
+  async function buildModule(
+    entryFile: string,
+    outfile: string,
+    plugins: Plugin[],
+  ): Promise<{ ok: true } | { ok: false; reason: string }> {
     try {
       const result = await build({
         entryPoints: [entryFile],
@@ -135,11 +129,11 @@ export function createBundler(dataDir: string): (code: string) => Promise<Bundle
         format: 'esm',
         target: 'node20',
         logLevel: 'silent',
-        // A map beside the bundle: the worker maps a failed step's stack to user.ts:<line>, the
+        // A map beside the module: the worker maps a failed step's stack to user.ts:<line>, the
         // user's own file (sourceMappedStacks.ts). No sources inside: a smaller file to read.
         sourcemap: true,
         sourcesContent: false,
-        plugins: [shimsWithoutSideEffects],
+        plugins,
         external: LEFT_OUT,
         metafile: true,
         // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
@@ -157,7 +151,7 @@ export function createBundler(dataDir: string): (code: string) => Promise<Bundle
           reason: `DEPLOY_BUILD_FAILED: the function would load ${[...new Set(missing)].join(', ')}, cloud SDKs that functions on a local cloud cannot load; remove that import from the step's code (steps reach stores and blobs through the runtime's ctx)`,
         };
       }
-      return { ok: true, path: outfile, codeHash };
+      return { ok: true };
     } catch (error) {
       const failure = error as {
         errors?: { text: string; location?: { line: number; column: number } | null }[];
@@ -170,6 +164,49 @@ export function createBundler(dataDir: string): (code: string) => Promise<Bundle
           .join('; ') ?? (error instanceof Error ? error.message : String(error));
       return { ok: false, reason: `DEPLOY_BUILD_FAILED: ${reason}` };
     }
+  }
+
+  /**
+   * The worker harness (workerEntry.ts with the runtime and the shims' HTTP ports), built once
+   * per cloud process and shared by every function: a deploy then builds only the user's code
+   * (milliseconds instead of seconds), and the harness file stays in the page cache.
+   */
+  function harnessModule(): Promise<BundleResult> {
+    if (harness === undefined) {
+      const entryFile = join(dir, 'harness-entry.ts');
+      writeFileSync(entryFile, `export { startWorker } from ${JSON.stringify(harnessEntry)};\n`);
+      harness = buildModule(entryFile, harnessFile, [shimsWithoutSideEffects]).then((r) =>
+        r.ok ? { ok: true, path: harnessFile, codeHash: '' } : r,
+      );
+      // A failed harness build (a bug of ours, not the user's) is retried on the next deploy.
+      void harness.then((r) => {
+        if (!r.ok) harness = undefined;
+      });
+    }
+    return harness;
+  }
+
+  async function bundle(code: string, codeHash: string): Promise<BundleResult> {
+    const shared = await harnessModule();
+    if (!shared.ok) return shared;
+    const work = join(dir, codeHash.slice(0, 16));
+    mkdirSync(work, { recursive: true });
+    const userFile = join(work, 'user.ts');
+    const userModule = join(work, 'user.mjs');
+    const outfile = join(work, 'function.mjs');
+    writeFileSync(userFile, code.trim() === '' ? 'export {};\n' : code);
+    const built = await buildModule(userFile, userModule, []);
+    if (!built.ok) return built;
+    writeFileSync(
+      outfile,
+      [
+        "import * as userModule from './user.mjs';",
+        "import { startWorker } from '../harness.mjs';",
+        'startWorker(userModule);',
+        '',
+      ].join('\n'),
+    );
+    return { ok: true, path: outfile, codeHash };
   }
 
   return (code) => {

@@ -4,29 +4,35 @@ import { dirname, resolve } from 'node:path';
 
 /**
  * Stack traces that name the user's own file and line (`user.ts:3:11`) instead of the bundle's,
- * for a worker running an esbuild bundle with a `.map` beside it.
+ * for a worker running esbuild output with `.map` files beside it (bundler.ts).
  *
- * Node's `--enable-source-maps` would do this, but it reads and parses the whole map when the
- * bundle loads: measured on a 5.4 MB bundle with a 9.7 MB map, +1.3–2.5 s per cold start and
- * +50 MB RSS per worker. Here the map is read only when a stack is first formatted (a failing
- * step), through V8's `Error.prepareStackTrace` hook; frames outside the bundle, and every frame
- * when the map is unreadable, keep V8's own text.
+ * Node's `--enable-source-maps` would do this, but it reads and parses every map when its module
+ * loads: measured on a 5.4 MB bundle with a 9.7 MB map, +1.3–2.5 s per cold start and +50 MB RSS
+ * per worker. Here a module's map is read only when a stack first has a frame in that module (a
+ * failing step), through V8's `Error.prepareStackTrace` hook; frames of files without a map, and
+ * every frame when a map is unreadable, keep V8's own text.
  */
-export function installSourceMappedStacks(bundleFile: string): void {
-  const mapFile = `${bundleFile}.map`;
-  if (!existsSync(mapFile)) return;
-  let map: SourceMap | null | undefined;
-  const mapDir = dirname(mapFile);
+export function installSourceMappedStacks(): void {
+  const maps = new Map<string, { map: SourceMap; dir: string } | null>();
 
-  const load = (): SourceMap | null => {
-    if (map === undefined) {
+  const mapOf = (file: string) => {
+    let entry = maps.get(file);
+    if (entry === undefined) {
+      entry = null;
+      const mapFile = `${file.replace(/^file:\/\//, '')}.map`;
       try {
-        map = new SourceMap(JSON.parse(readFileSync(mapFile, 'utf8')));
+        if (existsSync(mapFile)) {
+          entry = {
+            map: new SourceMap(JSON.parse(readFileSync(mapFile, 'utf8'))),
+            dir: dirname(mapFile),
+          };
+        }
       } catch {
-        map = null;
+        entry = null;
       }
+      maps.set(file, entry);
     }
-    return map;
+    return entry;
   };
 
   const original = (site: NodeJS.CallSite): string => {
@@ -35,20 +41,19 @@ export function installSourceMappedStacks(bundleFile: string): void {
     const line = site.getLineNumber();
     const column = site.getColumnNumber();
     if (file == null || line == null || column == null) return text;
-    if (file !== bundleFile && file !== `file://${bundleFile}`) return text;
-    const sourceMap = load();
-    if (sourceMap === null) return text;
-    const entry = sourceMap.findEntry(line - 1, column - 1) as {
+    if (file.startsWith('node:') || !/\.m?js$/.test(file)) return text;
+    const mapped = mapOf(file);
+    if (mapped === null) return text;
+    const entry = mapped.map.findEntry(line - 1, column - 1) as {
       originalSource?: string;
       originalLine?: number;
       originalColumn?: number;
     };
     if (entry.originalSource === undefined || entry.originalLine === undefined) return text;
-    const source = resolve(mapDir, entry.originalSource.replace(/^file:\/\//, ''));
+    const source = resolve(mapped.dir, entry.originalSource.replace(/^file:\/\//, ''));
     const where = `${source}:${entry.originalLine + 1}:${(entry.originalColumn ?? 0) + 1}`;
     return text.replace(`${file}:${line}:${column}`, where);
   };
-
   Error.prepareStackTrace = (error: Error, sites: NodeJS.CallSite[]) => {
     const head = (() => {
       try {

@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import type { FunctionContext, FunctionIR } from '@jointflow/ir';
 import type { RuntimePorts, TraceEvent, TraceSink } from '@jointflow/runtime';
 import {
@@ -137,8 +136,8 @@ function createIpcTransport(cloud: string): {
 }
 
 export function startWorker(userModule: Record<string, unknown>): void {
-  // This file runs bundled: import.meta.url is the bundle, with its source map beside it.
-  installSourceMappedStacks(fileURLToPath(import.meta.url));
+  // The harness and the user's module run bundled, each with its source map beside it.
+  installSourceMappedStacks();
   let runner: InvocationRunner | undefined;
   let ports: RuntimePorts | undefined;
   let crashAt: string | undefined;
