@@ -71,10 +71,10 @@ describe('credentials of a real Aliyun cloud', () => {
       get: async () => ({ accessKeyId: 'id', accessKeySecret: 's', securityToken: token }),
     };
     let built = 0;
-    const client = clientPerCredentials(source, (c) => ({
-      n: (built += 1),
-      token: c.securityToken,
-    }));
+    const client = clientPerCredentials(source, (c) => {
+      built += 1;
+      return { n: built, token: c.securityToken };
+    });
     const a = await client();
     expect(await client()).toBe(a);
     token = 't2';
