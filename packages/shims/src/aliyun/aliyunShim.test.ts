@@ -136,6 +136,17 @@ describe('createAliyunShim', () => {
     expect(() => createAliyunShim(aws, [])).toThrow(/CLOUD_PROVIDER_MISMATCH/);
   });
 
+  it('refuses a name Function Compute would refuse, before packaging', async () => {
+    const shim = createAliyunShim(ali(), [ali()]);
+    const fn = { name: 'step' } as Parameters<typeof shim.deploy>[0]['fn'];
+    const context = { workflow: 'w', irVersion: 'v', resultStore: 'aws' };
+    await expect(
+      shim.deploy({ deployment: '1-starts-with-a-digit', context, fn, env: {} }),
+    ).rejects.toThrow(
+      /ALIYUN_DEPLOY_FAILED: "1-starts-with-a-digit--step" is not a valid Function Compute/,
+    );
+  });
+
   it('names a missing home store in words a person can act on', () => {
     const shim = createAliyunShim(ali({ homeStore: 'nowhere' }), [ali({ homeStore: 'nowhere' })]);
     expect(() => shim.store()).toThrow(

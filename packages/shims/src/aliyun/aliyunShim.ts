@@ -17,7 +17,7 @@ import {
   type FunctionDeployment,
   type FunctionState,
 } from '../cloudShim';
-import { dataPlaneOf } from '../function/dataPlane';
+import { type DataPlane, dataPlaneOf } from '../function/dataPlane';
 import { packageFunction } from '../function/packageFunction';
 import { ShimError } from '../httpTransport';
 import {
@@ -48,6 +48,8 @@ export const FC_HANDLER = 'index.handler';
 /** Polls of GetFunction while waiting for `Active` (× `pollMs`). */
 const WAIT_POLLS = 600;
 const FINGERPRINT = /^jointflow:([0-9a-f]{64}):([0-9a-f]{16})$/;
+/** FC 3.0 function names: letters, digits, `_` and `-`, not starting with a digit or `-`, ≤ 64. */
+const FC_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
 
 export interface AliyunShimOptions {
   /** Interval between state polls, ms (default 500). */
@@ -168,14 +170,18 @@ export function createAliyunShim(
 
   const homeId = storeCloudOf(cloud);
   const homeCloud = homeId === cloud.id ? cloud : clouds.find((c) => c.id === homeId);
-  const homePlane = () => {
+  let plane: DataPlane | undefined;
+  const homePlane = (): DataPlane => {
+    if (plane !== undefined) return plane;
     if (homeCloud === undefined) {
       throw new ShimError(
         'CLOUDS_CONFIG_INVALID',
         `CLOUDS_CONFIG_INVALID: cloud "${cloud.id}" keeps its keys on "${homeId}", which is not among the configured clouds`,
       );
     }
-    return dataPlaneOf(homeCloud, { fromCloud: cloud.id });
+    // One data plane (and its SDK clients) for the shim's lifetime.
+    plane = dataPlaneOf(homeCloud, { fromCloud: cloud.id });
+    return plane;
   };
 
   /** GetFunction; undefined when FC says it does not exist. */
@@ -262,6 +268,12 @@ export function createAliyunShim(
           ...(detail !== undefined ? { detail } : {}),
         });
 
+      if (!FC_NAME.test(name)) {
+        throw new ShimError(
+          'ALIYUN_DEPLOY_FAILED',
+          `ALIYUN_DEPLOY_FAILED: "${name}" is not a valid Function Compute function name (letters, digits, _ and -, starting with a letter or _, at most 64 characters); shorten or rename the step or the deployment`,
+        );
+      }
       report('deploying', 'Packaging');
       const pkg = await packageFunction(spec, cloud, clouds, 'fc');
       const memorySize = fcMemoryOf(spec.fn.memoryMb);
