@@ -148,6 +148,8 @@ describe('Tablestore requests (encoded with the SDK)', () => {
     const range = prefixRangeParams('jf', 'e1/');
     expect(range.inclusiveStartPrimaryKey).toEqual([{ pk: 'e1' }, { sk: '/' }]);
     expect(range.exclusiveEndPrimaryKey).toEqual([{ pk: 'e1' }, { sk: '0' }]);
+    // A seal reads only what tells values from slot records, never the payloads.
+    expect(range.columnsToGet).toEqual(['expiresAt', 'size', 'sealed']);
     expect(prefixRangeParams('jf', 'e1/', '/m').inclusiveStartPrimaryKey).toEqual([
       { pk: 'e1' },
       { sk: '/m' },
@@ -162,14 +164,22 @@ describe('Tablestore requests (encoded with the SDK)', () => {
   });
 
   it('seals a value into the tombstone and a slot record into { sealed }, dropping its slots', () => {
+    // As GetRange returns them with columnsToGet [expiresAt, size, sealed].
     const value = rowAsReturned(
       [{ pk: 'e1' }, { sk: '/a#ckpt' }],
-      [{ v: '{"x":1}' }, { expiresAt: Long.fromNumber(NO_EXPIRY) }],
+      [{ expiresAt: Long.fromNumber(NO_EXPIRY) }],
     );
     const slots = rowAsReturned(
       [{ pk: 'e1' }, { sk: '/join:agg' }],
-      [{ s_0: '1' }, { size: Long.fromNumber(2) }, { filled: Long.fromNumber(1) }],
+      [{ size: Long.fromNumber(2) }],
     );
+    const sealedBefore = rowAsReturned(
+      [{ pk: 'e1' }, { sk: '/join:b' }],
+      [{ expiresAt: Long.fromNumber(5) }, { sealed: Long.fromNumber(1) }],
+    );
+    expect(sealRowChange(sealedBefore, 't', 99)).toMatchObject({
+      attributeColumns: [{ sealed: Long.fromNumber(1) }, { expiresAt: Long.fromNumber(99) }],
+    });
     const sealedValue = sealRowChange(value, { tombstone: true }, 99);
     const sealedSlots = sealRowChange(slots, { tombstone: true }, 99);
     expect(sealedValue).toMatchObject({

@@ -175,7 +175,11 @@ export function fillSlotParams(
   };
 }
 
-/** One page of the rows under `prefix` (from `startSk` when continuing). */
+/**
+ * One page of the rows under `prefix` (from `startSk` when continuing). Only the columns that
+ * tell a value row from a slot record are read (never the values or slots themselves, up to
+ * 2 MB a row): every value row has `expiresAt`, every slot record `size` or `sealed`.
+ */
 export function prefixRangeParams(
   table: string,
   prefix: string,
@@ -190,6 +194,7 @@ export function prefixRangeParams(
     exclusiveEndPrimaryKey: [{ [PK]: pk }, { [SK]: end }],
     maxVersions: 1,
     limit,
+    columnsToGet: [EXPIRES_AT, SIZE, SEALED],
   };
 }
 
@@ -212,9 +217,10 @@ export function sealRowChange(
   const key = storeKeyOfRow(row);
   if (key === undefined) return undefined;
   const columns = columnsOf(row);
-  const attributeColumns: Record<string, ColumnValue>[] = columns.has(VALUE)
-    ? [{ [VALUE]: encodeValue(tombstone, key) }, { [EXPIRES_AT]: Long.fromNumber(expiresAt) }]
-    : [{ [SEALED]: Long.fromNumber(1) }, { [EXPIRES_AT]: Long.fromNumber(expiresAt) }];
+  const isSlotRecord = columns.has(SIZE) || columns.has(SEALED);
+  const attributeColumns: Record<string, ColumnValue>[] = isSlotRecord
+    ? [{ [SEALED]: Long.fromNumber(1) }, { [EXPIRES_AT]: Long.fromNumber(expiresAt) }]
+    : [{ [VALUE]: encodeValue(tombstone, key) }, { [EXPIRES_AT]: Long.fromNumber(expiresAt) }];
   return {
     type: 'PUT',
     condition: new Condition(RowExistenceExpectation.IGNORE, null),
