@@ -10,6 +10,7 @@ import FC, {
   InputCodeLocation,
   InvokeFunctionHeaders,
   InvokeFunctionRequest,
+  ListFunctionsRequest,
   UpdateFunctionInput,
   UpdateFunctionRequest,
 } from '@alicloud/fc20230330';
@@ -156,6 +157,8 @@ describe('Function Compute 3.0 API through @alicloud/fc20230330', () => {
       environmentVariables: { GREETING: '<redacted>', JF_TRACE_SECRET: '<redacted>' },
     });
     expect(JSON.stringify(got.body)).not.toContain('do-not-return');
+    const listed = await client.listFunctions(new ListFunctionsRequest({}));
+    expect(listed.body?.functions?.map((f) => f.functionName)).toEqual(['echo']);
   });
 
   it('invokes Sync with the body as a Buffer event and FC’s context', async () => {

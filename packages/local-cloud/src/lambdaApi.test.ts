@@ -246,6 +246,10 @@ describe('Lambda control API through @aws-sdk/client-lambda', () => {
       HOST_ONLY: null,
     });
     expect(body.cwdHasIndex).toBe(true);
+    const dry = await client.send(
+      new InvokeCommand({ FunctionName: 'echo', InvocationType: 'DryRun', Payload: strToU8('{}') }),
+    );
+    expect(dry.StatusCode).toBe(204);
   });
 
   it('reports a handler error as FunctionError Unhandled with Lambda’s error payload', async () => {
