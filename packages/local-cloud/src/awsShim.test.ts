@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GetFunctionCommand } from '@aws-sdk/client-lambda';
@@ -32,8 +32,6 @@ import { compileOrThrow, startTestClouds, type TestClouds } from './testClouds';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const examplesDir = join(here, '..', '..', '..', 'examples');
-// TEMPORARY: until the local cloud's Lambda API lands (packages/local-cloud/src/lambdaApi.ts).
-const lambdaApiMissing = !existsSync(join(here, 'lambdaApi.ts'));
 
 type DeployProgress = Parameters<NonNullable<Parameters<CloudShim['deploy']>[1]>>[0];
 
@@ -69,8 +67,9 @@ function awsPorts(): Pick<RuntimePorts, 'store' | 'blobs' | 'invoker' | 'now'> {
 }
 
 beforeAll(async () => {
-  if (lambdaApiMissing) return;
-  t = await startTestClouds({ only: 'aws-local' });
+  // Room for every function of the examples to stay warm (a zip sandbox is a cold `node` that
+  // loads the bundle: ~1 s; evicting on a small pool turns every step into a cold start).
+  t = await startTestClouds({ only: 'aws-local', maxWorkersPerCloud: 24 });
   standIns = await startAwsStandIns();
   const cloud = t.local.clouds[0];
   const base = t.profiles[0];
@@ -119,116 +118,113 @@ async function deployAll(ir: WorkflowIR, deployment: string, env: Record<string,
   return progress;
 }
 
-describe.skipIf(lambdaApiMissing)(
-  'AWS shim on stand-ins (Lambda API of a local cloud, dynalite, s3rver)',
-  () => {
-    it('deploys, reports Lambda states, skips unchanged functions, updates code with a new version, runs, removes', async () => {
-      const deployment = 'd-aws-chain';
-      const v1 = compileOrThrow(chainGraph(10), [awsProfile]);
+describe('AWS shim on stand-ins (Lambda API of a local cloud, dynalite, s3rver)', () => {
+  it('deploys, reports Lambda states, skips unchanged functions, updates code with a new version, runs, removes', async () => {
+    const deployment = 'd-aws-chain';
+    const v1 = compileOrThrow(chainGraph(10), [awsProfile]);
 
-      const first = await deployAll(v1, deployment, t.env);
-      const ofFirst = first.filter((p) => p.fn === 'first');
-      expect(ofFirst[0]).toMatchObject({ state: 'deploying', detail: 'packaging', cloud: 'aws' });
-      expect(ofFirst.map((p) => p.providerState)).toContain('Pending');
-      expect(ofFirst.at(-1)).toMatchObject({ state: 'ready', providerState: 'Active' });
+    const first = await deployAll(v1, deployment, t.env);
+    const ofFirst = first.filter((p) => p.fn === 'first');
+    expect(ofFirst[0]).toMatchObject({ state: 'deploying', detail: 'packaging', cloud: 'aws' });
+    expect(ofFirst.map((p) => p.providerState)).toContain('Pending');
+    expect(ofFirst.at(-1)).toMatchObject({ state: 'ready', providerState: 'Active' });
 
-      const described = await shim.describe(deployment, 'first');
-      expect(described).toMatchObject({ state: 'ready' });
-      const hashV1 = described.state === 'ready' ? described.codeHash : '';
-      expect(hashV1).toMatch(/^[A-Za-z0-9+/]{43}=$/);
-      // The environment (trace secret included) never comes back.
-      const secret = t.env.JF_TRACE_SECRET ?? 'missing';
-      expect(JSON.stringify(described)).not.toContain(secret);
-      expect(JSON.stringify(first)).not.toContain(secret);
+    const described = await shim.describe(deployment, 'first');
+    expect(described).toMatchObject({ state: 'ready' });
+    const hashV1 = described.state === 'ready' ? described.codeHash : '';
+    expect(hashV1).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    // The environment (trace secret included) never comes back.
+    const secret = t.env.JF_TRACE_SECRET ?? 'missing';
+    expect(JSON.stringify(described)).not.toContain(secret);
+    expect(JSON.stringify(first)).not.toContain(secret);
 
-      const run1 = await runExecution(awsPorts(), {
-        ir: v1,
-        deployment,
-        input: 4,
-        stallMs: 5_000,
-        timeoutMs: 60_000,
-        lastProgressAt: (e) => t.collector.lastEventAt(e),
-      });
-      expect(run1.result).toMatchObject({ status: 'succeeded', output: 50 });
-      // The functions' trace events reached the ingest with the deployment's secret.
-      const kinds = t.collector
-        .events()
-        .filter((e) => e.execution === run1.execution)
-        .map((e) => `${e.node}:${e.kind}`);
-      expect(kinds).toEqual(
-        expect.arrayContaining(['first:step.succeeded', 'second:step.succeeded']),
-      );
-
-      // Same IR again: nothing to update.
-      const again = await deployAll(v1, deployment, t.env);
-      expect(again.filter((p) => p.detail === 'code' || p.detail === 'configuration')).toEqual([]);
-      expect(await shim.describe(deployment, 'first')).toEqual(described);
-
-      // A new IR version: new code for both functions (function.json changes), published.
-      const v2 = compileOrThrow(chainGraph(100), [awsProfile]);
-      expect(v2.version).not.toBe(v1.version);
-      const updated = await deployAll(v2, deployment, { ...t.env, EXTRA: 'on' });
-      const ofSecond = updated.filter((p) => p.fn === 'second');
-      expect(ofSecond.map((p) => p.detail)).toEqual(
-        expect.arrayContaining(['configuration', 'code']),
-      );
-      expect(ofSecond.at(-1)).toMatchObject({ state: 'ready' });
-      const hashV2 = await shim.describe(deployment, 'second');
-      expect(hashV2.state === 'ready' && hashV2.codeHash !== hashV1).toBe(true);
-      const lambda = lambdaClientOf(aws);
-      // Versions 1 (create) and 2 (the code update) exist and stay immutable.
-      for (const version of ['1', '2']) {
-        const res = await lambda.send(
-          new GetFunctionCommand({ FunctionName: `${deployment}--second`, Qualifier: version }),
-        );
-        expect(res.Configuration?.Version).toBe(version);
-      }
-
-      const run2 = await runExecution(awsPorts(), {
-        ir: v2,
-        deployment,
-        input: 4,
-        stallMs: 5_000,
-        timeoutMs: 60_000,
-        lastProgressAt: (e) => t.collector.lastEventAt(e),
-      });
-      expect(run2.result).toMatchObject({ status: 'succeeded', output: 500 });
-
-      await shim.remove(deployment, 'first');
-      await shim.remove(deployment, 'second');
-      await shim.remove(deployment, 'second'); // idempotent
-      expect(await shim.describe(deployment, 'first')).toEqual({ state: 'absent' });
-      const invocation = {
-        execution: 'gone',
-        deployment,
-        irVersion: v2.version,
-        fn: 'first',
-        scope: [],
-        input: { inline: 1 },
-      };
-      const refused = await shim.invokeAsync(invocation).catch((e: unknown) => e);
-      expect(refused).toBeInstanceOf(InvokeError);
-      expect(refused).toMatchObject({ code: 'AWS_NOT_FOUND' });
-      lambda.destroy();
-    }, 300_000);
-
-    it('health: Lambda and the table answer; a missing table says what to do', async () => {
-      const ok = await shim.health();
-      expect(ok).toMatchObject({ ok: true });
-      expect(ok.detail).toContain('table jointflow ACTIVE');
-      const broken = createAwsShim({ ...aws, table: 'jf-not-bootstrapped' }, []);
-      const bad = await broken.health();
-      expect(bad.ok).toBe(false);
-      expect(bad.detail).toMatch(/AWS_NOT_FOUND.*jointflow clouds bootstrap/);
-    }, 60_000);
-
-    it('a function name Lambda cannot hold is refused before any call', async () => {
-      await expect(shim.describe('d', 'x'.repeat(70))).rejects.toMatchObject({
-        code: 'AWS_DEPLOY_FAILED',
-      });
+    const run1 = await runExecution(awsPorts(), {
+      ir: v1,
+      deployment,
+      input: 4,
+      stallMs: 5_000,
+      timeoutMs: 60_000,
+      lastProgressAt: (e) => t.collector.lastEventAt(e),
     });
-  },
-);
+    expect(run1.result).toMatchObject({ status: 'succeeded', output: 50 });
+    // The functions' trace events reached the ingest with the deployment's secret.
+    const kinds = t.collector
+      .events()
+      .filter((e) => e.execution === run1.execution)
+      .map((e) => `${e.node}:${e.kind}`);
+    expect(kinds).toEqual(
+      expect.arrayContaining(['first:step.succeeded', 'second:step.succeeded']),
+    );
+
+    // Same IR again: nothing to update.
+    const again = await deployAll(v1, deployment, t.env);
+    expect(again.filter((p) => p.detail === 'code' || p.detail === 'configuration')).toEqual([]);
+    expect(await shim.describe(deployment, 'first')).toEqual(described);
+
+    // A new IR version: new code for both functions (function.json changes), published.
+    const v2 = compileOrThrow(chainGraph(100), [awsProfile]);
+    expect(v2.version).not.toBe(v1.version);
+    const updated = await deployAll(v2, deployment, { ...t.env, EXTRA: 'on' });
+    const ofSecond = updated.filter((p) => p.fn === 'second');
+    expect(ofSecond.map((p) => p.detail)).toEqual(
+      expect.arrayContaining(['configuration', 'code']),
+    );
+    expect(ofSecond.at(-1)).toMatchObject({ state: 'ready' });
+    const hashV2 = await shim.describe(deployment, 'second');
+    expect(hashV2.state === 'ready' && hashV2.codeHash !== hashV1).toBe(true);
+    const lambda = lambdaClientOf(aws);
+    // Versions 1 (create) and 2 (the code update) exist and stay immutable.
+    for (const version of ['1', '2']) {
+      const res = await lambda.send(
+        new GetFunctionCommand({ FunctionName: `${deployment}--second`, Qualifier: version }),
+      );
+      expect(res.Configuration?.Version).toBe(version);
+    }
+
+    const run2 = await runExecution(awsPorts(), {
+      ir: v2,
+      deployment,
+      input: 4,
+      stallMs: 5_000,
+      timeoutMs: 60_000,
+      lastProgressAt: (e) => t.collector.lastEventAt(e),
+    });
+    expect(run2.result).toMatchObject({ status: 'succeeded', output: 500 });
+
+    await shim.remove(deployment, 'first');
+    await shim.remove(deployment, 'second');
+    await shim.remove(deployment, 'second'); // idempotent
+    expect(await shim.describe(deployment, 'first')).toEqual({ state: 'absent' });
+    const invocation = {
+      execution: 'gone',
+      deployment,
+      irVersion: v2.version,
+      fn: 'first',
+      scope: [],
+      input: { inline: 1 },
+    };
+    const refused = await shim.invokeAsync(invocation).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(InvokeError);
+    expect(refused).toMatchObject({ code: 'AWS_NOT_FOUND' });
+    lambda.destroy();
+  }, 300_000);
+
+  it('health: Lambda and the table answer; a missing table says what to do', async () => {
+    const ok = await shim.health();
+    expect(ok).toMatchObject({ ok: true });
+    expect(ok.detail).toContain('table jointflow ACTIVE');
+    const broken = createAwsShim({ ...aws, table: 'jf-not-bootstrapped' }, []);
+    const bad = await broken.health();
+    expect(bad.ok).toBe(false);
+    expect(bad.detail).toMatch(/AWS_NOT_FOUND.*jointflow clouds bootstrap/);
+  }, 60_000);
+
+  it('a function name Lambda cannot hold is refused before any call', async () => {
+    await expect(shim.describe('d', 'x'.repeat(70))).rejects.toMatchObject({
+      code: 'AWS_DEPLOY_FAILED',
+    });
+  });
+});
 
 interface Example {
   name: string;
@@ -251,7 +247,7 @@ function placedOn(graph: Example['graph'], cloud: string): Example['graph'] {
   return { ...graph, nodes: graph.nodes.map((n) => ({ ...n, cloud, failover: [] })) };
 }
 
-describe.skipIf(lambdaApiMissing)('examples through the AWS shim', () => {
+describe('examples through the AWS shim', () => {
   it('every example gives the local shim’s result, and its history checks against dynalite', async () => {
     for (const example of examples) {
       const awsIr = compileOrThrow(placedOn(example.graph, 'aws'), [awsProfile]);
@@ -313,5 +309,117 @@ describe.skipIf(lambdaApiMissing)('examples through the AWS shim', () => {
       }
       expect(violations, example.name).toEqual([]);
     }
+  }, 900_000);
+});
+
+/** Small inputs, so a chaos execution is a few dozen invocations (as in chaos.test.ts). */
+const chaosInputs: Record<string, unknown> = {
+  'monte-carlo-pi': { samples: 2000, branches: 4 },
+  'word-count': { text: 'the river rose and the town watched the river fall', chunks: 3 },
+  'question-answering': {
+    question: 'which telescope shows a comet',
+    documents: 6,
+    shards: 2,
+    seed: 5,
+  },
+  'video-analytics': { frames: 3, width: 8, height: 6, seed: 3 },
+  'iot-pipeline': { seed: 4, sensors: 2, readingsPerSensor: 3 },
+};
+/** Executions under faults: two per example, two at a time. */
+const CHAOS_RUNS = 10;
+
+describe('chaos through the AWS shim', () => {
+  it(`${CHAOS_RUNS} executions with crashes before and after commit, duplicates and drops: fault-free results, histories check against dynalite`, async () => {
+    const irs = new Map<string, WorkflowIR>();
+    const expected = new Map<string, unknown>();
+    const run = (name: string, i: number, stallMs: number) => {
+      const ir = irs.get(name);
+      if (ir === undefined) throw new Error(`no IR for ${name}`);
+      return runExecution(awsPorts(), {
+        ir,
+        deployment: `c-${name}`,
+        input: chaosInputs[name],
+        execution: `chaos-${name}-${i}-${Date.now().toString(36)}`,
+        stallMs,
+        timeoutMs: 300_000,
+        lastProgressAt: (e) => t.collector.lastEventAt(e),
+      });
+    };
+    for (const example of examples) {
+      const ir = compileOrThrow(placedOn(example.graph, 'aws'), [awsProfile]);
+      irs.set(example.name, ir);
+      await deployWorkflow([shim], ir, `c-${example.name}`, t.env);
+      const clean = await run(example.name, 0, 5_000);
+      expect(clean.result.status, `${example.name}: ${JSON.stringify(clean.result)}`).toBe(
+        'succeeded',
+      );
+      if (clean.result.status === 'succeeded') expected.set(example.name, clean.result.output);
+    }
+
+    await local.local?.injectFaults({
+      seed: 11,
+      crashBeforeCommit: 0.1,
+      crashAfterCommit: 0.1,
+      duplicate: 0.15,
+      drop: 0.05,
+    });
+    const names = examples.map((e) => e.name);
+    const failures: string[] = [];
+    let next = 0;
+    let redrives = 0;
+    const worker = async () => {
+      for (;;) {
+        const i = next++;
+        if (i >= CHAOS_RUNS) return;
+        const name = names[i % names.length] ?? 'word-count';
+        const done = await run(name, i + 1, 1_500);
+        redrives += done.redrives;
+        if (done.result.status !== 'succeeded') {
+          const dead = (await local.deadLetters()).filter((d) =>
+            JSON.stringify(d).includes(done.execution),
+          );
+          const events = t.collector.events().filter((e) => e.execution === done.execution);
+          failures.push(
+            `${name} #${i + 1}: ${JSON.stringify(done.result)} after ${done.redrives} redrives; ${events.length} events, last ${events.at(-1)?.instance}:${events.at(-1)?.kind}; dead letters: ${JSON.stringify(dead).slice(0, 600)}`,
+          );
+          continue;
+        }
+        if (JSON.stringify(done.result.output) !== JSON.stringify(expected.get(name))) {
+          failures.push(`${name} #${i + 1}: output differs from the fault-free run`);
+          continue;
+        }
+        const ir = irs.get(name);
+        if (ir === undefined) continue;
+        let report = await checkHistory({
+          ir,
+          execution: done.execution,
+          store: () => shim.store(),
+          events: t.collector.events(),
+        });
+        for (let k = 0; k < 50 && !report.ok; k += 1) {
+          await new Promise((r) => setTimeout(r, 100));
+          report = await checkHistory({
+            ir,
+            execution: done.execution,
+            store: () => shim.store(),
+            events: t.collector.events(),
+          });
+        }
+        if (!report.ok) failures.push(`${name} #${i + 1}: ${report.violations.join('; ')}`);
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: 2 }, worker));
+    } finally {
+      await local.local?.injectFaults({});
+    }
+    expect(failures).toEqual([]);
+    // The faults did happen: copies adopted a checkpoint another copy committed (duplicates,
+    // retries after a crash after commit). ~100 invocations at these rates: never zero.
+    const adopted = t.collector
+      .events()
+      .filter((e) => e.execution.startsWith('chaos-') && e.kind === 'step.adopted');
+    expect(adopted.length).toBeGreaterThan(0);
+    console.info(`chaos through the AWS shim: ${adopted.length} adoptions, ${redrives} redrives`);
   }, 900_000);
 });
