@@ -1,6 +1,8 @@
 import { loadCloudsFile, loadProfileDir, resolveProfiles } from '@jointflow/local-cloud';
 import {
+  aliyunPolicies,
   awsPolicies,
+  bootstrapAliyunStore,
   type CloudsFile,
   createShim,
   dynamoClientOf,
@@ -24,7 +26,8 @@ bootstrap creates what a real cloud needs before the first deploy, idempotently,
 least-privilege policies:
   aws     the DynamoDB table (keys pk/sk, on demand, TTL on expiresAt) and the S3 bucket; then
           the IAM policy for the functions' role, its trust policy, and the deployer's policy
-  aliyun  prints what to create (Tablestore table, OSS bucket) and the RAM policy outline
+  aliyun  the Tablestore table and the OSS bucket (unless its keys live in another cloud); then
+          the RAM policy for the functions' role, its trust policy, and the deployer's policy
 
 Exit codes: 0 ok, 1 a cloud call failed, 2 bad usage.`;
 
@@ -149,15 +152,29 @@ async function bootstrap(options: CloudsArgs): Promise<number> {
     console.log(JSON.stringify(policies.deployer, null, 2));
     return 0;
   }
-  const store = storeCloudOf(cloud);
+  if (!cloud.emulate && cloud.homeStore === undefined) {
+    const made = await bootstrapAliyunStore(cloud);
+    if (made.table !== undefined) {
+      console.log(`table ${made.table.table}: ${made.table.created ? 'created' : 'already there'}`);
+    }
+    if (made.bucket !== undefined) {
+      console.log(
+        `bucket ${made.bucket.bucket}: ${made.bucket.created ? 'created' : 'already there'}`,
+      );
+    }
+  } else if (cloud.homeStore !== undefined) {
+    console.log(`${cloud.id} keeps its keys in ${storeCloudOf(cloud)}: bootstrap that cloud too.`);
+  }
+  const policies = aliyunPolicies(cloud, clouds);
   console.log(
-    store === cloud.id
-      ? `Create, once, in ${cloud.region}: the Tablestore table "${cloud.tablestore?.table}" in instance "${cloud.tablestore?.instance}" with string primary keys pk and sk, and the OSS bucket "${cloud.bucket}".`
-      : `${cloud.id} keeps its keys in ${store}: bootstrap that cloud.`,
+    `\n# RAM policy for the functions' role${cloud.functionRole ? ` (${cloud.functionRole})` : ''}`,
   );
-  console.log(
-    `\n# RAM policy outline for the deployer: fc:CreateFunction, fc:UpdateFunction, fc:GetFunction, fc:DeleteFunction, fc:InvokeFunction on acs:fc:${cloud.region}:${cloud.accountId}:functions/*--*; for the functions: fc:InvokeFunction on the same, ots:GetRow/PutRow/UpdateRow/BatchGetRow/GetRange/DeleteRow on the table, oss:GetObject/PutObject on the bucket.`,
-  );
+  console.log(JSON.stringify(policies.function, null, 2));
+  console.log('\n# Trust policy of that role');
+  console.log(JSON.stringify(policies.functionTrust, null, 2));
+  console.log('\n# RAM policy for the deployer');
+  console.log(JSON.stringify(policies.deployer, null, 2));
+  for (const note of policies.notes) console.log(`\nnote: ${note}`);
   return 0;
 }
 
