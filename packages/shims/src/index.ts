@@ -32,7 +32,7 @@ export { awsPolicies } from './aws/awsPolicies';
 export type { AwsShimOptions } from './aws/awsShim';
 export { createAwsShim } from './aws/awsShim';
 export type { TableBootstrap } from './aws/bootstrap';
-export { ensureBucket, ensureDynamoTable } from './aws/bootstrap';
+export { bootstrapAwsStore, ensureBucket, ensureDynamoTable } from './aws/bootstrap';
 export type { DynamoStoreOptions } from './aws/dynamoStore';
 export { createDynamoStore, DYNAMO_MAX_SLOTS_PER_RECORD } from './aws/dynamoStore';
 export { createLambdaInvoker } from './aws/lambdaInvoker';

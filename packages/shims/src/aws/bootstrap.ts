@@ -13,6 +13,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { ShimError } from '../httpTransport';
+import { type AwsResolvedCloud, dynamoClientOf, s3ClientOf } from './awsClients';
 import { awsErrorCodeOf, awsErrorOf, retryThrottled } from './awsErrors';
 
 /**
@@ -180,5 +181,28 @@ export async function ensureBucket(
       );
     }
     throw awsErrorOf(error, `S3 CreateBucket ${bucket} in ${region}`);
+  }
+}
+
+/**
+ * `jointflow clouds bootstrap <id>` for an AWS cloud: the table and the bucket, idempotently.
+ * A cloud whose keys live on another cloud (`homeStore`) has nothing of its own to create.
+ *
+ * @example
+ * const done = await bootstrapAwsStore(cloud); // { table: {…, created: true}, bucket: {…} }
+ */
+export async function bootstrapAwsStore(
+  cloud: AwsResolvedCloud,
+): Promise<{ table?: TableBootstrap; bucket?: { bucket: string; created: boolean } }> {
+  if (cloud.homeStore !== undefined) return {};
+  const dynamo = dynamoClientOf(cloud);
+  const s3 = s3ClientOf(cloud);
+  try {
+    const table = await ensureDynamoTable(dynamo, cloud.table);
+    const bucket = await ensureBucket(s3, cloud.bucket, cloud.region);
+    return { table, bucket };
+  } finally {
+    dynamo.destroy();
+    s3.destroy();
   }
 }

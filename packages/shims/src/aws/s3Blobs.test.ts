@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { defaultCloudProfiles } from '@jointflow/ir';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AwsStandIns, startAwsStandIns } from '../standIns';
-import { s3ClientOf } from './awsClients';
-import { ensureBucket } from './bootstrap';
+import { type AwsResolvedCloud, s3ClientOf } from './awsClients';
+import { bootstrapAwsStore, ensureBucket } from './bootstrap';
 import { createS3Blobs } from './s3Blobs';
 
 /** S3 blobs and bucket bootstrap with the real SDK client against s3rver (standIns.ts). */
@@ -31,6 +32,33 @@ describe('ensureBucket on s3rver', () => {
       bucket: 'jf-bootstrap',
       created: false,
     });
+  });
+});
+
+describe('bootstrapAwsStore on dynalite + s3rver', () => {
+  it('creates the table and the bucket once; a cloud with a home store elsewhere creates nothing', async () => {
+    const profile = defaultCloudProfiles[0];
+    if (profile === undefined) throw new Error('no default profile');
+    const cloud: AwsResolvedCloud = {
+      id: 'aws',
+      provider: 'aws',
+      region: 'us-east-1',
+      table: 'jf-bootstrapped',
+      bucket: 'jf-bootstrapped-blobs',
+      functionRole: 'arn:aws:iam::123456789012:role/jf',
+      endpoints: { dynamodb: standIns.dynamodb, s3: standIns.s3 },
+      emulate: true,
+      profile: { ...profile, id: 'aws' },
+    };
+    expect(await bootstrapAwsStore(cloud)).toEqual({
+      table: { table: 'jf-bootstrapped', created: true, ttl: 'unsupported' },
+      bucket: { bucket: 'jf-bootstrapped-blobs', created: true },
+    });
+    expect(await bootstrapAwsStore(cloud)).toEqual({
+      table: { table: 'jf-bootstrapped', created: false, ttl: 'unsupported' },
+      bucket: { bucket: 'jf-bootstrapped-blobs', created: false },
+    });
+    expect(await bootstrapAwsStore({ ...cloud, homeStore: 'other' })).toEqual({});
   });
 });
 
