@@ -79,6 +79,17 @@ export function getRowParams(table: string, key: string): GetRowParams {
 }
 
 /**
+ * The read after a refused fill: only what decides its outcome (this slot, `size`, `filled`,
+ * `sealed`), not the other slots (up to 64 × 16 KiB).
+ */
+export function fillCheckParams(table: string, key: string, slot: number): GetRowParams {
+  return {
+    ...getRowParams(table, key),
+    columnsToGet: [slotColumn(slot), SIZE, FILLED, SEALED],
+  };
+}
+
+/**
  * Put-if-absent: PutRow with `EXPECT_NOT_EXIST`. On conflict Tablestore answers
  * OTSConditionCheckFail with no row (it returns at most the primary key), so the loser reads
  * once more (`getRowParams`).

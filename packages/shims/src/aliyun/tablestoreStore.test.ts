@@ -134,6 +134,13 @@ describe('Tablestore store control flow (scripted answers, not Tablestore)', () 
       newlyFilled: false,
     });
     expect(duplicate.ops()).toEqual(['updateRow', 'getRow']);
+    // The loser reads only what decides its outcome, not the other slots.
+    expect((duplicate.calls[1]?.params as GetRowParams | undefined)?.columnsToGet).toEqual([
+      's_2',
+      'size',
+      'filled',
+      'sealed',
+    ]);
 
     const sealedRow = row(['e', '/join:j'], [{ sealed: Long.fromNumber(1) }]);
     const sealed = scripted([conditionFailed(), { row: sealedRow }]);

@@ -11,6 +11,7 @@ import { PK, SK } from './tablestoreKeys';
 import {
   batchGetParams,
   deleteRowChange,
+  fillCheckParams,
   filledAfterFill,
   fillSlotParams,
   getRowParams,
@@ -65,9 +66,9 @@ export function createTablestoreStore(options: TablestoreStoreOptions): KeyValue
     return run(client);
   }
 
-  async function getRow(key: string): Promise<DecodedRow> {
+  async function getRow(key: string, params = getRowParams(table, key)): Promise<DecodedRow> {
     try {
-      return (await withClient((c) => c.getRow(getRowParams(table, key)))).row;
+      return (await withClient((c) => c.getRow(params))).row;
     } catch (error) {
       throw aliyunErrorOf(error, `GetRow "${key}" on ${label}`);
     }
@@ -188,7 +189,7 @@ export function createTablestoreStore(options: TablestoreStoreOptions): KeyValue
             throw aliyunErrorOf(error, `UpdateRow (fill slot ${slot}) "${key}" on ${label}`);
           }
         }
-        const record = readSlotRecord(await getRow(key));
+        const record = readSlotRecord(await getRow(key, fillCheckParams(table, key, slot)));
         if (record.exists && record.sealed) return { sealed: true };
         if (record.exists && record.slots.has(slot)) {
           const state: SlotFillState = {
