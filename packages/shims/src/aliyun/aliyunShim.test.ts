@@ -147,6 +147,20 @@ describe('createAliyunShim', () => {
     );
   });
 
+  it('refuses to deploy functions that could not reach their own store (no functionRole)', async () => {
+    const own = ali({
+      homeStore: undefined,
+      tablestore: { instance: 'i', table: 't' },
+      bucket: 'bkt',
+    });
+    const shim = createAliyunShim(own, [own]);
+    const fn = { name: 'step' } as Parameters<typeof shim.deploy>[0]['fn'];
+    const context = { workflow: 'w', irVersion: 'v', resultStore: 'ali' };
+    await expect(shim.deploy({ deployment: 'dep', context, fn, env: {} })).rejects.toThrow(
+      /no "functionRole".*set "functionRole" in the clouds file/,
+    );
+  });
+
   it('names a missing home store in words a person can act on', () => {
     const shim = createAliyunShim(ali({ homeStore: 'nowhere' }), [ali({ homeStore: 'nowhere' })]);
     expect(() => shim.store()).toThrow(

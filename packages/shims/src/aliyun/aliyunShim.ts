@@ -274,6 +274,12 @@ export function createAliyunShim(
           `ALIYUN_DEPLOY_FAILED: "${name}" is not a valid Function Compute function name (letters, digits, _ and -, starting with a letter or _, at most 64 characters); shorten or rename the step or the deployment`,
         );
       }
+      if (!cloud.emulate && cloud.homeStore === undefined && cloud.functionRole === undefined) {
+        throw new ShimError(
+          'ALIYUN_DEPLOY_FAILED',
+          `ALIYUN_DEPLOY_FAILED: cloud "${cloud.id}" keeps its keys in its own Tablestore table and OSS bucket, but has no "functionRole": its functions would have no credentials to reach them; create a RAM role Function Compute may assume, attach the policy 'jointflow clouds bootstrap ${cloud.id}' prints, and set "functionRole" in the clouds file`,
+        );
+      }
       report('deploying', 'Packaging');
       const pkg = await packageFunction(spec, cloud, clouds, 'fc');
       const memorySize = fcMemoryOf(spec.fn.memoryMb);
