@@ -3,13 +3,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WorkflowIR } from '@jointflow/ir';
-import { checkHistory } from '@jointflow/runtime';
-import type { CloudShim } from '@jointflow/shims';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployWorkflow } from './deployWorkflow';
 import { outsidePorts, runExecution, stillQueuedOn } from './runExecution';
 import { loadCloudsFile, type RunningClouds, startClouds } from './startClouds';
-import { compileOrThrow, quickBehaviour } from './testClouds';
+import { compileOrThrow, historyViolations, quickBehaviour } from './testClouds';
 import { startTraceCollector, type TraceCollector } from './traceCollector';
 
 /**
@@ -83,21 +81,7 @@ async function runOne(name: string, execution: string) {
 async function historyOf(name: string, execution: string): Promise<string[]> {
   const ir = irs.get(name);
   if (ir === undefined) return [`no IR for ${name}`];
-  const byId = new Map(running.shims.map((s): [string, CloudShim] => [s.id, s]));
-  const store = (cloud: string) => {
-    const shim = byId.get(cloud);
-    if (shim === undefined) throw new Error(`no cloud ${cloud}`);
-    return shim.store();
-  };
-  let violations: string[] = [];
-  // Trace events arrive shortly after the result commits; count the tries, not the time.
-  for (let i = 0; i < 100; i++) {
-    const report = await checkHistory({ ir, execution, store, events: collector.events() });
-    violations = report.violations;
-    if (report.ok) return [];
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return violations;
+  return historyViolations(running.shims, collector, ir, execution);
 }
 
 describe('examples through the AWS shim (Lambda API emulator, dynalite, s3rver)', () => {

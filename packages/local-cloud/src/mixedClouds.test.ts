@@ -2,13 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkHistory } from '@jointflow/runtime';
-import type { CloudShim } from '@jointflow/shims';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployWorkflow } from './deployWorkflow';
 import { outsidePorts, runExecution, stillQueuedOn } from './runExecution';
 import { loadCloudsFile, type RunningClouds, startClouds } from './startClouds';
-import { compileOrThrow, quickBehaviour } from './testClouds';
+import { compileOrThrow, historyViolations, quickBehaviour } from './testClouds';
 import { startTraceCollector, type TraceCollector } from './traceCollector';
 
 /**
@@ -90,22 +88,7 @@ async function run(execution: string) {
   });
 }
 
-async function clean(execution: string): Promise<string[]> {
-  const byId = new Map(running.shims.map((s): [string, CloudShim] => [s.id, s]));
-  const store = (cloud: string) => {
-    const shim = byId.get(cloud);
-    if (shim === undefined) throw new Error(`no cloud ${cloud}`);
-    return shim.store();
-  };
-  let violations: string[] = [];
-  for (let i = 0; i < 100; i++) {
-    const report = await checkHistory({ ir: ir(), execution, store, events: collector.events() });
-    violations = report.violations;
-    if (report.ok) return [];
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return violations;
-}
+const clean = (execution: string) => historyViolations(running.shims, collector, ir(), execution);
 
 describe('a workflow across the AWS and Aliyun shims', () => {
   it('builds one shim per provider; the Aliyun cloud keeps its keys in DynamoDB', () => {

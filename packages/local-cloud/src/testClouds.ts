@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CloudProfile, compile, type WorkflowIR } from '@jointflow/ir';
+import { checkHistory } from '@jointflow/runtime';
+import type { CloudShim } from '@jointflow/shims';
 import type { Durability } from './database';
 import { loadProfileDir } from './profiles';
 import { type LocalClouds, startLocalClouds } from './startLocalClouds';
@@ -67,4 +69,31 @@ export function compileOrThrow(graph: unknown, profiles: CloudProfile[]): Workfl
   const { ir, diagnostics } = compile(graph, { clouds: profiles });
   if (ir === undefined) throw new Error(diagnostics.map((d) => d.message).join('\n'));
   return ir;
+}
+
+/**
+ * The history checker's violations for `execution`, read from the shims' own stores (DynamoDB
+ * for an AWS shim, the emulator for a local one). Trace events arrive shortly after the result
+ * commits, so it tries up to 100 times, 100 ms apart: a count, not a deadline.
+ */
+export async function historyViolations(
+  shims: readonly CloudShim[],
+  collector: TraceCollector,
+  ir: WorkflowIR,
+  execution: string,
+): Promise<string[]> {
+  const byId = new Map(shims.map((s): [string, CloudShim] => [s.id, s]));
+  const store = (cloud: string) => {
+    const shim = byId.get(cloud);
+    if (shim === undefined) throw new Error(`no cloud ${cloud}`);
+    return shim.store();
+  };
+  let violations: string[] = [];
+  for (let i = 0; i < 100; i++) {
+    const report = await checkHistory({ ir, execution, store, events: collector.events() });
+    violations = report.violations;
+    if (report.ok) return [];
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return violations;
 }
