@@ -412,7 +412,13 @@ export function createZipFunctions(options: ZipFunctionsOptions): ZipFunctions {
     },
     publish(api, name) {
       const fn = own(api, name);
-      const version = nextVersion(fn, fn.pendingCode ?? fn.code);
+      if (updating(fn)) {
+        throw new ZipError(
+          'update-in-progress',
+          `The operation cannot be performed at this time. An update is in progress for resource: ${name}; wait until LastUpdateStatus is Successful, then publish`,
+        );
+      }
+      const version = nextVersion(fn, fn.code);
       persist(fn);
       return version;
     },
