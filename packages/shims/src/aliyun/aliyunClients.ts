@@ -82,6 +82,12 @@ export interface CredentialSource {
   get(): Promise<AliyunCredentials>;
 }
 
+/**
+ * The credential source of a cloud: placeholders when emulated, else the default chain.
+ *
+ * @example
+ * const { accessKeyId } = await credentialSourceOf(cloud).get(); // never log it
+ */
 export function credentialSourceOf(cloud: Pick<ClientFields, 'emulate'>): CredentialSource {
   if (cloud.emulate) {
     return {

@@ -32,6 +32,13 @@ export function putOptions(): { headers: Record<string, string>; mime: string } 
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
+/**
+ * The runtime's `BlobStore` on one OSS bucket (see the file comment; never run against OSS).
+ *
+ * @example
+ * const blobs = createOssBlobs({ client: clientPerCredentials(source, (c) => ossClient(c, region, bucket)), label: 'OSS bucket b' });
+ * const key = await blobs.put(bytes); // sha256 hex
+ */
 export function createOssBlobs(options: OssBlobsOptions): BlobStore {
   return {
     async put(bytes) {

@@ -56,6 +56,17 @@ const BATCH_WRITE_LIMIT = 100;
 /** Loser paths loop when the row changes under them (deleted between two requests). */
 const MAX_RACE_ROUNDS = 4;
 
+/**
+ * The runtime's `KeyValueStore` on one Tablestore table (see the file comment for round trips,
+ * consistency and limits; never run against Tablestore).
+ *
+ * @example
+ * const store = createTablestoreStore({
+ *   client: clientPerCredentials(source, (c) => tablestoreClient(c, 'my-instance', endpoint)),
+ *   table: 'jointflow',
+ * });
+ * await store.putIfAbsent('e1/a#ckpt', { out: 1 });
+ */
 export function createTablestoreStore(options: TablestoreStoreOptions): KeyValueStore {
   const { table } = options;
   const now = options.now ?? Date.now;
