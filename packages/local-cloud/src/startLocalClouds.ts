@@ -83,7 +83,9 @@ function startOne(profileFile: string, dataDir: string, options: StartLocalCloud
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(
-        new LocalCloudStartError(`LOCAL_START_FAILED: ${profileFile} did not become ready in ${START_TIMEOUT_MS / 1000} s`),
+        new LocalCloudStartError(
+          `LOCAL_START_FAILED: ${profileFile} did not become ready in ${START_TIMEOUT_MS / 1000} s`,
+        ),
       );
     }, START_TIMEOUT_MS);
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
