@@ -354,6 +354,25 @@ describe('Aliyun shim: @alicloud/fc20230330 against the local cloud’s FC 3.0 A
     }
   }, 180_000);
 
+  it('refuses an invocation over FC’s 128 KB async payload limit with ALIYUN_PAYLOAD_TOO_LARGE', async () => {
+    const error = await ali
+      .invokeAsync({
+        execution: 'e-big',
+        deployment: 'dali',
+        irVersion: ir.version,
+        fn: 'double',
+        scope: [],
+        input: { inline: 'x'.repeat(140 * 1024) },
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(InvokeError);
+    expect((error as InvokeError).code).toBe('ALIYUN_PAYLOAD_TOO_LARGE');
+    expect((error as InvokeError).message).toMatch(/over Function Compute's async payload limit/);
+  });
+
   it('removes functions (DeleteFunction), idempotently', async () => {
     await ali.remove('dali', 'double');
     expect(await ali.describe('dali', 'double')).toEqual({ state: 'absent' });

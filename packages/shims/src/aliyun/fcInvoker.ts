@@ -4,7 +4,7 @@ import { RuntimeOptions } from '@alicloud/tea-util';
 import { type Invocation, InvokeError } from '@jointflow/runtime';
 import { deployedFunctionName } from '../cloudShim';
 import type { FcClient } from './aliyunClients';
-import { aliyunErrorOf } from './aliyunErrors';
+import { aliyunErrorOf, providerCodeOf, statusOf } from './aliyunErrors';
 
 /**
  * Function Compute 3.0's asynchronous invoke (`InvokeFunction` with `x-fc-invocation-type:
@@ -36,6 +36,12 @@ export function createFcInvoker(client: FcClient): (invocation: Invocation) => P
       // Nothing to read from an async invoke, but drain the stream so the socket is reused.
       response.body?.resume();
     } catch (error) {
+      if (providerCodeOf(error) === 'EntityTooLarge' || statusOf(error) === 413) {
+        throw new InvokeError(
+          'ALIYUN_PAYLOAD_TOO_LARGE',
+          `ALIYUN_PAYLOAD_TOO_LARGE: the invocation of ${name} is ${body.byteLength} bytes, over Function Compute's async payload limit (128 KB); lower the inline limit of the edge into it (larger data then travels as a blob)`,
+        );
+      }
       const shimError = aliyunErrorOf(error, `FC InvokeFunction (Async) of ${name}`);
       throw new InvokeError(shimError.code, shimError.message);
     }
