@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { keys, readExecutionResult } from '@jointflow/runtime';
-import { createHttpStore, deployedFunctionName, type LocalCloudShim } from '@jointflow/shims';
+import { deployedFunctionName, type LocalCloudShim } from '@jointflow/shims';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployWorkflow } from './deployWorkflow';
 import { outsidePorts, runExecution } from './runExecution';
