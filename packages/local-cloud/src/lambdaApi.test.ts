@@ -345,6 +345,10 @@ describe('Lambda control API through @aws-sdk/client-lambda', () => {
     await expect(
       invoke('echo', { mode: 'echo', pad: 'x'.repeat(1024 * 1024) }, 'Event'),
     ).rejects.toBeInstanceOf(RequestTooLargeException);
+    // Over the request limit itself (8 MB here), refused before it is read to the end.
+    await expect(
+      invoke('echo', { mode: 'echo', pad: 'x'.repeat(9 * 1024 * 1024) }),
+    ).rejects.toBeInstanceOf(RequestTooLargeException);
   });
 
   it('refuses a zip over 50 MB with RequestEntityTooLargeException (413)', async () => {

@@ -429,7 +429,12 @@ async function invoke(
   name: string,
   qualifier: string | undefined,
 ): Promise<CloudReply> {
-  const body = await readBody(req, INVOKE_REQUEST_LIMIT, 'Invoke');
+  const body = await readBody(req, INVOKE_REQUEST_LIMIT, 'Invoke').catch((error: unknown) => {
+    // Lambda's modelled error for an Invoke payload over the limit, whatever the limit was.
+    if (error instanceof ZipError && error.kind === 'too-large')
+      throw new ZipError('payload-too-large', error.message);
+    throw error;
+  });
   const type = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
   if (type === 'Event') {
     const { requestId } = cloud.acceptZipEvent('lambda', name, qualifier, body);
