@@ -124,8 +124,12 @@ export function bigRunSse(execution: string, count: number): string {
         kind: 'invocation.billed',
         attempt: 1,
         at: start + 41,
+        durationMs: 41,
         billedMs: 41,
         costUsd: 0.0000007,
+        // Host timings: the first branches meet cold sandboxes, the rest queue a little.
+        queuedMs: i % 7,
+        coldStartMs: i < 50 ? 250 : 0,
       });
     }
   }

@@ -1,5 +1,5 @@
 // Web benchmark (not a test): frame times while dragging a node in a 500-node graph, and the
-// time until the timeline of a 20,000-event run first paints, plus frame times while scrolling
+// time until the timeline of a 200,000-event run first paints, plus frame times while scrolling
 // it. Runs the production build (apps/web/dist) in Debian's Chromium; every /api call is
 // answered from synthetic fixtures through Playwright's routing, so no stack is needed.
 //
@@ -21,7 +21,11 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 // WEB_DIST: another build, e.g. `vite build --minify false --outDir /tmp/x` for readable profiles.
 const dist = process.env.WEB_DIST ?? join(root, 'apps/web/dist');
 const NODES = 500;
-const EVENTS = 20_000;
+/** Events in the synthetic run (`WEB_EVENTS` overrides, e.g. 20000 for a quick look). */
+const EVENTS = Number(process.env.WEB_EVENTS ?? 200_000);
+const RUN_SSE = bigRunSse('ex_bench', EVENTS);
+/** Instances in the synthetic run (each has one `step.started`). */
+const INSTANCES = RUN_SSE.split('"kind":"step.started"').length - 1;
 const TOKEN = 'bench-token';
 
 const types: Record<string, string> = {
@@ -35,6 +39,13 @@ const types: Record<string, string> = {
 function serveDist(): Promise<{ url: string; close(): void }> {
   const server = createServer((req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+    // The run's events come over real HTTP, as from the API: a 67 MB body through Playwright's
+    // routing (CDP) would measure the test harness, not the page.
+    if (path === '/api/v1/executions/ex_bench/events') {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(RUN_SSE);
+      return;
+    }
     const file = join(dist, path === '/' ? 'index.html' : path);
     if (!file.startsWith(dist) || !existsSync(file)) {
       res.writeHead(404).end();
@@ -67,7 +78,6 @@ function stats(frames: number[]) {
 
 async function routeApi(page: Page) {
   const graph = bigGraph(NODES);
-  const sse = bigRunSse('ex_bench', EVENTS);
   const runGraph = mapGraph();
   await page.route('**/api/v1/**', async (route) => {
     const url = new URL(route.request().url());
@@ -83,9 +93,7 @@ async function routeApi(page: Page) {
       return json({ items: [{ id: 'ex_bench', status: 'succeeded', workflowId: 'wf_bench' }] });
     if (path === '/executions/ex_bench')
       return json({ id: 'ex_bench', status: 'succeeded', result: { ok: true } });
-    if (path === '/executions/ex_bench/events') {
-      return route.fulfill({ contentType: 'text/event-stream', body: sse });
-    }
+    if (path === '/executions/ex_bench/events') return route.continue();
     return route.fulfill({
       status: 404,
       contentType: 'application/json',
@@ -197,12 +205,38 @@ async function timelineBench(page: Page, base: string) {
   })()`);
   const firstPaint = (await page.evaluate(`new Promise((resolve) => {
     const check = () => {
-      if (document.querySelector('.timeline-row')) requestAnimationFrame(() => resolve(performance.now() - window.__t0));
+      if (document.querySelector('.tl-row')) requestAnimationFrame(() => resolve(performance.now() - window.__t0));
       else requestAnimationFrame(check);
     };
     check();
   })`)) as number;
-  const allLoaded = (await page.evaluate(`new Promise((resolve) => {
+  // Every instance folded: the timeline's header counts them (the fixture's instances).
+  const instances = (await page.evaluate(`new Promise((resolve) => {
+    const check = () => {
+      const text = document.querySelector('.tl-toolbar')?.textContent ?? '';
+      if (text.includes('${INSTANCES} instances')) resolve(performance.now() - window.__t0);
+      else requestAnimationFrame(check);
+    };
+    check();
+  })`)) as number;
+  // The mapped step opens (its ~50,000 branch rows), then the timeline and the event table scroll.
+  await page.getByRole('button', { name: /^Expand score/ }).click();
+  const scroll = async (selector: string) => {
+    const box = await page.locator(selector).boundingBox();
+    if (!box) throw new Error(`BENCH_NO_SCROLLER: ${selector} is not on screen`);
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    const stop = await startFrameRecorder(page);
+    for (let i = 0; i < 60; i++) await page.mouse.wheel(0, 400);
+    for (let i = 0; i < 30; i++) await page.mouse.wheel(0, -800);
+    const frames = await stop();
+    return {
+      ...stats(frames.slice(1)),
+      framesOver50Ms: frames.slice(1).filter((f) => f > 50).length,
+    };
+  };
+  const timelineScroll = await scroll('.tl-scroll');
+  await page.getByRole('tab', { name: 'Events' }).click();
+  const eventsShown = (await page.evaluate(`new Promise((resolve) => {
     const check = () => {
       const text = document.querySelector('.events h2')?.textContent ?? '';
       if (text.includes('of ${EVENTS}')) resolve(performance.now() - window.__t0);
@@ -210,20 +244,15 @@ async function timelineBench(page: Page, base: string) {
     };
     check();
   })`)) as number;
-  const stop = await startFrameRecorder(page);
-  for (const selector of ['.timeline-scroll', '.events-scroll']) {
-    const box = await page.locator(selector).boundingBox();
-    if (!box) continue;
-    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-    for (let i = 0; i < 60; i++) await page.mouse.wheel(0, 400);
-    for (let i = 0; i < 30; i++) await page.mouse.wheel(0, -800);
-  }
-  const frames = await stop();
+  const eventsScroll = await scroll('.events-scroll');
   return {
     events: EVENTS,
+    instances: INSTANCES,
     timelineFirstPaintMs: Math.round(firstPaint),
-    allEventsShownMs: Math.round(allLoaded),
-    scrolling: stats(frames.slice(1)),
+    allInstancesFoldedMs: Math.round(instances),
+    allEventsShownMs: Math.round(eventsShown),
+    timelineScrolling: timelineScroll,
+    eventsScrolling: eventsScroll,
   };
 }
 
@@ -241,6 +270,7 @@ async function main() {
   try {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();
+    page.on('crash', () => console.error('BENCH_PAGE_CRASHED: the renderer died'));
     await routeApi(page);
     const drag = await dragBench(page, server.url);
     console.log('drag', drag);
@@ -253,7 +283,7 @@ async function main() {
       machine: '2 shared cores',
       loadAverage1mAtStart: loadAtStart,
       loadAverage1m: Number((loadavg()[0] ?? 0).toFixed(2)),
-      targets: { dragFps: 50, timelineFirstPaintMs: 1000, scrollMaxFrameMs: 100 },
+      targets: { dragFps: 50, timelineFirstPaintMs: 1000, scrollMaxFrameMs: 50 },
       drag,
       timeline,
     };

@@ -233,3 +233,35 @@ describe('RunTrace', () => {
     });
   });
 });
+
+describe('readTraceEvent', () => {
+  it('accepts what the schema accepts and skips what it refuses', async () => {
+    const { readTraceEvent, traceEventSchema } = await import('./runTrace');
+    const good = {
+      id: 'e/a/step.failed/1',
+      instance: 'a',
+      node: 'a',
+      kind: 'step.failed',
+      cloud: 'aws-local',
+      at: 5,
+      seq: 3,
+      error: { message: 'boom', stack: 'at x' },
+      extra: { kept: true },
+    };
+    expect(readTraceEvent(structuredClone(good))).toEqual(traceEventSchema.parse(good));
+    const bad: unknown[] = [
+      null,
+      'x',
+      { ...good, id: 1 },
+      { ...good, at: '5' },
+      { ...good, attempt: 'one' },
+      { ...good, costUsd: '1' },
+      { ...good, error: { stack: 'x' } },
+      { ...good, to: 3 },
+    ];
+    for (const value of bad) {
+      expect(readTraceEvent(structuredClone(value))).toBeUndefined();
+      expect(traceEventSchema.safeParse(value).success).toBe(false);
+    }
+  });
+});

@@ -27,6 +27,35 @@ export const traceEventSchema = z
   .loose();
 export type TraceEventView = z.infer<typeof traceEventSchema>;
 
+const isString = (v: unknown): v is string => typeof v === 'string';
+const optionalNumber = (v: unknown) => v === undefined || typeof v === 'number';
+
+/**
+ * Reads one trace event from the stream: the same checks as `traceEventSchema`, by hand,
+ * because a 200,000-event replay must fold in about a second and zod costs as much again as
+ * `JSON.parse` per event. Anything that does not fit is skipped (undefined).
+ */
+export function readTraceEvent(json: unknown): TraceEventView | undefined {
+  if (typeof json !== 'object' || json === null) return undefined;
+  const e = json as Record<string, unknown>;
+  if (!isString(e.id) || !isString(e.instance) || !isString(e.node)) return undefined;
+  if (!isString(e.kind) || !isString(e.cloud) || typeof e.at !== 'number') return undefined;
+  if (e.attempt === undefined) e.attempt = 1;
+  else if (typeof e.attempt !== 'number') return undefined;
+  for (const key of ['seq', 'durationMs', 'billedMs', 'costUsd', 'queuedMs', 'coldStartMs']) {
+    if (!optionalNumber(e[key])) return undefined;
+  }
+  if (e.error !== undefined) {
+    const error = e.error as Record<string, unknown> | null;
+    if (typeof error !== 'object' || error === null || !isString(error.message)) return undefined;
+    if (error.stack !== undefined && !isString(error.stack)) return undefined;
+  }
+  if ((e.from !== undefined && !isString(e.from)) || (e.to !== undefined && !isString(e.to))) {
+    return undefined;
+  }
+  return e as TraceEventView;
+}
+
 export const completionSchema = z
   .object({
     status: z.string(),

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { followExecutionEvents } from '../api/eventStream';
-import { completionSchema, RunTrace, type TraceEventView, traceEventSchema } from './runTrace';
+import type { SseMessage } from '../api/sseParser';
+import { completionSchema, RunTrace, readTraceEvent, type TraceEventView } from './runTrace';
 
 export interface RunTraceView {
   trace: RunTrace;
@@ -12,9 +13,17 @@ export interface RunTraceView {
   refresh(): void;
 }
 
+/** Parsing and folding per animation frame, so the page keeps painting during a big replay. */
+const FRAME_BUDGET_MS = 10;
+/** While a backlog remains, React re-renders at most this often (each render walks the trace). */
+const RENDER_EVERY_MS = 250;
+
 /**
- * Follows an execution's events into a `RunTrace`. Messages are folded in batches once per
- * animation frame, so a replay of 20,000 events renders a handful of times, not 20,000.
+ * Follows an execution's events into a `RunTrace`. Messages are queued as they arrive and
+ * parsed and folded in slices of about 10 ms per animation frame: a replay of 200,000 events
+ * shows its first screen after the first slice and stays responsive while the rest folds in;
+ * React renders the trace at most every 250 ms until the backlog is empty, then at once.
+ * A new `generation` (after a redrive) reads the whole history again and follows it live.
  */
 export function useRunTrace(executionId: string | null, generation = 0): RunTraceView {
   const traceRef = useRef(new RunTrace());
@@ -30,44 +39,65 @@ export function useRunTrace(executionId: string | null, generation = 0): RunTrac
     setVersion(trace.version);
     setLive(true);
     setError(null);
-    let pending: TraceEventView[] = [];
+    let backlog: SseMessage[] = [];
+    let next = 0;
     let frame = 0;
-    const flush = () => {
+    let lastRender = 0;
+    let rendered = false;
+    let ended = false;
+
+    const pump = () => {
       frame = 0;
-      const batch = pending;
-      pending = [];
-      trace.apply(batch);
-      setVersion(trace.version);
+      const started = performance.now();
+      const batch: TraceEventView[] = [];
+      let completed = false;
+      while (next < backlog.length) {
+        const message = backlog[next++];
+        if (message === undefined) continue;
+        let json: unknown;
+        try {
+          json = JSON.parse(message.data);
+        } catch {
+          continue;
+        }
+        if (message.event === 'end' || message.event === 'completion' || message.event === 'done') {
+          const completion = completionSchema.safeParse(json);
+          if (completion.success) {
+            trace.apply(batch.splice(0));
+            trace.complete(completion.data);
+            completed = true;
+          }
+          continue;
+        }
+        const event = readTraceEvent(json);
+        if (event !== undefined) batch.push(event);
+        if ((next & 255) === 0 && performance.now() - started > FRAME_BUDGET_MS) break;
+      }
+      if (batch.length > 0) trace.apply(batch);
+      const drained = next >= backlog.length;
+      if (drained) {
+        backlog = [];
+        next = 0;
+      } else {
+        frame = requestAnimationFrame(pump);
+      }
+      const now = performance.now();
+      if (drained || completed || !rendered || now - lastRender > RENDER_EVERY_MS) {
+        rendered = true;
+        lastRender = now;
+        setVersion(trace.version);
+      }
+      if (drained && ended) setLive(false);
     };
+
     const stop = followExecutionEvents(executionId, {
       onMessages(messages) {
-        for (const message of messages) {
-          let json: unknown;
-          try {
-            json = JSON.parse(message.data);
-          } catch {
-            continue;
-          }
-          if (
-            message.event === 'end' ||
-            message.event === 'completion' ||
-            message.event === 'done'
-          ) {
-            const completion = completionSchema.safeParse(json);
-            if (completion.success) {
-              if (pending.length > 0) flush();
-              trace.complete(completion.data);
-              setVersion(trace.version);
-            }
-            continue;
-          }
-          const event = traceEventSchema.safeParse(json);
-          if (event.success) pending.push(event.data);
-        }
-        if (pending.length > 0 && frame === 0) frame = requestAnimationFrame(flush);
+        for (const message of messages) backlog.push(message);
+        if (frame === 0) frame = requestAnimationFrame(pump);
       },
       onEnd() {
-        setLive(false);
+        ended = true;
+        if (frame === 0) setLive(false);
       },
       onError(e) {
         setError(e.message);
@@ -78,7 +108,6 @@ export function useRunTrace(executionId: string | null, generation = 0): RunTrac
       stop();
       if (frame !== 0) cancelAnimationFrame(frame);
     };
-    // A new generation (after a redrive) reads the whole history again and follows it live.
   }, [executionId, generation]);
 
   const refresh = useCallback(() => setVersion(traceRef.current.version), []);
