@@ -43,6 +43,8 @@ import { awsErrorCodeOf, awsErrorOf, retryThrottled } from './awsErrors';
 
 /** Lambda's limit for a zip uploaded directly in the request. */
 const DIRECT_UPLOAD_LIMIT_BYTES = 50 * 1024 * 1024;
+/** Lambda's limit for a function's unzipped code. */
+const UNZIPPED_LIMIT_BYTES = 250 * 1024 * 1024;
 const LAMBDA_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const RUNTIME = 'nodejs20.x';
 const HANDLER = 'index.handler';
@@ -211,10 +213,14 @@ export function createAwsShim(
 
     report('deploying', undefined, 'packaging');
     const pkg = await packageFunction(spec, aws, clouds, 'lambda');
-    if (pkg.zip.byteLength > DIRECT_UPLOAD_LIMIT_BYTES) {
+    if (
+      pkg.zip.byteLength > DIRECT_UPLOAD_LIMIT_BYTES ||
+      pkg.unzippedBytes > UNZIPPED_LIMIT_BYTES
+    ) {
+      const mb = (n: number) => (n / 1048576).toFixed(1);
       throw new ShimError(
         'AWS_CODE_TOO_LARGE',
-        `AWS_CODE_TOO_LARGE: the package of ${name} is ${(pkg.zip.byteLength / 1048576).toFixed(1)} MB zipped; Lambda takes at most 50 MB in a direct upload: import less in the step code, or keep large data in S3`,
+        `AWS_CODE_TOO_LARGE: the package of ${name} is ${mb(pkg.zip.byteLength)} MB zipped, ${mb(pkg.unzippedBytes)} MB unzipped; Lambda takes at most 50 MB zipped in a direct upload and 250 MB unzipped: import less in the step code, or keep large data in S3`,
       );
     }
     const memorySize = lambdaMemory(spec.fn.memoryMb);
