@@ -55,6 +55,11 @@ export function useHashRoute(): Route {
   const [route, setRoute] = useState(() => parseRoute(window.location.hash));
   useEffect(() => {
     let shown = window.location.hash;
+    // The hash may have changed between the first render and this subscription.
+    setRoute((current) => {
+      const now = parseRoute(shown);
+      return routeHref(now) === routeHref(current) ? current : now;
+    });
     const onChange = () => {
       if (window.location.hash === shown) return;
       if (leaveGuard && !leaveGuard()) {

@@ -9,6 +9,7 @@ import {
   type OnConnect,
   ReactFlow,
   useReactFlow,
+  useStore,
 } from '@xyflow/react';
 import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Cloud } from '../api/apiClient';
@@ -45,6 +46,14 @@ export interface CanvasProps {
 }
 
 type Measured = { width: number; height: number };
+
+/**
+ * Below this zoom no text on the canvas is readable (11 px labels render under 4 px), so the
+ * canvas drops edge labels, arrowheads, badges and shadows (`.lod-far` in styles.css). What
+ * Chromium spends per frame in a big graph is layerizing thousands of paint chunks, and each
+ * label and marker is several: a 2,000-node drag is bound by them, not by JavaScript.
+ */
+const FAR_ZOOM = 0.35;
 type XY = { x: number; y: number };
 
 function effectiveCloud(
@@ -71,6 +80,7 @@ export function Canvas({
   dark,
 }: CanvasProps) {
   const flow = useReactFlow();
+  const far = useStore((state) => state.transform[2] < FAR_ZOOM);
   const [measured, setMeasured] = useState<ReadonlyMap<string, Measured>>(new Map());
   const cache = useRef(new Map<string, { key: unknown[]; node: FlowNodeType }>());
   // Positions of the nodes being dragged, ahead of the document until the drag ends.
@@ -271,7 +281,7 @@ export function Canvas({
 
   return (
     <section
-      className={drag ? 'canvas dragging-nodes' : 'canvas'}
+      className={`canvas${drag ? ' dragging-nodes' : ''}${far ? ' lod-far' : ''}`}
       aria-label="Canvas"
       onDragOver={(event) => {
         if (!editing) return;

@@ -64,6 +64,15 @@ describe('step code diagnostics', () => {
     expect(check([])).toEqual([]);
   });
 
+  it('checks shared code once and reports it for every step that has it', () => {
+    const broken = 'export function handler() {\n  return 1 +;\n}';
+    const steps = Array.from({ length: 300 }, (_, i) => ({ node: `s${i}`, code: broken }));
+    const found = check([...steps, { node: 'ok', code: 'export function handler() {}' }]);
+    expect(found).toHaveLength(300);
+    expect(new Set(found.map((d) => d.node)).size).toBe(300);
+    expect(found.every((d) => d.line === 2 && d.kind === 'syntax')).toBe(true);
+  });
+
   it('finds nothing wrong in the shipped examples', () => {
     const steps = readdirSync(examplesDir)
       .filter((file) => file.endsWith('.json'))

@@ -113,25 +113,25 @@ const COMPILER_OPTIONS = {
 };
 const TS_ERROR = 1;
 
-function stepFile(node: string): string {
-  return `/steps/${node}.ts`;
-}
-
 /**
  * A checker that keeps one language service across calls, so re-checking after an edit only
- * re-parses the steps whose code changed.
+ * re-parses the code that changed. Files are named by content (one file per distinct code
+ * text): steps that share their code, as generated graphs often do, are checked once.
  *
  * @example
  * const check = createStepCodeChecker(ts, libFileMap);
  * check([{ node: 'resize', code: 'export async function handler(i) { return i }' }]);
  */
 export function createStepCodeChecker(ts: TsApi, libs: Readonly<Record<string, string>>) {
-  const files = new Map<string, { node: string; code: string; version: number }>();
+  /** Distinct code text → its file; a file's text never changes, so its version is fixed. */
+  const fileOfCode = new Map<string, string>();
+  const codeOfFile = new Map<string, string>();
+  let nextFile = 1;
   let names: string[] = [];
   const host: TsHost = {
     getCompilationSettings: () => COMPILER_OPTIONS,
     getScriptFileNames: () => names,
-    getScriptVersion: (fileName) => String(files.get(fileName)?.version ?? 0),
+    getScriptVersion: () => '1',
     getScriptSnapshot: (fileName) => {
       const text = readFile(fileName);
       return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
@@ -143,27 +143,35 @@ export function createStepCodeChecker(ts: TsApi, libs: Readonly<Record<string, s
   };
   function readFile(fileName: string): string | undefined {
     if (fileName === AMBIENT_FILE) return STEP_AMBIENT_TYPES;
-    const step = files.get(fileName);
-    if (step) return step.code;
+    const code = codeOfFile.get(fileName);
+    if (code !== undefined) return code;
     return libs[fileName.replace(/^.*\//, '')];
   }
   const service = ts.createLanguageService(host);
 
   return function check(steps: readonly { node: string; code: string }[]): StepCodeDiagnostic[] {
-    const current = new Set<string>();
+    const nodesOfCode = new Map<string, string[]>();
     for (const { node, code } of steps) {
-      const fileName = stepFile(node);
-      current.add(fileName);
-      const known = files.get(fileName);
-      if (!known) files.set(fileName, { node, code, version: 1 });
-      else if (known.code !== code) files.set(fileName, { node, code, version: known.version + 1 });
+      const nodes = nodesOfCode.get(code);
+      if (nodes) nodes.push(node);
+      else nodesOfCode.set(code, [node]);
     }
-    for (const fileName of [...files.keys()]) if (!current.has(fileName)) files.delete(fileName);
-    names = [AMBIENT_FILE, ...current];
+    for (const [code, fileName] of fileOfCode) {
+      if (nodesOfCode.has(code)) continue;
+      fileOfCode.delete(code);
+      codeOfFile.delete(fileName);
+    }
+    for (const code of nodesOfCode.keys()) {
+      if (fileOfCode.has(code)) continue;
+      const fileName = `/steps/code${nextFile++}.ts`;
+      fileOfCode.set(code, fileName);
+      codeOfFile.set(fileName, code);
+    }
+    names = [AMBIENT_FILE, ...fileOfCode.values()];
 
     const found: StepCodeDiagnostic[] = [];
-    for (const { node } of steps) {
-      const fileName = stepFile(node);
+    for (const [code, nodes] of nodesOfCode) {
+      const fileName = fileOfCode.get(code) ?? '';
       const syntax = service.getSyntacticDiagnostics(fileName);
       // Type errors in code that does not parse are mostly echoes of the syntax error.
       const reported =
@@ -173,14 +181,17 @@ export function createStepCodeChecker(ts: TsApi, libs: Readonly<Record<string, s
       for (const { d, kind } of reported) {
         if (d.category !== TS_ERROR) continue;
         const at = d.file?.getLineAndCharacterOfPosition(d.start ?? 0) ?? { line: 0, character: 0 };
-        found.push({
-          node,
-          kind,
-          line: at.line + 1,
-          column: at.character + 1,
-          tsCode: d.code,
-          message: ts.flattenDiagnosticMessageText(d.messageText, ' '),
-        });
+        const message = ts.flattenDiagnosticMessageText(d.messageText, ' ');
+        for (const node of nodes) {
+          found.push({
+            node,
+            kind,
+            line: at.line + 1,
+            column: at.character + 1,
+            tsCode: d.code,
+            message,
+          });
+        }
       }
     }
     return found;
