@@ -20,7 +20,8 @@ import { bigGraph, bigRunSse, CLOUDS, mapGraph } from './fixtures';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 // WEB_DIST: another build, e.g. `vite build --minify false --outDir /tmp/x` for readable profiles.
 const dist = process.env.WEB_DIST ?? join(root, 'apps/web/dist');
-const NODES = 500;
+/** Graph sizes of the drag benchmark: 500 (met since the first version) and 2,000 (issue 10). */
+const DRAG_SIZES = [500, 2000] as const;
 /** Events in the synthetic run (`WEB_EVENTS` overrides, e.g. 20000 for a quick look). */
 const EVENTS = Number(process.env.WEB_EVENTS ?? 200_000);
 const RUN_SSE = bigRunSse('ex_bench', EVENTS);
@@ -77,7 +78,7 @@ function stats(frames: number[]) {
 }
 
 async function routeApi(page: Page) {
-  const graph = bigGraph(NODES);
+  const graphs = new Map<string, ReturnType<typeof bigGraph>>();
   const runGraph = mapGraph();
   await page.route('**/api/v1/**', async (route) => {
     const url = new URL(route.request().url());
@@ -85,8 +86,12 @@ async function routeApi(page: Page) {
     const json = (body: unknown) =>
       route.fulfill({ contentType: 'application/json', body: JSON.stringify(body) });
     if (path === '/clouds') return json({ items: CLOUDS });
-    if (path === '/workflows/wf_bench')
-      return json({ id: 'wf_bench', name: graph.name, version: 1, graph });
+    const size = /^\/workflows\/wf_bench(\d+)$/.exec(path)?.[1];
+    if (size) {
+      const graph = graphs.get(size) ?? bigGraph(Number(size));
+      graphs.set(size, graph);
+      return json({ id: `wf_bench${size}`, name: graph.name, version: 1, graph });
+    }
     if (path === '/workflows/wf_run')
       return json({ id: 'wf_run', name: 'scores', version: 1, graph: runGraph });
     if (path === '/executions')
@@ -122,19 +127,28 @@ async function startFrameRecorder(page: Page) {
   return async () => (await page.evaluate(STOP_FRAMES)) as number[];
 }
 
-async function dragBench(page: Page, base: string) {
+async function dragBench(page: Page, base: string, nodes: number) {
+  // A node in the middle of the graph (row 10 of 20 for 500 nodes, row 40 of 80 for 2,000).
+  const dragged = `step${Math.floor(nodes / 2) + 10}`;
   await page.goto(`${base}/#token=${TOKEN}`);
-  await page.goto(`${base}/#/workflows/wf_bench`);
+  await page.goto(`${base}/#/workflows/wf_bench${nodes}`);
   await page
     .locator('.react-flow__node')
-    .nth(NODES - 1)
-    .waitFor({ state: 'attached', timeout: 60_000 });
+    .nth(nodes - 1)
+    .waitFor({ state: 'attached', timeout: 120_000 });
+  // Let the load settle: fit view, validation, and the step code check (in its worker).
+  await page.waitForFunction(
+    `document.querySelector('button.primary')?.title !== 'Checking the step code…'`,
+    undefined,
+    { timeout: 120_000 },
+  );
   await page.waitForTimeout(1500);
-  const node = page.getByTestId('node-step260');
+  const node = page.getByTestId(`node-${dragged}`);
   const box = await node.boundingBox();
-  if (!box) throw new Error('BENCH_NO_NODE: step260 is not on screen');
+  if (!box) throw new Error(`BENCH_NO_NODE: ${dragged} is not on screen`);
   const x = box.x + box.width / 2;
-  const y = box.y + 4;
+  // The middle of the node: at the zoom that fits 2,000 nodes a node is about 4 px high.
+  const y = box.y + box.height / 2;
   await page.mouse.move(x, y);
   await page.mouse.down();
   // WEB_PROFILE=<file>: a CPU profile of the drag (open it in Chrome's DevTools).
@@ -182,12 +196,12 @@ async function dragBench(page: Page, base: string) {
   if (!after || Math.abs(after.x - box.x) + Math.abs(after.y - box.y) < 1)
     throw new Error('BENCH_DRAG_NO_MOVE: the dragged node did not move');
   await page.waitForFunction(
-    `[...document.querySelectorAll('[aria-label="Inspector"] input')].some((i) => i.value === 'step260')`,
+    `[...document.querySelectorAll('[aria-label="Inspector"] input')].some((i) => i.value === '${dragged}')`,
     undefined,
-    { timeout: 10_000 },
+    { timeout: 60_000 },
   );
   return {
-    nodes: NODES,
+    nodes,
     dragMoves: 120,
     wallMs: Date.now() - started,
     ...rendered,
@@ -272,10 +286,37 @@ async function main() {
     const page = await context.newPage();
     page.on('crash', () => console.error('BENCH_PAGE_CRASHED: the renderer died'));
     await routeApi(page);
-    const drag = await dragBench(page, server.url);
-    console.log('drag', drag);
-    const timeline = await timelineBench(page, server.url);
-    console.log('timeline', timeline);
+    // A drag leaves unsaved changes: leaving the designer for the next graph asks, and we leave.
+    page.on('dialog', (dialog) => void dialog.accept().catch(() => undefined));
+    // WEB_BENCH=drag or WEB_BENCH=timeline runs one part; the other keeps its last recorded
+    // numbers in web.json.
+    const only = process.env.WEB_BENCH;
+    const resultsFile = join(root, 'bench/results/web.json');
+    const previous = existsSync(resultsFile)
+      ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as Record<string, unknown>)
+      : {};
+    let drag = previous.drag;
+    let dragBySize = previous.dragBySize;
+    if (only === undefined || only === 'drag') {
+      const measured = [];
+      // WEB_DRAG_SIZES=2000 measures one size (e.g. with WEB_PROFILE, for a profile of that size).
+      const sizes = process.env.WEB_DRAG_SIZES
+        ? process.env.WEB_DRAG_SIZES.split(',').map(Number)
+        : DRAG_SIZES;
+      for (const nodes of sizes) {
+        const result = await dragBench(page, server.url, nodes);
+        console.log(`drag ${nodes}`, result);
+        measured.push(result);
+      }
+      // `drag` stays the 500-node result, comparable with every earlier run.
+      drag = measured.find((result) => result.nodes === 500) ?? drag;
+      dragBySize = measured;
+    }
+    let timeline = previous.timeline;
+    if (only === undefined || only === 'timeline') {
+      timeline = await timelineBench(page, server.url);
+      console.log('timeline', timeline);
+    }
     const result = {
       when: new Date().toISOString(),
       build: 'production (vite build)',
@@ -284,7 +325,9 @@ async function main() {
       loadAverage1mAtStart: loadAtStart,
       loadAverage1m: Number((loadavg()[0] ?? 0).toFixed(2)),
       targets: { dragFps: 50, timelineFirstPaintMs: 1000, scrollMaxFrameMs: 50 },
+      measured: only ?? 'drag and timeline',
       drag,
+      dragBySize,
       timeline,
     };
     mkdirSync(join(root, 'bench/results'), { recursive: true });
