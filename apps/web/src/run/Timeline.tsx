@@ -303,7 +303,7 @@ export function Timeline({
         ref={scroller}
         // biome-ignore lint/a11y/noNoninteractiveTabindex: the scroll area takes arrow keys for panning
         tabIndex={0}
-        aria-label="Timeline rows (arrow keys pan, + and − zoom)"
+        aria-label="Rows by step (arrow keys pan, + and − zoom)"
         onKeyDown={(event) => {
           if (event.target !== event.currentTarget) return;
           if (event.key === 'ArrowLeft') pan(-0.1);
