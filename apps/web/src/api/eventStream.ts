@@ -9,6 +9,8 @@ export interface EventStreamHandlers {
 }
 
 const COMPLETION_EVENTS = new Set(['completion', 'end', 'done']);
+/** Longest stretch of reading and parsing before the stream lets the page paint. */
+const YIELD_AFTER_MS = 12;
 
 /**
  * Follows an execution's event stream over `fetch` (so the Authorization header can be sent),
@@ -48,7 +50,14 @@ export function followExecutionEvents(
         backoffMs = 250;
         const parser = new SseParser();
         const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+        let sliceStart = performance.now();
         for (;;) {
+          // A replay already buffered resolves every read at once, as microtasks: yield to the
+          // page now and then, or a 67 MB history would block painting until it is all parsed.
+          if (performance.now() - sliceStart > YIELD_AFTER_MS) {
+            await new Promise((resolve) => setTimeout(resolve, 0));
+            sliceStart = performance.now();
+          }
           const { value, done } = await reader.read();
           if (done) break;
           const messages = parser.push(value);
