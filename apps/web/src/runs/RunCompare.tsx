@@ -84,7 +84,9 @@ export function RunCompare({
         )}
         <table className="runs-table compare-table" data-testid="compare-table">
           <caption className="muted">
-            Differences are B minus A: negative means B was faster or cheaper.
+            Whole run: makespan. Per step: first start to last end of its code's runs (×n instances,
+            p50 of one), and its cost. Differences are B minus A: negative means B was faster or
+            cheaper.
           </caption>
           <thead>
             <tr>
