@@ -304,7 +304,15 @@ async function main() {
         ? process.env.WEB_DRAG_SIZES.split(',').map(Number)
         : DRAG_SIZES;
       for (const nodes of sizes) {
-        const result = await dragBench(page, server.url, nodes);
+        const loadBefore = Number((loadavg()[0] ?? 0).toFixed(2));
+        const result = {
+          ...(await dragBench(page, server.url, nodes)),
+          // Each part carries its own time and load: the parts of web.json may come from
+          // different runs (WEB_BENCH).
+          when: new Date().toISOString(),
+          loadAverage1mAtStart: loadBefore,
+          loadAverage1m: Number((loadavg()[0] ?? 0).toFixed(2)),
+        };
         console.log(`drag ${nodes}`, result);
         measured.push(result);
       }
