@@ -4,6 +4,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WorkflowIR } from '@jointflow/ir';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// The repository's sequential reference interpreter (examples/ is not a package).
+import { referenceRun } from '../../../examples/referenceRun';
 import { deployWorkflow } from './deployWorkflow';
 import { outsidePorts, runExecution, stillQueuedOn } from './runExecution';
 import { loadCloudsFile, type RunningClouds, startClouds } from './startClouds';
@@ -13,9 +15,9 @@ import { startTraceCollector, type TraceCollector } from './traceCollector';
 /**
  * The examples through the real cloud SDKs against stand-ins: every function is packaged by the
  * AWS shim into a zip, created with @aws-sdk/client-lambda on an emulator's Lambda API, and
- * commits into DynamoDB (dynalite) with blobs in S3 (s3rver). Results must equal the same
- * examples on the local shim (the reference run of examples/referenceRun.ts gives the same
- * numbers); the history checker reads the stand-in stores. Then a subset under crashes before
+ * commits into DynamoDB (dynalite) with blobs in S3 (s3rver). Results must equal the
+ * sequential reference run of examples/referenceRun.ts, which the local shim's runs equal; the
+ * history checker reads the stand-in stores. Then a subset under crashes before
  * and after commit, duplicates and drops.
  */
 
@@ -92,15 +94,19 @@ describe('examples through the AWS shim (Lambda API emulator, dynalite, s3rver)'
 
   const expected = new Map<string, unknown>();
   for (const example of examples) {
-    it(`${example.name}: the same result as on the local shim, and a clean history`, async () => {
+    it(`${example.name}: the reference result, and a clean history`, async () => {
       const run = await runOne(example.name, `aws-${example.name}-0`);
       expect(run.result.status, JSON.stringify(run.result)).toBe('succeeded');
       if (run.result.status !== 'succeeded') return;
       expected.set(example.name, run.result.output);
       expect(await historyOf(example.name, run.execution)).toEqual([]);
-      // The local shim's result for the same input: the examples' checked-in expectations.
-      const local = await localResult(example.name);
-      expect(run.result.output).toEqual(local);
+      // The sequential reference interpreter's result, which the local shim's runs equal too
+      // (packages/runtime examples.test.ts, chaos.test.ts; awsShim.test.ts compares the two
+      // shims directly).
+      const ir = irs.get(example.name);
+      if (ir === undefined) throw new Error(`no IR for ${example.name}`);
+      const reference = await referenceRun(ir, inputs[example.name] ?? example.graph.sampleInput);
+      expect(run.result.output).toEqual(reference.result);
     }, 600_000);
   }
 
@@ -130,44 +136,4 @@ describe('examples through the AWS shim (Lambda API emulator, dynalite, s3rver)'
       await Promise.all(running.emulators.map((e) => e.local.injectFaults({})));
     }
   }, 900_000);
-});
-
-/**
- * What the same example gives on the local shim: run on a pair of local clouds once per file.
- * Cached across tests of this file.
- */
-const localResults = new Map<string, unknown>();
-let localClouds: RunningClouds | undefined;
-async function localResult(name: string): Promise<unknown> {
-  const cached = localResults.get(name);
-  if (cached !== undefined) return cached;
-  if (localClouds === undefined) {
-    localClouds = await startClouds({
-      dataDir: join(dataDir, 'local'),
-      behaviour: quickBehaviour,
-      logs: 'ignore',
-    });
-  }
-  const example = examples.find((e) => e.name === name);
-  const ir = compileOrThrow(example?.graph, localClouds.profiles);
-  await deployWorkflow(localClouds.shims, ir, `l-${name}`, {
-    JF_TRACE_URL: collector.url,
-    JF_TRACE_SECRET: collector.secret,
-  });
-  const run = await runExecution(outsidePorts(localClouds.shims, localClouds.peers), {
-    ir,
-    deployment: `l-${name}`,
-    input: inputs[name] ?? example?.graph.sampleInput,
-    stallMs: 5_000,
-    timeoutMs: 300_000,
-    lastProgressAt: (e) => collector.lastEventAt(e),
-    stillQueued: stillQueuedOn(localClouds.emulators),
-  });
-  if (run.result.status !== 'succeeded') throw new Error(`local ${name}: ${run.result.status}`);
-  localResults.set(name, run.result.output);
-  return run.result.output;
-}
-
-afterAll(async () => {
-  await localClouds?.stop();
 });
