@@ -149,6 +149,18 @@ describe('DynamoDB store on dynalite', () => {
       values: [{ a: 1 }, 'b', null],
     });
     expect(await s.readSlots('j1/join:none')).toEqual([]);
+    // A fill that disagrees with the record's size is not counted (it could never complete it).
+    expect(await s.fillSlot('j1/join:sized', 0, 2, 'a')).toEqual({
+      filled: 1,
+      size: 2,
+      newlyFilled: true,
+    });
+    expect(await s.fillSlot('j1/join:sized', 2, 3, 'c')).toEqual({
+      filled: 1,
+      size: 2,
+      newlyFilled: false,
+    });
+    expect(await s.readSlots('j1/join:sized')).toEqual(['a', undefined]);
     await expect(s.fillSlot(key, 3, 3, 'x')).rejects.toThrow(/DYNAMO_BAD_SLOT/);
   });
 

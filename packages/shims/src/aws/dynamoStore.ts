@@ -312,7 +312,10 @@ export function createDynamoStore(options: DynamoStoreOptions): KeyValueStore {
               Key: keyAttributes(itemKey),
               UpdateExpression:
                 'SET #slot = :value, #size = if_not_exists(#size, :size) ADD #filled :one',
-              ConditionExpression: 'attribute_not_exists(#slot) AND attribute_not_exists(#sealed)',
+              // The record's size is the first filler's; a fill that disagrees (a bug upstream)
+              // must not be counted, or `filled` could pass `size` and complete nothing.
+              ConditionExpression:
+                'attribute_not_exists(#slot) AND attribute_not_exists(#sealed) AND (attribute_not_exists(#size) OR #size = :size)',
               ExpressionAttributeNames: {
                 '#slot': slotName(slot),
                 '#size': 'size',
@@ -332,7 +335,7 @@ export function createDynamoStore(options: DynamoStoreOptions): KeyValueStore {
         return fillStateOf(res.Attributes ?? {}, true);
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        // The slot was filled (a duplicate branch) or the record sealed. A sealed record stays
+        // The slot was filled (a duplicate branch), the record sealed, or its size differs. A sealed record stays
         // sealed past its expiry: a fill that late is beyond every redelivery window anyway.
         const stored =
           error.Item ??
