@@ -1,7 +1,8 @@
 import { createServer, type ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import type { Page } from '@playwright/test';
+
+/** The axe-core check is e2e/fixtures.ts's, shared by every browser test. */
+export { axeViolations } from '../fixtures';
 
 /** What the run tests need from the stack: a workflow deployed and ready to run. */
 export type ApiCall = (method: string, path: string, body?: unknown) => Promise<unknown>;
@@ -96,22 +97,6 @@ export async function startOutsideService() {
       server.close();
     },
   };
-}
-
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-/** axe-core's violations on what the page shows now, one readable line per element. */
-export async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: axePath });
-  const violations = (await page.evaluate(`(async () => {
-    const result = await window.axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({
-      id: v.id,
-      help: v.help,
-      nodes: v.nodes.map((n) => n.target.join(' ') + ' — ' + n.failureSummary.replace(/\\s+/g, ' ')),
-    }));
-  })()`)) as { id: string; help: string; nodes: string[] }[];
-  return violations.flatMap((v) => v.nodes.map((node) => `${v.id} (${v.help}): ${node}`));
 }
 
 /** Reads the numbers of a step's run label (`running · 3 succeeded · 6 running · 101 pending of 110`). */
