@@ -1,5 +1,5 @@
 import Editor, { type OnMount } from '@monaco-editor/react';
-import './monacoSetup';
+import { DARK_THEME } from './monacoSetup';
 
 export interface CodeEditorProps {
   value: string;
@@ -36,7 +36,7 @@ export default function CodeEditor({
       path={path}
       language={language}
       value={value}
-      theme={dark ? 'vs-dark' : 'light'}
+      theme={dark ? DARK_THEME : 'light'}
       onMount={onMount}
       onChange={(next) => onChange?.(next ?? '')}
       options={{

@@ -27,6 +27,18 @@ ts.typescriptDefaults.setCompilerOptions({
 });
 ts.typescriptDefaults.addExtraLib(STEP_AMBIENT_TYPES, 'file:///step-globals.d.ts');
 
+/**
+ * Monaco's dark theme with comments readable on its background: vs-dark draws them #608b4e on
+ * #1e1e1e, a 4.2:1 contrast, under WCAG's 4.5:1 (axe-core flags it); #6a9955 gives 5.0:1.
+ */
+export const DARK_THEME = 'jointflow-dark';
+monaco.editor.defineTheme(DARK_THEME, {
+  base: 'vs-dark',
+  inherit: true,
+  rules: [{ token: 'comment', foreground: '6a9955' }],
+  colors: {},
+});
+
 loader.config({ monaco });
 
 export { monaco };
