@@ -11,7 +11,8 @@ export default defineConfig({
   outputDir: '../test-results/e2e',
   fullyParallel: false,
   workers: 1,
-  retries: 0,
+  // One retry in CI: a click on a loaded 2-core box can miss its 90 s once (seen once in 3 fresh-clone runs, runViews 1024x700); a second failure still fails.
+  retries: process.env.CI ? 1 : 0,
   timeout: 90_000,
   expect: { timeout: 15_000 },
   reporter: [['list']],
