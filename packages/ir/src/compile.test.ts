@@ -581,21 +581,156 @@ describe('compile: diagnostics', () => {
     if (result.diagnostics.some((d) => d.severity === 'error')) expect(result.ir).toBeUndefined();
   });
 
-  it('rejects a trigger step: the runtime does not run triggers yet', () => {
+  it('rejects a time-window trigger: it does not run yet', () => {
     const result = compile(
       graph(
-        [task('a'), { kind: 'trigger', name: 't', trigger: { type: 'batch', size: 3 } }, task('b')],
-        [
-          ['a', 't'],
-          ['t', 'b'],
-        ],
+        [task('a'), { kind: 'trigger', name: 't', trigger: { type: 'window', windowMs: 1000 } }],
+        [['a', 't']],
       ),
       { clouds },
     );
     const trigger = result.diagnostics.find((d) => d.code === 'IR_TRIGGER_UNSUPPORTED');
     expect(trigger).toMatchObject({ severity: 'error', node: 't' });
-    expect(trigger?.message).toContain('replace it with a task or a join');
+    expect(trigger?.message).toContain('use one of immediate, by-name, batch, set, group, k-of-n');
     expect(result.ir).toBeUndefined();
+  });
+
+  it('compiles a k-of-n trigger over a map: producers emit into it, no join needed', () => {
+    const ir = compiled(
+      graph(
+        [
+          task('s'),
+          { kind: 'map', name: 'm' },
+          task('replica'),
+          {
+            kind: 'trigger',
+            name: 'vote',
+            fanOut: 'm',
+            trigger: { type: 'k-of-n', k: 3, n: 4 },
+            code,
+          },
+          task('after'),
+        ],
+        [
+          ['s', 'm'],
+          ['m', 'replica'],
+          ['replica', 'vote'],
+          ['vote', 'after'],
+        ],
+      ),
+    );
+    const c = cont(ir, 'replica', 'vote');
+    expect(c.mode).toBe('trigger');
+    expect(c.scope).toEqual({ op: 'pop', count: 1 });
+    expect(c.trigger).toMatchObject({
+      trigger: 'vote',
+      spec: { type: 'k-of-n', k: 3, n: 4 },
+      slot: { kind: 'map-index', map: 'm' },
+      fansOut: false,
+    });
+    expect(fn(ir, 'vote')).toMatchObject({ kind: 'trigger', fanOut: 'm', fansOut: false, code });
+    expect(cont(ir, 'vote', 'after').scope).toEqual({ op: 'keep' });
+  });
+
+  it('compiles a batch trigger as a fan-out whose runs a join collects', () => {
+    const ir = compiled(
+      graph(
+        [
+          task('s'),
+          { kind: 'map', name: 'm' },
+          task('sleep'),
+          { kind: 'trigger', name: 'b', fanOut: 'm', trigger: { type: 'batch', size: 100 } },
+          task('sum'),
+          { kind: 'join', name: 'all', fanOut: 'b' },
+        ],
+        [
+          ['s', 'm'],
+          ['m', 'sleep'],
+          ['sleep', 'b'],
+          ['b', 'sum'],
+          ['sum', 'all'],
+        ],
+      ),
+    );
+    expect(cont(ir, 'sleep', 'b')).toMatchObject({
+      mode: 'trigger',
+      scope: { op: 'pop', count: 1 },
+    });
+    expect(cont(ir, 'b', 'sum').scope).toEqual({ op: 'keep' });
+    expect(cont(ir, 'sum', 'all')).toMatchObject({
+      mode: 'join',
+      scope: { op: 'pop', count: 1 },
+      join: { join: 'all', slot: { kind: 'map-index', map: 'b' } },
+    });
+    expect(fn(ir, 'all')).toMatchObject({ kind: 'join', collect: 'array' });
+  });
+
+  it.each([
+    [
+      'an immediate trigger with two producers',
+      graph(
+        [
+          task('s'),
+          task('a'),
+          task('b'),
+          { kind: 'trigger', name: 't', trigger: { type: 'immediate' } },
+        ],
+        [
+          ['s', 'a'],
+          ['s', 'b'],
+          ['a', 't'],
+          ['b', 't'],
+        ],
+      ),
+      'IR_TRIGGER_PRODUCER',
+    ],
+    [
+      'a batch trigger whose runs nothing collects',
+      graph(
+        [task('a'), { kind: 'trigger', name: 't', trigger: { type: 'batch', size: 2 } }, task('x')],
+        [
+          ['a', 't'],
+          ['t', 'x'],
+        ],
+      ),
+      'IR_TRIGGER_WITHOUT_JOIN',
+    ],
+    [
+      'a map feeding a trigger directly',
+      graph(
+        [
+          task('s'),
+          { kind: 'map', name: 'm' },
+          { kind: 'trigger', name: 't', fanOut: 'm', trigger: { type: 'set', keys: ['a'] } },
+        ],
+        [
+          ['s', 'm'],
+          ['m', 't'],
+        ],
+      ),
+      'IR_TRIGGER_PRODUCER',
+    ],
+    [
+      'a trigger collecting a task',
+      graph(
+        [
+          task('a'),
+          { kind: 'trigger', name: 't', fanOut: 'a', trigger: { type: 'set', keys: ['a'] } },
+        ],
+        [['a', 't']],
+      ),
+      'IR_TRIGGER_FANOUT',
+    ],
+    [
+      'a set with a key twice',
+      graph(
+        [task('a'), { kind: 'trigger', name: 't', trigger: { type: 'set', keys: ['x', 'x'] } }],
+        [['a', 't']],
+      ),
+      'IR_TRIGGER_PARAMS',
+    ],
+  ])('reports %s', (_label, input, code) => {
+    expect(codes(input)).toContain(code);
   });
 
   it('warns about a choice without a default but still compiles', () => {

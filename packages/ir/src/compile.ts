@@ -4,13 +4,21 @@ import { type CloudProfile, cloudProfileSchema, ENVELOPE_RESERVE_BYTES } from '.
 import { analyzeControlFlow, type ControlFlow } from './controlFlow';
 import type { Diagnostic } from './diagnostic';
 import { jsonataProblem } from './expressions';
-import { type Graph, type GraphEdge, type GraphNode, graphSchema } from './graph';
+import {
+  type Graph,
+  type GraphEdge,
+  type GraphNode,
+  graphSchema,
+  runnableTriggerKinds,
+  triggerFansOut,
+} from './graph';
 import type {
   Continuation,
   ContinuationMode,
   FunctionIR,
   JoinTarget,
   ScopeOp,
+  TriggerTarget,
   WorkflowIR,
 } from './ir';
 import { irVersion } from './irVersion';
@@ -90,6 +98,7 @@ class Compilation {
   private scopeOps = new Map<string, ScopeOp>();
   private joinTargets = new Map<string, JoinTarget>();
   private skipTargets = new Map<string, JoinTarget[]>();
+  private triggerTargets = new Map<string, TriggerTarget>();
 
   constructor(private readonly rawOptions: CompileOptions) {}
 
@@ -172,6 +181,7 @@ class Compilation {
     this.assignScopes(flow, flow.order, start);
     if (this.errorCount() > 0) return this.result();
     this.assignJoins(flow);
+    this.assignTriggers();
     this.checkPayload(graph, start);
     if (this.errorCount() > 0) return this.result();
 
@@ -338,17 +348,13 @@ class Compilation {
           `task "${name}" has no code; write a handler: export async function handler(input, ctx) { ... }`,
           { node: name },
         );
-      } else if (
-        (node.kind === 'task' || node.kind === 'join') &&
-        code !== '' &&
-        !HANDLER_EXPORT.test(code)
-      ) {
+      } else if (runsCode(node) && code !== '' && !HANDLER_EXPORT.test(code)) {
         this.error(
           'IR_MISSING_HANDLER',
           `the code of "${name}" does not export a function named handler; add: export async function handler(input, ctx) { ... }`,
           { node: name },
         );
-      } else if (node.kind !== 'task' && node.kind !== 'join' && code !== '') {
+      } else if (!runsCode(node) && code !== '') {
         this.warn(
           'IR_CODE_IGNORED',
           `a ${node.kind} node runs no code; the code of "${name}" is ignored, move it into a task`,
@@ -356,22 +362,50 @@ class Compilation {
         );
       }
       if (node.kind === 'map') this.checkExpression(node.items, 'items expression', { node: name });
-      if (node.kind === 'trigger') {
-        // An error, not a warning: the runtime does not run triggers yet, so a graph with one
-        // could be deployed and then never finish. The designer does not offer the kind either.
+      if (node.kind === 'trigger') this.checkTrigger(name, node);
+    }
+  }
+
+  /** A trigger's parameters, its producers and where its runs go. */
+  private checkTrigger(name: string, node: Extract<GraphNode, { kind: 'trigger' }>): void {
+    const kind = node.trigger.type;
+    if (!runnableTriggerKinds.includes(kind)) {
+      // An error, not a warning: a graph with it could be deployed and then never finish.
+      this.error(
+        'IR_TRIGGER_UNSUPPORTED',
+        `trigger "${name}" is a ${kind} trigger, which does not run yet; use one of ${runnableTriggerKinds.join(', ')}`,
+        { node: name },
+      );
+    }
+    const problem = triggerProblem(node);
+    if (problem !== undefined) {
+      this.error('IR_TRIGGER_PARAMS', `trigger "${name}": ${problem}`, { node: name });
+    }
+    const incoming = this.inEdges.get(name) ?? [];
+    for (const edge of incoming) {
+      const source = this.nodes.get(edge.source);
+      if (source !== undefined && !runsCode(source)) {
         this.error(
-          'IR_TRIGGER_UNSUPPORTED',
-          `step "${name}" is a data trigger; triggers do not run yet — replace it with a task or a join`,
-          { node: name },
+          'IR_TRIGGER_PRODUCER',
+          `edge ${edge.id} feeds trigger "${name}" from ${source.kind} "${source.name}", which emits no objects; put a task between them`,
+          { node: name, edge: edge.id },
         );
-        const problem = triggerProblem(node);
-        if (problem !== undefined) {
-          this.error('IR_TRIGGER_PARAMS', `trigger "${name}": ${problem}`, { node: name });
-        }
-        if (node.trigger.type === 'group') {
-          this.checkExpression(node.trigger.by, 'group-by expression', { node: name });
-        }
       }
+    }
+    if (kind === 'immediate' && incoming.length > 1) {
+      this.error(
+        'IR_TRIGGER_PRODUCER',
+        `immediate trigger "${name}" has ${incoming.length} producers; it takes one (its runs are numbered by that producer's objects). Give each producer its own trigger`,
+        { node: name },
+      );
+    }
+    const out = this.outEdges.get(name) ?? [];
+    if (triggerFansOut(node.trigger) && out.length !== 1) {
+      this.error(
+        'IR_TRIGGER_SUCCESSORS',
+        `${kind} trigger "${name}" fires several runs, like a map; it needs exactly one outgoing edge, to a step whose branches end in a join with fanOut "${name}"`,
+        { node: name },
+      );
     }
   }
 
@@ -436,6 +470,19 @@ class Compilation {
   /** Maps, parallel fan-outs and choices against the joins that collect them. */
   private checkFanOuts(): void {
     for (const [name, node] of this.nodes) {
+      if (node.kind !== 'trigger' || node.fanOut === undefined) continue;
+      const fanOut = this.nodes.get(node.fanOut);
+      if (fanOut?.kind !== 'map') {
+        this.error(
+          'IR_TRIGGER_FANOUT',
+          `trigger "${name}" collects "${node.fanOut}", which is not a map; set fanOut to the map whose branches feed it, or clear it`,
+          { node: name },
+        );
+      } else {
+        this.joinOfFanOut.set(node.fanOut, name);
+      }
+    }
+    for (const [name, node] of this.nodes) {
       if (node.kind !== 'join') continue;
       const fanOut = this.nodes.get(node.fanOut);
       const outCount = (this.outEdges.get(node.fanOut) ?? []).length;
@@ -449,6 +496,7 @@ class Compilation {
         !(
           fanOut.kind === 'map' ||
           fanOut.kind === 'choice' ||
+          (fanOut.kind === 'trigger' && triggerFansOut(fanOut.trigger)) ||
           (isParallelKind(fanOut) && outCount >= 2)
         )
       ) {
@@ -460,7 +508,7 @@ class Compilation {
       } else if (this.joinOfFanOut.has(node.fanOut)) {
         this.error(
           'IR_DUPLICATE_JOIN',
-          `joins "${this.joinOfFanOut.get(node.fanOut)}" and "${name}" both collect "${node.fanOut}"; one fan-out has one join, delete one`,
+          `"${this.joinOfFanOut.get(node.fanOut)}" and "${name}" both collect "${node.fanOut}"; one fan-out has one join (or one trigger), delete one`,
           { node: name },
         );
       } else {
@@ -490,6 +538,17 @@ class Compilation {
             { node: name },
           );
         }
+      } else if (
+        node.kind === 'trigger' &&
+        triggerFansOut(node.trigger) &&
+        out.length > 0 &&
+        !this.joinOfFanOut.has(name)
+      ) {
+        this.error(
+          'IR_TRIGGER_WITHOUT_JOIN',
+          `${node.trigger.type} trigger "${name}" fires several runs but nothing collects them; add a join node with fanOut "${name}" where they end`,
+          { node: name },
+        );
       } else if (isParallelKind(node) && out.length >= 2 && !this.joinOfFanOut.has(name)) {
         this.error(
           'IR_PARALLEL_WITHOUT_JOIN',
@@ -647,7 +706,10 @@ class Compilation {
         this.scopeOps.set(edge.id, { op: 'bump-loop', loop: edge.source });
         return;
       }
-      const op = scopeOp(from, to);
+      const target = this.nodes.get(edge.target);
+      const collected =
+        target?.kind === 'trigger' && triggerFansOut(target.trigger) ? to.slice(0, -1) : to;
+      const op = scopeOp(from, collected);
       if (op === undefined) {
         this.error(
           'IR_SCOPE_TRANSITION',
@@ -695,6 +757,10 @@ class Compilation {
     if (owner !== undefined && ownerLoop !== undefined && !ownerLoop.body.has(edge.source)) {
       to.push({ kind: 'loop', name: owner });
     }
+    const node = this.nodes.get(target);
+    if (node?.kind === 'trigger' && triggerFansOut(node.trigger)) {
+      to.push({ kind: 'map', name: target });
+    }
     return to;
   }
 
@@ -703,9 +769,10 @@ class Compilation {
     for (const [fanOutName, joinName] of this.joinOfFanOut) {
       const fanOut = this.nodes.get(fanOutName);
       if (fanOut === undefined || !flow.reachable.has(joinName)) continue;
+      if (this.nodes.get(joinName)?.kind === 'trigger') continue;
       const incoming = this.inEdges.get(joinName) ?? [];
       const store = this.joinStore(joinName, incoming);
-      if (fanOut.kind === 'map') {
+      if (fanOut.kind === 'map' || fanOut.kind === 'trigger') {
         for (const edge of incoming) {
           const inside = (this.scopes.get(edge.source) ?? []).some(
             (f) => f.kind === 'map' && f.name === fanOutName,
@@ -713,7 +780,7 @@ class Compilation {
           if (!inside) {
             this.error(
               'IR_JOIN_BRANCH_MISMATCH',
-              `edge ${edge.id} enters join "${joinName}" from outside the body of map "${fanOutName}"; only the map's branches may enter its join`,
+              `edge ${edge.id} enters join "${joinName}" from outside the body of ${fanOut.kind} "${fanOutName}"; only its branches may enter its join`,
               { node: joinName, edge: edge.id },
             );
           }
@@ -740,6 +807,27 @@ class Compilation {
             { join: joinName, slot: { kind: 'static', slot, size: incoming.length }, store },
           ]);
         }
+      }
+    }
+  }
+
+  /** Where each producer's objects go in the trigger it feeds. */
+  private assignTriggers(): void {
+    for (const [name, node] of this.nodes) {
+      if (node.kind !== 'trigger') continue;
+      const incoming = this.inEdges.get(name) ?? [];
+      const store = this.joinStore(name, incoming);
+      for (const [index, edge] of incoming.entries()) {
+        this.triggerTargets.set(edge.id, {
+          trigger: name,
+          spec: node.trigger,
+          store,
+          slot:
+            node.fanOut === undefined
+              ? { kind: 'static', slot: index, size: incoming.length }
+              : { kind: 'map-index', map: node.fanOut },
+          fansOut: triggerFansOut(node.trigger),
+        });
       }
     }
   }
@@ -907,7 +995,7 @@ class Compilation {
       retries: node.retries,
       functionClass: node.functionClass,
       expensive: node.expensive,
-      code: node.kind === 'task' || node.kind === 'join' ? node.code : '',
+      code: runsCode(node) ? node.code : '',
       routing:
         node.kind === 'choice' || node.kind === 'loop' ? ('first' as const) : ('all' as const),
       continuations,
@@ -935,17 +1023,25 @@ class Compilation {
       case 'loop':
         return { ...common, kind: 'loop', maxIterations: node.maxIterations };
       case 'trigger':
-        return { ...common, kind: 'trigger', trigger: node.trigger };
+        return {
+          ...common,
+          kind: 'trigger',
+          trigger: node.trigger,
+          store: this.joinStore(node.name, this.inEdges.get(node.name) ?? []),
+          ...(node.fanOut === undefined ? {} : { fanOut: node.fanOut }),
+          fansOut: triggerFansOut(node.trigger),
+        };
     }
   }
 
   private buildContinuation(source: GraphNode, edge: GraphEdge): Continuation {
     const target = this.nodes.get(edge.target);
     const join = this.joinTargets.get(edge.id);
+    const trigger = this.triggerTargets.get(edge.id);
     let mode: ContinuationMode = 'one';
-    if (source.kind === 'map') mode = 'each';
+    if (trigger !== undefined) mode = 'trigger';
+    else if (source.kind === 'map') mode = 'each';
     else if (join !== undefined) mode = 'join';
-    else if (target?.kind === 'trigger') mode = 'trigger';
     const continuation: Continuation = {
       target: edge.target,
       cloud: this.cloudOf.get(edge.target) ?? '',
@@ -959,6 +1055,7 @@ class Compilation {
     if (edge.guard !== undefined) continuation.guard = edge.guard;
     if (edge.mapping !== undefined) continuation.mapping = edge.mapping;
     if (join !== undefined) continuation.join = join;
+    if (trigger !== undefined) continuation.trigger = trigger;
     return continuation;
   }
 
@@ -966,6 +1063,11 @@ class Compilation {
     const set = new Set(names);
     return this.nodeOrder.filter((n) => set.has(n));
   }
+}
+
+/** Kinds that run user code (a join or trigger only when it has some). */
+function runsCode(node: GraphNode): boolean {
+  return node.kind === 'task' || node.kind === 'join' || node.kind === 'trigger';
 }
 
 function isParallelKind(node: GraphNode): boolean {
@@ -1007,27 +1109,24 @@ function scopeOp(from: readonly ScopeFrame[], to: readonly ScopeFrame[]): ScopeO
 function triggerProblem(node: Extract<GraphNode, { kind: 'trigger' }>): string | undefined {
   const t = node.trigger;
   switch (t.type) {
-    case 'batch':
-      if (t.size < 1 || t.size > 10_000) return `batch size is ${t.size}; use 1 to 10000`;
-      if (t.flushAfterMs !== undefined && t.flushAfterMs < 1)
-        return `flushAfterMs is ${t.flushAfterMs}; use a positive number of milliseconds or leave it out`;
+    case 'immediate':
+    case 'by-name':
+    case 'group':
       return undefined;
+    case 'batch':
+      return t.size < 1 || t.size > 10_000 ? `batch size is ${t.size}; use 1 to 10000` : undefined;
     case 'window':
       return t.windowMs < 1 || t.windowMs > 3_600_000
         ? `windowMs is ${t.windowMs}; use 1 to 3600000`
         : undefined;
     case 'k-of-n':
-      return t.n < 1 || t.k < 1 || t.k > t.n
-        ? `k-of-n is ${t.k}-of-${t.n}; use 1 <= k <= n`
-        : undefined;
+      if (t.n < 1 || t.k < 1 || t.k > t.n) return `k-of-n is ${t.k}-of-${t.n}; use 1 <= k <= n`;
+      return t.k > 64 ? `k is ${t.k}; at most 64 winners` : undefined;
     case 'set':
       if (t.keys.length === 0) return 'a set trigger needs at least one key';
+      if (t.keys.length > 1_000) return `the set lists ${t.keys.length} keys; at most 1000`;
       return new Set(t.keys).size !== t.keys.length
         ? 'the set trigger lists a key twice; list each once'
-        : undefined;
-    case 'group':
-      return t.groups < 1 || t.groups > 10_000
-        ? `groups is ${t.groups}; use 1 to 10000`
         : undefined;
   }
 }

@@ -89,27 +89,78 @@ export const loopNode = z.object({
   maxIterations: z.number().int().min(1).max(10_000).default(100),
 });
 
-export const triggerKinds = ['batch', 'window', 'k-of-n', 'set', 'group'] as const;
+export const triggerKinds = [
+  'immediate',
+  'by-name',
+  'batch',
+  'set',
+  'group',
+  'k-of-n',
+  'window',
+] as const;
 export type TriggerKind = (typeof triggerKinds)[number];
 
-/** Pheromone-style data triggers. Schema only for now; the runtime rejects them at deploy. */
+/**
+ * The kinds the runtime runs today; the compiler refuses the others (IR_TRIGGER_UNSUPPORTED) and
+ * the designer offers exactly these. `window` spans executions and needs a durable timer.
+ */
+export const runnableTriggerKinds: readonly TriggerKind[] = [
+  'immediate',
+  'by-name',
+  'batch',
+  'set',
+  'group',
+  'k-of-n',
+];
+
+/** An object key as steps emit it with `ctx.emit(key, value)`. */
+const objectKey = z
+  .string()
+  .min(1, 'an object key is not empty')
+  .max(128, 'an object key is at most 128 characters');
+
+/**
+ * Pheromone-style data triggers (DESIGN.md, "Data triggers"). Producers put objects into the
+ * trigger's bucket: what they `ctx.emit(key, value)`, or their output under their instance key
+ * when they emit nothing. The trigger decides, by a committed record, when the trigger step runs
+ * (it "fires") and with which objects; the trigger step then runs its optional code over them and
+ * continues like any step. Every kind but `window` collects within one execution and one scope.
+ */
 export const triggerSpec = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('batch'),
-    size: z.number().int(),
-    flushAfterMs: z.number().int().optional(),
-  }),
-  z.object({ type: z.literal('window'), windowMs: z.number().int() }),
+  /** Every object fires one run with that object (one producer; the runs are a fan-out). */
+  z.object({ type: z.literal('immediate') }),
+  /** A producer's object with this key fires one run with it; other keys are ignored. */
+  z.object({ type: z.literal('by-name'), key: objectKey }),
+  /** Producers' objects in producer order, `size` producers per run (the last run may be short). */
+  z.object({ type: z.literal('batch'), size: z.number().int() }),
+  /** One run when every key of the set has arrived, with `{ key: value }`. */
+  z.object({ type: z.literal('set'), keys: z.array(objectKey) }),
+  /**
+   * MapReduce shuffle: objects keyed `<prefix><group>` are grouped; when every producer has
+   * committed (their committed records are the control keys), each group fires one run.
+   */
+  z.object({ type: z.literal('group'), prefix: objectKey.default('group:') }),
+  /** The first `k` of `n` arrivals fire one run; arrivals after the k-th are dropped. */
   z.object({ type: z.literal('k-of-n'), k: z.number().int(), n: z.number().int() }),
-  z.object({ type: z.literal('set'), keys: z.array(z.string()) }),
-  z.object({ type: z.literal('group'), by: z.string(), groups: z.number().int() }),
+  /** The objects of one `windowMs` window fire one run when it closes (spans executions). */
+  z.object({ type: z.literal('window'), windowMs: z.number().int() }),
 ]);
 export type TriggerSpec = z.infer<typeof triggerSpec>;
+
+/** True for the kinds whose runs form a fan-out (`T/map:T=<i>`), collected by a join with `fanOut: T`. */
+export function triggerFansOut(spec: TriggerSpec): boolean {
+  return spec.type === 'immediate' || spec.type === 'batch' || spec.type === 'group';
+}
 
 export const triggerNode = z.object({
   kind: z.literal('trigger'),
   ...nodeBase,
   trigger: triggerSpec,
+  /**
+   * The map whose branches feed this trigger: the trigger collects across all of them (it takes
+   * the place of the map's join). Absent: the producers are in the trigger's own scope.
+   */
+  fanOut: nodeName.optional(),
 });
 
 export const graphNode = z.discriminatedUnion('kind', [

@@ -24,7 +24,9 @@ export {
   graphSchema,
   NODE_NAME_PATTERN,
   nodeKinds,
+  runnableTriggerKinds,
   transferModes,
+  triggerFansOut,
   triggerKinds,
   triggerSpec,
 } from './graph';
@@ -39,6 +41,7 @@ export type {
   JoinSlot,
   JoinTarget,
   ScopeOp,
+  TriggerTarget,
   WorkflowIR,
 } from './ir';
 export { irVersion } from './irVersion';

@@ -62,6 +62,20 @@ export interface JoinTarget {
   store: string;
 }
 
+/**
+ * Where a producer's objects go in a trigger: the trigger's decision records live in `store`;
+ * `slot` is the producer's position (its map index when the trigger collects a map's branches,
+ * else its edge among the trigger's incoming edges), which batch and group triggers order by.
+ */
+export interface TriggerTarget {
+  trigger: string;
+  spec: TriggerSpec;
+  store: string;
+  slot: JoinSlot;
+  /** The trigger's runs form a fan-out `map:<trigger>=<i>` (immediate, batch, group). */
+  fansOut: boolean;
+}
+
 export type ContinuationMode = 'one' | 'each' | 'join' | 'trigger';
 
 export interface Continuation {
@@ -78,6 +92,8 @@ export interface Continuation {
   scope: ScopeOp;
   /** Present when `mode` is `join`. */
   join?: JoinTarget;
+  /** Present when `mode` is `trigger`: the scope op leads to the trigger's collection scope. */
+  trigger?: TriggerTarget;
   /**
    * Join slots to fill with a skip token when this continuation is not taken (choice branches
    * that reconverge), so the join never waits for a branch that will not come.
@@ -127,7 +143,15 @@ export type FunctionIR = FunctionCommon &
       }
     | { kind: 'choice' }
     | { kind: 'loop'; maxIterations: number }
-    | { kind: 'trigger'; trigger: TriggerSpec }
+    | {
+        kind: 'trigger';
+        trigger: TriggerSpec;
+        /** Cloud whose store holds the trigger's decision records. */
+        store: string;
+        /** The map whose branches feed the trigger, when it collects across them. */
+        fanOut?: string;
+        fansOut: boolean;
+      }
   );
 
 export type FunctionKind = NodeKind;

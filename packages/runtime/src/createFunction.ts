@@ -6,38 +6,44 @@ import type {
   WorkflowIR,
 } from '@jointflow/ir';
 import { instanceKey } from '@jointflow/ir';
-import { z } from 'zod';
 import { resolveDataRef, serialize, toDataRef } from './dataRef';
 import { evaluate } from './expressions';
-import { fillJoinSlot, readJoinSlots } from './joinTree';
+import { collectJoinInput, fillJoinRoute, fillSkipRoute } from './joins';
 import { keys } from './keys';
-import type {
-  DataRef,
-  DeliveryInfo,
-  Invocation,
-  KeyValueStore,
-  RuntimePorts,
-  SlotFillState,
-  TraceEvent,
-  TraceEventKind,
-} from './ports';
-import { InvokeError } from './ports';
+import { ExecutionClosed, PortFailure, runOnce } from './once';
+import type { DataRef, DeliveryInfo, Invocation, RuntimePorts } from './ports';
 import {
   invocationSchema,
   isTombstone,
   parseStored,
-  type ResultRecord,
-  resultRecordSchema,
-  type SlotValue,
   type StepError,
   type StepRecord,
   type SucceededRecord,
-  slotValueSchema,
   stepRecordSchema,
 } from './records';
+import { commitFailedResult, commitSucceededResult } from './results';
 import { applyScopeOp, bindingsOf, decideContinuations, type Route, routesOf } from './routes';
 import { RuntimeError } from './runtimeError';
-import { preview, previewRef, receiveHlc, tickHlc, traceEventId } from './traceEvents';
+import {
+  boundedAll,
+  INVOKE_CONCURRENCY,
+  invokeWithFailover,
+  RECORD_INLINE_LIMIT_BYTES,
+  SLOT_INLINE_LIMIT_BYTES,
+  type StepEnv,
+  transferRef,
+} from './stepEnv';
+import { StepTrace } from './stepTrace';
+import { previewRef, receiveHlc } from './traceEvents';
+import {
+  type BucketObject,
+  collectTriggerInput,
+  deliverToTrigger,
+  emptyBucket,
+  MAX_EMITS_PER_STEP,
+} from './triggers';
+
+export { INVOKE_CONCURRENCY, RECORD_INLINE_LIMIT_BYTES, SLOT_INLINE_LIMIT_BYTES };
 
 /** What user code sees besides its input. */
 export interface StepContext {
@@ -55,6 +61,13 @@ export interface StepContext {
    * outside system, and the side effect is exactly-once when that system honours it.
    */
   once<T>(key: string, fn: (idempotencyKey: string) => T | Promise<T>): Promise<T>;
+  /**
+   * Puts an object into the bucket of every data trigger this step feeds, committed with the
+   * step's output (so it is emitted exactly once). Keys matter to the trigger: a set waits for
+   * its keys, a by-name trigger fires on its key, a group trigger groups `group:<g>` keys. A
+   * step that emits nothing puts its output in, under its instance key.
+   */
+  emit(key: string, value: unknown): void;
 }
 
 export type UserHandler = (input: unknown, ctx: StepContext) => unknown | Promise<unknown>;
@@ -93,36 +106,13 @@ export interface CreateFunctionOptions {
   workflow?: WorkflowIR;
 }
 
-/** Outputs up to this size are stored inline in the checkpoint; larger ones as a blob. */
-export const RECORD_INLINE_LIMIT_BYTES = 64 * 1024;
-/**
- * Slot values up to this size sit inline in the join's slot record; larger ones as blobs, so a
- * wide join's record stays small (the join resolves the blobs, 64 at a time).
- */
-export const SLOT_INLINE_LIMIT_BYTES = 16 * 1024;
-/** Invokes in flight at once from one invocation (a big map fans out in waves). */
-export const INVOKE_CONCURRENCY = 64;
 const RETRY_BASE_MS = 5;
 const RETRY_MAX_MS = 100;
 
-const onceMemoSchema = z.object({ value: z.unknown() });
-
-/** A port failed while user code ran (inside `ctx.once`): an infrastructure error, not a step failure. */
-class PortFailure extends Error {
-  constructor(readonly failure: unknown) {
-    super('port failure inside user code');
-  }
-}
-
-/** The execution was closed under us: exit without effect. */
-class ExecutionClosed extends Error {
-  constructor() {
-    super('execution closed');
-  }
-}
-
 function hasCode(fn: FunctionIR): boolean {
-  return fn.kind === 'task' || (fn.kind === 'join' && fn.code.trim() !== '');
+  return (
+    fn.kind === 'task' || ((fn.kind === 'join' || fn.kind === 'trigger') && fn.code.trim() !== '')
+  );
 }
 
 function toStepError(error: unknown): StepError {
@@ -135,17 +125,6 @@ function toStepError(error: unknown): StepError {
     };
   }
   return { message: String(error).slice(0, 4096) };
-}
-
-async function boundedAll<T>(items: readonly T[], limit: number, run: (item: T) => Promise<void>) {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await run(item);
-    }
-  });
-  await Promise.all(workers);
 }
 
 /**
@@ -164,12 +143,6 @@ export function createFunction(
   options: CreateFunctionOptions,
 ): (invocation: Invocation, delivery: DeliveryInfo) => Promise<StepOutcome> {
   const { context, fn, deployment, handler, ports, workflow } = options;
-  if (fn.kind === 'trigger') {
-    throw new RuntimeError(
-      'RUNTIME_TRIGGER_UNSUPPORTED',
-      `"${fn.name}" is a data trigger, which this runtime does not run yet; replace it with a join or a map`,
-    );
-  }
   if (hasCode(fn) && handler === undefined) {
     throw new RuntimeError(
       'RUNTIME_NO_HANDLER',
@@ -190,66 +163,56 @@ export function createFunction(
         `execution ${invocation.execution} is pinned to IR ${invocation.irVersion} but this function was deployed with ${context.irVersion}; invoke the deployment the execution started on`,
       );
     }
-    return new StepRun(
+    const execution = invocation.execution;
+    const instance = instanceKey(fn.name, invocation.scope);
+    const env: StepEnv = {
       context,
       fn,
       deployment,
-      handler,
       ports,
       workflow,
       invocation,
       delivery,
-    ).run();
+      execution,
+      instance,
+      home: ports.store(fn.homeStore),
+      trace: new StepTrace(ports, execution, deployment, instance, fn.name),
+    };
+    return new StepRun(env, handler).run();
   };
 }
 
 /**
- * The `joinSlots` field for the invocation of a join whose record `fill` completed: the slot
- * values when the store returned them and they fit the edge's inline limit, else nothing (the
- * join then reads its slot record).
+ * One delivery of one invocation: pre-run read, run, commit or adopt, then follow the committed
+ * record. The parts it follows the record with live beside it: `joins.ts`, `triggers.ts`,
+ * `results.ts`, `once.ts`, `stepEnv.ts` (invokes with failover), `stepTrace.ts`.
  */
-function carriedSlots(fill: SlotFillState, limitBytes: number): Pick<Invocation, 'joinSlots'> {
-  if (fill.values === undefined || fill.values.length !== fill.size) return {};
-  return serialize(fill.values).bytes <= limitBytes ? { joinSlots: fill.values } : {};
-}
-
-/** One delivery of one invocation: the protocol's state lives here for its duration. */
 class StepRun {
-  private readonly instance: string;
-  private readonly execution: string;
-  private readonly home: KeyValueStore;
   private readonly checkpointKey: string;
   private readonly closedKey: string;
-  private emitted = 0;
   /** Keys of the `ctx.once` calls made by this copy's user code, in call order. */
   private readonly onceKeys = new Set<string>();
+  /** Objects this attempt's user code emitted (`ctx.emit`), reset on each in-process retry. */
+  private emits: { key: string; value: unknown }[] = [];
 
   constructor(
-    private readonly context: FunctionContext,
-    private readonly fn: FunctionIR,
-    private readonly deployment: string,
+    private readonly env: StepEnv,
     private readonly handler: UserHandler | undefined,
-    private readonly ports: RuntimePorts,
-    private readonly workflow: WorkflowIR | undefined,
-    private readonly invocation: Invocation,
-    private readonly delivery: DeliveryInfo,
   ) {
-    this.execution = invocation.execution;
-    this.instance = instanceKey(fn.name, invocation.scope);
-    this.home = ports.store(fn.homeStore);
-    this.checkpointKey = keys.checkpoint(this.execution, this.instance);
-    this.closedKey = keys.closed(this.execution);
+    this.checkpointKey = keys.checkpoint(env.execution, env.instance);
+    this.closedKey = keys.closed(env.execution);
   }
 
   async run(): Promise<StepOutcome> {
-    const { invocation, delivery, fn } = this;
-    receiveHlc(invocation.hlc, this.ports.now());
+    const { env } = this;
+    const { invocation, delivery, fn, trace } = env;
+    receiveHlc(invocation.hlc, env.ports.now());
     if (invocation.emptyMap !== undefined) return this.forwardEmptyMap(invocation.emptyMap);
-    this.emit('step.started', delivery.attempt, { input: previewRef(invocation.input) });
+    trace.emit('step.started', delivery.attempt, { input: previewRef(invocation.input) });
 
     // Step 1: the pre-run read, only where a duplicate is possible or a rerun is costly.
     if (invocation.possibleDuplicate === true || delivery.platformRetry || fn.expensive) {
-      const [existing, closed] = await this.home.getMany([this.checkpointKey, this.closedKey]);
+      const [existing, closed] = await env.home.getMany([this.checkpointKey, this.closedKey]);
       if (closed !== undefined || isTombstone(existing)) return this.closed();
       if (existing !== undefined) {
         const record = parseStored(stepRecordSchema, existing, this.checkpointKey);
@@ -258,17 +221,21 @@ class StepRun {
     }
 
     // Step 2: run (with in-process retries), then commit output and decisions in one write.
-    const started = this.ports.now();
-    const collected = fn.kind === 'join' && invocation.joinReady === true;
+    const started = env.ports.now();
+    const collected =
+      (fn.kind === 'join' || fn.kind === 'trigger') && invocation.joinReady === true;
     const input = collected
-      ? await this.collectJoinInput()
-      : await resolveDataRef(invocation.input, (c) => this.ports.blobs(c));
+      ? fn.kind === 'join'
+        ? await collectJoinInput(env)
+        : await collectTriggerInput(env)
+      : await resolveDataRef(invocation.input, (c) => env.ports.blobs(c));
 
     let attempt = 0;
     let candidate: Planned | undefined;
     let failure: StepError | undefined;
     for (;;) {
       try {
+        this.emits = [];
         candidate = await this.compute(input, started);
         break;
       } catch (error) {
@@ -280,7 +247,7 @@ class StepRun {
           break;
         }
         attempt += 1;
-        this.emit(
+        trace.emit(
           'step.retrying',
           delivery.attempt,
           { error: toStepError(error) },
@@ -290,53 +257,61 @@ class StepRun {
       }
     }
 
-    this.ports.faultPoint?.('before-commit', this.instance);
-    // A failure keeps its input for a rerun; a join's collected input is stored only then.
+    env.ports.faultPoint?.('before-commit', env.instance);
+    // A failure keeps its input for a rerun; a collected input is stored only then.
     const record: StepRecord = candidate?.record ?? {
       v: 1,
       status: 'failed',
       attempt: delivery.attempt,
-      cloud: this.ports.cloud,
+      cloud: env.ports.cloud,
       at: started,
-      durationMs: this.ports.now() - started,
+      durationMs: env.ports.now() - started,
       error: failure ?? { message: 'unknown failure' },
       input: collected ? await this.recordRef(input) : invocation.input,
       ...this.onceField(),
     };
     // One conditional write on one item. After the execution was closed the item holds a
     // tombstone, so a late duplicate loses here as to any other winner, and exits.
-    const result = await this.home.putIfAbsent(this.checkpointKey, record);
+    const result = await env.home.putIfAbsent(this.checkpointKey, record);
     if (!result.won) {
       if (isTombstone(result.existing)) return this.closed();
       const winner = parseStored(stepRecordSchema, result.existing, this.checkpointKey);
       return this.adopt(winner, 'lost-commit');
     }
-    this.ports.faultPoint?.('after-commit', this.instance);
-    this.emitCommitted(record, candidate?.outputText);
+    env.ports.faultPoint?.('after-commit', env.instance);
+    trace.committed(record, candidate?.outputText);
 
     // Step 3: act on the committed record.
     if (record.status === 'failed') {
-      await this.finish(() => this.commitFailedResult(record));
-      return { outcome: 'failed', instance: this.instance, status: 'failed', error: record.error };
+      await trace.finish(() => commitFailedResult(env, record));
+      return { outcome: 'failed', instance: env.instance, status: 'failed', error: record.error };
     }
     const planned = candidate;
     if (planned === undefined) throw new RuntimeError('RUNTIME_INTERNAL', 'success without a plan');
-    const invoked = await this.finish(() => this.follow(record, planned, false));
-    return { outcome: 'committed', instance: this.instance, status: 'succeeded', invoked };
+    const invoked = await trace.finish(() => this.follow(planned, false));
+    return { outcome: 'committed', instance: env.instance, status: 'succeeded', invoked };
   }
 
   /**
    * Passes an empty map's completion on through the map's body: no user code, no commit. The
-   * function that leaves the body into the map's join invokes that join with `[]`; any other
-   * follows one path (a loop's exit, else its first continuation; every path of a map body
-   * reaches the join). Duplicates are absorbed by the join's checkpoint.
+   * function that leaves the body into the map's join invokes that join with `[]` (into a
+   * trigger that collects the map: see `emptyBucket`); any other follows one path (a loop's
+   * exit, else its first continuation; every path of a map body reaches the join). Duplicates
+   * are absorbed by the join's checkpoint.
    */
   private async forwardEmptyMap(map: string): Promise<StepOutcome> {
-    const { fn } = this;
-    const scope = this.invocation.scope;
-    const exit = fn.continuations.find(
-      (c) => c.mode === 'join' && c.join?.slot.kind === 'map-index' && c.join.slot.map === map,
-    );
+    const { env } = this;
+    const { fn } = env;
+    const scope = env.invocation.scope;
+    const collects = (c: Continuation) =>
+      (c.mode === 'join' && c.join?.slot.kind === 'map-index' && c.join.slot.map === map) ||
+      (c.mode === 'trigger' && c.trigger?.slot.kind === 'map-index' && c.trigger.slot.map === map);
+    const exit = fn.continuations.find(collects);
+    if (exit?.trigger !== undefined) {
+      const target = exit.trigger;
+      await env.trace.finish(() => emptyBucket(env, target, applyScopeOp(scope, exit.scope)));
+      return { outcome: 'forwarded', instance: env.instance };
+    }
     const next =
       exit ??
       (fn.kind === 'loop'
@@ -354,8 +329,8 @@ class StepRun {
     } else {
       target = applyScopeOp(scope, next.scope);
     }
-    await this.finish(() =>
-      this.invoke([next.cloud, ...next.failover], {
+    await env.trace.finish(() =>
+      invokeWithFailover(env, [next.cloud, ...next.failover], {
         fn: next.target,
         scope: target,
         ...(exit === undefined
@@ -363,12 +338,13 @@ class StepRun {
           : { input: { inline: [] } }),
       }),
     );
-    return { outcome: 'forwarded', instance: this.instance };
+    return { outcome: 'forwarded', instance: env.instance };
   }
 
   /** Runs the node's work and evaluates every decision and continuation input, before the commit. */
   private async compute(input: unknown, started: number): Promise<Planned> {
-    const { fn } = this;
+    const { env } = this;
+    const { fn } = env;
     let output: unknown;
     let mapCount: number | undefined;
     switch (fn.kind) {
@@ -376,10 +352,11 @@ class StepRun {
         output = await this.callHandler(input);
         break;
       case 'join':
+      case 'trigger':
         output = hasCode(fn) ? await this.callHandler(input) : input;
         break;
       case 'map': {
-        const items = await evaluate(fn.items, input, bindingsOf(fn, this.invocation.scope));
+        const items = await evaluate(fn.items, input, bindingsOf(fn, env.invocation.scope));
         if (!Array.isArray(items)) {
           throw new RuntimeError(
             'RUNTIME_MAP_NOT_ARRAY',
@@ -400,28 +377,51 @@ class StepRun {
       case 'loop':
         output = input;
         break;
-      case 'trigger':
-        throw new RuntimeError('RUNTIME_TRIGGER_UNSUPPORTED', `"${fn.name}" is a data trigger`);
     }
     // Normalise to JSON now, so the winner routes on exactly what an adopting copy will read.
     const outputText = serialize(output).text;
     output = JSON.parse(outputText) as unknown;
-    const taken = await decideContinuations(fn, output, this.invocation.scope);
+    const taken = await decideContinuations(fn, output, env.invocation.scope);
+    const emits = await this.emitRefs();
     const record: SucceededRecord = {
       v: 1,
       status: 'succeeded',
-      attempt: this.delivery.attempt,
-      cloud: this.ports.cloud,
+      attempt: env.delivery.attempt,
+      cloud: env.ports.cloud,
       at: started,
-      durationMs: this.ports.now() - started,
+      durationMs: env.ports.now() - started,
       output: { inline: null },
       taken,
       ...(mapCount === undefined ? {} : { mapCount }),
+      ...(emits === undefined ? {} : { emits }),
       ...this.onceField(),
     };
     const plan = await this.plan(record, output, outputText);
     record.output = await this.recordRef(output, outputText);
     return plan;
+  }
+
+  /**
+   * The emitted objects as DataRefs: inline up to the slot limit each, all as blobs when their
+   * sum would crowd the record.
+   */
+  private async emitRefs(): Promise<{ key: string; ref: DataRef }[] | undefined> {
+    if (this.emits.length === 0) return undefined;
+    const { env } = this;
+    const refs = (mode: 'auto' | 'blob') =>
+      Promise.all(
+        this.emits.map(async ({ key, value }) => ({
+          key,
+          ref: await toDataRef(value, {
+            mode,
+            limitBytes: SLOT_INLINE_LIMIT_BYTES,
+            cloud: env.fn.homeStore,
+            blobs: env.ports.blobs(env.fn.homeStore),
+          }),
+        })),
+      );
+    const inline = await refs('auto');
+    return serialize(inline).bytes <= RECORD_INLINE_LIMIT_BYTES / 2 ? inline : refs('blob');
   }
 
   private onceField(): { once?: string[] } {
@@ -430,114 +430,48 @@ class StepRun {
 
   private async callHandler(input: unknown): Promise<unknown> {
     if (this.handler === undefined)
-      throw new RuntimeError('RUNTIME_NO_HANDLER', `"${this.fn.name}" has no handler`);
+      throw new RuntimeError('RUNTIME_NO_HANDLER', `"${this.env.fn.name}" has no handler`);
     return this.handler(input, this.stepContext());
   }
 
   private stepContext(): StepContext {
-    const { execution, instance, fn, delivery, ports } = this;
+    const { execution, instance, fn, delivery, ports } = this.env;
     return {
       execution,
       instance,
       node: fn.name,
       attempt: delivery.attempt,
       cloud: ports.cloud,
-      once: (key, effect) => this.once(key, effect),
+      once: (key, effect) => runOnce(this.env, this.onceKeys, key, effect),
+      emit: (key, value) => this.addEmit(key, value),
     };
   }
 
-  private async once<T>(
-    key: string,
-    effect: (idempotencyKey: string) => T | Promise<T>,
-  ): Promise<T> {
-    const memoKey = keys.once(this.execution, this.instance, key);
-    let existing: unknown;
-    try {
-      existing = await this.home.get(memoKey);
-    } catch (error) {
-      throw new PortFailure(error);
-    }
-    if (isTombstone(existing)) throw new ExecutionClosed();
-    if (existing !== undefined) {
-      const memo = parseStored(onceMemoSchema, existing, memoKey).value;
-      this.emitOnce(key, memo);
-      return memo as T;
-    }
-    const value = await effect(keys.idempotency(this.execution, this.instance, key));
-    const stored = JSON.parse(serialize(value).text) as unknown;
-    let result: Awaited<ReturnType<KeyValueStore['putIfAbsent']>>;
-    try {
-      result = await this.home.putIfAbsent(memoKey, { value: stored });
-    } catch (error) {
-      throw new PortFailure(error);
-    }
-    if (!result.won && isTombstone(result.existing)) throw new ExecutionClosed();
-    const memo = result.won ? stored : parseStored(onceMemoSchema, result.existing, memoKey).value;
-    this.emitOnce(key, memo);
-    return memo as T;
-  }
-
-  /**
-   * The once event has one id per instance and key, and every copy that meets the memo emits
-   * it again: if the copy that ran the effect crashed before flushing, the event still arrives.
-   */
-  private emitOnce(key: string, memo: unknown): void {
-    this.onceKeys.add(key);
-    this.emit(
-      'once.ran',
-      this.delivery.attempt,
-      { input: { onceKey: key }, output: preview(memo) },
-      `once:${key}`,
-    );
-  }
-
-  /** The input of a join whose slot record is complete: slot values in order, skips left out. */
-  private async collectJoinInput(): Promise<unknown> {
-    const { fn } = this;
-    if (fn.kind !== 'join') throw new RuntimeError('RUNTIME_BAD_IR', `"${fn.name}" is not a join`);
-    const key = keys.join(this.execution, fn.name, this.invocation.scope);
-    // The branch that completed the record carried its values; otherwise read them.
-    const slots =
-      this.invocation.joinSlots ?? (await readJoinSlots(this.ports.store(fn.store), key));
-    const values: SlotValue[] = slots.map((slot, index) => {
-      if (slot === undefined) {
-        throw new RuntimeError(
-          'RUNTIME_JOIN_INCOMPLETE',
-          `join "${fn.name}" was invoked as ready but slot ${index} of ${key} is empty`,
-          { retryable: true },
-        );
-      }
-      return parseStored(slotValueSchema, slot, key);
-    });
-    const taken = values.filter((v): v is Extract<SlotValue, { ref: DataRef }> => 'ref' in v);
-    const resolved: unknown[] = new Array(taken.length);
-    await boundedAll(
-      taken.map((_, i) => i),
-      INVOKE_CONCURRENCY,
-      async (i) => {
-        const slot = taken[i];
-        if (slot !== undefined) {
-          resolved[i] = await resolveDataRef(slot.ref, (c) => this.ports.blobs(c));
-        }
-      },
-    );
-    if (fn.collect === 'array') return resolved;
-    if (resolved.length !== 1) {
+  private addEmit(key: unknown, value: unknown): void {
+    if (typeof key !== 'string' || key.length === 0 || key.length > 128) {
       throw new RuntimeError(
-        'RUNTIME_JOIN_NOT_ONE_TAKEN',
-        `join "${fn.name}" collects the taken branch but ${resolved.length} branches arrived; check the choice's guards`,
+        'RUNTIME_EMIT_INVALID',
+        `ctx.emit in "${this.env.fn.name}" got key ${JSON.stringify(key)}; a key is a string of 1 to 128 characters`,
       );
     }
-    return resolved[0];
+    if (this.emits.length >= MAX_EMITS_PER_STEP) {
+      throw new RuntimeError(
+        'RUNTIME_EMIT_INVALID',
+        `"${this.env.fn.name}" emitted more than ${MAX_EMITS_PER_STEP} objects; emit one object per key holding an array`,
+      );
+    }
+    // Copy now: what the trigger gets is the value at the time of the call.
+    this.emits.push({ key, value: JSON.parse(serialize(value).text) as unknown });
   }
 
   private recordRef(value: unknown, serialized?: string): Promise<DataRef> {
+    const { env } = this;
     return toDataRef(value, {
       ...(serialized === undefined ? {} : { serialized }),
       mode: 'auto',
       limitBytes: RECORD_INLINE_LIMIT_BYTES,
-      cloud: this.fn.homeStore,
-      blobs: this.ports.blobs(this.fn.homeStore),
+      cloud: env.fn.homeStore,
+      blobs: env.ports.blobs(env.fn.homeStore),
     });
   }
 
@@ -551,17 +485,18 @@ class StepRun {
     output: unknown,
     outputText = serialize(output).text,
   ): Promise<Planned> {
-    const routes = routesOf(this.fn, record, this.invocation.scope, this.workflow);
+    const { fn, invocation, workflow } = this.env;
+    const routes = routesOf(fn, record, invocation.scope, workflow);
     const values: unknown[] = [];
     for (const route of routes) {
-      if (route.kind !== 'invoke' && route.kind !== 'fill') {
+      if (route.kind !== 'invoke' && route.kind !== 'fill' && route.kind !== 'emit') {
         values.push(undefined);
         continue;
       }
-      const c = this.fn.continuations[route.continuation] as Continuation;
+      const c = fn.continuations[route.continuation] as Continuation;
       const element = route.kind === 'invoke' ? route.element : undefined;
       const base = element === undefined ? output : (output as unknown[])[element];
-      const bindings = { ...bindingsOf(this.fn, this.invocation.scope), index: element };
+      const bindings = { ...bindingsOf(fn, invocation.scope), index: element };
       const value = c.mapping === undefined ? base : await evaluate(c.mapping, base, bindings);
       if (c.transfer === 'inline') {
         const { bytes } = serialize(value);
@@ -582,51 +517,39 @@ class StepRun {
     record: StepRecord,
     via: 'pre-run-read' | 'lost-commit',
   ): Promise<StepOutcome> {
+    const { env } = this;
+    const { trace, delivery } = env;
     // Re-emit the commit's own event (same id): if the winner crashed before flushing, it is
     // delivered now; if not, the API deduplicates it.
-    this.emitCommitted(record);
-    for (const key of record.once ?? []) {
-      this.emit('once.ran', this.delivery.attempt, { input: { onceKey: key } }, `once:${key}`);
-    }
-    this.emit('step.adopted', this.delivery.attempt, { output: previewOf(record) });
+    trace.committed(record);
+    for (const key of record.once ?? []) trace.once(key, delivery.attempt);
+    trace.emit('step.adopted', delivery.attempt, { output: previewOf(record) });
     if (record.status === 'failed') {
-      await this.finish(() => this.commitFailedResult(record));
-      return { outcome: 'adopted', instance: this.instance, status: 'failed', via, invoked: 0 };
+      await trace.finish(() => commitFailedResult(env, record));
+      return { outcome: 'adopted', instance: env.instance, status: 'failed', via, invoked: 0 };
     }
-    const invoked = await this.finish(async () => {
-      const output = await resolveDataRef(record.output, (c) => this.ports.blobs(c));
-      return this.follow(record, await this.plan(record, output), true);
+    const invoked = await trace.finish(async () => {
+      const output = await resolveDataRef(record.output, (c) => env.ports.blobs(c));
+      return this.follow(await this.plan(record, output), true);
     });
-    return { outcome: 'adopted', instance: this.instance, status: 'succeeded', via, invoked };
-  }
-
-  /** Runs `work` concurrently with the trace flush and waits for both (the sandbox freezes after). */
-  private async finish<T>(work: () => Promise<T>): Promise<T> {
-    const before = this.emitted;
-    const [done, flushed] = await Promise.allSettled([work(), this.ports.trace.flush()]);
-    if (this.emitted > before) await this.ports.trace.flush();
-    if (done.status === 'rejected') throw done.reason;
-    if (flushed.status === 'rejected') throw flushed.reason;
-    return done.value;
+    return { outcome: 'adopted', instance: env.instance, status: 'succeeded', via, invoked };
   }
 
   /**
    * Performs the routes of a committed success. Skip tokens go first, so that a branch taken
    * after them always finds them in place and is the one that completes its join.
    */
-  private async follow(record: SucceededRecord, plan: Planned, flagged: boolean): Promise<number> {
-    this.ports.faultPoint?.('before-invoke', this.instance);
-    this.emitSkippedBranches(record);
+  private async follow(plan: Planned, flagged: boolean): Promise<number> {
+    const { env } = this;
+    env.ports.faultPoint?.('before-invoke', env.instance);
+    env.trace.skippedBranches(env.fn, env.invocation.scope, plan.record);
     let invoked = 0;
-    const count = (n: number) => {
-      invoked += n;
-    };
     const indexes = plan.routes.map((_, i) => i);
     const skips = indexes.filter((i) => plan.routes[i]?.kind === 'skip');
     const rest = indexes.filter((i) => plan.routes[i]?.kind !== 'skip');
     const performAt = async (i: number) => {
       const route = plan.routes[i];
-      if (route !== undefined) count(await this.perform(route, plan, plan.values[i], flagged));
+      if (route !== undefined) invoked += await this.perform(route, plan, plan.values[i], flagged);
     };
     await Promise.all(skips.map(performAt));
     await boundedAll(rest, INVOKE_CONCURRENCY, performAt);
@@ -639,16 +562,17 @@ class StepRun {
     value: unknown,
     flagged: boolean,
   ): Promise<number> {
-    const { record } = plan;
+    const { env } = this;
     switch (route.kind) {
       case 'invoke': {
-        const c = this.fn.continuations[route.continuation] as Continuation;
-        const input = await this.transferRef(
+        const c = env.fn.continuations[route.continuation] as Continuation;
+        const input = await this.carried(
           value,
           c,
-          route.element === undefined && c.mapping === undefined ? plan : undefined,
+          route.element === undefined && c.mapping === undefined,
+          plan,
         );
-        await this.invoke([c.cloud, ...c.failover], {
+        await invokeWithFailover(env, [c.cloud, ...c.failover], {
           fn: route.target,
           scope: route.scope,
           input,
@@ -657,36 +581,18 @@ class StepRun {
         return 1;
       }
       case 'fill': {
-        const c = this.fn.continuations[route.continuation] as Continuation;
-        const ref = await this.transferRef(
-          value,
-          c,
-          c.mapping === undefined ? plan : undefined,
-          true,
-        );
-        const key = keys.join(this.execution, route.join.join, route.joinScope);
-        const store = this.ports.store(route.join.store);
-        const fill = await fillJoinSlot(store, key, route.slot, route.size, {
-          ref,
-        } satisfies SlotValue);
-        // A sealed record: the execution was closed under this late copy; nothing to do.
-        if ('sealed' in fill || fill.filled < fill.size) return 0;
-        await this.invoke([c.cloud, ...c.failover], {
-          fn: route.join.join,
-          scope: route.joinScope,
-          input: { inline: null },
-          joinReady: true,
-          ...carriedSlots(fill, c.inlineLimitBytes),
-          ...(flagged || !fill.newlyFilled ? { possibleDuplicate: true } : {}),
-        });
-        return 1;
+        const c = env.fn.continuations[route.continuation] as Continuation;
+        const ref = await this.carried(value, c, c.mapping === undefined, plan, true);
+        return fillJoinRoute(env, route, ref, flagged);
       }
+      case 'emit':
+        return deliverToTrigger(env, route, await this.objects(route, plan, value), flagged);
       case 'empty-map': {
         if (route.join === undefined || route.location === undefined) {
           // Where the join runs is unknown here: walk the body to the function that joins.
-          const c = this.fn.continuations[route.continuation] as Continuation;
-          const map = c.scope.op === 'push-map' ? c.scope.map : this.fn.name;
-          await this.invoke([c.cloud, ...c.failover], {
+          const c = env.fn.continuations[route.continuation] as Continuation;
+          const map = c.scope.op === 'push-map' ? c.scope.map : env.fn.name;
+          await invokeWithFailover(env, [c.cloud, ...c.failover], {
             fn: c.target,
             scope: [...route.joinScope, { kind: 'map', name: map, index: 0, count: 0 }],
             input: { inline: null },
@@ -695,7 +601,7 @@ class StepRun {
           return 1;
         }
         const location = route.location;
-        await this.invoke([location.cloud, ...location.failover], {
+        await invokeWithFailover(env, [location.cloud, ...location.failover], {
           fn: route.join,
           scope: route.joinScope,
           input: { inline: [] },
@@ -704,237 +610,53 @@ class StepRun {
         return 1;
       }
       case 'result':
-        await this.commitSucceededResult(record);
+        await commitSucceededResult(env, plan.record);
         return 0;
       case 'skip':
-        return this.fillSkip(route, flagged);
+        return fillSkipRoute(env, route, flagged);
     }
   }
 
-  private async fillSkip(
-    route: Extract<Route, { kind: 'skip' }>,
-    flagged: boolean,
-  ): Promise<number> {
-    const key = keys.join(this.execution, route.join.join, route.joinScope);
-    const store = this.ports.store(route.join.store);
-    const fill = await fillJoinSlot(store, key, route.slot, route.size, {
-      skip: true,
-    } satisfies SlotValue);
-    if ('sealed' in fill) return 0;
-    // Skips are filled before the taken branches are invoked, so a taken branch completes the
-    // record; a skip that finds it already complete leaves the join to that branch.
-    if (fill.filled < fill.size || !fill.newlyFilled) return 0;
-    const location = this.requireLocation(route.location, route.join.join);
-    // The inline limit toward the join is known when this function also continues to it.
-    const limit = this.fn.continuations.find((c) => c.target === route.join.join)?.inlineLimitBytes;
-    await this.invoke([location.cloud, ...location.failover], {
-      fn: route.join.join,
-      scope: route.joinScope,
-      input: { inline: null },
-      joinReady: true,
-      ...(limit === undefined ? {} : carriedSlots(fill, limit)),
-      ...(flagged || !fill.newlyFilled ? { possibleDuplicate: true } : {}),
-    });
-    return 1;
+  /** The objects this instance puts into a trigger: its emits, else its (mapped) output. */
+  private async objects(
+    route: Extract<Route, { kind: 'emit' }>,
+    plan: Planned,
+    value: unknown,
+  ): Promise<BucketObject[]> {
+    const from = this.env.instance;
+    const emits = plan.record.emits;
+    if (emits !== undefined && emits.length > 0) {
+      return emits.map(({ key, ref }) => ({ key, from, ref }));
+    }
+    const c = this.env.fn.continuations[route.continuation] as Continuation;
+    const ref = await this.carried(value, c, c.mapping === undefined, plan, true);
+    return [{ key: from, from, ref }];
   }
 
-  private requireLocation(
-    location: { cloud: string; failover: string[] } | undefined,
-    join: string,
-  ): { cloud: string; failover: string[] } {
-    if (location !== undefined) return location;
-    throw new RuntimeError(
-      'RUNTIME_JOIN_UNREACHABLE',
-      `"${this.fn.name}" must invoke join "${join}" but its config does not say where that join runs; deploy the function with the whole workflow IR (createFunction's workflow option)`,
-    );
-  }
-
-  /** The DataRef a continuation carries: reuses the output's blob, else sizes against the edge's limit. */
-  private transferRef(
+  /** What a continuation carries: the output's own blob when it is the output, else sized anew. */
+  private carried(
     value: unknown,
     c: Continuation,
-    /** Given when `value` is the step's output itself: reuse its blob or its JSON text. */
-    sameAsOutput: Planned | undefined,
+    isOutput: boolean,
+    plan: Planned,
     intoSlot = false,
   ): Promise<DataRef> {
-    if (sameAsOutput !== undefined && 'blob' in sameAsOutput.record.output) {
-      return Promise.resolve(sameAsOutput.record.output);
-    }
-    return toDataRef(value, {
-      ...(sameAsOutput === undefined ? {} : { serialized: sameAsOutput.outputText }),
-      mode: c.transfer,
-      limitBytes: intoSlot
-        ? Math.min(c.inlineLimitBytes, SLOT_INLINE_LIMIT_BYTES)
-        : c.inlineLimitBytes,
-      cloud: this.fn.homeStore,
-      blobs: this.ports.blobs(this.fn.homeStore),
+    if (isOutput && 'blob' in plan.record.output) return Promise.resolve(plan.record.output);
+    return transferRef(this.env, value, c, {
+      ...(isOutput ? { serialized: plan.outputText } : {}),
+      intoSlot,
     });
-  }
-
-  /** Invokes on the primary cloud, then each replica in order while the cloud refuses. */
-  private async invoke(
-    clouds: string[],
-    partial: Pick<Invocation, 'fn' | 'scope' | 'input'> & Partial<Invocation>,
-  ): Promise<void> {
-    const invocation: Invocation = {
-      execution: this.execution,
-      deployment: this.invocation.deployment,
-      irVersion: this.context.irVersion,
-      ...partial,
-      hlc: tickHlc(this.ports.now(), this.ports.cloud),
-    };
-    let lastError: unknown;
-    for (const [i, cloud] of clouds.entries()) {
-      try {
-        await this.ports.invoker.invokeAsync(cloud, invocation);
-        return;
-      } catch (error) {
-        if (!(error instanceof InvokeError)) throw error;
-        lastError = error;
-        const next = clouds[i + 1];
-        if (next !== undefined) {
-          const target = instanceKey(invocation.fn, invocation.scope);
-          this.emit(
-            'invoke.failover',
-            this.delivery.attempt,
-            { from: cloud, to: next, output: { target } },
-            `${this.delivery.attempt}.${target}.${next}`,
-          );
-        }
-      }
-    }
-    throw lastError;
-  }
-
-  private async commitSucceededResult(record: SucceededRecord): Promise<void> {
-    const result: ResultRecord = {
-      status: 'succeeded',
-      output: record.output,
-      instance: this.instance,
-      at: this.ports.now(),
-    };
-    const put = await this.ports
-      .store(this.context.resultStore)
-      .putIfAbsent(keys.result(this.execution), result);
-    if (this.resultIsOurs(put, 'succeeded')) {
-      this.emit(
-        'execution.succeeded',
-        record.attempt,
-        { output: previewRef(record.output) },
-        record.attempt,
-      );
-    }
-  }
-
-  private async commitFailedResult(
-    record: Extract<StepRecord, { status: 'failed' }>,
-  ): Promise<void> {
-    const result: ResultRecord = {
-      status: 'failed',
-      error: record.error,
-      instance: this.instance,
-      fn: this.fn.name,
-      scope: this.invocation.scope,
-      input: record.input,
-      homeStore: this.fn.homeStore,
-      clouds: [this.fn.cloud, ...this.fn.failover],
-      at: this.ports.now(),
-    };
-    const put = await this.ports
-      .store(this.context.resultStore)
-      .putIfAbsent(keys.result(this.execution), result);
-    if (this.resultIsOurs(put, 'failed')) {
-      this.emit('execution.failed', record.attempt, { error: record.error }, record.attempt);
-    }
-  }
-
-  /** True when the stored result is the one this instance committed (now or by an earlier copy). */
-  private resultIsOurs(
-    put: Awaited<ReturnType<KeyValueStore['putIfAbsent']>>,
-    status: 'succeeded' | 'failed',
-  ): boolean {
-    if (put.won) return true;
-    const existing = resultRecordSchema.safeParse(put.existing);
-    return (
-      existing.success &&
-      existing.data.status === status &&
-      existing.data.instance === this.instance
-    );
-  }
-
-  /**
-   * A choice marks the first instance of every branch it did not take as skipped, so the live
-   * view can grey it out. The id carries the committed attempt: every adopter emits the same.
-   */
-  private emitSkippedBranches(record: SucceededRecord): void {
-    if (this.fn.kind !== 'choice') return;
-    const taken = new Set(record.taken);
-    for (const [index, c] of this.fn.continuations.entries()) {
-      if (taken.has(index)) continue;
-      const instance = instanceKey(c.target, applyScopeOp(this.invocation.scope, c.scope));
-      this.ports.trace.emit({
-        id: traceEventId(this.execution, instance, 'step.skipped', record.attempt),
-        execution: this.execution,
-        deployment: this.deployment,
-        instance,
-        node: c.target,
-        kind: 'step.skipped',
-        cloud: this.ports.cloud,
-        attempt: record.attempt,
-        hlc: tickHlc(this.ports.now(), this.ports.cloud),
-        at: this.ports.now(),
-      });
-      this.emitted += 1;
-    }
   }
 
   private closed(): StepOutcome {
-    return { outcome: 'closed', instance: this.instance };
-  }
-
-  private emitCommitted(record: StepRecord, outputText?: string): void {
-    const fields =
-      record.status === 'succeeded'
-        ? { output: previewRef(record.output, outputText), durationMs: record.durationMs }
-        : { error: record.error, durationMs: record.durationMs };
-    this.emit(
-      record.status === 'succeeded' ? 'step.succeeded' : 'step.failed',
-      record.attempt,
-      fields,
-      record.attempt,
-      record,
-    );
-  }
-
-  private emit(
-    kind: TraceEventKind,
-    attempt: number,
-    fields: Partial<TraceEvent>,
-    idAttempt: number | string = attempt,
-    committed?: StepRecord,
-  ): void {
-    const now = this.ports.now();
-    this.emitted += 1;
-    this.ports.trace.emit({
-      id: traceEventId(this.execution, this.instance, kind, idAttempt),
-      execution: this.execution,
-      deployment: this.deployment,
-      instance: this.instance,
-      node: this.fn.name,
-      kind,
-      cloud: committed?.cloud ?? this.ports.cloud,
-      attempt,
-      hlc: tickHlc(now, this.ports.cloud),
-      at: committed?.at ?? now,
-      ...fields,
-    });
+    return { outcome: 'closed', instance: this.env.instance };
   }
 }
 
 interface Planned {
   record: SucceededRecord;
   routes: Route[];
-  /** Aligned with `routes`: the value an invoke or a fill carries. */
+  /** Aligned with `routes`: the value an invoke, a fill or an emit carries. */
   values: unknown[];
   /** JSON text of the output. */
   outputText: string;

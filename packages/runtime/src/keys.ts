@@ -25,6 +25,14 @@ export const keys = {
     const prefix = scopeKey(scope);
     return prefix === '' ? `${execution}/join:${join}` : `${execution}/join:${join}/${prefix}`;
   },
+  /**
+   * The decision record of a trigger at its collection scope, in the trigger's store (a batch's
+   * record adds `/batch:<b>`, a k-of-n win claim `#win:<j>`).
+   */
+  trigger: (execution: string, trigger: string, scope: Parameters<typeof scopeKey>[0]) => {
+    const prefix = scopeKey(scope);
+    return prefix === '' ? `${execution}/trg:${trigger}` : `${execution}/trg:${trigger}/${prefix}`;
+  },
   /** The execution result, in the result store. */
   result: (execution: string) => `${execution}/#result`,
   /** The recorded start invocation, in the result store, for the watchdog's redrive. */

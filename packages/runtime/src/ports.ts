@@ -155,6 +155,12 @@ export const traceEventKinds = [
   'once.ran',
   'execution.succeeded',
   'execution.failed',
+  /** A producer's objects reached a trigger (output: from, keys, filled/size when known). */
+  'trigger.received',
+  /** A trigger's committed decision fired a run (output: the members in decided order). */
+  'trigger.fired',
+  /** An object no run will take (output: from, key, reason: late | not-in-set). */
+  'trigger.dropped',
   /** Emitted by the host, not the runtime: billed duration and cost of one invocation. */
   'invocation.billed',
 ] as const;

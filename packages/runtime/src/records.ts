@@ -44,6 +44,8 @@ export const stepRecordSchema = z.discriminatedUnion('status', [
     taken: z.array(z.number().int().nonnegative()),
     /** For a map: the element count (the size of its join). */
     mapCount: z.number().int().nonnegative().optional(),
+    /** Objects the step emitted with `ctx.emit`, in call order, for the triggers it feeds. */
+    emits: z.array(z.object({ key: z.string(), ref: dataRefSchema })).optional(),
   }),
   z.object({
     status: z.literal('failed'),

@@ -5,6 +5,7 @@ import type {
   JoinTarget,
   ScopeEntry,
   ScopeOp,
+  TriggerTarget,
   WorkflowIR,
 } from '@jointflow/ir';
 import { evaluateGuard } from './expressions';
@@ -52,6 +53,17 @@ export type Route =
       join: string | undefined;
       joinScope: ScopeEntry[];
       location: JoinLocation | undefined;
+    }
+  /**
+   * Put this instance's objects into a trigger's bucket (triggers.ts). `collect` is the
+   * trigger's collection scope; `position` the producer's slot among the producers there.
+   */
+  | {
+      kind: 'emit';
+      continuation: number;
+      target: TriggerTarget;
+      collect: ScopeEntry[];
+      position: { slot: number; size: number };
     }
   /** The terminal step: commit the execution result. */
   | { kind: 'result' };
@@ -264,11 +276,19 @@ export function routesOf(
         });
         break;
       }
-      case 'trigger':
-        throw new RuntimeError(
-          'RUNTIME_TRIGGER_UNSUPPORTED',
-          `"${fn.name}" continues through a data trigger, which this runtime does not run yet; replace the trigger with a join or a map`,
-        );
+      case 'trigger': {
+        if (c.trigger === undefined) {
+          throw badIr(`trigger continuation to "${c.target}" names no trigger`);
+        }
+        routes.push({
+          kind: 'emit',
+          continuation: index,
+          target: c.trigger,
+          collect: applyScopeOp(scope, c.scope),
+          position: joinSlotOf(scope, c.trigger.slot),
+        });
+        break;
+      }
     }
   }
   if (fn.terminal) routes.push({ kind: 'result' });

@@ -1,0 +1,447 @@
+import type { Continuation, ScopeEntry, TriggerTarget } from '@jointflow/ir';
+import { instanceKey } from '@jointflow/ir';
+import { z } from 'zod';
+import { resolveDataRef, toDataRef } from './dataRef';
+import { carriedSlots, completeSlots, resolveAll } from './joins';
+import { fillJoinSlot, readJoinSlots } from './joinTree';
+import { keys } from './keys';
+import type { DataRef, Invocation, KeyValueStore, SlotFillResult } from './ports';
+import { dataRefSchema, isTombstone, parseStored, type SlotValue } from './records';
+import type { Route } from './routes';
+import { RuntimeError } from './runtimeError';
+import {
+  boundedAll,
+  INVOKE_CONCURRENCY,
+  invokeWithFailover,
+  SLOT_INLINE_LIMIT_BYTES,
+  type StepEnv,
+} from './stepEnv';
+
+/**
+ * Data triggers (DESIGN.md, "Data triggers"): the peer of joins. A producer puts its objects
+ * into a trigger's bucket; every decision about them is a committed record in the trigger's
+ * store — a slot of a slot record (set, batch, group, the k-of-n winners' record) or a
+ * put-if-absent claim (a k-of-n win) — so under crashes, duplicates, drops and reordering each
+ * object lands in at most one run, k-of-n has exactly k winners, and whoever sees a record
+ * complete fires the run (duplicates of the run are absorbed by its checkpoint).
+ *
+ * | kind      | decision record                                  | run's instance         |
+ * | --------- | ------------------------------------------------ | ---------------------- |
+ * | immediate | none: each object is its own run                 | `T/…/map:T=<object>`   |
+ * | by-name   | none: the producer's object with the key         | `T/…`                  |
+ * | set       | slot per key of the set                          | `T/…`                  |
+ * | k-of-n    | claims `#win:<j>`, then slot j of a k-slot record | `T/…`                  |
+ * | batch     | slot per producer in the batch's record          | `T/…/map:T=<batch>`    |
+ * | group     | slot per producer (its group objects)            | `T/…/map:T=<group #>`  |
+ */
+
+/** One object in a trigger's bucket: its key, the producer instance, and its value. */
+export interface BucketObject {
+  key: string;
+  from: string;
+  ref: DataRef;
+}
+
+const bucketObjectsSchema = z.array(
+  z.object({ key: z.string(), from: z.string(), ref: dataRefSchema }),
+);
+const claimSchema = z.object({ claim: z.string() });
+
+/** Most objects one step may emit (`ctx.emit`), so its record and slots stay small. */
+export const MAX_EMITS_PER_STEP = 256;
+
+type EmitRoute = Extract<Route, { kind: 'emit' }>;
+
+/** The slot record of a trigger at its collection scope (a batch adds `/batch:<b>`). */
+function recordKey(execution: string, trigger: string, collect: readonly ScopeEntry[]): string {
+  return keys.trigger(execution, trigger, collect);
+}
+
+function objectId(o: BucketObject, index: number): string {
+  return `${o.from}#${index}`;
+}
+
+/** A slot value holding a producer's objects: inline when small, else a blob pointer. */
+async function objectsSlot(env: StepEnv, objects: readonly BucketObject[]): Promise<SlotValue> {
+  const ref = await toDataRef(objects, {
+    mode: 'auto',
+    limitBytes: SLOT_INLINE_LIMIT_BYTES,
+    cloud: env.fn.homeStore,
+    blobs: env.ports.blobs(env.fn.homeStore),
+  });
+  return { ref };
+}
+
+/** The objects a trigger slot holds. */
+async function slotObjects(env: StepEnv, slot: SlotValue, key: string): Promise<BucketObject[]> {
+  if (!('ref' in slot)) return [];
+  const value = await resolveDataRef(slot.ref, (c) => env.ports.blobs(c));
+  return parseStored(bucketObjectsSchema, value, key);
+}
+
+/** Object keys of inline slot values, for the decision's trace event (blobs are not read). */
+function memberKeys(values: readonly unknown[] | undefined): string[] | undefined {
+  if (values === undefined) return undefined;
+  const members: string[] = [];
+  for (const value of values) {
+    const ref = (value as { ref?: { inline?: unknown } } | undefined)?.ref;
+    const parsed = bucketObjectsSchema.safeParse(ref?.inline);
+    if (!parsed.success) return undefined;
+    for (const o of parsed.data) members.push(o.key);
+  }
+  return members;
+}
+
+/**
+ * Performs an `emit` route: puts this producer's objects into the trigger's bucket and fires
+ * whatever run the committed decisions complete. Returns the number of runs this copy invoked.
+ */
+export async function deliverToTrigger(
+  env: StepEnv,
+  route: EmitRoute,
+  objects: readonly BucketObject[],
+  flagged: boolean,
+): Promise<number> {
+  const c = env.fn.continuations[route.continuation] as Continuation;
+  const { target, collect } = route;
+  const spec = target.spec;
+  const fire = (scope: ScopeEntry[], extra: Partial<Invocation>, members?: string[]) =>
+    fireRun(env, c, target, scope, extra, flagged, members);
+  switch (spec.type) {
+    case 'immediate': {
+      const count = objects.length;
+      await boundedAll(
+        objects.map((o, index) => ({ o, index })),
+        INVOKE_CONCURRENCY,
+        ({ o, index }) =>
+          fire(
+            [...collect, { kind: 'map', name: target.trigger, index, count }],
+            { input: o.ref },
+            [o.key],
+          ),
+      );
+      return count;
+    }
+    case 'by-name': {
+      const named = objects.find((o) => o.key === spec.key);
+      if (named === undefined) return 0;
+      await fire([...collect], { input: named.ref }, [named.key]);
+      return 1;
+    }
+    case 'set': {
+      let fired = 0;
+      for (const [index, o] of objects.entries()) {
+        const slot = spec.keys.indexOf(o.key);
+        if (slot < 0) {
+          drop(env, target, collect, o, index, 'not-in-set');
+          continue;
+        }
+        const key = recordKey(env.execution, target.trigger, collect);
+        fired += await fillAndFire(env, c, target, key, slot, spec.keys.length, [o], collect, fire);
+      }
+      return fired;
+    }
+    case 'k-of-n': {
+      let fired = 0;
+      const store = env.ports.store(target.store);
+      const key = recordKey(env.execution, target.trigger, collect);
+      for (const [index, o] of objects.entries()) {
+        const won = await claimWin(store, key, spec.k, objectId(o, index));
+        if (won === 'closed') return fired;
+        if (won === undefined) {
+          drop(env, target, collect, o, index, 'late');
+          continue;
+        }
+        fired += await fillAndFire(env, c, target, key, won, spec.k, [o], collect, fire);
+      }
+      return fired;
+    }
+    case 'batch': {
+      const { slot: position, size: producers } = route.position;
+      const batch = Math.floor(position / spec.size);
+      const batches = Math.ceil(producers / spec.size);
+      const size = Math.min(spec.size, producers - batch * spec.size);
+      const runScope: ScopeEntry[] = [
+        ...collect,
+        { kind: 'map', name: target.trigger, index: batch, count: batches },
+      ];
+      const key = `${recordKey(env.execution, target.trigger, collect)}/batch:${batch}`;
+      const slot = position - batch * spec.size;
+      return fillAndFire(env, c, target, key, slot, size, objects, runScope, fire);
+    }
+    case 'group': {
+      const { slot: position, size: producers } = route.position;
+      const grouped = objects.filter((o) => o.key.startsWith(spec.prefix));
+      const key = recordKey(env.execution, target.trigger, collect);
+      const fill = await fillJoinSlot(
+        env.ports.store(target.store),
+        key,
+        position,
+        producers,
+        await objectsSlot(env, grouped),
+      );
+      if ('sealed' in fill) return 0;
+      received(env, target, collect, objects, fill);
+      if (fill.filled < fill.size) return 0;
+      const groups = groupNames(
+        await slotsObjects(
+          env,
+          fill.values ?? (await readJoinSlots(env.ports.store(target.store), key)),
+          key,
+        ),
+        spec.prefix,
+      );
+      if (groups.length === 0) return fireEmpty(env, target, collect);
+      const carried = carriedSlots(fill, c.inlineLimitBytes);
+      const dup = !fill.newlyFilled ? { possibleDuplicate: true } : {};
+      await boundedAll(
+        groups.map((group, index) => ({ group, index })),
+        INVOKE_CONCURRENCY,
+        ({ group, index }) =>
+          fire(
+            [...collect, { kind: 'map', name: target.trigger, index, count: groups.length }],
+            { input: { inline: null }, joinReady: true, ...carried, ...dup },
+            [`${spec.prefix}${group}`],
+          ),
+      );
+      return groups.length;
+    }
+    case 'window':
+      throw new RuntimeError(
+        'RUNTIME_TRIGGER_UNSUPPORTED',
+        `trigger "${target.trigger}" is a time window, which this runtime does not run yet; recompile the workflow`,
+      );
+  }
+}
+
+/**
+ * Fills `objects` into slot `slot` of the `size`-slot record at `key`; when that completes the
+ * record, fires the run at `runScope` with the record's slots.
+ */
+async function fillAndFire(
+  env: StepEnv,
+  c: Continuation,
+  target: TriggerTarget,
+  key: string,
+  slot: number,
+  size: number,
+  objects: readonly BucketObject[],
+  runScope: ScopeEntry[],
+  fire: (scope: ScopeEntry[], extra: Partial<Invocation>, members?: string[]) => Promise<void>,
+): Promise<number> {
+  const fill = await fillJoinSlot(
+    env.ports.store(target.store),
+    key,
+    slot,
+    size,
+    await objectsSlot(env, objects),
+  );
+  if ('sealed' in fill) return 0;
+  received(env, target, runScope, objects, fill);
+  if (fill.filled < fill.size) return 0;
+  await fire(
+    runScope,
+    {
+      input: { inline: null },
+      joinReady: true,
+      ...carriedSlots(fill, c.inlineLimitBytes),
+      ...(!fill.newlyFilled ? { possibleDuplicate: true } : {}),
+    },
+    memberKeys(fill.values),
+  );
+  return 1;
+}
+
+/** Invokes one run of the trigger and records the decision's event (one id per run). */
+async function fireRun(
+  env: StepEnv,
+  c: Continuation,
+  target: TriggerTarget,
+  scope: ScopeEntry[],
+  extra: Partial<Invocation>,
+  flagged: boolean,
+  members: string[] | undefined,
+): Promise<void> {
+  const run = instanceKey(target.trigger, scope);
+  env.trace.emitFor(run, target.trigger, 'trigger.fired', env.delivery.attempt, 'decision', {
+    output: members === undefined ? {} : { members },
+  });
+  await invokeWithFailover(env, [c.cloud, ...c.failover], {
+    fn: target.trigger,
+    scope,
+    input: { inline: null },
+    ...extra,
+    ...(flagged ? { possibleDuplicate: true } : {}),
+  });
+}
+
+/** A fan-out trigger that fires no run (no groups): its join gets `[]`, as an empty map's does. */
+async function fireEmpty(
+  env: StepEnv,
+  target: TriggerTarget,
+  collect: ScopeEntry[],
+): Promise<number> {
+  const join = Object.values(env.workflow?.functions ?? {}).find(
+    (f) => f.kind === 'join' && f.fanOut === target.trigger,
+  );
+  if (join === undefined) {
+    throw new RuntimeError(
+      'RUNTIME_JOIN_UNREACHABLE',
+      `trigger "${target.trigger}" fired no run and its join cannot be located; deploy the function with the whole workflow IR (createFunction's workflow option)`,
+    );
+  }
+  await invokeWithFailover(env, [join.cloud, ...join.failover], {
+    fn: join.name,
+    scope: [...collect],
+    input: { inline: [] },
+  });
+  return 1;
+}
+
+/**
+ * An empty map whose branches feed trigger `target`: no object arrives. A fan-out trigger fires
+ * no run, so its join gets `[]`; the others wait for objects that will not come (as specified).
+ */
+export async function emptyBucket(
+  env: StepEnv,
+  target: TriggerTarget,
+  collect: ScopeEntry[],
+): Promise<void> {
+  if (target.fansOut) await fireEmpty(env, target, collect);
+}
+
+function received(
+  env: StepEnv,
+  target: TriggerTarget,
+  runScope: readonly ScopeEntry[],
+  objects: readonly BucketObject[],
+  fill: Exclude<SlotFillResult, { sealed: true }>,
+): void {
+  const run = instanceKey(target.trigger, runScope);
+  env.trace.emitFor(
+    run,
+    target.trigger,
+    'trigger.received',
+    env.delivery.attempt,
+    `from:${env.instance}`,
+    {
+      output: {
+        from: env.instance,
+        keys: objects.map((o) => o.key),
+        filled: fill.filled,
+        size: fill.size,
+      },
+    },
+  );
+}
+
+function drop(
+  env: StepEnv,
+  target: TriggerTarget,
+  collect: readonly ScopeEntry[],
+  o: BucketObject,
+  index: number,
+  reason: 'late' | 'not-in-set',
+): void {
+  const run = instanceKey(target.trigger, collect);
+  env.trace.emitFor(
+    run,
+    target.trigger,
+    'trigger.dropped',
+    env.delivery.attempt,
+    `from:${objectId(o, index)}`,
+    {
+      output: { from: o.from, key: o.key, reason },
+    },
+  );
+}
+
+/**
+ * Claims one of the k wins for `id`: the first free `#win:<j>` by put-if-absent, or the one
+ * this object already holds (a duplicate). `undefined` when all k are others'; `'closed'` when
+ * the execution was sealed under us.
+ */
+async function claimWin(
+  store: KeyValueStore,
+  key: string,
+  k: number,
+  id: string,
+): Promise<number | undefined | 'closed'> {
+  const claimKeys = Array.from({ length: k }, (_, j) => `${key}#win:${j}`);
+  const existing = await store.getMany(claimKeys);
+  for (let j = 0; j < k; j++) {
+    let value = existing[j];
+    if (value === undefined) {
+      const put = await store.putIfAbsent(claimKeys[j] as string, { claim: id });
+      if (put.won) return j;
+      value = put.existing;
+    }
+    if (isTombstone(value)) return 'closed';
+    if (parseStored(claimSchema, value, claimKeys[j] as string).claim === id) return j;
+  }
+  return undefined;
+}
+
+/** Every slot's objects, in slot order. */
+async function slotsObjects(
+  env: StepEnv,
+  slots: readonly unknown[],
+  key: string,
+): Promise<BucketObject[][]> {
+  const parsed = slots.map((slot) => (slot === undefined ? undefined : (slot as SlotValue)));
+  return Promise.all(
+    parsed.map((slot) => (slot === undefined ? Promise.resolve([]) : slotObjects(env, slot, key))),
+  );
+}
+
+/** The distinct groups of a group trigger's objects, in natural order (`2` before `10`). */
+function groupNames(slots: readonly BucketObject[][], prefix: string): string[] {
+  const names = new Set<string>();
+  for (const objects of slots) for (const o of objects) names.add(o.key.slice(prefix.length));
+  return [...names].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+}
+
+/**
+ * The input of a trigger's run whose decision record is complete (invoked `joinReady`): set →
+ * `{ key: value }`; k-of-n and batch → `[{ key, value }]` in decided order; group → `{ group,
+ * values }` of the run's group. Immediate and by-name runs take their input as invoked.
+ */
+export async function collectTriggerInput(env: StepEnv): Promise<unknown> {
+  const { fn, invocation } = env;
+  if (fn.kind !== 'trigger') {
+    throw new RuntimeError('RUNTIME_BAD_IR', `"${fn.name}" is not a trigger`);
+  }
+  const spec = fn.trigger;
+  const run = invocation.scope[invocation.scope.length - 1];
+  const collect = fn.fansOut ? invocation.scope.slice(0, -1) : invocation.scope;
+  if (fn.fansOut && (run?.kind !== 'map' || run.name !== fn.name)) {
+    throw new RuntimeError(
+      'RUNTIME_BAD_IR',
+      `trigger "${fn.name}" was invoked outside its own runs' scope; recompile the workflow`,
+    );
+  }
+  let key = recordKey(env.execution, fn.name, collect);
+  if (spec.type === 'batch') key = `${key}/batch:${run?.index ?? 0}`;
+  const slots = await completeSlots(env, env.ports.store(fn.store), key);
+  const perSlot = await slotsObjects(env, slots, key);
+  const objects = perSlot.flat();
+  if (spec.type === 'group') {
+    const group = groupNames(perSlot, spec.prefix)[run?.index ?? 0];
+    const members = objects.filter((o) => o.key === `${spec.prefix}${group}`);
+    return {
+      group,
+      values: await resolveAll(
+        env,
+        members.map((o) => o.ref),
+      ),
+    };
+  }
+  const values = await resolveAll(
+    env,
+    objects.map((o) => o.ref),
+  );
+  if (spec.type === 'set') {
+    return Object.fromEntries(objects.map((o, i) => [o.key, values[i]]));
+  }
+  return objects.map((o, i) => ({ key: o.key, value: values[i] }));
+}
