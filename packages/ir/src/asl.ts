@@ -1,4 +1,7 @@
 import { choiceRuleToJsonata, jsonPathToJsonata } from './aslChoice';
+import { jsonDepthExceeds } from './aslDepth';
+import { readCatch, readRetry, retryWaitSeconds } from './aslRetry';
+import { ASL_CATCH_KEY, type AslStepSpec, aslStepCode } from './aslStepCode';
 import type { Diagnostic } from './diagnostic';
 import { type Graph, type GraphInput, graphSchema, NODE_NAME_PATTERN } from './graph';
 
@@ -15,9 +18,20 @@ type Json = Record<string, unknown>;
 /** Loop nodes inserted for ASL cycles let the body run this many times before failing. */
 const ASL_LOOP_ITERATIONS = 1000;
 
+/**
+ * Definitions nesting deeper than this (objects and arrays) are refused with ASL_TOO_DEEP before
+ * any walk: it bounds the recursion into Parallel branches, Map processors and Choice rules, and
+ * the JSONata guards a deep `Not` would become. Real definitions stay far below it.
+ */
+export const ASL_MAX_DEPTH = 200;
+
+/** The longest a step may run (the largest function timeout of the clouds). */
+const MAX_STEP_MS = 900_000;
+
 /** Fields each state type keeps when imported; any other field gets a warning. */
 const HONOURED: Record<string, string[]> = {
   Task: ['Type', 'Comment', 'Resource', 'Next', 'End', 'Retry', 'Catch', 'TimeoutSeconds'],
+  // Parallel and Map take Retry and Catch below, with their own diagnostics.
   Pass: ['Type', 'Comment', 'Next', 'End', 'Result'],
   Wait: ['Type', 'Comment', 'Next', 'End', 'Seconds'],
   Succeed: ['Type', 'Comment'],
@@ -43,16 +57,35 @@ const HONOURED: Record<string, string[]> = {
  * Imports an AWS Step Functions definition (Amazon States Language) as a graph. Task, Pass,
  * Wait, Succeed and Fail become tasks with generated code; Choice becomes a choice with JSONata
  * guards; Parallel becomes a fan-out task plus a join; Map (ItemProcessor or Iterator) becomes a
- * map plus a join; a cycle gets a loop node that bounds it. Retry becomes the node's retry
- * count; Catch is reported (Jointflow fails the execution once a step's retries are exhausted).
+ * map plus a join; a cycle gets a loop node that bounds it. A Task's Retry and Catch run in its
+ * generated code as Step Functions applies them; a Catch routes through a choice node to its
+ * handler state. Generated code holds the definition's text only as data (see aslStepCode.ts).
  * Whatever cannot be carried over is a diagnostic naming the state; nothing is dropped silently.
- * Never throws.
+ * `definition` is the parsed JSON, or its text (a UTF-8 byte order mark is accepted). Never throws.
  *
  * @example
- * const { graph, diagnostics } = importAsl(JSON.parse(definitionText));
+ * const { graph, diagnostics } = importAsl(definitionText);
  */
 export function importAsl(definition: unknown): AslImportResult {
   try {
+    if (typeof definition === 'string') {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(definition.replace(/^\uFEFF/, ''));
+      } catch (error) {
+        const detail = error instanceof Error ? error.message : String(error);
+        return {
+          diagnostics: [
+            {
+              severity: 'error',
+              code: 'ASL_NOT_JSON',
+              message: `the definition is not JSON (${detail}); export it again from Step Functions`,
+            },
+          ],
+        };
+      }
+      return new AslImport().run(parsed);
+    }
     return new AslImport().run(definition);
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
@@ -72,6 +105,16 @@ interface MachineResult {
   entry: string;
   /** Nodes whose output ends the (sub-)machine. */
   exits: string[];
+}
+
+/** What one state became. */
+interface BuiltState {
+  entry: string;
+  /** The node its Next edge leaves from (and that ends the machine when `ends`). */
+  exit: string;
+  ends: boolean;
+  /** A Task with Catch: the choice node its Catch edges leave from, and their targets. */
+  caught?: { choice: string; next: string[] };
 }
 
 class AslImport {
@@ -99,6 +142,29 @@ class AslImport {
         'the definition must be a JSON object with StartAt and States',
       );
       return { diagnostics: this.diagnostics };
+    }
+    if (jsonDepthExceeds(definition, ASL_MAX_DEPTH)) {
+      this.report(
+        'error',
+        'ASL_TOO_DEEP',
+        `the definition nests objects and arrays more than ${ASL_MAX_DEPTH} levels deep (nested Parallel, Map or Choice rules); flatten it, e.g. split a deep And/Or/Not into several Choice states`,
+      );
+      return { diagnostics: this.diagnostics };
+    }
+    if (definition.TimeoutSeconds !== undefined) {
+      if (!isNonNegative(definition.TimeoutSeconds)) {
+        this.report(
+          'error',
+          'ASL_NEGATIVE_SECONDS',
+          `the state machine's TimeoutSeconds is ${JSON.stringify(definition.TimeoutSeconds)}; it must be a number >= 0`,
+        );
+      } else {
+        this.report(
+          'warning',
+          'ASL_MACHINE_TIMEOUT',
+          `the state machine's TimeoutSeconds (${definition.TimeoutSeconds} s) is not imported: Jointflow bounds each step, not the whole run`,
+        );
+      }
     }
     const machine = this.machine(definition, '', 'the state machine');
     if (machine !== undefined && !this.diagnostics.some((d) => d.severity === 'error')) {
@@ -131,20 +197,29 @@ class AslImport {
     return name;
   }
 
-  private edge(source: string, target: string, guard?: string): void {
+  private edge(source: string, target: string, guard?: string, mapping?: string): void {
     const e: EdgeInput = { id: `e${this.edges.length + 1}`, source, target };
     if (guard !== undefined) e.guard = guard;
+    if (mapping !== undefined) e.mapping = mapping;
     this.edges.push(e);
   }
 
-  private task(name: string, code: string, extra: Partial<NodeInput> = {}): void {
-    this.nodes.push({ kind: 'task', name, cloud: 'auto', retries: 0, code, ...extra } as NodeInput);
+  private task(name: string, spec: AslStepSpec, extra: Partial<NodeInput> = {}): void {
+    this.nodes.push({
+      kind: 'task',
+      name,
+      cloud: 'auto',
+      retries: 0,
+      code: aslStepCode(spec),
+      ...extra,
+    } as NodeInput);
   }
 
   /** Translates one (sub-)machine: `{ StartAt, States }`. */
   private machine(m: Json, prefix: string, what: string): MachineResult | undefined {
     const states = m.States;
-    if (typeof m.StartAt !== 'string' || !isObject(states)) {
+    const start = m.StartAt;
+    if (typeof start !== 'string' || !isObject(states)) {
       this.report(
         'error',
         'ASL_INVALID',
@@ -152,63 +227,73 @@ class AslImport {
       );
       return undefined;
     }
-    if (!isObject(states[m.StartAt])) {
+    if (!isObject(states[start])) {
       this.report(
         'error',
         'ASL_INVALID',
-        `${what} starts at "${m.StartAt}", which is not one of its States`,
+        `${what} starts at "${start}", which is not one of its States`,
       );
       return undefined;
     }
 
-    // Which states the transitions reach (Catch targets are not followed), and which
-    // transitions close a cycle (their target is on the depth-first stack).
-    const reachable = new Set<string>();
-    const backTargets = new Set<string>();
-    const onStack = new Set<string>();
-    const visit = (name: string): void => {
-      reachable.add(name);
-      onStack.add(name);
-      for (const next of transitions(states[name])) {
-        if (!isObject(states[next])) continue;
-        if (onStack.has(next)) backTargets.add(next);
-        else if (!reachable.has(next)) visit(next);
+    // Which states the transitions reach, and which transitions close a cycle (their target is
+    // on the depth-first stack). Iterative: a chain of 25,000 states is no deeper than one.
+    const reachable = new Set<string>([start]);
+    const backEdges = new Map<string, Set<string>>();
+    const onStack = new Set<string>([start]);
+    const stack: { name: string; next: string[]; i: number }[] = [
+      { name: start, next: transitions(states[start]), i: 0 },
+    ];
+    for (let top = stack.at(-1); top !== undefined; top = stack.at(-1)) {
+      const next = top.next[top.i];
+      if (next === undefined) {
+        onStack.delete(top.name);
+        stack.pop();
+        continue;
       }
-      onStack.delete(name);
-    };
-    visit(m.StartAt);
+      top.i += 1;
+      if (!isObject(states[next])) continue;
+      if (onStack.has(next)) {
+        const set = backEdges.get(top.name) ?? new Set<string>();
+        set.add(next);
+        backEdges.set(top.name, set);
+      } else if (!reachable.has(next)) {
+        reachable.add(next);
+        onStack.add(next);
+        stack.push({ name: next, next: transitions(states[next]), i: 0 });
+      }
+    }
+    const backTargets = new Set([...backEdges.values()].flatMap((set) => [...set]));
 
-    for (const [name, state] of Object.entries(states)) {
+    const uncaught = uncaughtCatchTargets(states);
+    for (const name of Object.keys(states)) {
       if (reachable.has(name)) continue;
-      const why = catchTargets(states).has(name)
-        ? ' (only a Catch leads to it, and Catch is not imported)'
+      const why = uncaught.has(name)
+        ? ' (only the Catch of a Parallel or Map leads to it, and that Catch is not imported)'
         : '';
       this.report(
         'warning',
         'ASL_STATE_NOT_IMPORTED',
         `state "${name}" is not reachable${why}; it was not imported`,
       );
-      void state;
     }
 
-    const entryOf = new Map<string, string>();
-    const exitOf = new Map<string, string>();
+    const built = new Map<string, BuiltState>();
     const exits: string[] = [];
     for (const name of reachable) {
       const state = states[name];
       if (!isObject(state)) continue;
-      const built = this.state(name, state, prefix);
-      if (built === undefined) continue;
-      entryOf.set(name, built.entry);
-      exitOf.set(name, built.exit);
-      if (built.ends) exits.push(built.exit);
+      const b = this.state(name, state, prefix);
+      if (b === undefined) continue;
+      built.set(name, b);
+      if (b.ends) exits.push(b.exit);
     }
 
     // One loop node per cycle target: transitions that close a cycle enter it, and it either
     // goes round again or, after ASL_LOOP_ITERATIONS, fails the run.
     const loopOf = new Map<string, string>();
     for (const target of backTargets) {
-      const entry = entryOf.get(target);
+      const entry = built.get(target)?.entry;
       if (entry === undefined) continue;
       const loop = this.name(`${target}-loop`, prefix);
       const exhausted = this.name(`${target}-loop-exhausted`, prefix);
@@ -218,14 +303,12 @@ class AslImport {
         cloud: 'auto',
         maxIterations: ASL_LOOP_ITERATIONS,
       });
-      this.task(
-        exhausted,
-        failCode(
-          target,
-          'States.LoopLimit',
-          `the cycle back to "${target}" ran ${ASL_LOOP_ITERATIONS} times`,
-        ),
-      );
+      this.task(exhausted, {
+        kind: 'fail',
+        state: target,
+        error: 'States.LoopLimit',
+        cause: `the cycle back to "${target}" ran ${ASL_LOOP_ITERATIONS} times`,
+      });
       this.edge(loop, entry, `$iteration < ${ASL_LOOP_ITERATIONS - 1}`);
       this.edge(loop, exhausted);
       exits.push(exhausted);
@@ -239,14 +322,29 @@ class AslImport {
     }
 
     const into = (from: string, to: string): string | undefined => {
-      if (backTargets.has(to) && isBackEdge(states, m.StartAt as string, from, to))
-        return loopOf.get(to);
-      return entryOf.get(to);
+      if (backEdges.get(from)?.has(to) === true) return loopOf.get(to);
+      return built.get(to)?.entry;
     };
     for (const name of reachable) {
       const state = states[name];
-      const exit = exitOf.get(name);
-      if (!isObject(state) || exit === undefined) continue;
+      const b = built.get(name);
+      if (!isObject(state) || b === undefined) continue;
+      const exit = b.exit;
+      if (b.caught !== undefined) {
+        // Catchers are tried in order; the Task's code put the index of the one that matched
+        // under ASL_CATCH_KEY and the handler's input under `output`.
+        for (const [i, next] of b.caught.next.entries()) {
+          const target = into(name, next);
+          if (target === undefined) {
+            this.report(
+              'error',
+              'ASL_INVALID',
+              `Catcher ${i + 1} of state "${name}" goes to "${next}", which is not a state`,
+              b.caught.choice,
+            );
+          } else this.edge(b.caught.choice, target, `\`${ASL_CATCH_KEY}\` = ${i}`, 'output');
+        }
+      }
       if (state.Type === 'Choice') {
         const rules = Array.isArray(state.Choices) ? state.Choices : [];
         for (const [i, rule] of rules.entries()) {
@@ -268,6 +366,14 @@ class AslImport {
               exit,
             );
           } else {
+            for (const path of translated.contextPaths) {
+              this.report(
+                'warning',
+                'ASL_CONTEXT_IN_CHOICE',
+                `choice rule ${i + 1} of state "${name}" reads ${path} from the context object, which guards cannot read; that comparison is always false. Copy the value into the input in the step before`,
+                exit,
+              );
+            }
             this.edge(exit, target, translated.guard);
           }
         }
@@ -282,7 +388,7 @@ class AslImport {
             );
           } else this.edge(exit, target);
         }
-      } else if (typeof state.Next === 'string') {
+      } else if (typeof state.Next === 'string' && !b.ends) {
         const target = into(name, state.Next);
         if (target === undefined) {
           this.report(
@@ -295,24 +401,33 @@ class AslImport {
       }
     }
 
-    let entry = entryOf.get(m.StartAt) ?? '';
-    if (backTargets.has(m.StartAt)) {
+    let entry = built.get(start)?.entry ?? '';
+    if (backTargets.has(start)) {
       // The first state is also a cycle's target: a pass-through step receives the input so
       // the start has no incoming edge and the loop is entered from outside.
-      const enter = this.name(`${m.StartAt}-enter`, prefix);
-      this.task(enter, passCode(m.StartAt, 'entry to the cycle'));
+      const enter = this.name(`${start}-enter`, prefix);
+      this.task(enter, { kind: 'pass', state: start, what: 'entry to the cycle' });
       this.edge(enter, entry);
       entry = enter;
     }
     return { entry, exits };
   }
 
+  /** A diagnostic when a Seconds-like field is present but not a number >= 0. */
+  private checkSeconds(stateName: string, state: Json, field: string, node: string): boolean {
+    const value = state[field];
+    if (value === undefined || isNonNegative(value)) return true;
+    this.report(
+      'error',
+      'ASL_NEGATIVE_SECONDS',
+      `state "${stateName}": ${field} is ${JSON.stringify(value)}; it must be a number >= 0`,
+      node,
+    );
+    return false;
+  }
+
   /** Builds the node(s) of one state. `ends`: the state ends its machine (End, Succeed, Fail). */
-  private state(
-    stateName: string,
-    state: Json,
-    prefix: string,
-  ): { entry: string; exit: string; ends: boolean } | undefined {
+  private state(stateName: string, state: Json, prefix: string): BuiltState | undefined {
     const type = typeof state.Type === 'string' ? state.Type : '';
     const honoured = HONOURED[type];
     if (honoured === undefined) {
@@ -333,40 +448,22 @@ class AslImport {
         name,
       );
     }
+    for (const field of ['Seconds', 'TimeoutSeconds', 'HeartbeatSeconds']) {
+      this.checkSeconds(stateName, state, field, name);
+    }
     const ends = state.End === true || type === 'Succeed' || type === 'Fail';
-    const settings = this.retrySettings(stateName, state, name);
     switch (type) {
-      case 'Task': {
-        const resource =
-          typeof state.Resource === 'string' ? state.Resource : 'an unnamed resource';
-        const code = [
-          `// Imported from AWS Step Functions: Task state "${stateName}".`,
-          `// It replaced the resource ${resource}; call that service here.`,
-          '// Until then the step passes its input through unchanged.',
-          'export async function handler(input: unknown) {',
-          '  return input;',
-          '}',
-          '',
-        ].join('\n');
-        this.task(name, code, settings);
+      case 'Task':
+        return this.taskState(stateName, state, name, prefix, ends);
+      case 'Pass':
+        if (state.Result === undefined) {
+          this.task(name, { kind: 'pass', state: stateName, what: 'Pass state' });
+        } else {
+          this.task(name, { kind: 'result', state: stateName, result: state.Result });
+        }
         return { entry: name, exit: name, ends };
-      }
-      case 'Pass': {
-        const body = state.Result === undefined ? 'input' : JSON.stringify(state.Result);
-        this.task(
-          name,
-          [
-            `// Imported from AWS Step Functions: Pass state "${stateName}".`,
-            `export async function handler(${state.Result === undefined ? 'input: unknown' : '_input: unknown'}) {`,
-            `  return ${body};`,
-            '}',
-            '',
-          ].join('\n'),
-        );
-        return { entry: name, exit: name, ends };
-      }
       case 'Wait': {
-        const seconds = typeof state.Seconds === 'number' && state.Seconds >= 0 ? state.Seconds : 0;
+        const seconds = isNonNegative(state.Seconds) ? state.Seconds : 0;
         if (typeof state.Seconds !== 'number') {
           this.report(
             'warning',
@@ -375,8 +472,8 @@ class AslImport {
             name,
           );
         }
-        const timeoutMs = Math.min(900_000, Math.max(30_000, seconds * 1000 + 10_000));
-        if (seconds * 1000 + 10_000 > 900_000) {
+        const timeoutMs = Math.min(MAX_STEP_MS, Math.max(30_000, seconds * 1000 + 10_000));
+        if (seconds * 1000 + 10_000 > MAX_STEP_MS) {
           this.report(
             'error',
             'ASL_WAIT_TOO_LONG',
@@ -384,29 +481,17 @@ class AslImport {
             name,
           );
         }
-        this.task(
-          name,
-          [
-            `// Imported from AWS Step Functions: Wait state "${stateName}" (${seconds} s).`,
-            '// A function holds (and is billed for) the wait.',
-            'export async function handler(input: unknown) {',
-            `  await new Promise((resolve) => setTimeout(resolve, ${seconds * 1000}));`,
-            '  return input;',
-            '}',
-            '',
-          ].join('\n'),
-          { timeoutMs },
-        );
+        this.task(name, { kind: 'wait', state: stateName, seconds }, { timeoutMs });
         return { entry: name, exit: name, ends };
       }
       case 'Succeed':
-        this.task(name, passCode(stateName, 'Succeed state: the run ends with this input'));
+        this.task(name, { kind: 'pass', state: stateName, what: 'Succeed state' });
         return { entry: name, exit: name, ends };
       case 'Fail': {
         const error = typeof state.Error === 'string' ? state.Error : 'States.Fail';
         const cause =
           typeof state.Cause === 'string' ? state.Cause : `state "${stateName}" failed the run`;
-        this.task(name, failCode(stateName, error, cause));
+        this.task(name, { kind: 'fail', state: stateName, error, cause });
         return { entry: name, exit: name, ends };
       }
       case 'Choice':
@@ -431,24 +516,12 @@ class AslImport {
           );
           return undefined;
         }
-        this.task(
-          name,
-          passCode(stateName, 'Parallel state: every branch gets this input'),
-          settings,
-        );
+        this.fanOutRetryCatch(stateName, state, name);
+        this.task(name, { kind: 'pass', state: stateName, what: 'Parallel state' });
         const join = this.name(`${stateName}-join`, prefix);
         if (branches.length === 1) {
           // One branch is no fan-out: a step wraps its output in an array, as Parallel does.
-          this.task(
-            join,
-            [
-              `// Imported from AWS Step Functions: the end of Parallel state "${stateName}" (one branch).`,
-              'export async function handler(input: unknown) {',
-              '  return [input];',
-              '}',
-              '',
-            ].join('\n'),
-          );
+          this.task(join, { kind: 'wrap', state: stateName, what: 'end of a one-branch Parallel' });
         } else {
           this.nodes.push({ kind: 'join', name: join, cloud: 'auto', fanOut: name });
         }
@@ -466,119 +539,174 @@ class AslImport {
         }
         return { entry: name, exit: join, ends };
       }
-      case 'Map': {
-        const processor = isObject(state.ItemProcessor)
-          ? state.ItemProcessor
-          : isObject(state.Iterator)
-            ? state.Iterator
-            : undefined;
-        if (processor === undefined) {
-          this.report(
-            'error',
-            'ASL_INVALID',
-            `Map state "${stateName}" needs an ItemProcessor (or Iterator)`,
-            name,
-          );
-          return undefined;
-        }
-        if (
-          isObject(processor.ProcessorConfig) &&
-          processor.ProcessorConfig.Mode === 'DISTRIBUTED'
-        ) {
-          this.report(
-            'warning',
-            'ASL_FIELD_IGNORED',
-            `Map state "${stateName}" is DISTRIBUTED; it is imported as an inline map over an array in the input`,
-            name,
-          );
-        }
-        let items = '$';
-        if (typeof state.ItemsPath === 'string') {
-          const path = jsonPathToJsonata(state.ItemsPath);
-          if (path === undefined) {
-            this.report(
-              'error',
-              'ASL_ITEMS_PATH',
-              `Map state "${stateName}": ItemsPath "${state.ItemsPath}" uses JSONPath features other than .name, ['name'] and [n]; use a plain path`,
-              name,
-            );
-          } else items = path;
-        } else if (typeof state.Items === 'string') {
-          const m = /^\{%([\s\S]*)%\}$/.exec(state.Items.trim());
-          if (m?.[1] !== undefined) items = m[1].trim().replaceAll('$states.input', '$');
-        }
-        this.nodes.push({ kind: 'map', name, cloud: 'auto', items });
-        const join = this.name(`${stateName}-join`, prefix);
-        this.nodes.push({
-          kind: 'join',
-          name: join,
-          cloud: 'auto',
-          fanOut: name,
-          retries: settings.retries ?? 0,
-        });
-        const sub = this.machine(
-          processor,
-          `${name}-`,
-          `the ItemProcessor of Map state "${stateName}"`,
-        );
-        if (sub !== undefined) {
-          let first = sub.entry;
-          if (this.edges.some((e) => e.target === first)) {
-            // The processor's first state is also a cycle's target; a step in between keeps the
-            // map's push and the loop's push on separate edges.
-            first = this.name(`${stateName}-item`, prefix);
-            this.task(first, passCode(stateName, 'one element of the map'));
-            this.edge(first, sub.entry);
-          }
-          this.edge(name, first);
-          this.edge(this.singleExit(sub, `${name}-end`), join);
-        }
-        return { entry: name, exit: join, ends };
-      }
+      case 'Map':
+        return this.mapState(stateName, state, name, prefix, ends);
       default:
         return undefined;
     }
   }
 
-  /** A sub-machine's one exit; several exits (choice paths) meet at a pass-through step. */
-  private singleExit(sub: MachineResult, mergeName: string): string {
-    const [only] = sub.exits;
-    if (sub.exits.length === 1 && only !== undefined) return only;
-    const merge = this.name(mergeName, '');
-    this.task(merge, passCode(mergeName, 'where the branch paths meet'));
-    for (const exit of sub.exits) this.edge(exit, merge);
-    return merge;
-  }
-
-  private retrySettings(
+  private taskState(
     stateName: string,
     state: Json,
-    node: string,
-  ): { retries?: number; timeoutMs?: number } {
-    const settings: { retries?: number; timeoutMs?: number } = {};
-    if (Array.isArray(state.Retry)) {
-      let attempts = 0;
-      let simplified = state.Retry.length > 1;
-      for (const retrier of state.Retry) {
-        if (!isObject(retrier)) continue;
-        attempts = Math.max(
-          attempts,
-          typeof retrier.MaxAttempts === 'number' ? retrier.MaxAttempts : 3,
-        );
-        const errors = Array.isArray(retrier.ErrorEquals) ? retrier.ErrorEquals : [];
-        if (!(errors.length === 1 && errors[0] === 'States.ALL')) simplified = true;
-        if (retrier.IntervalSeconds !== undefined || retrier.BackoffRate !== undefined)
-          simplified = true;
-      }
-      settings.retries = Math.min(10, Math.max(0, Math.floor(attempts)));
-      if (simplified) {
+    name: string,
+    prefix: string,
+    ends: boolean,
+  ): BuiltState {
+    const resource = typeof state.Resource === 'string' ? state.Resource : '';
+    this.report(
+      'warning',
+      'ASL_TASK_STUB',
+      `Task state "${stateName}" called ${resource === '' ? 'no Resource' : `"${resource}"`}; the imported step passes its input through until you write that call in callResource in its code`,
+      name,
+    );
+    if (/\.sync(:\d+)?$/.test(resource)) {
+      this.report(
+        'warning',
+        'ASL_SYNC_NOT_SUPPORTED',
+        `Task state "${stateName}" uses .sync (run a job and wait for it to finish); the step's code must start the job and wait for it itself`,
+        name,
+      );
+    } else if (resource.endsWith('.waitForTaskToken')) {
+      this.report(
+        'warning',
+        'ASL_TASK_TOKEN_NOT_SUPPORTED',
+        `Task state "${stateName}" uses .waitForTaskToken (pause until a callback); Jointflow has no task tokens, so the step's code must wait for the callback itself`,
+        name,
+      );
+    }
+    const retry = readRetry(state.Retry);
+    const caught = readCatch(state.Catch);
+    for (const problem of [...retry.problems, ...caught.problems]) {
+      this.report('error', 'ASL_RETRY_INVALID', `state "${stateName}": ${problem}`, name);
+    }
+    const timeoutSeconds = isNonNegative(state.TimeoutSeconds) ? state.TimeoutSeconds : null;
+    // Retry runs inside the step (ASL's per-error rules cannot be a retry count), so the
+    // function must outlive every attempt and every wait between them.
+    const attempts = 1 + retry.retry.reduce((n, r) => n + r.maxAttempts, 0);
+    const neededMs =
+      attempts * (timeoutSeconds ?? 30) * 1000 + retryWaitSeconds(retry.retry) * 1000 + 5_000;
+    if (neededMs > MAX_STEP_MS && (retry.retry.length > 0 || timeoutSeconds !== null)) {
+      this.report(
+        'warning',
+        'ASL_RETRY_TIME_CAPPED',
+        `Task state "${stateName}": its attempts and Retry waits can take ${Math.round(neededMs / 1000)} s, but a step runs at most ${MAX_STEP_MS / 1000} s; the step fails when that limit is reached`,
+        name,
+      );
+    }
+    this.task(
+      name,
+      {
+        kind: 'task',
+        state: stateName,
+        resource,
+        retry: retry.retry,
+        catch: caught.catch.map(({ errorEquals, resultPath }) => ({ errorEquals, resultPath })),
+        timeoutSeconds,
+      },
+      { timeoutMs: Math.min(MAX_STEP_MS, Math.max(30_000, neededMs)) },
+    );
+    if (caught.catch.length === 0) return { entry: name, exit: name, ends };
+    const choice = this.name(`${stateName}-caught`, prefix);
+    this.nodes.push({ kind: 'choice', name: choice, cloud: 'auto' });
+    this.edge(name, choice);
+    const next = caught.catch.map((c) => c.next);
+    if (!ends) return { entry: name, exit: choice, ends, caught: { choice, next } };
+    // The Task ends its machine: when nothing was caught the run ends at a pass-through step.
+    const done = this.name(`${stateName}-done`, prefix);
+    this.task(done, { kind: 'pass', state: stateName, what: 'end after a Task with Catch' });
+    this.edge(choice, done);
+    return { entry: name, exit: done, ends, caught: { choice, next } };
+  }
+
+  private mapState(
+    stateName: string,
+    state: Json,
+    name: string,
+    prefix: string,
+    ends: boolean,
+  ): BuiltState | undefined {
+    const processor = isObject(state.ItemProcessor)
+      ? state.ItemProcessor
+      : isObject(state.Iterator)
+        ? state.Iterator
+        : undefined;
+    if (processor === undefined) {
+      this.report(
+        'error',
+        'ASL_INVALID',
+        `Map state "${stateName}" needs an ItemProcessor (or Iterator)`,
+        name,
+      );
+      return undefined;
+    }
+    if (isObject(processor.ProcessorConfig) && processor.ProcessorConfig.Mode === 'DISTRIBUTED') {
+      this.report(
+        'warning',
+        'ASL_FIELD_IGNORED',
+        `Map state "${stateName}" is DISTRIBUTED; it is imported as an inline map over an array in the input`,
+        name,
+      );
+    }
+    if (state.MaxConcurrency !== undefined && state.MaxConcurrency !== 0) {
+      this.report(
+        'warning',
+        'ASL_MAX_CONCURRENCY',
+        `Map state "${stateName}": MaxConcurrency ${JSON.stringify(state.MaxConcurrency)} is not imported; every element's branch starts at once`,
+        name,
+      );
+    }
+    let items = '$';
+    if (typeof state.ItemsPath === 'string') {
+      const path = jsonPathToJsonata(state.ItemsPath);
+      if (path === undefined) {
         this.report(
-          'warning',
-          'ASL_RETRY_SIMPLIFIED',
-          `state "${stateName}": its Retry became ${settings.retries} retries for any error; error filters, intervals and backoff are not imported`,
-          node,
+          'error',
+          'ASL_ITEMS_PATH',
+          `Map state "${stateName}": ItemsPath "${state.ItemsPath}" uses JSONPath features other than .name, ['name'] and [n]; use a plain path`,
+          name,
         );
+      } else items = path;
+    } else if (typeof state.Items === 'string') {
+      const m = /^\{%([\s\S]*)%\}$/.exec(state.Items.trim());
+      if (m?.[1] !== undefined) items = m[1].trim().replaceAll('$states.input', '$');
+    }
+    this.fanOutRetryCatch(stateName, state, name);
+    this.nodes.push({ kind: 'map', name, cloud: 'auto', items });
+    const join = this.name(`${stateName}-join`, prefix);
+    this.nodes.push({ kind: 'join', name: join, cloud: 'auto', fanOut: name, retries: 0 });
+    const sub = this.machine(
+      processor,
+      `${name}-`,
+      `the ItemProcessor of Map state "${stateName}"`,
+    );
+    if (sub !== undefined) {
+      let first = sub.entry;
+      if (this.edges.some((e) => e.target === first)) {
+        // The processor's first state is also a cycle's target; a step in between keeps the
+        // map's push and the loop's push on separate edges.
+        first = this.name(`${stateName}-item`, prefix);
+        this.task(first, { kind: 'pass', state: stateName, what: 'one element of the map' });
+        this.edge(first, sub.entry);
       }
+      this.edge(name, first);
+      this.edge(this.singleExit(sub, `${name}-end`), join);
+    }
+    return { entry: name, exit: join, ends };
+  }
+
+  /**
+   * Retry and Catch of a Parallel or Map: its branches run as their own functions, so there is
+   * no one piece of code to retry or catch in; both are named losses.
+   */
+  private fanOutRetryCatch(stateName: string, state: Json, node: string): void {
+    if (Array.isArray(state.Retry) && state.Retry.length > 0) {
+      this.report(
+        'warning',
+        'ASL_RETRY_NOT_IMPORTED',
+        `${String(state.Type)} state "${stateName}": Retry is not imported; a failing branch step is retried by its own retries, then fails the run`,
+        node,
+      );
     }
     if (Array.isArray(state.Catch) && state.Catch.length > 0) {
       const targets = state.Catch.map((c) =>
@@ -587,17 +715,20 @@ class AslImport {
       this.report(
         'warning',
         'ASL_CATCH_NOT_IMPORTED',
-        `state "${stateName}": Catch (to ${targets}) is not imported; after its retries a failing step fails the run. Catch the error in the step's code instead`,
+        `${String(state.Type)} state "${stateName}": Catch (to ${targets}) is not imported; a failing branch fails the run. Catch the error in the branch's Task steps instead`,
         node,
       );
     }
-    if (typeof state.TimeoutSeconds === 'number') {
-      settings.timeoutMs = Math.min(
-        900_000,
-        Math.max(100, Math.round(state.TimeoutSeconds * 1000)),
-      );
-    }
-    return settings;
+  }
+
+  /** A sub-machine's one exit; several exits (choice paths) meet at a pass-through step. */
+  private singleExit(sub: MachineResult, mergeName: string): string {
+    const [only] = sub.exits;
+    if (sub.exits.length === 1 && only !== undefined) return only;
+    const merge = this.name(mergeName, '');
+    this.task(merge, { kind: 'pass', state: mergeName, what: 'where the branch paths meet' });
+    for (const exit of sub.exits) this.edge(exit, merge);
+    return merge;
   }
 }
 
@@ -605,6 +736,11 @@ function isObject(value: unknown): value is Json {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+function isNonNegative(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}
+
+/** The states a state can go to next: Next, Choice rules and Default, a Task's Catchers. */
 function transitions(state: unknown): string[] {
   if (!isObject(state)) return [];
   const out: string[] = [];
@@ -613,54 +749,19 @@ function transitions(state: unknown): string[] {
       if (isObject(rule) && typeof rule.Next === 'string') out.push(rule.Next);
     }
     if (typeof state.Default === 'string') out.push(state.Default);
-  } else if (typeof state.Next === 'string') out.push(state.Next);
+  } else if (typeof state.Next === 'string' && state.End !== true) out.push(state.Next);
+  if (state.Type === 'Task' && Array.isArray(state.Catch)) {
+    for (const c of state.Catch) if (isObject(c) && typeof c.Next === 'string') out.push(c.Next);
+  }
   return out;
 }
 
-function catchTargets(states: Json): Set<string> {
+/** States named by the Catch of a Parallel or Map (which is not imported). */
+function uncaughtCatchTargets(states: Json): Set<string> {
   const targets = new Set<string>();
   for (const state of Object.values(states)) {
-    if (!isObject(state) || !Array.isArray(state.Catch)) continue;
+    if (!isObject(state) || state.Type === 'Task' || !Array.isArray(state.Catch)) continue;
     for (const c of state.Catch) if (isObject(c) && typeof c.Next === 'string') targets.add(c.Next);
   }
   return targets;
-}
-
-/** True when `to` is an ancestor of `from` on the depth-first path from the start. */
-function isBackEdge(states: Json, start: string, from: string, to: string): boolean {
-  const path: string[] = [];
-  const seen = new Set<string>();
-  const find = (name: string): boolean => {
-    path.push(name);
-    seen.add(name);
-    if (name === from) return true;
-    for (const next of transitions(states[name])) {
-      if (!seen.has(next) && isObject(states[next]) && find(next)) return true;
-    }
-    path.pop();
-    return false;
-  };
-  return find(start) && path.includes(to);
-}
-
-function passCode(stateName: string, what: string): string {
-  return [
-    `// Imported from AWS Step Functions: "${stateName}" (${what}).`,
-    'export async function handler(input: unknown) {',
-    '  return input;',
-    '}',
-    '',
-  ].join('\n');
-}
-
-function failCode(stateName: string, error: string, cause: string): string {
-  return [
-    `// Imported from AWS Step Functions: Fail state "${stateName}".`,
-    'export async function handler(_input: unknown) {',
-    `  const error = new Error(${JSON.stringify(`${error}: ${cause}`)});`,
-    `  error.name = ${JSON.stringify(error)};`,
-    '  throw error;',
-    '}',
-    '',
-  ].join('\n');
 }

@@ -4,7 +4,17 @@
  * false rather than an error.
  */
 
-export type Translated = { guard: string } | { problem: string };
+/**
+ * A translated rule. `contextPaths`: the `$$` paths (the context object) it compares; guards
+ * cannot read the context object, so those comparisons are false and the importer names them.
+ */
+export type Translated = { guard: string; contextPaths: string[] } | { problem: string };
+
+/** JSONata words that cannot be a bare field name. */
+const RESERVED = new Set(['and', 'or', 'in', 'true', 'false', 'null', 'function']);
+
+/** The unbound JSONata variable `$$` paths become: it reads as undefined, so tests are false. */
+const CONTEXT_VARIABLE = '$aslContext';
 
 const STRING_OPS: Record<string, string> = {
   StringEquals: '=',
@@ -28,35 +38,57 @@ const TIMESTAMP_OPS: Record<string, string> = {
   TimestampGreaterThanEquals: '>=',
 };
 
-/** A JSONPath like `$.order.items[0]['unit price']` as a JSONata path (`$` alone stays `$`). */
+/**
+ * A JSONPath like `$.order.items[0]['unit price']` or `$.detail-type` as a JSONata path (`$` alone
+ * stays `$`); undefined for what it cannot translate (filters, wildcards, `..`, backticks).
+ */
 export function jsonPathToJsonata(path: string): string | undefined {
   if (path === '$') return '$';
-  if (!path.startsWith('$')) return undefined;
-  const steps: string[] = [];
-  let rest = path.slice(1);
-  while (rest !== '') {
-    const plain = /^\.([A-Za-z_][A-Za-z0-9_]*)/.exec(rest);
-    const quoted = /^\['([^'`]*)'\]/.exec(rest) ?? /^\.([^.[\]`]+)/.exec(rest);
-    const index = /^\[(\d+)\]/.exec(rest);
-    if (plain?.[1] !== undefined) {
-      steps.push(plain[1]);
-      rest = rest.slice(plain[0].length);
-    } else if (quoted?.[1] !== undefined) {
-      steps.push(`\`${quoted[1]}\``);
-      rest = rest.slice(quoted[0].length);
+  if (!path.startsWith('$') || path.startsWith('$$')) return undefined;
+  return steps(path.slice(1), []);
+}
+
+function steps(rest: string, out: string[]): string | undefined {
+  let left = rest;
+  while (left !== '') {
+    const dotted = /^\.([^.[\]`'"]+)/.exec(left);
+    const quoted = /^\['([^'`]*)'\]/.exec(left) ?? /^\["([^"`]*)"\]/.exec(left);
+    const index = /^\[(\d+)\]/.exec(left);
+    const name = dotted?.[1] ?? quoted?.[1];
+    if (name !== undefined) {
+      const bare = /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !RESERVED.has(name);
+      out.push(bare ? name : `\`${name}\``);
+      left = left.slice((dotted ?? quoted)?.[0].length ?? left.length);
     } else if (index?.[1] !== undefined) {
-      const last = steps.pop();
-      steps.push(last === undefined ? `$[${index[1]}]` : `${last}[${index[1]}]`);
-      rest = rest.slice(index[0].length);
+      const last = out.pop();
+      out.push(last === undefined ? `$[${index[1]}]` : `${last}[${index[1]}]`);
+      left = left.slice(index[0].length);
     } else {
       return undefined;
     }
   }
-  return steps.join('.');
+  return out.join('.');
+}
+
+/** A Choice Variable or `*Path` operand: an input path, or a `$$` context path (recorded). */
+function variablePath(path: string, contextPaths: string[]): string | undefined {
+  if (!path.startsWith('$$')) return jsonPathToJsonata(path);
+  const rest = steps(path.slice(2), []);
+  if (rest === undefined) return undefined;
+  contextPaths.push(path);
+  return rest === '' ? CONTEXT_VARIABLE : `${CONTEXT_VARIABLE}.${rest}`;
 }
 
 /** Guard for one Choice Rule (an object with Variable + operator, or And/Or/Not, or Condition). */
 export function choiceRuleToJsonata(rule: unknown): Translated {
+  const contextPaths: string[] = [];
+  const t = translateRule(rule, contextPaths);
+  return 'problem' in t ? t : { guard: t.guard, contextPaths };
+}
+
+type Inner = { guard: string } | { problem: string };
+
+function translateRule(rule: unknown, contextPaths: string[]): Inner {
   if (rule === null || typeof rule !== 'object' || Array.isArray(rule)) {
     return { problem: 'a choice rule must be an object' };
   }
@@ -72,7 +104,7 @@ export function choiceRuleToJsonata(rule: unknown): Translated {
     const list = (Array.isArray(r.And) ? r.And : r.Or) as unknown[];
     const joined: string[] = [];
     for (const inner of list) {
-      const t = choiceRuleToJsonata(inner);
+      const t = translateRule(inner, contextPaths);
       if ('problem' in t) return t;
       joined.push(`(${t.guard})`);
     }
@@ -80,15 +112,15 @@ export function choiceRuleToJsonata(rule: unknown): Translated {
     return { guard: joined.join(Array.isArray(r.And) ? ' and ' : ' or ') };
   }
   if (r.Not !== undefined) {
-    const t = choiceRuleToJsonata(r.Not);
+    const t = translateRule(r.Not, contextPaths);
     return 'problem' in t ? t : { guard: `$not(${t.guard})` };
   }
   if (typeof r.Variable !== 'string')
     return { problem: 'a choice rule needs Variable, And, Or, Not or Condition' };
-  const v = jsonPathToJsonata(r.Variable);
+  const v = variablePath(r.Variable, contextPaths);
   if (v === undefined)
     return {
-      problem: `Variable "${r.Variable}" uses JSONPath features other than .name, ['name'] and [n]`,
+      problem: `Variable "${r.Variable}" uses JSONPath features other than .name, ['name'] and [n]; use a plain path`,
     };
   const operators = Object.keys(r).filter(
     (k) => k !== 'Variable' && k !== 'Next' && k !== 'Comment',
@@ -97,16 +129,16 @@ export function choiceRuleToJsonata(rule: unknown): Translated {
   if (op === undefined || operators.length !== 1) {
     return { problem: `a choice rule needs exactly one comparison, found ${operators.length}` };
   }
-  return comparison(v, op, r[op]);
+  return comparison(v, op, r[op], contextPaths);
 }
 
-function comparison(v: string, op: string, operand: unknown): Translated {
+function comparison(v: string, op: string, operand: unknown, contextPaths: string[]): Inner {
   const isPath = op.endsWith('Path') && op !== 'IsPresent';
   const baseOp = isPath ? op.slice(0, -'Path'.length) : op;
   let rhs: string;
   if (isPath) {
     if (typeof operand !== 'string') return { problem: `${op} needs a path string` };
-    const path = jsonPathToJsonata(operand);
+    const path = variablePath(operand, contextPaths);
     if (path === undefined) return { problem: `${op} path "${operand}" is not supported` };
     rhs = path;
   } else {

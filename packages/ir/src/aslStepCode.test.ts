@@ -1,0 +1,252 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { importAsl } from './asl';
+import { ASL_CATCH_KEY, type AslStepSpec, aslStepCode, readAslStepSpec } from './aslStepCode';
+import { compile } from './compile';
+import { defaultCloudProfiles } from './defaultClouds';
+
+/**
+ * Text an attacker could put in a definition: each piece would run if it were spliced into the
+ * generated code, in a comment, a template literal or a string. Each sets `globalThis.pwned`.
+ */
+const HOSTILE = [
+  'A\nglobalThis.pwned = 1; //',
+  'B\r\nglobalThis.pwned = 2; //',
+  '*/ globalThis.pwned = 3; /*',
+  '`; globalThis.pwned = 4; `',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal `${` in a name is the attack.
+  '${(globalThis.pwned = 5)}',
+  'C\u2028globalThis.pwned = 6; //',
+  'D\u2029globalThis.pwned = 7; //',
+  '"); globalThis.pwned = 8; ("',
+  "'); globalThis.pwned = 9; ('",
+  '\\"); globalThis.pwned = 10; //',
+  '</script><script>globalThis.pwned = 11</script>',
+];
+
+const state = globalThis as { pwned?: unknown; calls?: number };
+const dir = mkdtempSync(join(tmpdir(), 'jf-asl-code-'));
+let modules = 0;
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+beforeEach(() => {
+  delete state.pwned;
+  state.calls = 0;
+});
+
+type Handler = (input: unknown, ctx?: unknown) => Promise<unknown>;
+
+/** Loads generated step code as the bundler would run it (it is plain JavaScript as well as TS). */
+async function load(code: string): Promise<Handler> {
+  const file = join(dir, `step${++modules}.mjs`);
+  writeFileSync(file, code);
+  const module = (await import(pathToFileURL(file).href)) as { handler: Handler };
+  return module.handler;
+}
+
+/** The code with every string literal emptied: what is left is what runs. */
+function outsideStrings(code: string): string {
+  return code.replace(/"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g, '""');
+}
+
+/** A definition that puts `text` in every name, resource, error, cause and result it can. */
+function hostileDefinition(text: string) {
+  return {
+    Comment: text,
+    StartAt: text,
+    States: {
+      [text]: {
+        Type: 'Task',
+        Resource: text,
+        Retry: [{ ErrorEquals: [text], MaxAttempts: 1, IntervalSeconds: 1 }],
+        Catch: [{ ErrorEquals: [text], Next: `${text} failed` }],
+        Next: `${text} pass`,
+      },
+      [`${text} pass`]: { Type: 'Pass', Result: { [text]: text }, Next: `${text} wait` },
+      [`${text} wait`]: { Type: 'Wait', Seconds: 0, Next: `${text} choice` },
+      [`${text} choice`]: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.x', StringEquals: text, Next: `${text} failed` }],
+        Default: `${text} done`,
+      },
+      [`${text} done`]: { Type: 'Succeed' },
+      [`${text} failed`]: { Type: 'Fail', Error: text, Cause: text },
+    },
+  };
+}
+
+describe('generated step code with hostile state names', () => {
+  it.each(HOSTILE)('runs none of %j', async (text) => {
+    const { graph, diagnostics } = importAsl(hostileDefinition(text));
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    if (!graph) throw new Error('no graph');
+    expect(compile(graph, { clouds: defaultCloudProfiles }).diagnostics).not.toContainEqual(
+      expect.objectContaining({ severity: 'error' }),
+    );
+    const tasks = graph.nodes.filter((n) => n.kind === 'task');
+    expect(tasks.length).toBe(5);
+    for (const task of tasks) {
+      // The text is there only as data: emptying the string literals removes every trace of it.
+      const spec = readAslStepSpec(task.code);
+      expect(spec?.state).toContain(text);
+      const bare = outsideStrings(task.code);
+      for (const piece of ['pwned', '*/', '${', '\u2028', '\u2029', '</script>']) {
+        expect(bare).not.toContain(piece);
+      }
+      const handler = await load(task.code);
+      const outcome = await handler({ x: 'y' }, { attempt: 1 }).then(
+        (value) => ({ value }),
+        (error: unknown) => ({ error }),
+      );
+      expect(state.pwned).toBeUndefined();
+      if (spec?.kind === 'fail') {
+        // The hostile text came back as the error's name: read as data, never run.
+        expect(outcome).toMatchObject({ error: { name: text } });
+      } else if (spec?.kind === 'result') {
+        expect(outcome).toEqual({ value: { [text]: text } });
+      } else {
+        expect(outcome).toEqual({ value: { x: 'y' } });
+      }
+    }
+  });
+
+  it('would catch a name spliced into a comment, as the importer once did', async () => {
+    const spliced = `// Task state "${HOSTILE[0]}".\nexport async function handler(input) {\n  return input;\n}\n`;
+    await (await load(spliced))({});
+    expect(state.pwned).toBe(1);
+    expect(outsideStrings(spliced)).toContain('pwned');
+  });
+
+  it('is the same program for every name: only the data line differs', () => {
+    const kinds: ((s: string) => AslStepSpec)[] = [
+      (s) => ({ kind: 'pass', state: s, what: s }),
+      (s) => ({ kind: 'result', state: s, result: [s, { [s]: s }] }),
+      (s) => ({ kind: 'wait', state: s, seconds: 1 }),
+      (s) => ({ kind: 'fail', state: s, error: s, cause: s }),
+      (s) => ({
+        kind: 'task',
+        state: s,
+        resource: s,
+        retry: [],
+        catch: [{ errorEquals: [s], resultPath: [s] }],
+        timeoutSeconds: null,
+      }),
+    ];
+    for (const kind of kinds) {
+      const plain = outsideStrings(aslStepCode(kind('plain')));
+      for (const text of HOSTILE) {
+        expect(outsideStrings(aslStepCode(kind(text)))).toBe(plain);
+        expect(readAslStepSpec(aslStepCode(kind(text)))).toEqual(kind(text));
+      }
+    }
+  });
+});
+
+/** Task code whose call runs `body` (as a user would write it) instead of passing through. */
+async function taskWithCall(spec: Partial<AslStepSpec & { kind: 'task' }>, body: string) {
+  const code = aslStepCode({
+    kind: 'task',
+    state: 'T',
+    resource: 'arn:aws:lambda:::function:t',
+    retry: [],
+    catch: [],
+    timeoutSeconds: null,
+    ...spec,
+  } as AslStepSpec);
+  const stub = 'async function callResource(input, _ctx) {\n  return input;\n}';
+  expect(code).toContain(stub);
+  return load(code.replace(stub, `async function callResource(input, _ctx) {\n${body}\n}`));
+}
+
+const retrier = (errorEquals: string[], maxAttempts: number) => ({
+  errorEquals,
+  maxAttempts,
+  intervalSeconds: 0,
+  backoffRate: 2,
+  maxDelaySeconds: null,
+  jitter: 'NONE' as const,
+});
+
+// Throws a named error on the first `failures` calls, then returns the call count.
+const flaky = (name: string, failures: number) => `
+  globalThis.calls += 1;
+  if (globalThis.calls <= ${failures}) {
+    const error = new Error('call ' + globalThis.calls + ' failed');
+    error.name = ${JSON.stringify(name)};
+    throw error;
+  }
+  return { calls: globalThis.calls };`;
+
+describe('Retry and Catch in generated Task code', () => {
+  it('retries a matching error MaxAttempts times, then succeeds', async () => {
+    const handler = await taskWithCall({ retry: [retrier(['Busy'], 2)] }, flaky('Busy', 2));
+    await expect(handler({})).resolves.toEqual({ calls: 3 });
+  });
+
+  it('gives up after MaxAttempts retries and rethrows', async () => {
+    const handler = await taskWithCall({ retry: [retrier(['Busy'], 2)] }, flaky('Busy', 5));
+    await expect(handler({})).rejects.toMatchObject({ name: 'Busy', message: 'call 3 failed' });
+    expect(state.calls).toBe(3);
+  });
+
+  it('lets the first matching Retrier decide: MaxAttempts 0 means no retry for that error', async () => {
+    const handler = await taskWithCall(
+      { retry: [retrier(['Fatal'], 0), retrier(['States.ALL'], 5)] },
+      flaky('Fatal', 1),
+    );
+    await expect(handler({})).rejects.toMatchObject({ name: 'Fatal' });
+    expect(state.calls).toBe(1);
+  });
+
+  it('matches States.ALL and States.TaskFailed, but TaskFailed not a timeout', async () => {
+    const all = await taskWithCall({ retry: [retrier(['States.ALL'], 1)] }, flaky('Odd', 1));
+    await expect(all({})).resolves.toEqual({ calls: 2 });
+    state.calls = 0;
+    const failed = await taskWithCall(
+      { retry: [retrier(['States.TaskFailed'], 1)] },
+      flaky('Odd', 1),
+    );
+    await expect(failed({})).resolves.toEqual({ calls: 2 });
+    state.calls = 0;
+    const timeout = await taskWithCall(
+      { retry: [retrier(['States.TaskFailed'], 3)], timeoutSeconds: 0.01 },
+      'globalThis.calls += 1; return new Promise(() => {});',
+    );
+    await expect(timeout({})).rejects.toMatchObject({ name: 'States.Timeout' });
+    expect(state.calls).toBe(1);
+  });
+
+  it('retries a timed-out attempt when States.Timeout is listed', async () => {
+    const handler = await taskWithCall(
+      { retry: [retrier(['States.Timeout'], 2)], timeoutSeconds: 0.01 },
+      'globalThis.calls += 1; return globalThis.calls < 3 ? new Promise(() => {}) : "late";',
+    );
+    await expect(handler({})).resolves.toBe('late');
+    expect(state.calls).toBe(3);
+  });
+
+  it('catches after the retries: { Error, Cause } at ResultPath, with the Catcher index', async () => {
+    const handler = await taskWithCall(
+      {
+        retry: [retrier(['Busy'], 1)],
+        catch: [
+          { errorEquals: ['Other'], resultPath: [] },
+          { errorEquals: ['Busy'], resultPath: ['error', 'info'] },
+        ],
+      },
+      flaky('Busy', 9),
+    );
+    await expect(handler({ order: 7 })).resolves.toEqual({
+      [ASL_CATCH_KEY]: 1,
+      output: { order: 7, error: { info: { Error: 'Busy', Cause: 'call 2 failed' } } },
+    });
+    const keep = await taskWithCall(
+      { catch: [{ errorEquals: ['States.ALL'], resultPath: null }] },
+      flaky('Any', 9),
+    );
+    await expect(keep({ order: 7 })).resolves.toEqual({ [ASL_CATCH_KEY]: 0, output: { order: 7 } });
+  });
+});
