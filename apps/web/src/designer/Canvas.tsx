@@ -16,6 +16,7 @@ import type { Cloud } from '../api/apiClient';
 import { cloudColor } from '../api/queries';
 import type { NodeSummary } from '../run/runTrace';
 import { type FlowNodeData, type FlowNodeType, nodeTypes } from './FlowNode';
+import { triggerSummary } from './triggerSummary';
 
 export const PALETTE_MIME = 'application/x-jointflow-kind';
 
@@ -152,6 +153,7 @@ export function Canvas({
         cloudColor: color,
         hasError: errorNodes?.has(node.name) ?? false,
         run: run?.get(node.name),
+        ...(node.kind === 'trigger' ? { trigger: triggerSummary(node.trigger) } : {}),
       };
       const flowNode: FlowNodeType = {
         id: node.name,

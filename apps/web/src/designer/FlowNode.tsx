@@ -31,6 +31,8 @@ export type FlowNodeData = {
   cloudColor: string;
   hasError: boolean;
   run?: NodeSummary;
+  /** A trigger's one-line summary (`triggerSummary`): "3 of 4", "batch of 100". */
+  trigger?: string;
 };
 
 export type FlowNodeType = Node<FlowNodeData, 'step'>;
@@ -69,6 +71,11 @@ export const FlowNode = memo(function FlowNode({ data, selected }: NodeProps<Flo
         )}
       </div>
       <div className="flow-node-name">{data.name}</div>
+      {data.trigger !== undefined && (
+        <div className="flow-node-trigger" data-testid={`trigger-summary-${data.name}`}>
+          {data.trigger}
+        </div>
+      )}
       <span
         className="cloud-badge"
         style={{

@@ -13,6 +13,7 @@ import { documentStore } from '../document/useDocument';
 import { sameForCompiler } from '../document/useValidation';
 import { LazyCodeEditor } from '../editor/LazyCodeEditor';
 import { kindLabels } from './FlowNode';
+import { TriggerForm } from './TriggerForm';
 
 /** The id of the "Connect to…" field; the `C` shortcut moves focus to it. */
 export const CONNECT_SELECT_ID = 'connect-to';
@@ -243,13 +244,15 @@ function NodeInspector({
     cloudOptions.push({ value: node.cloud, label: `${node.cloud} (unknown)` });
   }
   const classes = [...new Set(clouds.flatMap((c) => Object.keys(c.behaviour.classSpeed)))];
-  const runsCode = node.kind === 'task' || node.kind === 'join';
+  // A trigger's code is optional, like a join's: without it the fired objects pass on.
+  const runsCode = node.kind === 'task' || node.kind === 'join' || node.kind === 'trigger';
   return (
     <>
       <h2>
         {kindLabels[node.kind]} <span className="muted">{node.name}</span>
       </h2>
       <NameField graph={graph} node={node} />
+      {node.kind === 'trigger' && <TriggerForm graph={graph} node={node} />}
       <ConnectField graph={graph} node={node} />
       <SelectField
         label="Cloud"

@@ -9,14 +9,14 @@ const descriptions: Record<NodeKind, string> = {
   join: 'Collects the branches of a fan-out',
   choice: 'Takes the first branch whose guard holds',
   loop: 'Repeats a body while its guard holds',
-  trigger: 'Fires on batches, windows, k-of-n, sets (not offered: triggers do not run yet)',
+  trigger: 'Fires its step when data arrives: each object, by name, batch, set, group, k of n',
 };
 
 /**
- * The kinds the palette offers: every kind the runtime runs. Triggers are left out until the
- * runtime runs them (the compiler rejects them with IR_TRIGGER_UNSUPPORTED).
+ * The kinds the palette offers: every kind the runtime runs. A Trigger's own kinds are offered
+ * by its inspector: exactly `runnableTriggerKinds` (time windows do not run yet).
  */
-export const offeredKinds: readonly NodeKind[] = nodeKinds.filter((kind) => kind !== 'trigger');
+export const offeredKinds: readonly NodeKind[] = nodeKinds;
 
 /** Node kinds to drag onto the canvas (or press to add one at the centre). */
 export const Palette = memo(function Palette({ onAdd }: { onAdd(kind: NodeKind): void }) {

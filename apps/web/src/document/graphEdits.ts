@@ -54,8 +54,12 @@ export function createNode(
         graph.nodes.find((n) => n.kind === 'map')?.name ?? graph.nodes[0]?.name ?? name;
       return graphNode.parse({ ...base, fanOut });
     }
-    case 'trigger':
-      return graphNode.parse({ ...base, trigger: { type: 'batch', size: 10 } });
+    case 'trigger': {
+      // First k of n: a runnable kind that needs neither a join after it nor named keys from
+      // its producers, so a new trigger compiles once it is wired; the inspector switches kinds
+      // and picks the map it collects (none by default: that map may already have a join).
+      return graphNode.parse({ ...base, trigger: { type: 'k-of-n', k: 1, n: 2 } });
+    }
     default:
       return graphNode.parse(base);
   }
@@ -92,7 +96,7 @@ export function updateNode(graph: Graph, name: string, patch: Partial<GraphNode>
   };
 }
 
-/** Renames a node and everything that refers to it (edges, joins' `fanOut`). */
+/** Renames a node and everything that refers to it (edges, joins' and triggers' `fanOut`). */
 export function renameNode(graph: Graph, from: string, to: string): Graph {
   if (from === to) return graph;
   const rename = (name: string) => (name === from ? to : name);
@@ -100,7 +104,10 @@ export function renameNode(graph: Graph, from: string, to: string): Graph {
     ...graph,
     nodes: graph.nodes.map((n) => {
       const renamed = n.name === from ? { ...n, name: to } : n;
-      return renamed.kind === 'join' ? { ...renamed, fanOut: rename(renamed.fanOut) } : renamed;
+      if (renamed.kind === 'join') return { ...renamed, fanOut: rename(renamed.fanOut) };
+      if (renamed.kind === 'trigger' && renamed.fanOut !== undefined)
+        return { ...renamed, fanOut: rename(renamed.fanOut) };
+      return renamed;
     }),
     edges: graph.edges.map((e) => ({ ...e, source: rename(e.source), target: rename(e.target) })),
   };
@@ -174,7 +181,10 @@ export function pasteFragment(
       name: rename(node.name),
       position: { x: position.x + offset.x, y: position.y + offset.y },
     };
-    return moved.kind === 'join' ? { ...moved, fanOut: rename(moved.fanOut) } : moved;
+    if (moved.kind === 'join') return { ...moved, fanOut: rename(moved.fanOut) };
+    if (moved.kind === 'trigger' && moved.fanOut !== undefined)
+      return { ...moved, fanOut: rename(moved.fanOut) };
+    return moved;
   });
   const takenIds = new Set<string>();
   const edges = fragment.edges.map((edge) => {

@@ -15,7 +15,8 @@ export interface StepCodeCheck {
 /** The code of every step that runs code, as the checker takes it. */
 export function codeOfSteps(graph: Graph): { node: string; code: string }[] {
   return graph.nodes.flatMap((node) =>
-    (node.kind === 'task' || node.kind === 'join') && node.code.trim() !== ''
+    (node.kind === 'task' || node.kind === 'join' || node.kind === 'trigger') &&
+    node.code.trim() !== ''
       ? [{ node: node.name, code: node.code }]
       : [],
   );

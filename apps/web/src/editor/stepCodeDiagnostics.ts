@@ -92,6 +92,8 @@ interface StepContext {
   attempt: number;
   cloud: string;
   once<T>(key: string, fn: (idempotencyKey: string) => T | Promise<T>): Promise<T>;
+  /** Puts an object under \`key\` into the buckets of the data triggers this step feeds. */
+  emit(key: string, value: unknown): void | Promise<void>;
 }
 `;
 

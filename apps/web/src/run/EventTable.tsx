@@ -2,6 +2,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useId, useMemo, useRef, useState } from 'react';
 import { formatUsd } from './money';
 import type { RunTrace, TraceEventView } from './runTrace';
+import { describeTriggerEvent } from './triggerState';
 
 const ROW_HEIGHT = 24;
 
@@ -114,6 +115,7 @@ export function EventTable({
                 <span>{event.attempt}</span>
                 <span>
                   {event.error?.message ??
+                    describeTriggerEvent(event) ??
                     (event.kind === 'invoke.failover'
                       ? `${event.from ?? '?'} → ${event.to ?? '?'}`
                       : '')}

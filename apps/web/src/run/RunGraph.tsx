@@ -17,6 +17,7 @@ import { layoutOnOpen } from '../document/autoLayout';
 import { CloudBadge } from './CloudBadge';
 import { formatUsd } from './money';
 import type { NodeSummary } from './runTrace';
+import type { TriggerView } from './useTriggerStates';
 
 const glyphs: Record<NodeKind, string> = {
   task: 'λ',
@@ -37,6 +38,8 @@ type RunNodeData = {
   color: string;
   summary: NodeSummary | undefined;
   selected: boolean;
+  /** A trigger step's live state ("4/100 buffered", "3 of 4 won, 1 dropped"). */
+  trigger?: string;
 };
 type RunNodeType = Node<RunNodeData, 'run'>;
 
@@ -67,7 +70,7 @@ const RunNode = memo(function RunNode({ data }: NodeProps<RunNodeType>) {
       className={`flow-node run-node run-${status}${data.selected ? ' selected' : ''}`}
       data-testid={`node-${data.name}`}
       data-status={status}
-      aria-label={`${data.kind} ${data.name}: ${countsLabel(s)}`}
+      aria-label={`${data.kind} ${data.name}: ${countsLabel(s)}${data.trigger ? `; ${data.trigger}` : ''}`}
       style={{ borderLeftColor: data.color }}
     >
       <Handle type="target" position={Position.Left} isConnectable={false} />
@@ -82,6 +85,11 @@ const RunNode = memo(function RunNode({ data }: NodeProps<RunNodeType>) {
       <div className="flow-node-run" data-testid={`status-${data.name}`}>
         {countsLabel(s)}
       </div>
+      {data.trigger !== undefined && (
+        <div className="run-node-trigger" data-testid={`trigger-state-${data.name}`}>
+          {data.trigger}
+        </div>
+      )}
       {s !== undefined && s.costUsd > 0 && (
         <div className="run-node-cost">{formatUsd(s.costUsd)}</div>
       )}
@@ -105,11 +113,13 @@ export function RunGraph({
   selected,
   onSelect,
   dark,
+  triggers,
 }: {
   graph: Graph;
   clouds: readonly Cloud[];
   placement: Readonly<Record<string, string>>;
   summaries: ReadonlyMap<string, NodeSummary>;
+  triggers?: ReadonlyMap<string, TriggerView>;
   selected: string | null;
   onSelect(step: string): void;
   dark: boolean;
@@ -133,10 +143,11 @@ export function RunGraph({
             color: cloudColor(clouds, placed),
             summary: summaries.get(node.name),
             selected: selected === node.name,
+            trigger: triggers?.get(node.name)?.label,
           },
         };
       }),
-    [laidOut, placement, clouds, summaries, selected],
+    [laidOut, placement, clouds, summaries, selected, triggers],
   );
   const edges = useMemo(
     (): Edge[] =>

@@ -18,6 +18,7 @@ import { StepsTable } from './StepsTable';
 import { Timeline } from './Timeline';
 import { useFanOuts } from './useFanOuts';
 import { useRunTrace } from './useRunTrace';
+import { useTriggerStates } from './useTriggerStates';
 
 type Tab = 'timeline' | 'steps' | 'events';
 
@@ -91,6 +92,7 @@ export function RunView({
     () => trace.nodeSummaries(bodies),
     [trace, version, trace.version, bodies],
   );
+  const triggers = useTriggerStates(trace, version, graph);
   // biome-ignore lint/correctness/useExhaustiveDependencies: as above
   const costByCloud = useMemo(() => [...trace.costByCloud].sort(), [trace, version]);
   const instance = selected ? trace.instances.get(selected) : undefined;
@@ -195,6 +197,7 @@ export function RunView({
                   selected={selectedStep}
                   onSelect={selectStep}
                   dark={theme.dark}
+                  triggers={triggers}
                 />
               </ReactFlowProvider>
             )}
@@ -229,6 +232,7 @@ export function RunView({
                   selected={selected}
                   onSelect={selectInstance}
                   onSelectStep={selectStep}
+                  triggers={triggers}
                 />
               )}
               {tab === 'steps' && (

@@ -4,7 +4,9 @@ import type { Cloud } from '../api/apiClient';
 import { cloudColor } from '../api/queries';
 import { formatMs } from './duration';
 import type { RunTrace } from './runTrace';
+import { TriggerLanes } from './TriggerLanes';
 import { type TimelineRow, tickStep, timelineRows } from './timelineRows';
+import type { TriggerView } from './useTriggerStates';
 
 const ROW_HEIGHT = 22;
 const LABEL_WIDTH = 190;
@@ -29,6 +31,7 @@ export function Timeline({
   selected,
   onSelect,
   onSelectStep,
+  triggers,
 }: {
   trace: RunTrace;
   version: number;
@@ -36,6 +39,8 @@ export function Timeline({
   selected: string | null;
   onSelect(instance: string): void;
   onSelectStep(step: string): void;
+  /** Trigger steps' decisions, drawn as lanes of markers above the step rows. */
+  triggers?: ReadonlyMap<string, TriggerView>;
 }) {
   const scroller = useRef<HTMLElement>(null);
   const [toggled, setToggled] = useState<ReadonlySet<string>>(new Set());
@@ -298,6 +303,17 @@ export function Timeline({
           </span>
         ))}
       </div>
+      {triggers !== undefined && (
+        <TriggerLanes
+          triggers={triggers}
+          x={x}
+          labelWidth={LABEL_WIDTH}
+          trackWidth={trackWidth}
+          metaWidth={META_WIDTH}
+          now={Number.isFinite(trace.lastAt) ? trace.lastAt : origin}
+          onSelect={onSelectStep}
+        />
+      )}
       <section
         className="tl-scroll"
         ref={scroller}

@@ -35,4 +35,29 @@ describe('mapBodies', () => {
       leaf: 'inner',
     });
   });
+
+  it('stops at a trigger that collects the map in place of a join', () => {
+    const graph = graphSchema.parse({
+      name: 'replicas',
+      nodes: [
+        { kind: 'task', name: 'resize', code },
+        { kind: 'map', name: 'replicas' },
+        { kind: 'task', name: 'classify', code },
+        {
+          kind: 'trigger',
+          name: 'firstThree',
+          trigger: { type: 'k-of-n', k: 3, n: 4 },
+          fanOut: 'replicas',
+        },
+        { kind: 'task', name: 'average', code },
+      ],
+      edges: [
+        ['resize', 'replicas'],
+        ['replicas', 'classify'],
+        ['classify', 'firstThree'],
+        ['firstThree', 'average'],
+      ].map(([source, target]) => ({ id: `${source}-${target}`, source, target })),
+    });
+    expect(Object.fromEntries(mapBodies(graph))).toEqual({ classify: 'replicas' });
+  });
 });

@@ -15,8 +15,10 @@ export function mapBodies(graph: Graph): Map<string, string> {
     next.set(edge.source, [...(next.get(edge.source) ?? []), edge.target]);
   }
   const kind = new Map(graph.nodes.map((n) => [n.name, n]));
-  const joinsOf = (map: string) =>
-    graph.nodes.filter((n) => n.kind === 'join' && n.fanOut === map).map((n) => n.name);
+  // A trigger whose `fanOut` is the map collects its branches in place of a join.
+  const collects = (n: Graph['nodes'][number], map: string) =>
+    (n.kind === 'join' || n.kind === 'trigger') && n.fanOut === map;
+  const joinsOf = (map: string) => graph.nodes.filter((n) => collects(n, map)).map((n) => n.name);
   const out = new Map<string, string>();
   for (const map of graph.nodes.filter((n) => n.kind === 'map')) {
     const seen = new Set<string>();
@@ -27,7 +29,7 @@ export function mapBodies(graph: Graph): Map<string, string> {
       seen.add(name);
       const node = kind.get(name);
       if (node === undefined) continue;
-      if (node.kind === 'join' && node.fanOut === map.name) continue;
+      if (collects(node, map.name)) continue;
       out.set(name, map.name);
       // An inner map's body is its own; continue after its join(s).
       const after = node.kind === 'map' ? joinsOf(name) : (next.get(name) ?? []);

@@ -407,6 +407,9 @@ export class RunTrace {
     if (event.at < this.firstAt) this.firstAt = event.at;
     if (event.at > this.lastAt) this.lastAt = event.at;
     if (event.kind === 'execution.succeeded' || event.kind === 'execution.failed') return;
+    // A trigger's decisions are not a run of a step: a group's collection instance never runs,
+    // and a batch fills before its run starts. triggerState.ts folds them.
+    if (event.kind.startsWith('trigger.')) return;
     const state = this.instanceFor(event);
     if (event.kind === 'invocation.billed') {
       this.costByCloud.set(

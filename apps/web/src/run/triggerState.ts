@@ -1,0 +1,341 @@
+import type { TriggerSpec } from '@jointflow/ir';
+
+/**
+ * A data trigger's decisions as the run view reads them from the trace (`trigger.received`,
+ * `trigger.fired`, `trigger.dropped`; their fields are in packages/runtime ports.ts). Pure and
+ * incremental: `TriggerFold.add` takes events in any order and any number of times (each
+ * decision is counted once), so a live run folds only the events that are new.
+ */
+
+/** The fields of a trace event this file reads (a `TraceEventView` has them all). */
+export interface TriggerEventLike {
+  id: string;
+  kind: string;
+  node: string;
+  instance: string;
+  at: number;
+  output?: unknown;
+}
+
+export function isTriggerEvent(event: { kind: string }): boolean {
+  return event.kind.startsWith('trigger.');
+}
+
+/** One trigger instance (a run, a batch, or the collection a group fills). */
+export interface TriggerBucket {
+  instance: string;
+  /** Distinct objects received (producer and key). */
+  received: number;
+  /** The latest fill the runtime reported (`filled`/`size` of a batch), when it did. */
+  filled?: number;
+  size?: number;
+  firstAt: number;
+  lastAt: number;
+  /** When its committed decision fired it, and with which members (in decided order). */
+  firedAt?: number;
+  members?: string[];
+}
+
+/** A decision on the timeline: a run fired, or an object dropped. */
+export interface TriggerMark {
+  kind: 'fired' | 'dropped';
+  at: number;
+  instance: string;
+  description: string;
+}
+
+export interface TriggerState {
+  node: string;
+  /** Distinct objects received over all instances. */
+  received: number;
+  /** Runs fired. */
+  fired: number;
+  /** Members of all fired runs (for k-of-n: the winners). */
+  won: number;
+  dropped: number;
+  /** Dropped objects by reason (`late`, `not-in-set`, or what the runtime said). */
+  droppedBy: Record<string, number>;
+  buckets: TriggerBucket[];
+  marks: TriggerMark[];
+}
+
+interface ReceivedOutput {
+  from?: string;
+  keys: string[];
+  filled?: number;
+  size?: number;
+}
+
+function record(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+function readReceived(output: unknown): ReceivedOutput {
+  const o = record(output) ?? {};
+  return {
+    from: typeof o.from === 'string' ? o.from : undefined,
+    keys: strings(o.keys),
+    filled: typeof o.filled === 'number' ? o.filled : undefined,
+    size: typeof o.size === 'number' ? o.size : undefined,
+  };
+}
+
+function readDropped(output: unknown): { from?: string; key?: string; reason: string } {
+  const o = record(output) ?? {};
+  return {
+    from: typeof o.from === 'string' ? o.from : undefined,
+    key: typeof o.key === 'string' ? o.key : undefined,
+    reason: typeof o.reason === 'string' ? o.reason : 'unknown',
+  };
+}
+
+const reasonWords: Record<string, string> = {
+  late: 'late, the winners were already decided',
+  'not-in-set': 'not one of the set’s keys',
+};
+
+/** `a, b, c` or `a, b, c and 7 more`. */
+function listOf(items: readonly string[], shown = 4): string {
+  if (items.length <= shown) return items.join(', ');
+  return `${items.slice(0, shown).join(', ')} and ${items.length - shown} more`;
+}
+
+/**
+ * What a trigger event says, in a sentence for the event table and the timeline's tooltips;
+ * undefined for other events.
+ *
+ * @example
+ * describeTriggerEvent({ kind: 'trigger.fired', output: { members: ['a', 'b'] }, ... })
+ * // "fired with 2 objects: a, b"
+ */
+export function describeTriggerEvent(event: TriggerEventLike): string | undefined {
+  switch (event.kind) {
+    case 'trigger.received': {
+      const r = readReceived(event.output);
+      const what = r.keys.length === 0 ? 'an object' : listOf(r.keys);
+      const fill =
+        r.filled !== undefined && r.size !== undefined ? ` · ${r.filled}/${r.size} filled` : '';
+      return `received ${what}${r.from ? ` from ${r.from}` : ''}${fill}`;
+    }
+    case 'trigger.fired': {
+      const members = strings(record(event.output)?.members);
+      return `fired with ${members.length} ${members.length === 1 ? 'object' : 'objects'}${members.length > 0 ? `: ${listOf(members)}` : ''}`;
+    }
+    case 'trigger.dropped': {
+      const d = readDropped(event.output);
+      return `dropped ${d.key ?? 'an object'}${d.from && d.from !== d.key ? ` from ${d.from}` : ''}: ${reasonWords[d.reason] ?? d.reason}`;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The most marks one trigger keeps for the timeline (a 4,000-way batch drops none, but fires 40). */
+const MAX_MARKS = 2_000;
+
+/**
+ * Folds trigger events into per-trigger state. Keeps what it has seen (decisions by instance,
+ * objects by producer and key), so duplicates, re-reads after a reload and out-of-order arrival
+ * count once.
+ */
+export class TriggerFold {
+  private readonly nodes = new Map<
+    string,
+    {
+      buckets: Map<string, TriggerBucket & { objects: Set<string> }>;
+      dropped: Set<string>;
+      droppedBy: Record<string, number>;
+      marks: TriggerMark[];
+    }
+  >();
+  private readonly seen = new Set<string>();
+
+  /** Adds events; anything that is not a trigger event is ignored. */
+  add(events: Iterable<TriggerEventLike>): void {
+    for (const event of events) {
+      if (!isTriggerEvent(event) || this.seen.has(event.id)) continue;
+      this.seen.add(event.id);
+      this.addOne(event);
+    }
+  }
+
+  private addOne(event: TriggerEventLike): void {
+    let node = this.nodes.get(event.node);
+    if (node === undefined) {
+      node = { buckets: new Map(), dropped: new Set(), droppedBy: {}, marks: [] };
+      this.nodes.set(event.node, node);
+    }
+    let bucket = node.buckets.get(event.instance);
+    if (bucket === undefined) {
+      bucket = {
+        instance: event.instance,
+        received: 0,
+        firstAt: event.at,
+        lastAt: event.at,
+        objects: new Set(),
+      };
+      node.buckets.set(event.instance, bucket);
+    }
+    if (event.at < bucket.firstAt) bucket.firstAt = event.at;
+    if (event.at > bucket.lastAt) bucket.lastAt = event.at;
+    const description = describeTriggerEvent(event) ?? event.kind;
+    switch (event.kind) {
+      case 'trigger.received': {
+        const r = readReceived(event.output);
+        const keys = r.keys.length > 0 ? r.keys : [''];
+        for (const key of keys) bucket.objects.add(`${r.from ?? event.id}\u0000${key}`);
+        bucket.received = bucket.objects.size;
+        // Fills only grow; a late copy of an earlier fill does not move it back.
+        if (r.filled !== undefined && (bucket.filled === undefined || r.filled > bucket.filled))
+          bucket.filled = r.filled;
+        if (r.size !== undefined) bucket.size = r.size;
+        break;
+      }
+      case 'trigger.fired': {
+        if (bucket.firedAt !== undefined) break;
+        bucket.firedAt = event.at;
+        bucket.members = strings(record(event.output)?.members);
+        if (node.marks.length < MAX_MARKS)
+          node.marks.push({ kind: 'fired', at: event.at, instance: event.instance, description });
+        break;
+      }
+      case 'trigger.dropped': {
+        const d = readDropped(event.output);
+        const key = `${event.instance}\u0000${d.from ?? event.id}\u0000${d.key ?? ''}`;
+        if (node.dropped.has(key)) break;
+        node.dropped.add(key);
+        node.droppedBy[d.reason] = (node.droppedBy[d.reason] ?? 0) + 1;
+        if (node.marks.length < MAX_MARKS)
+          node.marks.push({ kind: 'dropped', at: event.at, instance: event.instance, description });
+        break;
+      }
+    }
+  }
+
+  /** The state of every trigger seen so far (fresh objects; the fold keeps its own). */
+  states(): Map<string, TriggerState> {
+    const out = new Map<string, TriggerState>();
+    for (const [name, node] of this.nodes) {
+      const buckets = [...node.buckets.values()]
+        .map(({ objects: _objects, ...bucket }) => ({ ...bucket }))
+        .sort((a, b) => a.firstAt - b.firstAt || a.instance.localeCompare(b.instance));
+      let received = 0;
+      let fired = 0;
+      let won = 0;
+      for (const b of buckets) {
+        received += b.received;
+        if (b.firedAt !== undefined) {
+          fired++;
+          won += b.members?.length ?? 0;
+        }
+      }
+      out.set(name, {
+        node: name,
+        received,
+        fired,
+        won,
+        dropped: node.dropped.size,
+        droppedBy: { ...node.droppedBy },
+        buckets,
+        marks: [...node.marks].sort((a, b) => a.at - b.at),
+      });
+    }
+    return out;
+  }
+}
+
+/** Folds a list of events at once (tests, small runs). */
+export function triggerStates(events: Iterable<TriggerEventLike>): Map<string, TriggerState> {
+  const fold = new TriggerFold();
+  fold.add(events);
+  return fold.states();
+}
+
+function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+function droppedWords(state: TriggerState): string {
+  if (state.dropped === 0) return '';
+  const notInSet = state.droppedBy['not-in-set'] ?? 0;
+  return notInSet > 0 && notInSet === state.dropped
+    ? `${state.dropped} dropped (not in set)`
+    : `${state.dropped} dropped`;
+}
+
+/**
+ * The trigger's state in one line for its node on the run graph, in the words of its kind:
+ * "4/100 buffered", "3 of 4 won, 1 dropped", "2/3 keys arrived". `spec` is the trigger's
+ * settings from the graph; without it the line counts what arrived, fired and was dropped.
+ *
+ * @example
+ * triggerStateLabel(state, { type: 'k-of-n', k: 3, n: 4 }) // "3 of 4 won, 1 dropped"
+ */
+export function triggerStateLabel(state: TriggerState | undefined, spec?: TriggerSpec): string {
+  if (state === undefined) return 'waiting for objects';
+  const open = state.buckets.filter((b) => b.firedAt === undefined);
+  const latestOpen = open[open.length - 1];
+  const parts: string[] = [];
+  const dropped = droppedWords(state);
+  switch (spec?.type) {
+    case 'k-of-n': {
+      if (state.fired === 0) {
+        parts.push(`${state.received} of ${spec.n} arrived, first ${spec.k} win`);
+      } else {
+        parts.push(`${state.won} of ${Math.max(spec.n, state.received)} won`);
+      }
+      if (dropped) parts.push(dropped);
+      return parts.join(', ');
+    }
+    case 'batch': {
+      if (state.fired > 0) parts.push(`${plural(state.fired, 'batch', 'batches')} fired`);
+      if (latestOpen !== undefined) {
+        const size = latestOpen.size ?? spec.size;
+        const filled = latestOpen.filled ?? latestOpen.received;
+        parts.push(`${filled}/${size} buffered`);
+      }
+      if (parts.length === 0) parts.push(`0/${spec.size} buffered`);
+      if (dropped) parts.push(dropped);
+      return parts.join(' · ');
+    }
+    case 'set': {
+      if (state.fired > 0) parts.push(`fired with ${plural(state.won, 'key')}`);
+      else {
+        const arrived = latestOpen?.received ?? 0;
+        parts.push(`${Math.min(arrived, spec.keys.length)}/${spec.keys.length} keys arrived`);
+      }
+      if (dropped) parts.push(dropped);
+      return parts.join(' · ');
+    }
+    case 'immediate':
+      return [`${state.fired} of ${plural(state.received, 'object')} fired`, dropped]
+        .filter(Boolean)
+        .join(' · ');
+    case 'by-name':
+      return [
+        `${plural(state.fired, 'run')} on "${spec.key}"`,
+        `${plural(state.received, 'object')} received`,
+        dropped,
+      ]
+        .filter(Boolean)
+        .join(' · ');
+    case 'group':
+      return [
+        `${plural(state.received, 'object')} received`,
+        state.fired > 0 ? `${plural(state.fired, 'group')} fired` : 'grouping',
+        dropped,
+      ]
+        .filter(Boolean)
+        .join(' · ');
+    default:
+      return [`${plural(state.received, 'object')} received`, `${state.fired} fired`, dropped]
+        .filter(Boolean)
+        .join(' · ');
+  }
+}
