@@ -16,6 +16,7 @@ import {
   type ScopeEntry,
   scopeKey,
   sha256Hex,
+  type TriggerTarget,
   type WorkflowIR,
 } from '@jointflow/ir';
 import jsonata from 'jsonata';
@@ -27,6 +28,7 @@ export interface StepContext {
   attempt: number;
   cloud: string;
   once<T>(key: string, fn: (idempotencyKey: string) => Promise<T> | T): Promise<T>;
+  emit(key: string, value: unknown): void;
 }
 
 export type Handler = (input: unknown, ctx: StepContext) => unknown;
@@ -59,6 +61,12 @@ interface Pending {
   scope: ScopeEntry[];
 }
 
+/** An object in a trigger's bucket. */
+interface BucketObject {
+  key: string;
+  value: unknown;
+}
+
 export async function referenceRun(
   ir: WorkflowIR,
   input: unknown,
@@ -70,6 +78,10 @@ export async function referenceRun(
   const joinRecords = new Map<string, { size: number; slots: Map<number, unknown> }>();
   const handlers = new Map<string, Handler>();
   const memo = new Map<string, unknown>();
+  /** Trigger records: key -> slot -> the objects of that slot (first filler wins). */
+  const triggerRecords = new Map<string, Map<number, BucketObject[]>>();
+  const triggerWins = new Map<string, BucketObject[]>();
+  let emitted: BucketObject[] = [];
   let result: unknown;
   let finished = false;
   let invocations = 0;
@@ -100,10 +112,130 @@ export async function referenceRun(
     queue.push({ fn: target.join, input: collected, scope });
   };
 
-  const deliver = async (c: Continuation, output: unknown, scope: ScopeEntry[]) => {
+  const joinOf = (fanOut: string) =>
+    Object.values(ir.functions).find((f) => f.kind === 'join' && f.fanOut === fanOut);
+
+  /** Fills a trigger slot; returns the record's slots in order once all `size` are filled. */
+  const fillTrigger = (key: string, slot: number, size: number, objects: BucketObject[]) => {
+    const record = triggerRecords.get(key) ?? new Map<number, BucketObject[]>();
+    triggerRecords.set(key, record);
+    if (record.has(slot)) return undefined;
+    record.set(slot, objects);
+    if (record.size < size) return undefined;
+    return [...record.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => v);
+  };
+
+  /** DESIGN.md's "Data triggers", one producer at a time (see packages/runtime/src/triggers.ts). */
+  const emitInto = (
+    target: TriggerTarget,
+    collect: ScopeEntry[],
+    producerScope: ScopeEntry[],
+    objects: BucketObject[],
+  ) => {
+    const spec = target.spec;
+    const key = `${target.trigger}@${scopeKey(collect)}`;
+    const run = (index: number, count: number): ScopeEntry[] => [
+      ...collect,
+      { kind: 'map', name: target.trigger, index, count },
+    ];
+    switch (spec.type) {
+      case 'immediate':
+        for (const [i, o] of objects.entries()) {
+          queue.push({ fn: target.trigger, input: o.value, scope: run(i, objects.length) });
+        }
+        return;
+      case 'by-name': {
+        const named = objects.find((o) => o.key === spec.key);
+        if (named !== undefined)
+          queue.push({ fn: target.trigger, input: named.value, scope: collect });
+        return;
+      }
+      case 'set':
+        for (const o of objects) {
+          const slot = spec.keys.indexOf(o.key);
+          if (slot < 0) continue;
+          const slots = fillTrigger(key, slot, spec.keys.length, [o]);
+          if (slots !== undefined) {
+            const input = Object.fromEntries(slots.flat().map((x) => [x.key, x.value]));
+            queue.push({ fn: target.trigger, input, scope: collect });
+          }
+        }
+        return;
+      case 'k-of-n':
+        for (const o of objects) {
+          const wins = triggerWins.get(key) ?? [];
+          triggerWins.set(key, wins);
+          if (wins.length >= spec.k) continue;
+          wins.push(o);
+          if (wins.length === spec.k)
+            queue.push({ fn: target.trigger, input: [...wins], scope: collect });
+        }
+        return;
+      case 'batch': {
+        const { slot: position, size: producers } = joinSlot(
+          { join: target.trigger, slot: target.slot, store: target.store },
+          producerScope,
+        );
+        const batch = Math.floor(position / spec.size);
+        const size = Math.min(spec.size, producers - batch * spec.size);
+        const slots = fillTrigger(
+          `${key}/batch:${batch}`,
+          position - batch * spec.size,
+          size,
+          objects,
+        );
+        if (slots !== undefined) {
+          queue.push({
+            fn: target.trigger,
+            input: slots.flat().map((x) => ({ key: x.key, value: x.value })),
+            scope: run(batch, Math.ceil(producers / spec.size)),
+          });
+        }
+        return;
+      }
+      case 'group': {
+        const { slot: position, size: producers } = joinSlot(
+          { join: target.trigger, slot: target.slot, store: target.store },
+          producerScope,
+        );
+        const grouped = objects.filter((o) => o.key.startsWith(spec.prefix));
+        const slots = fillTrigger(key, position, producers, grouped);
+        if (slots === undefined) return;
+        const all = slots.flat();
+        const groups = [...new Set(all.map((o) => o.key.slice(spec.prefix.length)))].sort((a, b) =>
+          a.localeCompare(b, 'en', { numeric: true }),
+        );
+        if (groups.length === 0) {
+          const join = joinOf(target.trigger);
+          if (join) queue.push({ fn: join.name, input: [], scope: collect });
+        }
+        for (const [index, group] of groups.entries()) {
+          const values = all.filter((o) => o.key === `${spec.prefix}${group}`).map((o) => o.value);
+          queue.push({
+            fn: target.trigger,
+            input: { group, values },
+            scope: run(index, groups.length),
+          });
+        }
+        return;
+      }
+      case 'window':
+        throw new Error(`trigger ${target.trigger}: time windows do not run yet`);
+    }
+  };
+
+  const deliver = async (
+    c: Continuation,
+    output: unknown,
+    scope: ScopeEntry[],
+    instance: string,
+    emits: BucketObject[],
+  ) => {
     const value = c.mapping === undefined ? output : await jsonata(c.mapping).evaluate(output);
     const next = applyScope(c, scope);
-    if (c.mode === 'join' && c.join !== undefined) {
+    if (c.mode === 'trigger' && c.trigger !== undefined) {
+      emitInto(c.trigger, next, scope, emits.length > 0 ? emits : [{ key: instance, value }]);
+    } else if (c.mode === 'join' && c.join !== undefined) {
       const { slot, size } = joinSlot(c.join, scope);
       fillSlot(c.join, next, slot, size, value);
     } else {
@@ -135,10 +267,15 @@ export async function referenceRun(
           if (!memo.has(idempotencyKey)) memo.set(idempotencyKey, await run(idempotencyKey));
           return memo.get(idempotencyKey) as never;
         },
+        emit(key, value) {
+          emitted.push({ key, value: JSON.parse(JSON.stringify(value ?? null)) });
+        },
       };
+      emitted = [];
       output = await handler(pending.input, ctx);
     }
     outputs.set(instance, output);
+    const emits = fn.code !== '' ? emitted : [];
 
     if (fn.kind === 'map') {
       const items: unknown = await jsonata(fn.items).evaluate(output);
@@ -148,10 +285,15 @@ export async function referenceRun(
       const [each] = fn.continuations;
       if (each === undefined) throw new Error(`map ${fn.name} has no continuation`);
       if (list.length === 0) {
-        const join = Object.values(ir.functions).find(
-          (f) => f.kind === 'join' && f.fanOut === fn.name,
-        );
+        const join = joinOf(fn.name);
         if (join) queue.push({ fn: join.name, input: [], scope: pending.scope });
+        // A map collected by a trigger: nothing arrives; a fan-out trigger's join gets [].
+        const trigger = Object.values(ir.functions).find(
+          (f) => f.kind === 'trigger' && f.fanOut === fn.name,
+        );
+        const triggerJoin =
+          trigger?.kind === 'trigger' && trigger.fansOut ? joinOf(trigger.name) : undefined;
+        if (triggerJoin) queue.push({ fn: triggerJoin.name, input: [], scope: pending.scope });
         continue;
       }
       for (const [index, element] of list.entries()) {
@@ -174,7 +316,7 @@ export async function referenceRun(
     }
 
     if (fn.routing === 'all') {
-      for (const c of fn.continuations) await deliver(c, output, pending.scope);
+      for (const c of fn.continuations) await deliver(c, output, pending.scope, instance, emits);
       continue;
     }
     const top = pending.scope[pending.scope.length - 1];
@@ -201,7 +343,7 @@ export async function referenceRun(
         fillSlot(skip, pending.scope, slot, size, SKIP);
       }
     }
-    await deliver(taken, output, pending.scope);
+    await deliver(taken, output, pending.scope, instance, emits);
   }
   if (!finished) throw new Error('the run ended without reaching a terminal function');
   return { result, outputs, invocations };

@@ -472,10 +472,14 @@ class Compilation {
     for (const [name, node] of this.nodes) {
       if (node.kind !== 'trigger' || node.fanOut === undefined) continue;
       const fanOut = this.nodes.get(node.fanOut);
-      if (fanOut?.kind !== 'map') {
+      const outCount = (this.outEdges.get(node.fanOut) ?? []).length;
+      if (
+        fanOut === undefined ||
+        !(fanOut.kind === 'map' || (isParallelKind(fanOut) && outCount >= 2))
+      ) {
         this.error(
           'IR_TRIGGER_FANOUT',
-          `trigger "${name}" collects "${node.fanOut}", which is not a map; set fanOut to the map whose branches feed it, or clear it`,
+          `trigger "${name}" collects "${node.fanOut}", which is not a map or a step with several outgoing edges; set fanOut to the step whose branches feed it, or clear it`,
           { node: name },
         );
       } else {
@@ -549,7 +553,13 @@ class Compilation {
           `${node.trigger.type} trigger "${name}" fires several runs but nothing collects them; add a join node with fanOut "${name}" where they end`,
           { node: name },
         );
-      } else if (isParallelKind(node) && out.length >= 2 && !this.joinOfFanOut.has(name)) {
+      } else if (
+        isParallelKind(node) &&
+        out.length >= 2 &&
+        !this.joinOfFanOut.has(name) &&
+        // Objects routed by triggers (by name, say) need no join: each trigger decides alone.
+        !out.every((e) => this.nodes.get(e.target)?.kind === 'trigger')
+      ) {
         this.error(
           'IR_PARALLEL_WITHOUT_JOIN',
           `"${name}" starts ${out.length} parallel branches that never join; add a join node with fanOut "${name}" where they end`,
@@ -823,9 +833,9 @@ class Compilation {
           spec: node.trigger,
           store,
           slot:
-            node.fanOut === undefined
-              ? { kind: 'static', slot: index, size: incoming.length }
-              : { kind: 'map-index', map: node.fanOut },
+            node.fanOut !== undefined && this.nodes.get(node.fanOut)?.kind === 'map'
+              ? { kind: 'map-index', map: node.fanOut }
+              : { kind: 'static', slot: index, size: incoming.length },
           fansOut: triggerFansOut(node.trigger),
         });
       }

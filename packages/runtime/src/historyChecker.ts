@@ -13,6 +13,7 @@ import {
 } from './records';
 import { routesOf } from './routes';
 import { traceEventId } from './traceEvents';
+import { checkEmit } from './triggers';
 
 export interface HistoryCheckInput {
   ir: WorkflowIR;
@@ -92,11 +93,27 @@ export async function checkHistory(input: HistoryCheckInput): Promise<HistoryRep
         case 'invoke':
           queue.push({ fn: route.target, scope: route.scope });
           break;
-        case 'empty-map':
-          if (route.join === undefined)
+        case 'empty-map': {
+          if (route.join !== undefined) {
+            queue.push({ fn: route.join, scope: route.joinScope });
+            break;
+          }
+          // A map collected by a trigger: no object arrives; a fan-out trigger's join gets [].
+          const trigger = Object.values(ir.functions).find(
+            (f) => f.kind === 'trigger' && f.fanOut === fn.name,
+          );
+          if (trigger === undefined) {
             violations.push(`${instance}: the IR has no join for this map`);
-          else queue.push({ fn: route.join, scope: route.joinScope });
+            break;
+          }
+          const join = Object.values(ir.functions).find(
+            (f) => f.kind === 'join' && f.fanOut === trigger.name,
+          );
+          if (trigger.kind === 'trigger' && trigger.fansOut && join !== undefined) {
+            queue.push({ fn: join.name, scope: route.joinScope });
+          }
           break;
+        }
         case 'fill':
         case 'skip': {
           const joinKey = keys.join(execution, route.join.join, route.joinScope);
@@ -120,6 +137,26 @@ export async function checkHistory(input: HistoryCheckInput): Promise<HistoryRep
               violations.push(`slot ${route.slot} of ${joinKey} holds the wrong kind of value`);
             }
           }
+          break;
+        }
+        case 'emit': {
+          const emitted =
+            record.emits !== undefined && record.emits.length > 0
+              ? record.emits.map((e) => e.key)
+              : [instance];
+          const check = await checkEmit(
+            store(route.target.store),
+            execution,
+            route,
+            instance,
+            emitted,
+            slotCache,
+            (trigger) =>
+              Object.values(ir.functions).find((f) => f.kind === 'join' && f.fanOut === trigger)
+                ?.name,
+          );
+          for (const v of check.violations) violations.push(`${instance}: ${v}`);
+          queue.push(...check.runs);
           break;
         }
         case 'result':

@@ -445,3 +445,151 @@ export async function collectTriggerInput(env: StepEnv): Promise<unknown> {
   }
   return objects.map((o, i) => ({ key: o.key, value: values[i] }));
 }
+
+/** What the history checker learns from one producer's emit route. */
+export interface EmitCheck {
+  /** The trigger runs (or, for a group without groups, the join) the decisions reach. */
+  runs: { fn: string; scope: ScopeEntry[] }[];
+  violations: string[];
+}
+
+/**
+ * The trigger invariants for one committed producer, read back from the trigger's store: its
+ * objects sit in the slots the kind assigns (its own position for batch and group, the key's
+ * slot for a set, a claimed win or a full set of k other claims for k-of-n), no slot holds
+ * another producer's objects where the position is the producer's, k-of-n has at most k
+ * distinct winners, and every complete record reaches its runs.
+ */
+export async function checkEmit(
+  store: KeyValueStore,
+  execution: string,
+  route: EmitRoute,
+  producer: string,
+  emittedKeys: readonly string[],
+  slotCache: Map<string, (unknown | undefined)[]>,
+  workflowJoinOf: (trigger: string) => string | undefined,
+): Promise<EmitCheck> {
+  const { target, collect } = route;
+  const spec = target.spec;
+  const runs: EmitCheck['runs'] = [];
+  const violations: string[] = [];
+  const slotsAt = async (key: string) => {
+    let slots = slotCache.get(key);
+    if (slots === undefined) {
+      slots = await readJoinSlots(store, key);
+      slotCache.set(key, slots);
+    }
+    return slots;
+  };
+  const inlineObjects = (slot: unknown): BucketObject[] | undefined => {
+    const parsed = bucketObjectsSchema.safeParse(
+      (slot as { ref?: { inline?: unknown } })?.ref?.inline,
+    );
+    return parsed.success ? parsed.data : undefined;
+  };
+  const complete = (slots: readonly unknown[], size: number) =>
+    slots.length === size && slots.every((s) => s !== undefined);
+  const key = recordKey(execution, target.trigger, collect);
+  switch (spec.type) {
+    case 'immediate':
+      for (const [index] of emittedKeys.entries()) {
+        runs.push({
+          fn: target.trigger,
+          scope: [
+            ...collect,
+            { kind: 'map', name: target.trigger, index, count: emittedKeys.length },
+          ],
+        });
+      }
+      break;
+    case 'by-name':
+      if (emittedKeys.includes(spec.key)) runs.push({ fn: target.trigger, scope: [...collect] });
+      break;
+    case 'set': {
+      const slots = await slotsAt(key);
+      for (const k of emittedKeys) {
+        const slot = spec.keys.indexOf(k);
+        if (slot >= 0 && slots[slot] === undefined) {
+          violations.push(`object "${k}" did not reach slot ${slot} of ${key}`);
+        }
+      }
+      if (complete(slots, spec.keys.length)) runs.push({ fn: target.trigger, scope: [...collect] });
+      break;
+    }
+    case 'k-of-n': {
+      const claimKeys = Array.from({ length: spec.k }, (_, j) => `${key}#win:${j}`);
+      const claims = (await store.getMany(claimKeys)).map((c) => claimSchema.safeParse(c));
+      const ids = claims.flatMap((c) => (c.success ? [c.data.claim] : []));
+      if (new Set(ids).size !== ids.length) violations.push(`${key} has a winner claimed twice`);
+      const slots = await slotsAt(key);
+      for (const [index] of emittedKeys.entries()) {
+        const id = `${producer}#${index}`;
+        const j = ids.indexOf(id);
+        if (j < 0 && ids.length < spec.k) {
+          violations.push(
+            `object ${id} was neither a winner nor late (${ids.length} of ${spec.k} claimed)`,
+          );
+        }
+        if (j >= 0 && slots[j] === undefined)
+          violations.push(`winner ${id} did not fill slot ${j} of ${key}`);
+      }
+      if (complete(slots, spec.k)) runs.push({ fn: target.trigger, scope: [...collect] });
+      break;
+    }
+    case 'batch':
+    case 'group': {
+      const { slot: position, size: producers } = route.position;
+      let recordAt = key;
+      let slot = position;
+      let size = producers;
+      if (spec.type === 'batch') {
+        const batch = Math.floor(position / spec.size);
+        recordAt = `${key}/batch:${batch}`;
+        slot = position - batch * spec.size;
+        size = Math.min(spec.size, producers - batch * spec.size);
+      }
+      const slots = await slotsAt(recordAt);
+      const mine = inlineObjects(slots[slot]);
+      if (slots[slot] === undefined)
+        violations.push(`${producer} did not fill slot ${slot} of ${recordAt}`);
+      else if (mine !== undefined && mine.some((o) => o.from !== producer)) {
+        violations.push(`slot ${slot} of ${recordAt} holds objects of another producer`);
+      }
+      if (!complete(slots, size)) break;
+      if (spec.type === 'batch') {
+        const batch = Math.floor(position / spec.size);
+        runs.push({
+          fn: target.trigger,
+          scope: [
+            ...collect,
+            {
+              kind: 'map',
+              name: target.trigger,
+              index: batch,
+              count: Math.ceil(producers / spec.size),
+            },
+          ],
+        });
+        break;
+      }
+      const perSlot = slots.map(inlineObjects);
+      if (perSlot.some((o) => o === undefined)) break; // blob slots: not read by the checker
+      const groups = groupNames(perSlot as BucketObject[][], spec.prefix);
+      if (groups.length === 0) {
+        const join = workflowJoinOf(target.trigger);
+        if (join !== undefined) runs.push({ fn: join, scope: [...collect] });
+      }
+      for (const [index] of groups.entries()) {
+        runs.push({
+          fn: target.trigger,
+          scope: [...collect, { kind: 'map', name: target.trigger, index, count: groups.length }],
+        });
+      }
+      break;
+    }
+    case 'window':
+      violations.push(`trigger ${target.trigger} is a time window, which does not run yet`);
+      break;
+  }
+  return { runs, violations };
+}
