@@ -67,6 +67,9 @@ const HEADER = [
   '// them there.',
 ];
 
+/** The pass-through call of an imported Task until someone writes the real one. */
+export const TASK_STUB = 'async function callResource(input, _ctx) {\n  return input;\n}';
+
 const BODIES: Record<AslStepSpec['kind'], string[]> = {
   pass: ['export async function handler(input) {', '  return input;', '}'],
   wrap: ['export async function handler(input) {', '  return [input];', '}'],
@@ -88,9 +91,7 @@ const BODIES: Record<AslStepSpec['kind'], string[]> = {
   task: [
     '// The call the Task made (state.resource names it). Until it is written here, the step',
     '// passes its input through unchanged.',
-    'async function callResource(input, _ctx) {',
-    '  return input;',
-    '}',
+    ...TASK_STUB.split('\n'),
     '',
     '// Retry and Catch as Step Functions applies them: the first Retrier whose ErrorEquals',
     '// matches decides (MaxAttempts, IntervalSeconds, BackoffRate, MaxDelaySeconds, Jitter);',

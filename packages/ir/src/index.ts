@@ -1,5 +1,8 @@
 export type { AslImportResult } from './asl';
 export { importAsl } from './asl';
+export type { AslStepSpec } from './aslStepCode';
+export { readAslStepSpec } from './aslStepCode';
+export { aslStubDiagnostics } from './aslStubs';
 export { canonicalJson, sortKeys } from './canonicalJson';
 export type { CloudProfile } from './cloudProfile';
 export { cloudProfileSchema, ENVELOPE_RESERVE_BYTES } from './cloudProfile';

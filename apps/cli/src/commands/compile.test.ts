@@ -80,10 +80,10 @@ describe('jointflow compile', () => {
 });
 
 describe('jointflow import-asl', () => {
-  it('prints a graph that jointflow compile accepts', () => {
+  it('prints a graph that jointflow compile accepts, from a file with a byte order mark', () => {
     const definition = scratchFile(
       'asl.json',
-      JSON.stringify({
+      `\uFEFF${JSON.stringify({
         Comment: 'hello',
         StartAt: 'Greet',
         States: {
@@ -100,10 +100,11 @@ describe('jointflow import-asl', () => {
           Done: { Type: 'Succeed' },
           Failed: { Type: 'Fail', Error: 'NotOk' },
         },
-      }),
+      })}`,
     );
     const imported = jointflow('import-asl', definition);
     expect(imported.status).toBe(0);
+    expect(imported.stderr).toContain('warning ASL_TASK_STUB node Greet');
     const graphFile = scratchFile('graph.json', imported.stdout);
     const compiled = jointflow('compile', graphFile);
     expect(compiled.status).toBe(0);

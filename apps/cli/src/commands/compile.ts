@@ -18,7 +18,8 @@ export function readJsonFile(path: string): unknown {
     throw new UsageError(`cannot read "${path}"; check the path`);
   }
   try {
-    return JSON.parse(text);
+    // Editors on Windows save JSON with a UTF-8 byte order mark, which JSON.parse refuses.
+    return JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     throw new UsageError(`"${path}" is not valid JSON (${detail}); fix the file`);

@@ -1,4 +1,5 @@
 import {
+  aslStubDiagnostics,
   type CloudProfile,
   compile,
   defaultCloudProfiles,
@@ -43,7 +44,8 @@ export function validateGraph(graph: Graph, clouds: readonly CloudProfile[]): Va
     if (graph.nodes.some((n) => n.cloud === 'auto'))
       placement = planInBrowser(graph, profiles)?.placement;
     const result = compile(graph, { clouds: profiles, ...(placement ? { placement } : {}) });
-    problems = [...result.diagnostics];
+    // Steps imported from Step Functions whose call is still a stub stay on the panel.
+    problems = [...result.diagnostics, ...aslStubDiagnostics(graph)];
     ir = result.ir;
   } catch (error) {
     // A compiler bug must not take the designer down; the canvas checks below still run.

@@ -1,4 +1,6 @@
+import { defaultCloudProfiles } from '@jointflow/ir';
 import { describe, expect, it } from 'vitest';
+import { validateGraph } from '../document/validation';
 import { aslImporter } from './aslImporter';
 import { ImportError, importWorkflowText } from './importWorkflow';
 
@@ -23,6 +25,22 @@ describe('importWorkflowText', () => {
     const graph = importWorkflowText(JSON.stringify(asl), 'flow.asl.json', aslImporter);
     expect(graph.nodes.length).toBeGreaterThanOrEqual(2);
     expect(graph.edges.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('reads a definition saved with a byte order mark; its stubs stay on the Problems panel', () => {
+    const asl = {
+      StartAt: 'First',
+      States: { First: { Type: 'Task', Resource: 'arn:aws:lambda:::function:first', End: true } },
+    };
+    const graph = importWorkflowText(`\uFEFF${JSON.stringify(asl)}`, 'flow.asl.json', aslImporter);
+    const stubs = () =>
+      validateGraph(graph, defaultCloudProfiles).problems.filter((p) => p.code === 'ASL_TASK_STUB');
+    expect(stubs()).toEqual([expect.objectContaining({ severity: 'warning', node: 'First' })]);
+    // Once the call is written the warning goes away.
+    const first = graph.nodes[0];
+    if (first === undefined) throw new Error('no node');
+    first.code = first.code.replace('  return input;\n}', '  return { called: true };\n}');
+    expect(stubs()).toEqual([]);
   });
 
   it('refuses what is neither, with a code', () => {

@@ -20,7 +20,8 @@ export type AslImporter = (definition: unknown) => {
 export function importWorkflowText(text: string, fileName: string, importAsl?: AslImporter): Graph {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // Editors on Windows save JSON with a UTF-8 byte order mark, which JSON.parse refuses.
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
     throw new ImportError(
       'WEB_IMPORT_NOT_JSON',
