@@ -581,18 +581,43 @@ describe('compile: diagnostics', () => {
     if (result.diagnostics.some((d) => d.severity === 'error')) expect(result.ir).toBeUndefined();
   });
 
-  it('rejects a time-window trigger: it does not run yet', () => {
-    const result = compile(
+  it('compiles a time window: its producer ends its own execution, the window runs apart', () => {
+    const ir = compiled(
       graph(
-        [task('a'), { kind: 'trigger', name: 't', trigger: { type: 'window', windowMs: 1000 } }],
-        [['a', 't']],
+        [
+          task('lookup'),
+          { kind: 'trigger', name: 'w', trigger: { type: 'window', windowMs: 1000 } },
+          task('count'),
+        ],
+        [
+          ['lookup', 'w'],
+          ['w', 'count'],
+        ],
       ),
-      { clouds },
     );
-    const trigger = result.diagnostics.find((d) => d.code === 'IR_TRIGGER_UNSUPPORTED');
-    expect(trigger).toMatchObject({ severity: 'error', node: 't' });
-    expect(trigger?.message).toContain('use one of immediate, by-name, batch, set, group, k-of-n');
-    expect(result.ir).toBeUndefined();
+    expect(fn(ir, 'lookup').terminal).toBe(true);
+    expect(cont(ir, 'lookup', 'w')).toMatchObject({
+      mode: 'trigger',
+      trigger: { spec: { type: 'window', windowMs: 1000 }, fansOut: false },
+    });
+    expect(fn(ir, 'count').terminal).toBe(true);
+    expect(
+      codes(
+        graph(
+          [
+            task('s'),
+            { kind: 'map', name: 'm' },
+            task('p'),
+            { kind: 'trigger', name: 'w', fanOut: 'm', trigger: { type: 'window', windowMs: 10 } },
+          ],
+          [
+            ['s', 'm'],
+            ['m', 'p'],
+            ['p', 'w'],
+          ],
+        ),
+      ),
+    ).toContain('IR_TRIGGER_WINDOW_SCOPE');
   });
 
   it('compiles a k-of-n trigger over a map: producers emit into it, no join needed', () => {

@@ -381,6 +381,13 @@ class Compilation {
     if (problem !== undefined) {
       this.error('IR_TRIGGER_PARAMS', `trigger "${name}": ${problem}`, { node: name });
     }
+    if (kind === 'window' && node.fanOut !== undefined) {
+      this.error(
+        'IR_TRIGGER_WINDOW_SCOPE',
+        `time window "${name}" collects map "${node.fanOut}"; a window collects across executions from top-level steps only, so clear its fanOut and put the window after the map's join`,
+        { node: name },
+      );
+    }
     const incoming = this.inEdges.get(name) ?? [];
     for (const edge of incoming) {
       const source = this.nodes.get(edge.source);
@@ -825,6 +832,13 @@ class Compilation {
   private assignTriggers(): void {
     for (const [name, node] of this.nodes) {
       if (node.kind !== 'trigger') continue;
+      if (node.trigger.type === 'window' && (this.scopes.get(name) ?? []).length > 0) {
+        this.error(
+          'IR_TRIGGER_WINDOW_SCOPE',
+          `time window "${name}" sits inside ${describeScope(this.scopes.get(name) ?? [])}; a window collects across executions, so it takes objects at the top level only (set its fanOut to the map, or move it out of the loop)`,
+          { node: name },
+        );
+      }
       const incoming = this.inEdges.get(name) ?? [];
       const store = this.joinStore(name, incoming);
       for (const [index, edge] of incoming.entries()) {
@@ -1009,7 +1023,9 @@ class Compilation {
       routing:
         node.kind === 'choice' || node.kind === 'loop' ? ('first' as const) : ('all' as const),
       continuations,
-      terminal: continuations.length === 0,
+      // Emitting into a time window does not keep the producer's execution going: the window's
+      // run is an execution of its own.
+      terminal: continuations.every((c) => c.trigger?.spec.type === 'window'),
       ...(node.estimatedMs === undefined ? {} : { estimatedMs: node.estimatedMs }),
     };
     switch (node.kind) {

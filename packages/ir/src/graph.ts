@@ -101,8 +101,8 @@ export const triggerKinds = [
 export type TriggerKind = (typeof triggerKinds)[number];
 
 /**
- * The kinds the runtime runs today; the compiler refuses the others (IR_TRIGGER_UNSUPPORTED) and
- * the designer offers exactly these. `window` spans executions and needs a durable timer.
+ * The kinds the runtime runs; the compiler refuses the others (IR_TRIGGER_UNSUPPORTED) and the
+ * designer offers exactly these.
  */
 export const runnableTriggerKinds: readonly TriggerKind[] = [
   'immediate',
@@ -111,6 +111,7 @@ export const runnableTriggerKinds: readonly TriggerKind[] = [
   'set',
   'group',
   'k-of-n',
+  'window',
 ];
 
 /** An object key as steps emit it with `ctx.emit(key, value)`. */
@@ -142,7 +143,11 @@ export const triggerSpec = z.discriminatedUnion('type', [
   z.object({ type: z.literal('group'), prefix: objectKey.default('group:') }),
   /** The first `k` of `n` arrivals fire one run; arrivals after the k-th are dropped. */
   z.object({ type: z.literal('k-of-n'), k: z.number().int(), n: z.number().int() }),
-  /** The objects of one `windowMs` window fire one run when it closes (spans executions). */
+  /**
+   * The objects of one `windowMs` window fire one run when it closes. Spans executions: many
+   * producer runs feed one window, and the run is an execution of its own (`wnd.<T>.<w>.<…>`),
+   * started by a durable timer invocation when the window closes.
+   */
   z.object({ type: z.literal('window'), windowMs: z.number().int() }),
 ]);
 export type TriggerSpec = z.infer<typeof triggerSpec>;

@@ -89,7 +89,9 @@ export type StepOutcome =
   /** The execution is closed: a late duplicate exits without effect. */
   | { outcome: 'closed'; instance: string }
   /** An empty map's completion passed through this body function towards the map's join. */
-  | { outcome: 'forwarded'; instance: string };
+  | { outcome: 'forwarded'; instance: string }
+  /** A timer invocation that was not due yet, queued again for later. */
+  | { outcome: 'deferred'; instance: string };
 
 export interface CreateFunctionOptions {
   context: FunctionContext;
@@ -106,6 +108,8 @@ export interface CreateFunctionOptions {
   workflow?: WorkflowIR;
 }
 
+/** The longest a timer invocation waits in its sandbox before passing itself on. */
+const MAX_TIMER_WAIT_MS = 30_000;
 const RETRY_BASE_MS = 5;
 const RETRY_MAX_MS = 100;
 
@@ -207,6 +211,7 @@ class StepRun {
     const { env } = this;
     const { invocation, delivery, fn, trace } = env;
     receiveHlc(invocation.hlc, env.ports.now());
+    if (!(await this.due())) return { outcome: 'deferred', instance: env.instance };
     if (invocation.emptyMap !== undefined) return this.forwardEmptyMap(invocation.emptyMap);
     trace.emit('step.started', delivery.attempt, { input: previewRef(invocation.input) });
 
@@ -290,6 +295,25 @@ class StepRun {
     if (planned === undefined) throw new RuntimeError('RUNTIME_INTERNAL', 'success without a plan');
     const invoked = await trace.finish(() => this.follow(planned, false));
     return { outcome: 'committed', instance: env.instance, status: 'succeeded', invoked };
+  }
+
+  /**
+   * A timer invocation (`notBefore`) runs when due: a short wait happens here (the local clouds'
+   * queues hold it until then anyway); a long one is passed on as the same invocation, queued
+   * again on this function's clouds, so no sandbox waits longer than half its timeout.
+   */
+  private async due(): Promise<boolean> {
+    const { env } = this;
+    const { notBefore } = env.invocation;
+    if (notBefore === undefined) return true;
+    const wait = notBefore - env.ports.now();
+    if (wait <= 0) return true;
+    if (wait <= Math.min(env.fn.timeoutMs / 2, MAX_TIMER_WAIT_MS)) {
+      await sleep(wait);
+      return true;
+    }
+    await invokeWithFailover(env, [env.fn.cloud, ...env.fn.failover], env.invocation);
+    return false;
   }
 
   /**
@@ -545,14 +569,19 @@ class StepRun {
     env.trace.skippedBranches(env.fn, env.invocation.scope, plan.record);
     let invoked = 0;
     const indexes = plan.routes.map((_, i) => i);
-    const skips = indexes.filter((i) => plan.routes[i]?.kind === 'skip');
-    const rest = indexes.filter((i) => plan.routes[i]?.kind !== 'skip');
+    const kindAt = (i: number) => plan.routes[i]?.kind;
+    const skips = indexes.filter((i) => kindAt(i) === 'skip');
+    const rest = indexes.filter((i) => kindAt(i) !== 'skip' && kindAt(i) !== 'result');
+    // The result goes last: once it is stored, nobody redrives the execution, so whatever else
+    // this record leads to (a window's timer, say) must be in place first.
+    const results = indexes.filter((i) => kindAt(i) === 'result');
     const performAt = async (i: number) => {
       const route = plan.routes[i];
       if (route !== undefined) invoked += await this.perform(route, plan, plan.values[i], flagged);
     };
     await Promise.all(skips.map(performAt));
     await boundedAll(rest, INVOKE_CONCURRENCY, performAt);
+    await Promise.all(results.map(performAt));
     return invoked;
   }
 

@@ -24,6 +24,11 @@ export interface HistoryCheckInput {
   events: readonly TraceEvent[];
   /** The execution must have a result (default true). */
   expectComplete?: boolean;
+  /**
+   * Where the execution starts (default: the IR's start function at the top level). A time
+   * window's execution starts at its trigger step.
+   */
+  start?: { fn: string; scope: ScopeEntry[] };
 }
 
 export interface HistoryReport {
@@ -59,7 +64,8 @@ export async function checkHistory(input: HistoryCheckInput): Promise<HistoryRep
 
   const reached = new Map<string, { node: string; record: StepRecord }>();
   const slotCache = new Map<string, (unknown | undefined)[]>();
-  const queue: { fn: string; scope: ScopeEntry[] }[] = [{ fn: ir.start, scope: [] }];
+  const queue: { fn: string; scope: ScopeEntry[] }[] = [input.start ?? { fn: ir.start, scope: [] }];
+  const deployment = events[0]?.deployment ?? '';
   let resultSeen = false;
 
   while (queue.length > 0) {
@@ -154,6 +160,7 @@ export async function checkHistory(input: HistoryCheckInput): Promise<HistoryRep
             (trigger) =>
               Object.values(ir.functions).find((f) => f.kind === 'join' && f.fanOut === trigger)
                 ?.name,
+            deployment,
           );
           for (const v of check.violations) violations.push(`${instance}: ${v}`);
           queue.push(...check.runs);

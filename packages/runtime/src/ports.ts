@@ -129,6 +129,12 @@ export interface Invocation {
    * joins that map, which invokes the join with `[]`.
    */
   emptyMap?: string;
+  /**
+   * Not to run before this time (epoch ms): a durable timer, such as the one that closes a time
+   * window. A host whose queue can delay delivery holds it until then (the local clouds do); the
+   * runtime waits for the rest itself, or passes a long wait on as a fresh invocation.
+   */
+  notBefore?: number;
 }
 
 export class InvokeError extends Error {

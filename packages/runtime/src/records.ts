@@ -86,6 +86,7 @@ export const invocationSchema: z.ZodType<Invocation> = z.object({
   joinSlots: z.array(z.unknown()).optional(),
   hlc: z.string().optional(),
   emptyMap: z.string().optional(),
+  notBefore: z.number().optional(),
 }) as z.ZodType<Invocation>;
 
 export const resultRecordSchema = z.discriminatedUnion('status', [

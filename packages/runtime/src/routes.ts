@@ -64,6 +64,8 @@ export type Route =
       target: TriggerTarget;
       collect: ScopeEntry[];
       position: { slot: number; size: number };
+      /** For a time window: the window the producer's committed record falls in. */
+      window?: number;
     }
   /** The terminal step: commit the execution result. */
   | { kind: 'result' };
@@ -286,6 +288,10 @@ export function routesOf(
           target: c.trigger,
           collect: applyScopeOp(scope, c.scope),
           position: joinSlotOf(scope, c.trigger.slot),
+          // The producer assigns the window, from its committed record: every copy agrees.
+          ...(c.trigger.spec.type === 'window'
+            ? { window: Math.floor(record.at / c.trigger.spec.windowMs) }
+            : {}),
         });
         break;
       }

@@ -303,6 +303,115 @@ describe('data triggers run to the reference result under faults', () => {
   });
 });
 
+describe('time windows span executions', () => {
+  const windowGraph: GraphInput = {
+    name: 'ad-windows',
+    nodes: [
+      task('lookup', 'return { ad: input.ad, campaign: "c" + (input.ad % 3) };', 'aliyun-local'),
+      {
+        kind: 'trigger',
+        name: 'perWindow',
+        cloud: 'aws-local',
+        trigger: { type: 'window', windowMs: 60 },
+      },
+      task(
+        'count',
+        'const counts = {}; for (const o of input) counts[o.value.campaign] = (counts[o.value.campaign] ?? 0) + 1; return counts;',
+      ),
+    ],
+    edges: [edge('lookup', 'perWindow'), edge('perWindow', 'count')],
+  };
+
+  it('each event lands in exactly one window, whose counts equal a sequential count', async () => {
+    const { ir, handlers } = await load(windowGraph);
+    for (const faults of faultMixes) {
+      const cloud = createMemoryPorts({ faults, maxAttempts: 10 });
+      cloud.deploy(ir, handlers, 'd1');
+      const ads = Array.from({ length: 24 }, (_, i) => i);
+      const producers: string[] = [];
+      for (const ad of ads) {
+        const { execution } = await startExecution(cloud.ports('api'), {
+          ir,
+          deployment: 'd1',
+          input: { ad },
+        });
+        producers.push(execution);
+        // Spread the producers over several windows.
+        if (ad % 6 === 5) await cloud.drain();
+        if (ad % 6 === 5) await new Promise((r) => setTimeout(r, 70));
+      }
+      await settle(cloud, ir, producers);
+      const received = unique(cloud.events, 'trigger.received');
+      const windows = [
+        ...new Set(received.map((e) => (e.output as { execution: string }).execution)),
+      ];
+      expect(windows.length).toBeGreaterThan(1);
+      await settle(cloud, ir, windows);
+      // A sequential count of the same events, by the window each producer was placed in.
+      const expected = new Map<string, Record<string, number>>();
+      for (const e of received) {
+        const { execution } = e.output as { execution: string };
+        const producer = producers.indexOf(e.execution);
+        const counts = expected.get(execution) ?? {};
+        const campaign = `c${(ads[producer] ?? 0) % 3}`;
+        counts[campaign] = (counts[campaign] ?? 0) + 1;
+        expected.set(execution, counts);
+      }
+      expect(received).toHaveLength(ads.length);
+      let total = 0;
+      for (const w of windows) {
+        const result = await readExecutionResult(cloud.store(ir.resultStore), w, cloud.blobs);
+        expect(result, `${w} ${JSON.stringify(faults)}`).toMatchObject({
+          status: 'succeeded',
+          output: expected.get(w),
+        });
+        total += Object.values((result as { output: Record<string, number> }).output).reduce(
+          (a, b) => a + b,
+          0,
+        );
+        const report = await checkHistory({
+          ir,
+          execution: w,
+          store: cloud.store,
+          events: cloud.events,
+          start: { fn: 'perWindow', scope: [] },
+        });
+        expect(report.violations).toEqual([]);
+      }
+      expect(total).toBe(ads.length);
+      for (const p of producers) {
+        const report = await checkHistory({
+          ir,
+          execution: p,
+          store: cloud.store,
+          events: cloud.events,
+        });
+        expect(report.violations).toEqual([]);
+      }
+    }
+  });
+});
+
+/** Drains, then redrives (as the watchdog would) whatever has not finished, until all have. */
+async function settle(
+  cloud: ReturnType<typeof createMemoryPorts>,
+  ir: WorkflowIR,
+  executions: readonly string[],
+): Promise<void> {
+  await cloud.drain();
+  for (let round = 0; round < 30; round++) {
+    let running = 0;
+    for (const execution of executions) {
+      const r = await readExecutionResult(cloud.store(ir.resultStore), execution);
+      if (r.status !== 'running') continue;
+      running += 1;
+      await redriveExecution(cloud.ports('api'), { execution, resultStore: ir.resultStore });
+    }
+    if (running === 0) return;
+    await cloud.drain();
+  }
+}
+
 function unique(events: readonly TraceEvent[], kind: TraceEvent['kind']): TraceEvent[] {
   const byId = new Map<string, TraceEvent>();
   for (const e of events) if (e.kind === kind) byId.set(e.id, e);

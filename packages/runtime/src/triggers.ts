@@ -1,12 +1,18 @@
 import type { Continuation, ScopeEntry, TriggerTarget } from '@jointflow/ir';
-import { instanceKey } from '@jointflow/ir';
+import { instanceKey, sha256Hex } from '@jointflow/ir';
 import { z } from 'zod';
 import { resolveDataRef, toDataRef } from './dataRef';
 import { carriedSlots, completeSlots, resolveAll } from './joins';
 import { fillJoinSlot, readJoinSlots } from './joinTree';
 import { keys } from './keys';
 import type { DataRef, Invocation, KeyValueStore, SlotFillResult } from './ports';
-import { dataRefSchema, isTombstone, parseStored, type SlotValue } from './records';
+import {
+  dataRefSchema,
+  isTombstone,
+  parseStored,
+  type SlotValue,
+  type StartRecord,
+} from './records';
 import type { Route } from './routes';
 import { RuntimeError } from './runtimeError';
 import {
@@ -33,6 +39,17 @@ import {
  * | k-of-n    | claims `#win:<j>`, then slot j of a k-slot record | `T/…`                  |
  * | batch     | slot per producer in the batch's record          | `T/…/map:T=<batch>`    |
  * | group     | slot per producer (its group objects)            | `T/…/map:T=<group #>`  |
+ * | window    | claims `#obj:<j>` in the window's own execution,  | `T` in execution       |
+ * |           | closed by a `{close}` claim at the first free j   | `wnd.<T>.<w>.<hash>`   |
+ *
+ * A time window spans executions: the producer assigns the window from its committed record
+ * (`floor(at / windowMs)`), and the window's run is an execution of its own whose id every
+ * producer derives alike (`windowExecution`). The producer that claims position 0 writes that
+ * execution's start record and invokes its timer: the trigger step, with `notBefore` = the
+ * window's end plus `WINDOW_GRACE_MS` (a durable queued invocation, not an in-memory timer).
+ * The timer claims the first free position with a close marker; the objects before it are the
+ * members. An object that finds the window closed goes to the next window, so each object lands
+ * in exactly one window.
  */
 
 /** One object in a trigger's bucket: its key, the producer instance, and its value. */
@@ -46,6 +63,36 @@ const bucketObjectsSchema = z.array(
   z.object({ key: z.string(), from: z.string(), ref: dataRefSchema }),
 );
 const claimSchema = z.object({ claim: z.string() });
+
+/** A window's position claims: an object, or the close marker that ends the membership. */
+const windowClaimSchema = z.union([
+  z.object({ close: z.literal(true) }),
+  z.object({
+    claim: z.string(),
+    key: z.string(),
+    ref: dataRefSchema,
+    from: z.object({ execution: z.string(), instance: z.string() }),
+  }),
+]);
+type WindowClaim = z.infer<typeof windowClaimSchema>;
+type WindowMember = Exclude<WindowClaim, { close: true }>;
+
+/** How long after a window's end its timer fires: room for producers a little behind. */
+export const WINDOW_GRACE_MS = 200;
+/** Window positions read per round trip while looking for a free one. */
+const WINDOW_BLOCK = 64;
+/** Windows an object moves on through when it keeps finding them closed (then it fails). */
+const WINDOW_MOVES = 1_000;
+/** The most producer executions a window's decision event lists (the count is always given). */
+const SOURCES_LISTED = 100;
+
+/**
+ * The execution a time window's run belongs to. Deterministic, so every producer of every
+ * execution names the same one; within the execution-id alphabet and under 128 characters.
+ */
+export function windowExecution(deployment: string, trigger: string, window: number): string {
+  return `wnd.${trigger}.${window}.${sha256Hex(deployment).slice(0, 12)}`;
+}
 
 /** Most objects one step may emit (`ctx.emit`), so its record and slots stay small. */
 export const MAX_EMITS_PER_STEP = 256;
@@ -207,10 +254,160 @@ export async function deliverToTrigger(
       return groups.length;
     }
     case 'window':
-      throw new RuntimeError(
-        'RUNTIME_TRIGGER_UNSUPPORTED',
-        `trigger "${target.trigger}" is a time window, which this runtime does not run yet; recompile the workflow`,
+      return deliverToWindow(env, c, route, objects, spec.windowMs);
+  }
+}
+
+/** Puts each object into its window (moving on past closed ones); schedules new windows' timers. */
+async function deliverToWindow(
+  env: StepEnv,
+  c: Continuation,
+  route: EmitRoute,
+  objects: readonly BucketObject[],
+  windowMs: number,
+): Promise<number> {
+  const { target } = route;
+  const store = env.ports.store(target.store);
+  let scheduled = 0;
+  for (const [index, o] of objects.entries()) {
+    // A window holds objects of many executions: the id names the execution too.
+    const id = `${env.execution}/${objectId(o, index)}`;
+    let window = route.window ?? Math.floor(env.ports.now() / windowMs);
+    for (let moves = 0; ; moves++, window++) {
+      if (moves >= WINDOW_MOVES) {
+        throw new RuntimeError(
+          'RUNTIME_WINDOW_CLOSED',
+          `object ${id} found ${WINDOW_MOVES} windows of "${target.trigger}" closed; check the clocks of the clouds`,
+          { retryable: true },
+        );
+      }
+      const execution = windowExecution(env.invocation.deployment, target.trigger, window);
+      const base = keys.trigger(execution, target.trigger, []);
+      const placed = await placeInWindow(store, base, {
+        claim: id,
+        key: o.key,
+        ref: o.ref,
+        from: { execution: env.execution, instance: env.instance },
+      });
+      if (placed === 'closed') continue;
+      if (placed.position === 0) {
+        await scheduleWindow(env, c, target, execution, window, windowMs);
+        scheduled += 1;
+      }
+      env.trace.emitFor(
+        target.trigger,
+        target.trigger,
+        'trigger.received',
+        env.delivery.attempt,
+        `from:${id}`,
+        {
+          output: {
+            from: env.instance,
+            keys: [o.key],
+            window,
+            windowMs,
+            execution,
+            position: placed.position,
+          },
+        },
       );
+      break;
+    }
+  }
+  return scheduled;
+}
+
+/**
+ * The window's start record (for the watchdog's redrive) and its timer: the trigger step in the
+ * window's execution, due when the window ends.
+ */
+async function scheduleWindow(
+  env: StepEnv,
+  c: Continuation,
+  target: TriggerTarget,
+  execution: string,
+  window: number,
+  windowMs: number,
+): Promise<void> {
+  const invocation: Invocation = {
+    execution,
+    deployment: env.invocation.deployment,
+    irVersion: env.context.irVersion,
+    fn: target.trigger,
+    scope: [],
+    input: { inline: { window, windowMs } },
+    joinReady: true,
+    notBefore: (window + 1) * windowMs + WINDOW_GRACE_MS,
+  };
+  const clouds = [c.cloud, ...c.failover];
+  const start: StartRecord = { invocation, clouds, at: env.ports.now() };
+  await env.ports.store(env.context.resultStore).putIfAbsent(keys.start(execution), start);
+  await invokeWithFailover(env, clouds, invocation);
+}
+
+/**
+ * Claims the first free position of a window for an object, or finds the one it holds (a
+ * duplicate). `'closed'` when a close marker (or the sealed execution) comes first.
+ */
+async function placeInWindow(
+  store: KeyValueStore,
+  base: string,
+  claim: WindowMember,
+): Promise<{ position: number } | 'closed'> {
+  for (let from = 0; ; from += WINDOW_BLOCK) {
+    const block = Array.from({ length: WINDOW_BLOCK }, (_, i) => `${base}#obj:${from + i}`);
+    const existing = await store.getMany(block);
+    for (const [i, key] of block.entries()) {
+      let value = existing[i];
+      if (value === undefined) {
+        const put = await store.putIfAbsent(key, claim);
+        if (put.won) return { position: from + i };
+        value = put.existing;
+      }
+      if (isTombstone(value)) return 'closed';
+      const held = parseStored(windowClaimSchema, value, key);
+      if ('close' in held) return 'closed';
+      if (held.claim === claim.claim) return { position: from + i };
+    }
+  }
+}
+
+/**
+ * Closes a window: a close marker at the first free position (or the one already there). The
+ * objects before it are the window's members, in position order — the committed decision.
+ */
+async function closeWindow(store: KeyValueStore, base: string): Promise<WindowMember[]> {
+  const members: WindowMember[] = [];
+  for (let from = 0; ; from += WINDOW_BLOCK) {
+    const block = Array.from({ length: WINDOW_BLOCK }, (_, i) => `${base}#obj:${from + i}`);
+    const existing = await store.getMany(block);
+    for (const [i, key] of block.entries()) {
+      let value = existing[i];
+      if (value === undefined) {
+        const put = await store.putIfAbsent(key, { close: true });
+        if (put.won) return members;
+        value = put.existing;
+      }
+      const held = parseStored(windowClaimSchema, value, key);
+      if ('close' in held) return members;
+      members.push(held);
+    }
+  }
+}
+
+/** Reads a closed window's members without closing it (the history checker); undefined while open. */
+async function readWindow(store: KeyValueStore, base: string): Promise<WindowMember[] | undefined> {
+  const members: WindowMember[] = [];
+  for (let from = 0; ; from += WINDOW_BLOCK) {
+    const block = Array.from({ length: WINDOW_BLOCK }, (_, i) => `${base}#obj:${from + i}`);
+    const existing = await store.getMany(block);
+    for (const value of existing) {
+      if (value === undefined) return undefined;
+      const held = windowClaimSchema.safeParse(value);
+      if (!held.success) return undefined;
+      if ('close' in held.data) return members;
+      members.push(held.data);
+    }
   }
 }
 
@@ -412,6 +609,7 @@ export async function collectTriggerInput(env: StepEnv): Promise<unknown> {
     throw new RuntimeError('RUNTIME_BAD_IR', `"${fn.name}" is not a trigger`);
   }
   const spec = fn.trigger;
+  if (spec.type === 'window') return collectWindow(env, fn.name, fn.store);
   const run = invocation.scope[invocation.scope.length - 1];
   const collect = fn.fansOut ? invocation.scope.slice(0, -1) : invocation.scope;
   if (fn.fansOut && (run?.kind !== 'map' || run.name !== fn.name)) {
@@ -446,6 +644,34 @@ export async function collectTriggerInput(env: StepEnv): Promise<unknown> {
   return objects.map((o, i) => ({ key: o.key, value: values[i] }));
 }
 
+/**
+ * A window's run: close the window (or find it closed), then its members' objects in position
+ * order as `[{ key, value, execution }]`; the decision event names the producer executions.
+ */
+async function collectWindow(env: StepEnv, trigger: string, storeCloud: string): Promise<unknown> {
+  const base = keys.trigger(env.execution, trigger, []);
+  const members = await closeWindow(env.ports.store(storeCloud), base);
+  const sources = [...new Set(members.map((m) => m.from.execution))];
+  env.trace.emit(
+    'trigger.fired',
+    env.delivery.attempt,
+    {
+      output: {
+        members: members.slice(0, SOURCES_LISTED).map((m) => m.key),
+        count: members.length,
+        sources: sources.slice(0, SOURCES_LISTED),
+        sourceCount: sources.length,
+      },
+    },
+    'decision',
+  );
+  const values = await resolveAll(
+    env,
+    members.map((m) => m.ref),
+  );
+  return members.map((m, i) => ({ key: m.key, value: values[i], execution: m.from.execution }));
+}
+
 /** What the history checker learns from one producer's emit route. */
 export interface EmitCheck {
   /** The trigger runs (or, for a group without groups, the join) the decisions reach. */
@@ -468,6 +694,7 @@ export async function checkEmit(
   emittedKeys: readonly string[],
   slotCache: Map<string, (unknown | undefined)[]>,
   workflowJoinOf: (trigger: string) => string | undefined,
+  deployment = '',
 ): Promise<EmitCheck> {
   const { target, collect } = route;
   const spec = target.spec;
@@ -587,9 +814,28 @@ export async function checkEmit(
       }
       break;
     }
-    case 'window':
-      violations.push(`trigger ${target.trigger} is a time window, which does not run yet`);
+    case 'window': {
+      // Each object sits in exactly one window: the first (from the assigned one on) that holds
+      // its claim before the close marker; no earlier window may hold it too.
+      for (const [index, k] of emittedKeys.entries()) {
+        const id = `${execution}/${producer}#${index}`;
+        let found = 0;
+        let open = false;
+        for (let w = route.window ?? 0; w < (route.window ?? 0) + 20 && !open; w++) {
+          const base = keys.trigger(
+            windowExecution(deployment, target.trigger, w),
+            target.trigger,
+            [],
+          );
+          const members = await readWindow(store, base);
+          if (members === undefined) open = true;
+          if ((members ?? []).some((m) => m.claim === id)) found += 1;
+          if (found > 0) break;
+        }
+        if (found === 0 && !open) violations.push(`object ${id} ("${k}") is in no window`);
+      }
       break;
+    }
   }
   return { runs, violations };
 }
