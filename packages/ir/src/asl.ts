@@ -1,4 +1,5 @@
 import { choiceRuleToJsonata, jsonPathToJsonata } from './aslChoice';
+import { type AslDataFlow, readDataFlow } from './aslDataFlow';
 import { jsonDepthExceeds } from './aslDepth';
 import { readCatch, readRetry, retryWaitSeconds } from './aslRetry';
 import { ASL_CATCH_KEY, type AslStepSpec, aslStepCode } from './aslStepCode';
@@ -28,13 +29,31 @@ export const ASL_MAX_DEPTH = 200;
 /** The longest a step may run (the largest function timeout of the clouds). */
 const MAX_STEP_MS = 900_000;
 
+/** The data-flow fields the generated code of each state type applies (aslDataFlow.ts). */
+const DATA_FLOW_FIELDS = {
+  Task: ['InputPath', 'Parameters', 'ResultSelector', 'ResultPath', 'OutputPath'],
+  Pass: ['InputPath', 'Parameters', 'ResultPath', 'OutputPath'],
+  Wait: ['InputPath', 'OutputPath'],
+  Succeed: ['InputPath', 'OutputPath'],
+} as const;
+
 /** Fields each state type keeps when imported; any other field gets a warning. */
 const HONOURED: Record<string, string[]> = {
-  Task: ['Type', 'Comment', 'Resource', 'Next', 'End', 'Retry', 'Catch', 'TimeoutSeconds'],
+  Task: [
+    'Type',
+    'Comment',
+    'Resource',
+    'Next',
+    'End',
+    'Retry',
+    'Catch',
+    'TimeoutSeconds',
+    ...DATA_FLOW_FIELDS.Task,
+  ],
   // Parallel and Map take Retry and Catch below, with their own diagnostics.
-  Pass: ['Type', 'Comment', 'Next', 'End', 'Result'],
-  Wait: ['Type', 'Comment', 'Next', 'End', 'Seconds'],
-  Succeed: ['Type', 'Comment'],
+  Pass: ['Type', 'Comment', 'Next', 'End', 'Result', ...DATA_FLOW_FIELDS.Pass],
+  Wait: ['Type', 'Comment', 'Next', 'End', 'Seconds', ...DATA_FLOW_FIELDS.Wait],
+  Succeed: ['Type', 'Comment', ...DATA_FLOW_FIELDS.Succeed],
   Fail: ['Type', 'Comment', 'Error', 'Cause'],
   Choice: ['Type', 'Comment', 'Choices', 'Default'],
   Parallel: ['Type', 'Comment', 'Branches', 'Next', 'End', 'Retry', 'Catch'],
@@ -452,14 +471,15 @@ class AslImport {
       this.checkSeconds(stateName, state, field, name);
     }
     const ends = state.End === true || type === 'Succeed' || type === 'Fail';
+    const io = this.dataFlow(stateName, state, type, name);
     switch (type) {
       case 'Task':
-        return this.taskState(stateName, state, name, prefix, ends);
+        return this.taskState(stateName, state, name, prefix, ends, io);
       case 'Pass':
         if (state.Result === undefined) {
-          this.task(name, { kind: 'pass', state: stateName, what: 'Pass state' });
+          this.task(name, { kind: 'pass', state: stateName, what: 'Pass state', io });
         } else {
-          this.task(name, { kind: 'result', state: stateName, result: state.Result });
+          this.task(name, { kind: 'result', state: stateName, result: state.Result, io });
         }
         return { entry: name, exit: name, ends };
       case 'Wait': {
@@ -481,11 +501,11 @@ class AslImport {
             name,
           );
         }
-        this.task(name, { kind: 'wait', state: stateName, seconds }, { timeoutMs });
+        this.task(name, { kind: 'wait', state: stateName, seconds, io }, { timeoutMs });
         return { entry: name, exit: name, ends };
       }
       case 'Succeed':
-        this.task(name, { kind: 'pass', state: stateName, what: 'Succeed state' });
+        this.task(name, { kind: 'pass', state: stateName, what: 'Succeed state', io });
         return { entry: name, exit: name, ends };
       case 'Fail': {
         const error = typeof state.Error === 'string' ? state.Error : 'States.Fail';
@@ -546,12 +566,30 @@ class AslImport {
     }
   }
 
+  /** The data flow of a Task, Pass, Wait or Succeed; null when it has none (data passes as is). */
+  private dataFlow(stateName: string, state: Json, type: string, node: string): AslDataFlow | null {
+    const fields: readonly string[] =
+      type in DATA_FLOW_FIELDS ? DATA_FLOW_FIELDS[type as keyof typeof DATA_FLOW_FIELDS] : [];
+    if (!fields.some((f) => state[f] !== undefined)) return null;
+    const { flow, problems } = readDataFlow(state, fields);
+    for (const problem of problems) {
+      this.report(
+        'warning',
+        'ASL_DATA_FLOW_NOT_IMPORTED',
+        `state "${stateName}": ${problem}; that field is left out (the data passes as is), so shape it in the step's code`,
+        node,
+      );
+    }
+    return flow;
+  }
+
   private taskState(
     stateName: string,
     state: Json,
     name: string,
     prefix: string,
     ends: boolean,
+    io: AslDataFlow | null,
   ): BuiltState {
     const resource = typeof state.Resource === 'string' ? state.Resource : '';
     this.report(
@@ -603,6 +641,7 @@ class AslImport {
         retry: retry.retry,
         catch: caught.catch.map(({ errorEquals, resultPath }) => ({ errorEquals, resultPath })),
         timeoutSeconds,
+        io,
       },
       { timeoutMs: Math.min(MAX_STEP_MS, Math.max(30_000, neededMs)) },
     );

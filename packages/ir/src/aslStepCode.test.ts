@@ -133,6 +133,13 @@ describe('generated step code with hostile state names', () => {
         retry: [],
         catch: [{ errorEquals: [s], resultPath: [s] }],
         timeoutSeconds: null,
+        io: {
+          inputPath: [s],
+          parameters: { t: 'obj', entries: [[s, { t: 'path', root: 'input', segs: [s, 0] }]] },
+          resultSelector: { t: 'fn', name: 'States.Format', args: [{ t: 'lit', v: s }] },
+          resultPath: [s],
+          outputPath: null,
+        },
       }),
     ];
     for (const kind of kinds) {
@@ -154,6 +161,7 @@ async function taskWithCall(spec: Partial<AslStepSpec & { kind: 'task' }>, body:
     retry: [],
     catch: [],
     timeoutSeconds: null,
+    io: null,
     ...spec,
   } as AslStepSpec);
   const stub = 'async function callResource(input, _ctx) {\n  return input;\n}';

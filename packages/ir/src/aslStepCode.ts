@@ -7,6 +7,8 @@
  * reads. `aslStepCode.test.ts` loads modules built from hostile names and proves it.
  */
 
+import type { AslDataFlow } from './aslDataFlow';
+
 /** The key a Task's output carries when one of its Catchers caught the error. */
 export const ASL_CATCH_KEY = 'jointflow:aslCatch';
 
@@ -28,7 +30,10 @@ export interface AslCatcher {
   resultPath: (string | number)[] | null;
 }
 
-/** The settings a generated module reads; one variant per kind of state. */
+/**
+ * The settings a generated module reads; one variant per kind of state. `io`: the state's
+ * InputPath, Parameters, ResultSelector, ResultPath and OutputPath (null: passes data as is).
+ */
 export type AslStepSpec =
   | {
       kind: 'task';
@@ -38,10 +43,11 @@ export type AslStepSpec =
       catch: AslCatcher[];
       /** Per attempt, as ASL's TimeoutSeconds; `null`: none. */
       timeoutSeconds: number | null;
+      io: AslDataFlow | null;
     }
-  | { kind: 'pass'; state: string; what: string }
-  | { kind: 'result'; state: string; result: unknown }
-  | { kind: 'wait'; state: string; seconds: number }
+  | { kind: 'pass'; state: string; what: string; io?: AslDataFlow | null }
+  | { kind: 'result'; state: string; result: unknown; io?: AslDataFlow | null }
+  | { kind: 'wait'; state: string; seconds: number; io?: AslDataFlow | null }
   | { kind: 'fail'; state: string; error: string; cause: string }
   | { kind: 'wrap'; state: string; what: string };
 
@@ -70,15 +76,155 @@ const HEADER = [
 /** The pass-through call of an imported Task until someone writes the real one. */
 export const TASK_STUB = 'async function callResource(input, _ctx) {\n  return input;\n}';
 
+/** Data flow as Step Functions applies it; shared by every kind that moves data. */
+const DATA_FLOW = [
+  '// InputPath, then Parameters (`.$` values are paths, $$ context paths or States.* calls).',
+  'function effectiveInput(input, ctx, retries) {',
+  '  if (!state.io) return input;',
+  '  const selected = select(input, state.io.inputPath);',
+  '  if (state.io.parameters === null) return selected;',
+  '  return build(state.io.parameters, selected, contextObject(ctx, retries));',
+  '}',
+  '',
+  '// ResultSelector over the result, ResultPath into the state input, then OutputPath.',
+  'function shapedOutput(input, result, ctx) {',
+  '  if (!state.io) return result;',
+  '  const selector = state.io.resultSelector;',
+  '  const picked = selector === null ? result : build(selector, result, contextObject(ctx, 0));',
+  '  return select(placed(input, state.io.resultPath, picked), state.io.outputPath);',
+  '}',
+  '',
+  'function runtimeError(message) {',
+  '  const error = new Error(message);',
+  "  error.name = 'States.Runtime';",
+  '  return error;',
+  '}',
+  '',
+  '// A path that is not in the data fails the state, as in Step Functions.',
+  'function select(value, path) {',
+  '  if (path === null) return {};',
+  '  let at = value;',
+  '  for (const key of path) {',
+  "    if (at === null || typeof at !== 'object' || !(key in at)) {",
+  "      throw runtimeError('the path ' + JSON.stringify(path) + ' is not in the data');",
+  '    }',
+  '    at = at[key];',
+  '  }',
+  '  return at;',
+  '}',
+  '',
+  '// ResultPath: null keeps the input, [] replaces it, a path sets that field.',
+  'function placed(input, path, value) {',
+  '  if (path === null) return input;',
+  '  if (path.length === 0) return value;',
+  "  const root = input !== null && typeof input === 'object' ? structuredClone(input) : {};",
+  '  let at = root;',
+  '  for (const [i, key] of path.entries()) {',
+  '    if (i === path.length - 1) at[key] = value;',
+  "    else if (at[key] === null || typeof at[key] !== 'object') at = at[key] = {};",
+  '    else at = at[key];',
+  '  }',
+  '  return root;',
+  '}',
+  '',
+  '// The part of the context object ($$) a step can know.',
+  'function contextObject(ctx, retries) {',
+  "  const maps = [...String(ctx?.instance ?? '').matchAll(/(?:^|\\/)map:[^/=]+=(\\d+)/g)];",
+  '  const index = maps.at(-1)?.[1];',
+  '  return {',
+  '    Execution: { Id: ctx?.execution, Name: ctx?.execution },',
+  '    State: { Name: state.state, EnteredTime: new Date().toISOString(), RetryCount: retries },',
+  '    ...(index === undefined ? {} : { Map: { Item: { Index: Number(index) } } }),',
+  '  };',
+  '}',
+  '',
+  'function build(t, value, context) {',
+  "  if (t.t === 'lit') return t.v;",
+  "  if (t.t === 'obj') return Object.fromEntries(t.entries.map(([k, v]) => [k, build(v, value, context)]));",
+  "  if (t.t === 'arr') return t.items.map((item) => build(item, value, context));",
+  "  if (t.t === 'path') return select(t.root === 'input' ? value : context, t.segs);",
+  '  return intrinsic(t.name, t.args.map((arg) => build(arg, value, context)));',
+  '}',
+  '',
+  'function intrinsic(name, args) {',
+  '  const [a, b, c] = args;',
+  '  const same = (x, y) => JSON.stringify(x) === JSON.stringify(y);',
+  '  switch (name) {',
+  "    case 'States.Format': {",
+  '      let i = 1;',
+  '      return String(a).replace(/\\{\\}/g, () => {',
+  '        const v = args[i++];',
+  "        return typeof v === 'string' ? v : JSON.stringify(v);",
+  '      });',
+  '    }',
+  "    case 'States.StringToJson':",
+  '      return JSON.parse(a);',
+  "    case 'States.JsonToString':",
+  '      return JSON.stringify(a);',
+  "    case 'States.Array':",
+  '      return args;',
+  "    case 'States.ArrayGetItem':",
+  '      return a[b];',
+  "    case 'States.ArrayLength':",
+  '      return a.length;',
+  "    case 'States.ArrayContains':",
+  '      return a.some((x) => same(x, b));',
+  "    case 'States.ArrayRange': {",
+  '      const out = [];',
+  '      for (let x = a; c > 0 ? x <= b : x >= b; x += c) {',
+  "        if (c === 0 || out.length >= 1000) throw runtimeError('States.ArrayRange: at most 1000 items');",
+  '        out.push(x);',
+  '      }',
+  '      return out;',
+  '    }',
+  "    case 'States.ArrayPartition': {",
+  "      if (!(b >= 1)) throw runtimeError('States.ArrayPartition: the chunk size must be >= 1');",
+  '      const out = [];',
+  '      for (let i = 0; i < a.length; i += b) out.push(a.slice(i, i + b));',
+  '      return out;',
+  '    }',
+  "    case 'States.ArrayUnique':",
+  '      return a.filter((x, i) => a.findIndex((y) => same(x, y)) === i);',
+  "    case 'States.MathAdd':",
+  '      return a + b;',
+  "    case 'States.MathRandom':",
+  '      return Math.floor(a + Math.random() * (b - a));',
+  "    case 'States.UUID':",
+  '      return crypto.randomUUID();',
+  "    case 'States.StringSplit':",
+  '      return [...String(a)].reduce((parts, ch) => {',
+  "        if (String(b).includes(ch)) parts.push('');",
+  '        else parts[parts.length - 1] += ch;',
+  '        return parts;',
+  "      }, ['']).filter((part) => part !== '');",
+  "    case 'States.Base64Encode':",
+  "      return Buffer.from(String(a), 'utf8').toString('base64');",
+  "    case 'States.Base64Decode':",
+  "      return Buffer.from(String(a), 'base64').toString('utf8');",
+  "    case 'States.JsonMerge':",
+  '      return { ...a, ...b };',
+  '  }',
+  "  throw runtimeError('the intrinsic ' + name + ' is not supported');",
+  '}',
+];
+
 const BODIES: Record<AslStepSpec['kind'], string[]> = {
-  pass: ['export async function handler(input) {', '  return input;', '}'],
+  pass: [
+    'export async function handler(input, ctx) {',
+    '  return shapedOutput(input, effectiveInput(input, ctx, 0), ctx);',
+    '}',
+  ],
   wrap: ['export async function handler(input) {', '  return [input];', '}'],
-  result: ['export async function handler(_input) {', '  return state.result;', '}'],
+  result: [
+    'export async function handler(input, ctx) {',
+    '  return shapedOutput(input, state.result, ctx);',
+    '}',
+  ],
   wait: [
     '// A function holds (and is billed for) the wait.',
-    'export async function handler(input) {',
+    'export async function handler(input, ctx) {',
     '  await new Promise((resolve) => setTimeout(resolve, state.seconds * 1000));',
-    '  return input;',
+    '  return shapedOutput(input, effectiveInput(input, ctx, 0), ctx);',
     '}',
   ],
   fail: [
@@ -100,7 +246,9 @@ const BODIES: Record<AslStepSpec['kind'], string[]> = {
     '  const retried = state.retry.map(() => 0);',
     '  for (;;) {',
     '    try {',
-    '      return await attempt(input, ctx);',
+    '      const retries = retried.reduce((sum, n) => sum + n, 0);',
+    '      const result = await attempt(effectiveInput(input, ctx, retries), ctx);',
+    '      return shapedOutput(input, result, ctx);',
     '    } catch (error) {',
     '      const name = errorName(error);',
     '      const r = state.retry.findIndex((retrier) => matches(retrier.errorEquals, name));',
@@ -152,20 +300,6 @@ const BODIES: Record<AslStepSpec['kind'], string[]> = {
     "  if (errorEquals.includes('States.ALL')) return true;",
     "  return name !== 'States.Timeout' && errorEquals.includes('States.TaskFailed');",
     '}',
-    '',
-    '// ResultPath of a Catcher: null keeps the input, [] replaces it, a path sets that field.',
-    'function placed(input, path, value) {',
-    '  if (path === null) return input;',
-    '  if (path.length === 0) return value;',
-    "  const root = input !== null && typeof input === 'object' ? structuredClone(input) : {};",
-    '  let at = root;',
-    '  for (const [i, key] of path.entries()) {',
-    '    if (i === path.length - 1) at[key] = value;',
-    "    else if (at[key] === null || typeof at[key] !== 'object') at = at[key] = {};",
-    '    else at = at[key];',
-    '  }',
-    '  return root;',
-    '}',
   ],
 };
 
@@ -179,6 +313,14 @@ export function aslStepCode(spec: AslStepSpec): string {
   const lines = [...HEADER, dataLine(spec)];
   if (spec.kind === 'task') lines.push(`const CATCH_KEY = ${stringLiteral(ASL_CATCH_KEY)};`);
   lines.push('', ...BODIES[spec.kind], '');
+  if (
+    spec.kind === 'task' ||
+    spec.kind === 'pass' ||
+    spec.kind === 'result' ||
+    spec.kind === 'wait'
+  ) {
+    lines.push(...DATA_FLOW, '');
+  }
   return lines.join('\n');
 }
 

@@ -1,0 +1,122 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { importAsl } from './asl';
+import { template } from './aslDataFlow';
+import { compile } from './compile';
+import { defaultCloudProfiles } from './defaultClouds';
+
+const dir = mkdtempSync(join(tmpdir(), 'jf-asl-flow-'));
+let modules = 0;
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+type Handler = (input: unknown, ctx?: unknown) => Promise<unknown>;
+
+/** Imports a one-state machine and loads the step code of that state. */
+async function stepOf(state: Record<string, unknown>): Promise<Handler> {
+  const { graph, diagnostics } = importAsl({
+    StartAt: 'S',
+    States: { S: { ...(state.Type === 'Succeed' ? {} : { End: true }), ...state } },
+  });
+  expect(diagnostics.filter((d) => d.code !== 'ASL_TASK_STUB')).toEqual([]);
+  if (!graph) throw new Error('no graph');
+  expect(compile(graph, { clouds: defaultCloudProfiles }).diagnostics).not.toContainEqual(
+    expect.objectContaining({ severity: 'error' }),
+  );
+  const code = graph.nodes.find((n) => n.name === 'S')?.code ?? '';
+  const file = join(dir, `step${++modules}.mjs`);
+  writeFileSync(file, code);
+  return ((await import(pathToFileURL(file).href)) as { handler: Handler }).handler;
+}
+
+const ctx = { execution: 'exec-1', instance: 'S/map:Each=3', node: 'S', attempt: 1 };
+
+// Expected outputs follow the Step Functions documentation on input and output processing:
+// InputPath -> Parameters -> task -> ResultSelector -> ResultPath -> OutputPath.
+describe('data flow in imported step code', () => {
+  it('Pass: Result placed at ResultPath, then OutputPath', async () => {
+    const step = await stepOf({
+      Type: 'Pass',
+      Result: { x: 1 },
+      ResultPath: '$.result',
+      OutputPath: '$.result',
+    });
+    await expect(step({ a: 1 }, ctx)).resolves.toEqual({ x: 1 });
+    const keep = await stepOf({ Type: 'Pass', Result: 'ignored', ResultPath: null });
+    await expect(keep({ a: 1 }, ctx)).resolves.toEqual({ a: 1 });
+  });
+
+  it('Pass: InputPath and Parameters with paths, context and intrinsics', async () => {
+    const step = await stepOf({
+      Type: 'Pass',
+      InputPath: '$.order',
+      Parameters: {
+        'id.$': '$.id',
+        'type.$': "$['detail-type']",
+        'first.$': '$.items[0]',
+        'greeting.$': "States.Format('Order {} has {} items', $.id, States.ArrayLength($.items))",
+        'execution.$': '$$.Execution.Id',
+        'index.$': '$$.Map.Item.Index',
+        fixed: { nested: [1, 2] },
+        'list.$': 'States.Array($.id, 7)',
+      },
+      ResultPath: '$.shaped',
+    });
+    await expect(
+      step({ order: { id: 'o-1', 'detail-type': 'Placed', items: ['a', 'b'] } }, ctx),
+    ).resolves.toEqual({
+      // ResultPath writes into the state's input, not into what InputPath selected.
+      order: { id: 'o-1', 'detail-type': 'Placed', items: ['a', 'b'] },
+      shaped: {
+        id: 'o-1',
+        type: 'Placed',
+        first: 'a',
+        greeting: 'Order o-1 has 2 items',
+        execution: 'exec-1',
+        index: 3,
+        fixed: { nested: [1, 2] },
+        list: ['o-1', 7],
+      },
+    });
+  });
+
+  it('Task: Parameters feed the call; ResultSelector, ResultPath and OutputPath shape its result', async () => {
+    const step = await stepOf({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { FunctionName: 'f', 'Payload.$': '$' },
+      ResultSelector: { 'body.$': '$.Payload' },
+      ResultPath: '$.call',
+      OutputPath: '$.call.body',
+    });
+    // The stub passes its (effective) input through: the result is { FunctionName, Payload }.
+    await expect(step({ n: 5 }, ctx)).resolves.toEqual({ n: 5 });
+  });
+
+  it('a path missing from the data fails with States.Runtime, and OutputPath null gives {}', async () => {
+    const step = await stepOf({ Type: 'Pass', InputPath: '$.missing' });
+    await expect(step({ a: 1 }, ctx)).rejects.toMatchObject({ name: 'States.Runtime' });
+    const empty = await stepOf({ Type: 'Succeed', OutputPath: null });
+    await expect(empty({ a: 1 }, ctx)).resolves.toEqual({});
+  });
+
+  it('names what it cannot translate and leaves that field out', () => {
+    const { diagnostics } = importAsl({
+      StartAt: 'S',
+      States: {
+        S: {
+          Type: 'Pass',
+          Parameters: { 'ids.$': '$.items[*].id', 'h.$': "States.Hash($.x, 'SHA-256')" },
+          End: true,
+        },
+      },
+    });
+    expect(diagnostics.map((d) => [d.code, d.node])).toEqual([['ASL_DATA_FLOW_NOT_IMPORTED', 'S']]);
+    expect(diagnostics[0]?.message).toContain('$.items[*].id');
+    expect(template({ 'h.$': "States.Hash($.x, 'SHA-256')" })).toEqual({
+      problem: '"h.$": the intrinsic States.Hash is not supported by the imported step code',
+    });
+  });
+});
