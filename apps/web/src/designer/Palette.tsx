@@ -2,6 +2,7 @@ import { type NodeKind, nodeKinds } from '@jointflow/ir';
 import { memo, useState } from 'react';
 import { PALETTE_MIME } from './Canvas';
 import { kindGlyphs, kindLabels } from './FlowNode';
+import { TRIGGER_PALETTE_DESCRIPTION } from './triggerKinds';
 
 const descriptions: Record<NodeKind, string> = {
   task: 'Runs your code once per instance',
@@ -9,7 +10,7 @@ const descriptions: Record<NodeKind, string> = {
   join: 'Collects the branches of a fan-out',
   choice: 'Takes the first branch whose guard holds',
   loop: 'Repeats a body while its guard holds',
-  trigger: 'Fires its step when data arrives: each object, by name, batch, set, group, k of n',
+  trigger: TRIGGER_PALETTE_DESCRIPTION,
 };
 
 /**

@@ -34,9 +34,22 @@ export const triggerKindHelp: Record<TriggerKind, string> = {
     'MapReduce shuffle: objects whose key starts with the prefix are grouped by the rest of the key; once every producer has committed, runs once per group (sorted) with { group, values }. Its runs fan out like a map: end them in a join that collects this trigger.',
   'k-of-n':
     'Runs once with the first k of n arrivals, in arrival order; the arrivals after the k-th are dropped. Use it to race replicas and ignore stragglers.',
-  window:
-    'Runs once per time window with the objects that arrived in it; spans executions. Not runnable yet: pick another kind to deploy.',
+  window: `Runs once per time window with the objects that arrived in it, when the window closes. Spans executions: many runs of the producers feed one window, and its run is an execution of its own.${runnableTriggerKinds.includes('window') ? '' : ' Does not run yet: pick another kind to deploy.'}`,
 };
+
+/** Short words per kind, for the palette's description of the Trigger step. */
+const shortWords: Record<TriggerKind, string> = {
+  immediate: 'each object',
+  'by-name': 'by name',
+  batch: 'batch',
+  set: 'set',
+  group: 'group',
+  'k-of-n': 'k of n',
+  window: 'time window',
+};
+
+/** The palette's line for the Trigger step: what it does and the kinds it offers. */
+export const TRIGGER_PALETTE_DESCRIPTION = `Fires its step when data arrives: ${offeredTriggerKinds.map((k) => shortWords[k]).join(', ')}`;
 
 /** Where a trigger's objects come from, said once under the kind's help. */
 export const TRIGGER_OBJECTS_HELP =

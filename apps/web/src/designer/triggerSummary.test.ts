@@ -1,6 +1,11 @@
 import { runnableTriggerKinds, triggerKinds } from '@jointflow/ir';
 import { describe, expect, it } from 'vitest';
-import { offeredTriggerKinds, specForKind, triggerKindHelp } from './triggerKinds';
+import {
+  offeredTriggerKinds,
+  specForKind,
+  TRIGGER_PALETTE_DESCRIPTION,
+  triggerKindHelp,
+} from './triggerKinds';
 import { triggerSummary } from './triggerSummary';
 import { triggerFieldProblems } from './triggerValidation';
 
@@ -19,11 +24,16 @@ describe('triggerSummary', () => {
 });
 
 describe('trigger kinds offered', () => {
-  it('are exactly the runnable kinds, and window is not one of them', () => {
+  it('are exactly the runnable kinds, and the palette names them', () => {
     expect([...offeredTriggerKinds]).toEqual([...runnableTriggerKinds]);
-    expect(offeredTriggerKinds).not.toContain('window');
+    expect(TRIGGER_PALETTE_DESCRIPTION).toContain('k of n');
+    expect(TRIGGER_PALETTE_DESCRIPTION.includes('time window')).toBe(
+      runnableTriggerKinds.includes('window'),
+    );
     for (const kind of triggerKinds) expect(triggerKindHelp[kind].length).toBeGreaterThan(20);
-    expect(triggerKindHelp.window).toContain('Not runnable yet');
+    expect(triggerKindHelp.window.includes('Does not run yet')).toBe(
+      !runnableTriggerKinds.includes('window'),
+    );
   });
 
   it('switch to a valid spec of every offered kind, carrying counts over', () => {
@@ -85,8 +95,10 @@ describe('triggerFieldProblems', () => {
     expect(fields({ type: 'immediate' })).toEqual([]);
   });
 
-  it('says a window does not run yet', () => {
-    expect(fields({ type: 'window', windowMs: 1000 })).toEqual(['kind']);
-    expect(fields({ type: 'window', windowMs: 0 })).toEqual(['kind', 'windowMs']);
+  it('keeps windows within 1 ms..1 h, and says so when windows do not run', () => {
+    const kind = runnableTriggerKinds.includes('window') ? [] : ['kind'];
+    expect(fields({ type: 'window', windowMs: 1000 })).toEqual(kind);
+    expect(fields({ type: 'window', windowMs: 0 })).toEqual([...kind, 'windowMs']);
+    expect(fields({ type: 'window', windowMs: 3_600_001 })).toEqual([...kind, 'windowMs']);
   });
 });

@@ -14,6 +14,7 @@ export const TRIGGER_LIMITS = {
   maxWinners: 64,
   maxSetKeys: 1_000,
   maxKeyLength: 128,
+  windowMs: { min: 1, max: 3_600_000 },
 } as const;
 
 /** Why an object key cannot be used, or undefined when it can. */
@@ -91,10 +92,15 @@ export function triggerFieldProblems(spec: TriggerSpec): TriggerFieldProblem[] {
       else if (spec.k > TRIGGER_LIMITS.maxWinners)
         add('k', `k is ${spec.k}; at most ${TRIGGER_LIMITS.maxWinners} winners.`);
       break;
-    case 'window':
-      if (!Number.isInteger(spec.windowMs) || spec.windowMs < 1)
-        add('windowMs', `The window is ${spec.windowMs} ms; use a positive whole number.`);
+    case 'window': {
+      const { min, max } = TRIGGER_LIMITS.windowMs;
+      if (!Number.isInteger(spec.windowMs) || spec.windowMs < min || spec.windowMs > max)
+        add(
+          'windowMs',
+          `The window is ${spec.windowMs} ms; use a whole number from ${min} to ${max} (an hour).`,
+        );
       break;
+    }
   }
   return problems;
 }
