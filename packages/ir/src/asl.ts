@@ -1,5 +1,5 @@
 import { choiceRuleToJsonata, jsonPathToJsonata } from './aslChoice';
-import { type AslDataFlow, readDataFlow } from './aslDataFlow';
+import { type AslDataFlow, type AslPath, readDataFlow, referencePath } from './aslDataFlow';
 import { jsonDepthExceeds } from './aslDepth';
 import { readCatch, readRetry, retryWaitSeconds } from './aslRetry';
 import { ASL_CATCH_KEY, type AslStepSpec, aslStepCode } from './aslStepCode';
@@ -52,9 +52,19 @@ const HONOURED: Record<string, string[]> = {
   ],
   // Parallel and Map take Retry and Catch below, with their own diagnostics.
   Pass: ['Type', 'Comment', 'Next', 'End', 'Result', ...DATA_FLOW_FIELDS.Pass],
-  Wait: ['Type', 'Comment', 'Next', 'End', 'Seconds', ...DATA_FLOW_FIELDS.Wait],
+  Wait: [
+    'Type',
+    'Comment',
+    'Next',
+    'End',
+    'Seconds',
+    'SecondsPath',
+    'Timestamp',
+    'TimestampPath',
+    ...DATA_FLOW_FIELDS.Wait,
+  ],
   Succeed: ['Type', 'Comment', ...DATA_FLOW_FIELDS.Succeed],
-  Fail: ['Type', 'Comment', 'Error', 'Cause'],
+  Fail: ['Type', 'Comment', 'Error', 'Cause', 'ErrorPath', 'CausePath'],
   Choice: ['Type', 'Comment', 'Choices', 'Default'],
   Parallel: ['Type', 'Comment', 'Branches', 'Next', 'End', 'Retry', 'Catch'],
   Map: [
@@ -482,28 +492,8 @@ class AslImport {
           this.task(name, { kind: 'result', state: stateName, result: state.Result, io });
         }
         return { entry: name, exit: name, ends };
-      case 'Wait': {
-        const seconds = isNonNegative(state.Seconds) ? state.Seconds : 0;
-        if (typeof state.Seconds !== 'number') {
-          this.report(
-            'warning',
-            'ASL_WAIT_SIMPLIFIED',
-            `Wait state "${stateName}" has no fixed Seconds; the imported step does not wait`,
-            name,
-          );
-        }
-        const timeoutMs = Math.min(MAX_STEP_MS, Math.max(30_000, seconds * 1000 + 10_000));
-        if (seconds * 1000 + 10_000 > MAX_STEP_MS) {
-          this.report(
-            'error',
-            'ASL_WAIT_TOO_LONG',
-            `Wait state "${stateName}" waits ${seconds} s, longer than a function may run (15 min); split the wait or use a timer outside`,
-            name,
-          );
-        }
-        this.task(name, { kind: 'wait', state: stateName, seconds, io }, { timeoutMs });
-        return { entry: name, exit: name, ends };
-      }
+      case 'Wait':
+        return this.waitState(stateName, state, name, ends, io);
       case 'Succeed':
         this.task(name, { kind: 'pass', state: stateName, what: 'Succeed state', io });
         return { entry: name, exit: name, ends };
@@ -511,7 +501,23 @@ class AslImport {
         const error = typeof state.Error === 'string' ? state.Error : 'States.Fail';
         const cause =
           typeof state.Cause === 'string' ? state.Cause : `state "${stateName}" failed the run`;
-        this.task(name, { kind: 'fail', state: stateName, error, cause });
+        const paths: { errorPath?: AslPath; causePath?: AslPath } = {};
+        for (const [field, key] of [
+          ['ErrorPath', 'errorPath'],
+          ['CausePath', 'causePath'],
+        ] as const) {
+          if (state[field] === undefined) continue;
+          const path = referencePath(state[field]);
+          if (path === undefined || path === null) {
+            this.report(
+              'warning',
+              'ASL_DATA_FLOW_NOT_IMPORTED',
+              `Fail state "${stateName}": ${field} ${JSON.stringify(state[field])} is not a plain path; the fixed ${field === 'ErrorPath' ? 'Error' : 'Cause'} is used`,
+              name,
+            );
+          } else paths[key] = path;
+        }
+        this.task(name, { kind: 'fail', state: stateName, error, cause, ...paths });
         return { entry: name, exit: name, ends };
       }
       case 'Choice':
@@ -564,6 +570,58 @@ class AslImport {
       default:
         return undefined;
     }
+  }
+
+  private waitState(
+    stateName: string,
+    state: Json,
+    name: string,
+    ends: boolean,
+    io: AslDataFlow | null,
+  ): BuiltState {
+    // A function holds the wait, so the step must outlive it; 10 s spare for the rest.
+    const maxMs = MAX_STEP_MS - 10_000;
+    if (typeof state.Seconds === 'number') {
+      const seconds = isNonNegative(state.Seconds) ? state.Seconds : 0;
+      if (seconds * 1000 > maxMs) {
+        this.report(
+          'error',
+          'ASL_WAIT_TOO_LONG',
+          `Wait state "${stateName}" waits ${seconds} s, longer than a function may run (15 min); split the wait or use a timer outside`,
+          name,
+        );
+      }
+      const timeoutMs = Math.min(MAX_STEP_MS, Math.max(30_000, seconds * 1000 + 10_000));
+      this.task(name, { kind: 'wait', state: stateName, seconds, io }, { timeoutMs });
+      return { entry: name, exit: name, ends };
+    }
+    const dynamic: { secondsPath?: AslPath; timestamp?: string; timestampPath?: AslPath } = {};
+    const secondsPath = referencePath(state.SecondsPath);
+    const timestampPath = referencePath(state.TimestampPath);
+    if (secondsPath) dynamic.secondsPath = secondsPath;
+    else if (typeof state.Timestamp === 'string' && !Number.isNaN(Date.parse(state.Timestamp)))
+      dynamic.timestamp = state.Timestamp;
+    else if (timestampPath) dynamic.timestampPath = timestampPath;
+    else {
+      this.report(
+        'error',
+        'ASL_INVALID',
+        `Wait state "${stateName}" needs Seconds, SecondsPath, Timestamp or TimestampPath (a plain path or an ISO 8601 time)`,
+        name,
+      );
+    }
+    this.report(
+      'warning',
+      'ASL_WAIT_DYNAMIC',
+      `Wait state "${stateName}" waits for a time read at run time; a step holds at most ${maxMs / 1000} s, so a longer wait fails it with Jointflow.WaitTooLong`,
+      name,
+    );
+    this.task(
+      name,
+      { kind: 'wait', state: stateName, seconds: 0, ...dynamic, maxMs, io },
+      { timeoutMs: MAX_STEP_MS },
+    );
+    return { entry: name, exit: name, ends };
   }
 
   /** The data flow of a Task, Pass, Wait or Succeed; null when it has none (data passes as is). */

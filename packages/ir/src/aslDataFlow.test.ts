@@ -18,7 +18,9 @@ type Handler = (input: unknown, ctx?: unknown) => Promise<unknown>;
 async function stepOf(state: Record<string, unknown>): Promise<Handler> {
   const { graph, diagnostics } = importAsl({
     StartAt: 'S',
-    States: { S: { ...(state.Type === 'Succeed' ? {} : { End: true }), ...state } },
+    States: {
+      S: { ...(state.Type === 'Succeed' || state.Type === 'Fail' ? {} : { End: true }), ...state },
+    },
   });
   expect(diagnostics.filter((d) => d.code !== 'ASL_TASK_STUB')).toEqual([]);
   if (!graph) throw new Error('no graph');
@@ -100,6 +102,34 @@ describe('data flow in imported step code', () => {
     await expect(step({ a: 1 }, ctx)).rejects.toMatchObject({ name: 'States.Runtime' });
     const empty = await stepOf({ Type: 'Succeed', OutputPath: null });
     await expect(empty({ a: 1 }, ctx)).resolves.toEqual({});
+  });
+
+  it('Wait reads SecondsPath or TimestampPath from its input, within what a step can hold', async () => {
+    const importedWait = (state: Record<string, unknown>) =>
+      importAsl({ StartAt: 'W', States: { W: { Type: 'Wait', End: true, ...state } } });
+    const bySeconds = importedWait({ SecondsPath: '$.delay' });
+    expect(bySeconds.diagnostics.map((d) => [d.code, d.node])).toEqual([['ASL_WAIT_DYNAMIC', 'W']]);
+    const code = bySeconds.graph?.nodes[0]?.code ?? '';
+    const file = join(dir, `step${++modules}.mjs`);
+    writeFileSync(file, code);
+    const wait = ((await import(pathToFileURL(file).href)) as { handler: Handler }).handler;
+    await expect(wait({ delay: 0, v: 1 }, ctx)).resolves.toEqual({ delay: 0, v: 1 });
+    await expect(wait({ delay: 3600 }, ctx)).rejects.toMatchObject({
+      name: 'Jointflow.WaitTooLong',
+    });
+    await expect(wait({ delay: 'soon' }, ctx)).rejects.toMatchObject({ name: 'States.Runtime' });
+    expect(importedWait({ TimestampPath: '$.at' }).graph?.nodes[0]?.timeoutMs).toBe(900_000);
+    expect(importedWait({ Timestamp: 'yesterday' }).diagnostics.map((d) => d.code)).toContain(
+      'ASL_INVALID',
+    );
+  });
+
+  it('Fail takes its Error and Cause from ErrorPath and CausePath', async () => {
+    const fail = await stepOf({ Type: 'Fail', ErrorPath: '$.code', CausePath: '$.why' });
+    await expect(fail({ code: 'Out.Of.Stock', why: 'sku 7' }, ctx)).rejects.toMatchObject({
+      name: 'Out.Of.Stock',
+      message: 'Out.Of.Stock: sku 7',
+    });
   });
 
   it('names what it cannot translate and leaves that field out', () => {

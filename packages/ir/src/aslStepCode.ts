@@ -47,8 +47,27 @@ export type AslStepSpec =
     }
   | { kind: 'pass'; state: string; what: string; io?: AslDataFlow | null }
   | { kind: 'result'; state: string; result: unknown; io?: AslDataFlow | null }
-  | { kind: 'wait'; state: string; seconds: number; io?: AslDataFlow | null }
-  | { kind: 'fail'; state: string; error: string; cause: string }
+  | {
+      kind: 'wait';
+      state: string;
+      /** Seconds, or one of the paths/timestamp below read at run time (after InputPath). */
+      seconds: number;
+      secondsPath?: (string | number)[] | null;
+      timestamp?: string | null;
+      timestampPath?: (string | number)[] | null;
+      /** The longest wait the step can hold, ms; a longer one fails it (Jointflow.WaitTooLong). */
+      maxMs?: number;
+      io?: AslDataFlow | null;
+    }
+  | {
+      kind: 'fail';
+      state: string;
+      error: string;
+      cause: string;
+      /** ErrorPath and CausePath: read from the state's input at run time. */
+      errorPath?: (string | number)[] | null;
+      causePath?: (string | number)[] | null;
+    }
   | { kind: 'wrap'; state: string; what: string };
 
 /**
@@ -223,14 +242,32 @@ const BODIES: Record<AslStepSpec['kind'], string[]> = {
   wait: [
     '// A function holds (and is billed for) the wait.',
     'export async function handler(input, ctx) {',
-    '  await new Promise((resolve) => setTimeout(resolve, state.seconds * 1000));',
-    '  return shapedOutput(input, effectiveInput(input, ctx, 0), ctx);',
+    '  const effective = effectiveInput(input, ctx, 0);',
+    '  await new Promise((resolve) => setTimeout(resolve, waitMs(effective)));',
+    '  return shapedOutput(input, effective, ctx);',
+    '}',
+    '',
+    '// Seconds, SecondsPath, Timestamp or TimestampPath, as the Wait state had.',
+    'function waitMs(input) {',
+    '  let ms = state.seconds * 1000;',
+    '  if (state.secondsPath) ms = Number(select(input, state.secondsPath)) * 1000;',
+    '  else if (state.timestamp) ms = Date.parse(state.timestamp) - Date.now();',
+    '  else if (state.timestampPath) ms = Date.parse(select(input, state.timestampPath)) - Date.now();',
+    "  if (Number.isNaN(ms)) throw runtimeError('the Wait state could not read its time from the input');",
+    '  if (ms > (state.maxMs ?? Infinity)) {',
+    "    const error = new Error('the wait of ' + Math.round(ms / 1000) + ' s is longer than this step can hold');",
+    "    error.name = 'Jointflow.WaitTooLong';",
+    '    throw error;',
+    '  }',
+    '  return Math.max(0, ms);',
     '}',
   ],
   fail: [
-    'export async function handler(_input) {',
-    "  const error = new Error(state.error + ': ' + state.cause);",
-    '  error.name = state.error;',
+    'export async function handler(input) {',
+    '  const name = state.errorPath ? String(select(input, state.errorPath)) : state.error;',
+    '  const cause = state.causePath ? String(select(input, state.causePath)) : state.cause;',
+    "  const error = new Error(name + ': ' + cause);",
+    '  error.name = name;',
     '  throw error;',
     '}',
   ],
@@ -313,14 +350,7 @@ export function aslStepCode(spec: AslStepSpec): string {
   const lines = [...HEADER, dataLine(spec)];
   if (spec.kind === 'task') lines.push(`const CATCH_KEY = ${stringLiteral(ASL_CATCH_KEY)};`);
   lines.push('', ...BODIES[spec.kind], '');
-  if (
-    spec.kind === 'task' ||
-    spec.kind === 'pass' ||
-    spec.kind === 'result' ||
-    spec.kind === 'wait'
-  ) {
-    lines.push(...DATA_FLOW, '');
-  }
+  if (spec.kind !== 'wrap') lines.push(...DATA_FLOW, '');
   return lines.join('\n');
 }
 
