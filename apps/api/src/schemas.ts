@@ -12,7 +12,15 @@ const id = (prefix: string) =>
 
 export const workflowId = id('wf');
 export const deploymentId = id('dep');
-export const executionId = id('ex');
+/**
+ * An execution the API started (`ex_…`), or a time window's run, which the runtime starts and
+ * names `wnd.<trigger>.<window>.<deployment hash>` (packages/runtime, `windowExecution`).
+ */
+export const WINDOW_EXECUTION_ID = /^wnd\.[a-zA-Z][a-zA-Z0-9_-]{0,62}\.\d{1,16}\.[0-9a-f]{12}$/;
+export const executionId = z.union([
+  id('ex'),
+  z.string().regex(WINDOW_EXECUTION_ID, 'must be an execution id like ex_0123456789abcdef'),
+]);
 export const cloudId = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'must be a cloud id');
 
 export const workflowParams = z.object({ id: workflowId });

@@ -724,12 +724,14 @@ export function createCloud(options: CloudOptions): Cloud {
       if (faults.drop) return;
       const text = JSON.stringify(invocation);
       const copies = faults.duplicate ? 2 : 1;
+      // A timer invocation (a time window's close) waits in the durable queue, not in a sandbox.
+      const due = Math.max(Date.now(), invocation.notBefore ?? 0);
       for (let copy = 0; copy < copies; copy++) {
         queue.enqueue(
           name,
           invocation.execution,
           text,
-          Date.now() + faults.delayMs * (copy + 1),
+          due + faults.delayMs * (copy + 1),
           `${identity}#${copy}`,
           invocation,
         );
@@ -772,12 +774,13 @@ export function createCloud(options: CloudOptions): Cloud {
       // The spool row holds JSON: Lambda's event as sent, FC's bytes as a base64 string.
       const text = 'json' in event ? JSON.stringify(event.json) : JSON.stringify(event.base64);
       const copies = faults.duplicate ? 2 : 1;
+      const due = Math.max(Date.now(), invocation?.notBefore ?? 0);
       for (let copy = 0; copy < copies; copy++) {
         queue.enqueue(
           key,
           invocation?.execution ?? '',
           text,
-          Date.now() + faults.delayMs * (copy + 1),
+          due + faults.delayMs * (copy + 1),
           `${identity}#${copy}`,
           event,
         );

@@ -53,7 +53,11 @@ export function executionRoutes(app: Hono, ctx: ApiContext): void {
     const execution = await ctx.repo.getExecution(id);
     if (execution === undefined) throw notFound('execution', id);
     const events = await ctx.repo.listEvents(id, 0, SUMMARY_EVENT_LIMIT);
-    return c.json({ ...execution, instances: summarizeInstances(events.map((e) => e.event)) });
+    return c.json({
+      ...execution,
+      links: await ctx.repo.getExecutionLinks(id),
+      instances: summarizeInstances(events.map((e) => e.event)),
+    });
   });
 
   // The committed width of map steps, so the run view can count branches not yet started.

@@ -93,6 +93,22 @@ CREATE INDEX executions_closable ON executions (status, closed_at, finished_at);
 ALTER TABLE deployment_functions ADD COLUMN provider_state TEXT;
 `,
   },
+  {
+    // Time windows: their runs are executions the runtime starts; links say which producer
+    // executions fed which window.
+    version: 5,
+    sql: `
+ALTER TABLE executions ADD COLUMN origin TEXT;
+CREATE TABLE execution_links (
+  source_id TEXT NOT NULL,
+  target_id TEXT NOT NULL,
+  trigger_name TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (source_id, target_id)
+);
+CREATE INDEX execution_links_target ON execution_links (target_id);
+`,
+  },
 ];
 
 /** Applies the migrations not yet recorded in `schema_migrations`, each in its own transaction. */

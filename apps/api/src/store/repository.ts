@@ -69,6 +69,23 @@ export interface ExecutionRecord {
   idleRedrives: number;
   /** When its checkpoints were deleted from the clouds (only the closed marker is left there). */
   closedAt: number | null;
+  /** Set for a run the runtime started itself: a time window's run of trigger `trigger`. */
+  origin?: ExecutionOrigin;
+}
+
+export interface ExecutionOrigin {
+  kind: 'window';
+  trigger: string;
+  window: number;
+  windowMs?: number;
+}
+
+/** Executions linked through time windows: which windows this one fed, which fed this one. */
+export interface ExecutionLinks {
+  feeds: { execution: string; trigger: string }[];
+  fedBy: { execution: string; trigger: string }[];
+  /** All producer executions that fed this one (`fedBy` lists the first 100). */
+  fedByCount: number;
 }
 
 export interface StoredEvent {
@@ -141,6 +158,8 @@ export interface Repository {
     input: unknown;
   }): Promise<ExecutionRecord>;
   getExecution(id: string): Promise<ExecutionRecord | undefined>;
+  /** The window links of an execution (empty lists for most). */
+  getExecutionLinks(id: string): Promise<ExecutionLinks>;
   listExecutions(filter: ExecutionFilter): Promise<Page<ExecutionRecord>>;
   /** Moves a running execution to its end state; false if it was not running. */
   finishExecution(

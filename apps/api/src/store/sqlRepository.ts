@@ -7,6 +7,8 @@ import type {
   DeploymentRecord,
   DeploymentStatus,
   ExecutionFilter,
+  ExecutionLinks,
+  ExecutionOrigin,
   ExecutionRecord,
   ExecutionStatus,
   FunctionStatus,
@@ -142,7 +144,21 @@ function toExecution(row: SqlRow): ExecutionRecord {
   if (result !== null) record.result = parseJson(result);
   const error = optionalText(row, 'error');
   if (error !== null) record.error = parseJson(error) as { message: string };
+  const origin = optionalText(row, 'origin');
+  if (origin !== null) record.origin = parseJson(origin) as ExecutionOrigin;
   return record;
+}
+
+/** The window a runtime-started execution id names (`wnd.<trigger>.<window>.<hash>`). */
+function windowOrigin(id: string, windowMs?: number): ExecutionOrigin | undefined {
+  const match = /^wnd\.([a-zA-Z][a-zA-Z0-9_-]{0,62})\.(\d{1,16})\.[0-9a-f]{12}$/.exec(id);
+  if (match === null) return undefined;
+  return {
+    kind: 'window',
+    trigger: match[1] as string,
+    window: Number(match[2]),
+    ...(windowMs === undefined ? {} : { windowMs }),
+  };
 }
 
 /**
@@ -388,6 +404,55 @@ export class SqlRepository implements Repository {
     return created;
   }
 
+  async getExecutionLinks(id: string): Promise<ExecutionLinks> {
+    const feeds = await this.db.all(
+      'SELECT target_id, trigger_name FROM execution_links WHERE source_id = ? ORDER BY created_at LIMIT 100',
+      [id],
+    );
+    const fedBy = await this.db.all(
+      'SELECT source_id, trigger_name FROM execution_links WHERE target_id = ? ORDER BY created_at LIMIT 100',
+      [id],
+    );
+    const count = await this.db.all(
+      'SELECT COUNT(*) AS n FROM execution_links WHERE target_id = ?',
+      [id],
+    );
+    return {
+      feeds: feeds.map((r) => ({
+        execution: text(r, 'target_id'),
+        trigger: text(r, 'trigger_name'),
+      })),
+      fedBy: fedBy.map((r) => ({
+        execution: text(r, 'source_id'),
+        trigger: text(r, 'trigger_name'),
+      })),
+      fedByCount: count[0] === undefined ? 0 : number(count[0], 'n'),
+    };
+  }
+
+  /**
+   * A time window's run: the runtime starts it, so the API learns of it from the trace. The
+   * ingest secret already proved the event is the deployment's, so the row goes under it.
+   */
+  private async ensureWindowExecution(
+    tx: SqlExecutor,
+    id: string,
+    deployment: string,
+    now: number,
+    windowMs?: number,
+  ): Promise<boolean> {
+    const origin = windowOrigin(id, windowMs);
+    if (origin === undefined) return false;
+    const owner = await tx.all('SELECT workflow_id FROM deployments WHERE id = ?', [deployment]);
+    if (owner[0] === undefined) return false;
+    await tx.run(
+      `INSERT INTO executions (id, deployment_id, workflow_id, status, input, started_at, last_event_at, origin)
+       VALUES (?, ?, ?, 'running', 'null', ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+      [id, deployment, text(owner[0], 'workflow_id'), now, now, json(origin)],
+    );
+    return true;
+  }
+
   async getExecution(id: string): Promise<ExecutionRecord | undefined> {
     const rows = await this.db.all('SELECT * FROM executions WHERE id = ?', [id]);
     const row = rows[0];
@@ -520,6 +585,26 @@ export class SqlRepository implements Repository {
     );
   }
 
+  /** A producer's object reached a time window: the window's execution exists, and the link. */
+  private async linkWindow(tx: SqlExecutor, event: TraceEvent, now: number): Promise<void> {
+    if (event.kind !== 'trigger.received') return;
+    const output = event.output as { execution?: unknown; windowMs?: unknown } | undefined;
+    const target = output?.execution;
+    if (typeof target !== 'string' || target === event.execution) return;
+    const windowMs = typeof output?.windowMs === 'number' ? output.windowMs : undefined;
+    const producer = await tx.all('SELECT deployment_id FROM executions WHERE id = ?', [
+      event.execution,
+    ]);
+    if (producer[0] === undefined || text(producer[0], 'deployment_id') !== event.deployment)
+      return;
+    if (!(await this.ensureWindowExecution(tx, target, event.deployment, now, windowMs))) return;
+    await tx.run(
+      `INSERT INTO execution_links (source_id, target_id, trigger_name, created_at)
+       VALUES (?, ?, ?, ?) ON CONFLICT (source_id, target_id) DO NOTHING`,
+      [event.execution, target, event.node, now],
+    );
+  }
+
   private async storeEvent(
     tx: SqlExecutor,
     event: TraceEvent,
@@ -527,6 +612,7 @@ export class SqlRepository implements Repository {
   ): Promise<number | 'duplicate' | 'unknown'> {
     const seen = await tx.all('SELECT seq FROM events WHERE event_id = ?', [event.id]);
     if (seen.length > 0) return 'duplicate';
+    await this.linkWindow(tx, event, now);
     const cost = typeof event.costUsd === 'number' && event.kind === 'invocation.billed';
     const bumped = await tx.all(
       `UPDATE executions SET last_seq = last_seq + 1, last_event_at = ?, cost_usd = cost_usd + ?,
@@ -534,7 +620,18 @@ export class SqlRepository implements Repository {
        WHERE id = ? RETURNING last_seq`,
       [now, cost ? (event.costUsd ?? 0) : 0, event.execution],
     );
-    const row = bumped[0];
+    let row = bumped[0];
+    if (
+      row === undefined &&
+      (await this.ensureWindowExecution(tx, event.execution, event.deployment, now))
+    ) {
+      const retried = await tx.all(
+        `UPDATE executions SET last_seq = last_seq + 1, last_event_at = ?, cost_usd = cost_usd + ?
+         WHERE id = ? RETURNING last_seq`,
+        [now, cost ? (event.costUsd ?? 0) : 0, event.execution],
+      );
+      row = retried[0];
+    }
     if (row === undefined) return 'unknown';
     const seq = number(row, 'last_seq');
     await tx.run('INSERT INTO events (execution_id, seq, event_id, body) VALUES (?, ?, ?, ?)', [
