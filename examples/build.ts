@@ -1,6 +1,7 @@
 /**
  * Generates `examples/<name>.json` from `examples/src/<name>/workflow.ts` and the step files
- * beside it: every task and join node takes its code from `<node>.ts`. Run it after editing a
+ * beside it: every task, join and trigger node takes its code from `<node>.ts` (a join or a
+ * trigger without a file runs no code: its output is what it collected). Run it after editing a
  * step: `npx tsx examples/build.ts`. A test fails when a JSON file is out of date.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -8,8 +9,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { GraphInput } from '@jointflow/ir';
 import type { ExampleWorkflow } from './src/exampleWorkflow';
+import { workflow as eventStream } from './src/event-stream/workflow';
 import { workflow as iotPipeline } from './src/iot-pipeline/workflow';
+import { workflow as mapreduceSort } from './src/mapreduce-sort/workflow';
+import { workflow as mlPipeline } from './src/ml-pipeline/workflow';
 import { workflow as monteCarloPi } from './src/monte-carlo-pi/workflow';
+import { workflow as parallelSleep } from './src/parallel-sleep/workflow';
 import { workflow as questionAnswering } from './src/question-answering/workflow';
 import { workflow as videoAnalytics } from './src/video-analytics/workflow';
 import { workflow as wordCount } from './src/word-count/workflow';
@@ -22,15 +27,19 @@ export const exampleWorkflows: ExampleWorkflow[] = [
   iotPipeline,
   monteCarloPi,
   wordCount,
+  mlPipeline,
+  mapreduceSort,
+  parallelSleep,
+  eventStream,
 ];
 
 /** The graph of an example with every step's code read from its source file. */
 export function buildExample(workflow: ExampleWorkflow): GraphInput {
   const nodes = workflow.nodes.map((node) => {
-    if (node.kind !== 'task' && node.kind !== 'join') return node;
+    if (node.kind !== 'task' && node.kind !== 'join' && node.kind !== 'trigger') return node;
     const file = join(examplesDir, 'src', workflow.name, `${node.name}.ts`);
     if (!existsSync(file)) {
-      if (node.kind === 'join') return node;
+      if (node.kind !== 'task') return node;
       throw new Error(`example ${workflow.name}: task "${node.name}" has no source file ${file}`);
     }
     return { ...node, code: readFileSync(file, 'utf8') };

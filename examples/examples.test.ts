@@ -82,4 +82,47 @@ describe('examples', () => {
     expect(r.sensors).toBe(5);
     expect(r.rejected).toBeGreaterThan(0);
   });
+
+  it('ml-pipeline labels every shape, averaging the first 3 of 4 replicas', async () => {
+    const { ir, sampleInput } = compiledExample('ml-pipeline');
+    const trigger = ir.functions.vote;
+    expect(trigger?.kind === 'trigger' && trigger.trigger).toEqual({ type: 'k-of-n', k: 3, n: 4 });
+    const { result } = await referenceRun(ir, sampleInput);
+    const r = result as { label: string; confidence: number; answers: number; winners: string[] };
+    expect(r.label).toBe((sampleInput as { shape: string }).shape);
+    expect(r.answers).toBe(3);
+    // The sequential interpreter delivers in replica order, so the slow replica 3 is the late one.
+    expect(r.winners).toEqual([0, 1, 2].map((i) => `classify/map:replicas=${i}`));
+    for (const shape of ['cross', 'ring', 'square', 'diagonal']) {
+      const run = await referenceRun(ir, { shape, seed: 3, slowMs: 0 });
+      expect((run.result as { label: string }).label, shape).toBe(shape);
+    }
+  });
+
+  it('mapreduce-sort outputs its input sorted, through one reducer per key range', async () => {
+    const { ir, sampleInput } = compiledExample('mapreduce-sort');
+    const { result } = await referenceRun(ir, sampleInput);
+    const numbers = (sampleInput as { numbers: number[] }).numbers;
+    const r = result as { sorted: number[]; count: number; reducers: { range: number }[] };
+    expect(r.sorted).toEqual([...numbers].sort((a, b) => a - b));
+    expect(r.count).toBe(numbers.length);
+    expect(r.reducers.map((x) => x.range)).toEqual([0, 1, 2]);
+    const other = [5, -3, 5, 1e6, 0.5, 42, -3];
+    const run = await referenceRun(ir, { numbers: other, mappers: 3, reducers: 4 });
+    expect((run.result as { sorted: number[] }).sorted).toEqual([...other].sort((a, b) => a - b));
+    const empty = await referenceRun(ir, { numbers: [] });
+    expect(empty.result).toMatchObject({ count: 0, sorted: [] });
+  });
+
+  it('parallel-sleep gathers every sleeper once, 100 per batch', async () => {
+    const { ir, sampleInput } = compiledExample('parallel-sleep');
+    expect((await referenceRun(ir, sampleInput)).result).toEqual({
+      sleepers: 8,
+      batches: 1,
+      sleptMs: 80,
+      contiguous: true,
+    });
+    const wide = await referenceRun(ir, { sleepers: 250, sleepMs: 0 });
+    expect(wide.result).toEqual({ sleepers: 250, batches: 3, sleptMs: 0, contiguous: true });
+  });
 });

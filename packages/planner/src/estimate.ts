@@ -94,6 +94,11 @@ export function estimate(
   const payloadBytes = options.input === undefined ? 1024 : byteLength(options.input);
   const profiles = new Map(clouds.map((c) => [c.id, c]));
   const cloudOf = (fn: FunctionIR): string => placement[fn.name] ?? fn.cloud;
+  /** Branches per element of a scope: a map's `mapWidth`, a fan-out trigger's runs. */
+  const entryWidth = (name: string): number => {
+    const owner = ir.functions[name];
+    return owner?.kind === 'trigger' ? triggerRuns(owner, mapWidth) : mapWidth;
+  };
 
   const order = topologicalOrder(ir);
   const back = backEdges(ir);
@@ -116,7 +121,12 @@ export function estimate(
     const speed = profile?.behaviour.classSpeed[fn.functionClass] ?? 1;
     const loopFactor = scope.filter((s) => s.kind === 'loop').length;
     const repeat = loopIterations ** loopFactor;
-    const width = mapWidth ** scope.filter((s) => s.kind === 'map').length;
+    // A fan-out trigger (immediate, batch, group) runs once per run it fires, like a map's
+    // branches; its own scope is the collection scope, so its runs multiply here.
+    const width = scope.reduce(
+      (w, s) => (s.kind === 'map' ? w * entryWidth(s.name) : w),
+      triggerRuns(fn, mapWidth),
+    );
     const waves = Math.ceil(width / Math.max(1, profile?.limits.concurrency ?? width));
     const workMs = (fn.estimatedMs ?? defaultMs(fn)) / speed;
     const stepMs = workMs + STEP_OVERHEAD_MS;
@@ -155,7 +165,9 @@ export function estimate(
         const egress = edgeRuns * (payloadBytes / 1e9) * profile.prices.egressPerGb;
         share.costUsd += egress;
       }
-      if (c.mode === 'join' && profile !== undefined)
+      // Each arrival at a join or a trigger fills a slot of its record (a k-of-n win is a
+      // claim, then a slot): one more store write per arrival.
+      if ((c.mode === 'join' || c.mode === 'trigger') && profile !== undefined)
         share.costUsd += edgeRuns * profile.prices.storeWrite;
 
       const at = done + latency * repeat;
@@ -221,8 +233,23 @@ export function estimate(
 
 function defaultMs(fn: FunctionIR): number {
   if (fn.kind === 'task') return DEFAULT_TASK_MS;
-  if (fn.kind === 'join' && fn.code !== '') return DEFAULT_TASK_MS / 2;
+  if ((fn.kind === 'join' || fn.kind === 'trigger') && fn.code !== '') return DEFAULT_TASK_MS / 2;
   return 0;
+}
+
+/**
+ * How many runs one firing point of a trigger makes: 1 for by-name, set and k-of-n; for the
+ * fan-out kinds as many as the objects allow — `mapWidth` for immediate and group (one per
+ * object or group: the IR cannot know how many), ceil(producers / size) for a batch, whose
+ * producers are the branches of the map it collects (`mapWidth`) or its one producer.
+ */
+function triggerRuns(fn: FunctionIR, mapWidth: number): number {
+  if (fn.kind !== 'trigger' || !fn.fansOut) return 1;
+  if (fn.trigger.type === 'batch') {
+    const producers = fn.fanOut === undefined ? 1 : mapWidth;
+    return Math.max(1, Math.ceil(producers / Math.max(1, fn.trigger.size)));
+  }
+  return mapWidth;
 }
 
 function nextScope(
@@ -233,6 +260,9 @@ function nextScope(
   switch (op.op) {
     case 'keep':
     case 'bump-loop':
+      // A fan-out trigger's runs carry `map:<trigger>=<i>` (the runtime pushes it when it
+      // fires), so what follows it is in that scope until the join with `fanOut: <trigger>`.
+      if (fn.kind === 'trigger' && fn.fansOut) return [...scope, { kind: 'map', name: fn.name }];
       return scope;
     case 'push-map':
       return [...scope, { kind: 'map', name: fn.name }];
