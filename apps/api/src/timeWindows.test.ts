@@ -1,0 +1,107 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type LocalClouds, startLocalClouds } from '@jointflow/local-cloud';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startHarness } from './testing/apiHarness';
+
+/**
+ * examples/event-stream.json through the API on real local clouds: many producer executions
+ * (one ad event each) feed one-second time windows; each window runs as an execution of its
+ * own, which the API learns from the trace, with links to the executions that fed it. The
+ * windows' counts must equal a sequential count of the same events by the window each was
+ * placed in, and every event must be counted exactly once.
+ */
+const example = JSON.parse(
+  readFileSync(
+    join(import.meta.dirname, '..', '..', '..', 'examples', 'event-stream.json'),
+    'utf8',
+  ),
+) as { name: string };
+
+const CAMPAIGNS = ['spring-sale', 'new-phone', 'travel', 'books'];
+/** The example's lookup, sequentially: the campaign of an ad id. */
+function campaignOf(ad: string): string {
+  let hash = 0;
+  for (const char of ad) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return CAMPAIGNS[hash % CAMPAIGNS.length] as string;
+}
+
+interface ExecutionView {
+  id: string;
+  status: string;
+  result?: { events: number; counts: Record<string, number> };
+  origin?: { kind: string; trigger: string; window: number };
+  links: { feeds: { execution: string }[]; fedBy: { execution: string }[]; fedByCount: number };
+}
+
+describe('time windows through the API', () => {
+  let dir: string;
+  let local: LocalClouds | undefined;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'jf-api-windows-'));
+    local = await startLocalClouds({
+      dataDir: join(dir, 'clouds'),
+      durability: 'os',
+      maxWorkersPerCloud: 2,
+      behaviour: { coldStartMs: 0, asyncRetryDelayMs: 50 },
+      logs: 'ignore',
+    });
+  });
+
+  afterAll(async () => {
+    await local?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs examples/event-stream.json: every event counted once, in the window it was placed in', async () => {
+    if (local === undefined) throw new Error('the local clouds did not start');
+    const h: Harness = await startHarness({ clouds: local.clouds.map((c) => c.shim) });
+    try {
+      const { id: workflow } = await h.client.createWorkflow(example.name, example);
+      const { id: deployment } = await h.client.deploy(workflow);
+      expect((await h.client.waitForDeployment(deployment, 60_000)).status).toBe('ready');
+
+      const ads = Array.from({ length: 16 }, (_, i) => `ad-${i}`);
+      const producers: { id: string; ad: string }[] = [];
+      for (const [i, ad] of ads.entries()) {
+        const { id } = await h.client.startExecution(deployment, { ad, user: `u-${i % 5}` });
+        producers.push({ id, ad });
+        // Spread the events over more than one window.
+        if (i === 7) await new Promise((r) => setTimeout(r, 1100));
+      }
+      for (const p of producers) {
+        const end = await h.client.followEvents(p.id, { onEvent: () => {} });
+        expect(end?.status).toBe('succeeded');
+      }
+
+      // Each producer links to the one window its event was placed in.
+      const windowOf = new Map<string, string>();
+      for (const p of producers) {
+        const view = (await h.client.getExecution(p.id)) as unknown as ExecutionView;
+        expect(view.links.feeds).toHaveLength(1);
+        windowOf.set(p.id, view.links.feeds[0]?.execution as string);
+      }
+      const windows = [...new Set(windowOf.values())];
+      expect(windows.length).toBeGreaterThan(1);
+
+      let total = 0;
+      for (const w of windows) {
+        const end = await h.client.followEvents(w, { onEvent: () => {} });
+        expect(end?.status).toBe('succeeded');
+        const view = (await h.client.getExecution(w)) as unknown as ExecutionView;
+        expect(view.origin).toMatchObject({ kind: 'window', trigger: 'perSecond' });
+        const fed = producers.filter((p) => windowOf.get(p.id) === w);
+        expect(view.links.fedByCount).toBe(fed.length);
+        const expected: Record<string, number> = {};
+        for (const p of fed) expected[campaignOf(p.ad)] = (expected[campaignOf(p.ad)] ?? 0) + 1;
+        expect(view.result).toEqual({ events: fed.length, counts: expected });
+        total += view.result?.events ?? 0;
+      }
+      expect(total).toBe(ads.length);
+    } finally {
+      await h.close();
+    }
+  });
+});
