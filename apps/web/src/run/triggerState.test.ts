@@ -159,7 +159,10 @@ describe('trigger state from the trace', () => {
           size: 100,
         }),
       ),
-    ).toBe('received p/map:m=3 from p/map:m=3 · 4/100 filled');
+    ).toBe('received the output of p/map:m=3 · 4/100 filled');
+    expect(
+      describeTriggerEvent(event('trigger.received', 'assemble', { from: 'x', keys: ['a', 'b'] })),
+    ).toBe('received a, b from x');
     expect(
       describeTriggerEvent(
         event('trigger.fired', 'avg', { members: ['a', 'b', 'c', 'd', 'e', 'f'] }),

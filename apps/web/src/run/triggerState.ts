@@ -118,9 +118,12 @@ export function describeTriggerEvent(event: TriggerEventLike): string | undefine
   switch (event.kind) {
     case 'trigger.received': {
       const r = readReceived(event.output);
-      const what = r.keys.length === 0 ? 'an object' : listOf(r.keys);
       const fill =
         r.filled !== undefined && r.size !== undefined ? ` · ${r.filled}/${r.size} filled` : '';
+      // A producer that emitted nothing sends its output under its own instance key.
+      if (r.from !== undefined && r.keys.length === 1 && r.keys[0] === r.from)
+        return `received the output of ${r.from}${fill}`;
+      const what = r.keys.length === 0 ? 'an object' : listOf(r.keys);
       return `received ${what}${r.from ? ` from ${r.from}` : ''}${fill}`;
     }
     case 'trigger.fired': {

@@ -1,0 +1,100 @@
+import { axeViolations, expect, screenshot, test } from '../fixtures';
+
+const code = (body: string) => `export async function handler(input) {\n  ${body}\n}\n`;
+
+/**
+ * Four replicas of a classifier race into a k-of-n trigger that takes the first 3; replica 3 is
+ * slow, so it arrives after the decision and is dropped. The report step waits longer than the
+ * slow replica, so the drop is in the trace before the run ends.
+ */
+const replicaRace = {
+  name: 'trigger-run',
+  nodes: [
+    { kind: 'task', name: 'resize', code: code('return [0, 1, 2, 3];') },
+    { kind: 'map', name: 'replicas' },
+    {
+      kind: 'task',
+      name: 'classify',
+      code: code(
+        'if (input === 3) await new Promise((r) => setTimeout(r, 3000));\n  return { replica: input, score: 0.5 + input / 10 };',
+      ),
+    },
+    {
+      kind: 'trigger',
+      name: 'firstThree',
+      trigger: { type: 'k-of-n', k: 3, n: 4 },
+      fanOut: 'replicas',
+      code: code(
+        'return { winners: input.map((w) => w.value.replica).sort(), count: input.length };',
+      ),
+    },
+    {
+      kind: 'task',
+      name: 'report',
+      code: code('await new Promise((r) => setTimeout(r, 4500));\n  return input;'),
+    },
+  ],
+  edges: [
+    { id: 'e1', source: 'resize', target: 'replicas' },
+    { id: 'e2', source: 'replicas', target: 'classify' },
+    { id: 'e3', source: 'classify', target: 'firstThree' },
+    { id: 'e4', source: 'firstThree', target: 'report' },
+  ],
+  sampleInput: {},
+};
+
+test('a k-of-n trigger deployed and run from the designer: 3 of 4 won, 1 dropped, live on the graph, in the events and the timeline', async ({
+  page,
+  openApp,
+  apiCall,
+}) => {
+  // Deploys and runs on a busy 2-core machine.
+  test.slow();
+  const created = (await apiCall('POST', '/workflows', {
+    name: replicaRace.name,
+    graph: replicaRace,
+  })) as { id: string };
+  await openApp(`/workflows/${created.id}`);
+  await expect(page.getByTestId('trigger-summary-firstThree')).toHaveText('3 of 4');
+
+  const deploy = page.getByRole('button', { name: 'Deploy', exact: true });
+  await expect(deploy).toBeEnabled({ timeout: 60_000 });
+  await deploy.click();
+  const dialog = page.getByRole('dialog', { name: 'Deploy' });
+  await expect(dialog.getByTestId('deployment-status')).toHaveText(/ready|failed/, {
+    timeout: 60_000,
+  });
+  await expect(dialog.getByTestId('deployment-status')).toHaveText(/ready/);
+  await dialog.getByRole('textbox', { name: 'Input' }).fill('{}');
+  await dialog.getByRole('button', { name: 'Run', exact: true }).click();
+
+  // Live on the graph: the decision, then the straggler dropped.
+  const state = page.getByTestId('trigger-state-firstThree');
+  await expect(state).toContainText('3 of 4 won', { timeout: 60_000 });
+  await expect(state).toHaveText('3 of 4 won, 1 dropped', { timeout: 60_000 });
+  await expect(page.getByTestId('execution-status')).toHaveText('succeeded', { timeout: 60_000 });
+  await expect(page.getByTestId('node-firstThree')).toHaveAttribute('data-status', 'succeeded');
+  await expect(page.getByTestId('execution-result')).toContainText('"count": 3');
+  await expect(page.getByTestId('execution-result')).toContainText('"winners"');
+
+  // The timeline has a lane of the trigger's decisions: ⚡ where it fired, ✕ where it dropped.
+  const lanes = page.getByRole('list', { name: 'Trigger decisions' });
+  await expect(lanes).toContainText('firstThree');
+  await expect(lanes.getByRole('img', { name: /fired with 3 objects/ })).toHaveCount(1);
+  await expect(
+    lanes.getByRole('img', { name: /dropped .*: late, the winners were already decided/ }),
+  ).toHaveCount(1);
+  await screenshot(page, 'trigger-run');
+  expect(await axeViolations(page), 'run view with a trigger lane').toEqual([]);
+
+  // The event table says what each decision was.
+  await page.getByRole('tab', { name: 'Events' }).click();
+  const events = page.getByRole('region', { name: 'Events' });
+  await events.getByLabel('Node').selectOption('firstThree');
+  await expect(events).toContainText('trigger.fired');
+  await expect(events).toContainText(/fired with 3 objects: classify\/map:replicas=\d/);
+  await expect(events).toContainText('trigger.dropped');
+  await expect(events).toContainText('late, the winners were already decided');
+  await expect(events).toContainText('trigger.received');
+  await screenshot(page, 'trigger-run-events');
+});
