@@ -55,53 +55,71 @@ describe('time windows through the API', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('runs examples/event-stream.json: every event counted once, in the window it was placed in', async () => {
-    if (local === undefined) throw new Error('the local clouds did not start');
-    const h: Harness = await startHarness({ clouds: local.clouds.map((c) => c.shim) });
-    try {
-      const { id: workflow } = await h.client.createWorkflow(example.name, example);
-      const { id: deployment } = await h.client.deploy(workflow);
-      expect((await h.client.waitForDeployment(deployment, 60_000)).status).toBe('ready');
+  it.each([
+    ['fault-free', undefined],
+    [
+      'with dropped and duplicated invokes (timers too), recovered by the watchdog',
+      { seed: 5, drop: 0.2, duplicate: 0.3 },
+    ],
+  ] as const)(
+    'runs examples/event-stream.json %s: every event counted once, in the window it was placed in',
+    async (_label, faults) => {
+      if (local === undefined) throw new Error('the local clouds did not start');
+      const h: Harness = await startHarness({
+        clouds: local.clouds.map((c) => c.shim),
+        extra: { watchdog: { stallMs: 1500, intervalMs: 200, maxRedrives: 30 } },
+      });
+      try {
+        for (const cloud of ['aws-local', 'aliyun-local']) {
+          await h.client.request('POST', `/api/v1/clouds/${cloud}/faults`, faults ?? {});
+        }
+        const { id: workflow } = await h.client.createWorkflow(example.name, example);
+        const { id: deployment } = await h.client.deploy(workflow);
+        expect((await h.client.waitForDeployment(deployment, 60_000)).status).toBe('ready');
 
-      const ads = Array.from({ length: 16 }, (_, i) => `ad-${i}`);
-      const producers: { id: string; ad: string }[] = [];
-      for (const [i, ad] of ads.entries()) {
-        const { id } = await h.client.startExecution(deployment, { ad, user: `u-${i % 5}` });
-        producers.push({ id, ad });
-        // Spread the events over more than one window.
-        if (i === 7) await new Promise((r) => setTimeout(r, 1100));
-      }
-      for (const p of producers) {
-        const end = await h.client.followEvents(p.id, { onEvent: () => {} });
-        expect(end?.status).toBe('succeeded');
-      }
+        const ads = Array.from({ length: 16 }, (_, i) => `ad-${i}`);
+        const producers: { id: string; ad: string }[] = [];
+        for (const [i, ad] of ads.entries()) {
+          const { id } = await h.client.startExecution(deployment, { ad, user: `u-${i % 5}` });
+          producers.push({ id, ad });
+          // Spread the events over more than one window.
+          if (i === 7) await new Promise((r) => setTimeout(r, 1100));
+        }
+        for (const p of producers) {
+          const end = await h.client.followEvents(p.id, { onEvent: () => {} });
+          expect(end?.status).toBe('succeeded');
+        }
 
-      // Each producer links to the one window its event was placed in.
-      const windowOf = new Map<string, string>();
-      for (const p of producers) {
-        const view = (await h.client.getExecution(p.id)) as unknown as ExecutionView;
-        expect(view.links.feeds).toHaveLength(1);
-        windowOf.set(p.id, view.links.feeds[0]?.execution as string);
-      }
-      const windows = [...new Set(windowOf.values())];
-      expect(windows.length).toBeGreaterThan(1);
+        // Each producer links to the one window its event was placed in.
+        const windowOf = new Map<string, string>();
+        for (const p of producers) {
+          const view = (await h.client.getExecution(p.id)) as unknown as ExecutionView;
+          expect(view.links.feeds).toHaveLength(1);
+          windowOf.set(p.id, view.links.feeds[0]?.execution as string);
+        }
+        const windows = [...new Set(windowOf.values())];
+        expect(windows.length).toBeGreaterThan(1);
 
-      let total = 0;
-      for (const w of windows) {
-        const end = await h.client.followEvents(w, { onEvent: () => {} });
-        expect(end?.status).toBe('succeeded');
-        const view = (await h.client.getExecution(w)) as unknown as ExecutionView;
-        expect(view.origin).toMatchObject({ kind: 'window', trigger: 'perSecond' });
-        const fed = producers.filter((p) => windowOf.get(p.id) === w);
-        expect(view.links.fedByCount).toBe(fed.length);
-        const expected: Record<string, number> = {};
-        for (const p of fed) expected[campaignOf(p.ad)] = (expected[campaignOf(p.ad)] ?? 0) + 1;
-        expect(view.result).toEqual({ events: fed.length, counts: expected });
-        total += view.result?.events ?? 0;
+        let total = 0;
+        for (const w of windows) {
+          const end = await h.client.followEvents(w, { onEvent: () => {} });
+          expect(end?.status).toBe('succeeded');
+          const view = (await h.client.getExecution(w)) as unknown as ExecutionView;
+          expect(view.origin).toMatchObject({ kind: 'window', trigger: 'perSecond' });
+          const fed = producers.filter((p) => windowOf.get(p.id) === w);
+          expect(view.links.fedByCount).toBe(fed.length);
+          const expected: Record<string, number> = {};
+          for (const p of fed) expected[campaignOf(p.ad)] = (expected[campaignOf(p.ad)] ?? 0) + 1;
+          expect(view.result).toEqual({ events: fed.length, counts: expected });
+          total += view.result?.events ?? 0;
+        }
+        expect(total).toBe(ads.length);
+      } finally {
+        for (const cloud of ['aws-local', 'aliyun-local']) {
+          await h.client.request('POST', `/api/v1/clouds/${cloud}/faults`, {}).catch(() => {});
+        }
+        await h.close();
       }
-      expect(total).toBe(ads.length);
-    } finally {
-      await h.close();
-    }
-  });
+    },
+  );
 });
