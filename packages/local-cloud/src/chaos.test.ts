@@ -42,6 +42,9 @@ const chaosInputs: Record<string, unknown> = {
   },
   'video-analytics': { frames: 3, width: 8, height: 6, seed: 3 },
   'iot-pipeline': { seed: 4, sensors: 2, readingsPerSensor: 3 },
+  'ml-pipeline': { shape: 'cross', width: 16, height: 16, seed: 2, size: 8, slowMs: 300 },
+  'mapreduce-sort': { numbers: [9, 3, 7, 1, 8, 2, 7, 0], mappers: 3, reducers: 2 },
+  'parallel-sleep': { sleepers: 5, sleepMs: 1 },
 };
 
 interface Example {
@@ -224,7 +227,7 @@ describe('examples on the local clouds', () => {
           continue;
         }
         const want = name === 'once-effect' ? { confirmed: i + 1 } : chaosExpected.get(name);
-        expect(run.result.output, run.execution).toEqual(want);
+        expect(withoutWinners(run.result.output), run.execution).toEqual(withoutWinners(want));
         finished.push({ name, execution: run.execution });
       }
     };
@@ -253,6 +256,16 @@ describe('examples on the local clouds', () => {
     expect(dead.filter((d) => !String(d.error).includes('FUNCTION_TIMEOUT'))).toEqual([]);
   }, 1_200_000);
 });
+
+/**
+ * A k-of-n example's winners depend on arrival order, which faults change (ml-pipeline reports
+ * them as `winners`; the rest of its output is the same whichever win): compare their count.
+ */
+function withoutWinners(output: unknown): unknown {
+  if (typeof output !== 'object' || output === null || !('winners' in output)) return output;
+  const { winners, ...rest } = output as { winners: unknown[] };
+  return { ...rest, winners: new Set(winners).size };
+}
 
 /** Where a stuck execution stands: its frontier, the clouds' queues and its dead letters. */
 async function diagnose(name: string, execution: string): Promise<string> {

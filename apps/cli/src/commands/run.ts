@@ -27,7 +27,8 @@ const usage = `Usage: jointflow run <graph.json> [--input <json|@file>] [--fault
        jointflow run <graph.json|workflowId> --api [<url>] [--input <json|@file>] [--json]
 
 Compiles the graph, starts the local clouds in a temporary directory, deploys, runs one execution
-and prints its result and a per-step summary (instance, cloud, duration, billed cost).
+and prints its result and a per-step summary (instance, cloud, duration, billed cost), then what
+each data trigger received, fired (with the objects each run took) and dropped.
 With --api, deploys through a running API ('jointflow up') instead, starts the execution there and
 follows its trace events live to the result.
 
@@ -146,6 +147,9 @@ export function summarizeSteps(events: readonly TraceEvent[], execution: string)
   const rows = new Map<string, StepRow>();
   const ordered = events.filter((e) => e.execution === execution).sort((a, b) => a.at - b.at);
   for (const e of ordered) {
+    // Trigger decisions are not steps (a group's collection instance never runs): they are
+    // summarized per trigger by summarizeTriggers.
+    if (e.kind.startsWith('trigger.')) continue;
     let row = rows.get(e.instance);
     if (row === undefined) {
       row = {
@@ -179,6 +183,73 @@ export function summarizeSteps(events: readonly TraceEvent[], execution: string)
     }
   }
   return [...rows.values()];
+}
+
+/** What one trigger did in an execution: objects it received, the runs it fired, what it dropped. */
+export interface TriggerSummary {
+  trigger: string;
+  /** Producers' deliveries into the bucket (each counted once, whatever the duplicates). */
+  received: number;
+  /** The runs its committed decisions fired, with their members in decided order when known. */
+  fired: { instance: string; members?: string[] }[];
+  /** Objects no run takes (k-of-n: late; set: not in the set). */
+  dropped: { from: string; key: string; reason: string }[];
+}
+
+/**
+ * One entry per trigger node from the trace's `trigger.*` events. Event ids are deterministic
+ * per decision, so a duplicated delivery or a retried producer is counted once.
+ */
+export function summarizeTriggers(
+  events: readonly TraceEvent[],
+  execution: string,
+): TriggerSummary[] {
+  const byTrigger = new Map<string, TriggerSummary>();
+  const seen = new Set<string>();
+  const ordered = events.filter((e) => e.execution === execution).sort((a, b) => a.at - b.at);
+  for (const e of ordered) {
+    if (!e.kind.startsWith('trigger.') || seen.has(e.id)) continue;
+    seen.add(e.id);
+    let summary = byTrigger.get(e.node);
+    if (summary === undefined) {
+      summary = { trigger: e.node, received: 0, fired: [], dropped: [] };
+      byTrigger.set(e.node, summary);
+    }
+    const output = (e.output ?? {}) as {
+      members?: unknown;
+      from?: unknown;
+      key?: unknown;
+      reason?: unknown;
+    };
+    if (e.kind === 'trigger.received') summary.received++;
+    else if (e.kind === 'trigger.fired') {
+      // A crash after the decision refires the same run: one entry per run instance.
+      if (summary.fired.some((f) => f.instance === e.instance)) continue;
+      const members = Array.isArray(output.members) ? output.members.map(String) : undefined;
+      summary.fired.push({ instance: e.instance, ...(members ? { members } : {}) });
+    } else if (e.kind === 'trigger.dropped') {
+      summary.dropped.push({
+        from: String(output.from ?? ''),
+        key: String(output.key ?? ''),
+        reason: String(output.reason ?? ''),
+      });
+    }
+  }
+  for (const summary of byTrigger.values()) {
+    summary.fired.sort((a, b) => a.instance.localeCompare(b.instance, 'en', { numeric: true }));
+  }
+  return [...byTrigger.values()];
+}
+
+/** One line per trigger: "vote: 4 received, fired vote [a, b, c], dropped d (late)". */
+function triggerLines(triggers: readonly TriggerSummary[]): string[] {
+  return triggers.map((t) => {
+    const fired = t.fired
+      .map((f) => (f.members ? `${f.instance} [${f.members.join(', ')}]` : f.instance))
+      .join('; ');
+    const dropped = t.dropped.map((d) => `${d.from} ${d.key} (${d.reason})`).join('; ');
+    return `trigger ${t.trigger}: ${t.received} received, ${t.fired.length} run(s) fired${fired ? `: ${fired}` : ''}${dropped ? `; dropped ${dropped}` : ''}`;
+  });
 }
 
 function table(rows: StepRow[]): string {
@@ -288,6 +359,7 @@ export const runCommand: Command = {
       // Let the clouds' outboxes deliver the last events (billing comes after the result commit).
       await new Promise((resolve) => setTimeout(resolve, 300));
       const steps = summarizeSteps(collector.events(), run.execution);
+      const triggers = summarizeTriggers(collector.events(), run.execution);
       const totalCost = steps.reduce((sum, s) => sum + s.costUsd, 0);
       const ok = run.result.status === 'succeeded';
       if (options.json) {
@@ -300,6 +372,7 @@ export const runCommand: Command = {
               redrives: run.redrives,
               totalCostUsd: totalCost,
               steps,
+              ...(triggers.length > 0 ? { triggers } : {}),
             },
             null,
             2,
@@ -314,6 +387,7 @@ export const runCommand: Command = {
           );
         } else console.error(`execution ${run.execution}: ${run.result.status}`);
         console.log(`\n${table(steps)}`);
+        if (triggers.length > 0) console.log(`\n${triggerLines(triggers).join('\n')}`);
         console.log(
           `\nexecution ${run.execution}: ${run.result.status} in ${run.elapsedMs} ms, ${run.redrives} redrive(s), billed ${totalCost.toExponential(3)} USD`,
         );
