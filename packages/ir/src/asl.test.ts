@@ -221,8 +221,8 @@ describe('importAsl', () => {
         .filter((e) => e.source === 'Charge-caught')
         .map((e) => [e.target, e.guard, e.mapping]),
     ).toEqual([
-      ['Charge-done', undefined, undefined],
       ['Refund', '`jointflow:aslCatch` = 0', 'output'],
+      ['Charge-done', undefined, undefined],
     ]);
     expect(spec(graph, 'Charge')).toMatchObject({
       catch: [{ errorEquals: ['States.ALL'], resultPath: ['error'] }],

@@ -1,5 +1,11 @@
 import { choiceRuleToJsonata, jsonPathToJsonata } from './aslChoice';
-import { type AslDataFlow, type AslPath, readDataFlow, referencePath } from './aslDataFlow';
+import {
+  type AslDataFlow,
+  type AslPath,
+  readDataFlow,
+  referencePath,
+  unavailableContextPaths,
+} from './aslDataFlow';
 import { jsonDepthExceeds } from './aslDepth';
 import { readCatch, readRetry, retryWaitSeconds } from './aslRetry';
 import { ASL_CATCH_KEY, type AslStepSpec, aslStepCode } from './aslStepCode';
@@ -142,8 +148,11 @@ interface BuiltState {
   /** The node its Next edge leaves from (and that ends the machine when `ends`). */
   exit: string;
   ends: boolean;
-  /** A Task with Catch: the choice node its Catch edges leave from, and their targets. */
-  caught?: { choice: string; next: string[] };
+  /**
+   * A Task with Catch: the choice node its Catch edges leave from, their targets, and (when the
+   * Task ends its machine) the pass-through step the uncaught path ends at.
+   */
+  caught?: { choice: string; next: string[]; done?: string };
 }
 
 class AslImport {
@@ -373,6 +382,7 @@ class AslImport {
             );
           } else this.edge(b.caught.choice, target, `\`${ASL_CATCH_KEY}\` = ${i}`, 'output');
         }
+        if (b.caught.done !== undefined) this.edge(b.caught.choice, b.caught.done);
       }
       if (state.Type === 'Choice') {
         const rules = Array.isArray(state.Choices) ? state.Choices : [];
@@ -630,6 +640,18 @@ class AslImport {
       type in DATA_FLOW_FIELDS ? DATA_FLOW_FIELDS[type as keyof typeof DATA_FLOW_FIELDS] : [];
     if (!fields.some((f) => state[f] !== undefined)) return null;
     const { flow, problems } = readDataFlow(state, fields);
+    const unavailable = [
+      ...unavailableContextPaths(flow.parameters),
+      ...unavailableContextPaths(flow.resultSelector),
+    ];
+    if (unavailable.length > 0) {
+      this.report(
+        'warning',
+        'ASL_CONTEXT_UNAVAILABLE',
+        `state "${stateName}" reads ${unavailable.join(', ')} from the context object, which a Jointflow step does not have; the step fails with States.Runtime there until its code supplies the value`,
+        node,
+      );
+    }
     for (const problem of problems) {
       this.report(
         'warning',
@@ -709,11 +731,11 @@ class AslImport {
     this.edge(name, choice);
     const next = caught.catch.map((c) => c.next);
     if (!ends) return { entry: name, exit: choice, ends, caught: { choice, next } };
-    // The Task ends its machine: when nothing was caught the run ends at a pass-through step.
+    // The Task ends its machine: when nothing was caught the run ends at a pass-through step
+    // (its edge from the choice is added after the Catch edges, as the default comes last).
     const done = this.name(`${stateName}-done`, prefix);
     this.task(done, { kind: 'pass', state: stateName, what: 'end after a Task with Catch' });
-    this.edge(choice, done);
-    return { entry: name, exit: done, ends, caught: { choice, next } };
+    return { entry: name, exit: done, ends, caught: { choice, next, done } };
   }
 
   private mapState(

@@ -26,6 +26,33 @@ export interface AslDataFlow {
   outputPath: AslPath;
 }
 
+/** The `$$` paths the generated code can answer (see contextObject in aslStepCode.ts). */
+const KNOWN_CONTEXT = [
+  'Execution.Id',
+  'Execution.Name',
+  'State.Name',
+  'State.EnteredTime',
+  'State.RetryCount',
+  'Map.Item.Index',
+];
+
+/** The `$$` paths in `t` that the step code cannot answer (they fail with States.Runtime). */
+export function unavailableContextPaths(t: AslTemplate | null): string[] {
+  const found: string[] = [];
+  const stack: AslTemplate[] = t === null ? [] : [t];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    if (top.t === 'obj') stack.push(...top.entries.map(([, v]) => v));
+    else if (top.t === 'arr' || top.t === 'fn')
+      stack.push(...(top.t === 'arr' ? top.items : top.args));
+    else if (top.t === 'path' && top.root === 'context') {
+      const path = top.segs.join('.');
+      if (!KNOWN_CONTEXT.some((k) => k === path || k.startsWith(`${path}.`)))
+        found.push(`$$.${path}`);
+    }
+  }
+  return found;
+}
+
 /** The intrinsic functions the generated code implements. */
 export const ASL_INTRINSICS = new Set([
   'States.Format',

@@ -1,0 +1,154 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import jsonata from 'jsonata';
+import { afterAll, describe, expect, it } from 'vitest';
+import { importAsl } from './asl';
+import { TASK_STUB } from './aslStepCode';
+import { compile } from './compile';
+import { defaultCloudProfiles } from './defaultClouds';
+import type { Graph } from './graph';
+
+/**
+ * The ASL corpus (aslCorpus/*.json): definitions written for Jointflow to cover what public
+ * Step Functions definitions use. Each file holds the definition, the diagnostics the import
+ * must give (code and node, in order), and expectations written from the Step Functions
+ * documentation: step outputs (`steps`, the generated code run on an input, with the Task's call
+ * made to return or throw) and Choice routing (`routes`).
+ */
+
+interface StepCheck {
+  node: string;
+  input: unknown;
+  /** What the Task's call does instead of passing its input through. */
+  call?: { returns?: unknown; throws?: string; times?: number; echo?: boolean };
+  output?: unknown;
+  /** The error name the step must fail with. */
+  error?: string;
+  /** The Retry waits (seconds) the step must have asked for, in order. */
+  delays?: number[];
+}
+
+interface RouteCheck {
+  choice: string;
+  input: unknown;
+  /** The node the first holding edge leads to; null when none holds. */
+  to: string | null;
+  /** What that node receives (the edge's mapping applied). */
+  receives?: unknown;
+}
+
+interface CorpusEntry {
+  about: string;
+  definition: unknown;
+  diagnostics: string[];
+  steps?: StepCheck[];
+  routes?: RouteCheck[];
+  expectNodes?: Record<string, Record<string, unknown>>;
+}
+
+const corpusDir = fileURLToPath(new URL('./aslCorpus/', import.meta.url));
+const entries = readdirSync(corpusDir)
+  .filter((f) => f.endsWith('.json'))
+  .sort()
+  .map(
+    (f) =>
+      [f.replace(/\.json$/, ''), JSON.parse(readFileSync(join(corpusDir, f), 'utf8'))] as const,
+  );
+
+const scratch = mkdtempSync(join(tmpdir(), 'jf-asl-corpus-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+let modules = 0;
+
+const probe = globalThis as { corpusCalls?: number; corpusDelays?: number[] };
+const RETRY_SLEEP = 'await new Promise((resolve) => setTimeout(resolve, delay * 1000));';
+
+/** The step's code with its call replaced as `call` says, and Retry waits recorded, not slept. */
+function testableCode(code: string, call: StepCheck['call']): string {
+  let out = code.replace(RETRY_SLEEP, 'globalThis.corpusDelays.push(delay);');
+  if (call !== undefined) {
+    expect(out).toContain(TASK_STUB);
+    const throws =
+      call.throws === undefined
+        ? ''
+        : `if (globalThis.corpusCalls <= ${call.times ?? 1}) { const e = new Error('the call failed'); e.name = ${JSON.stringify(call.throws)}; throw e; }`;
+    const result = call.echo === true ? 'input' : JSON.stringify(call.returns ?? null);
+    out = out.replace(
+      TASK_STUB,
+      `async function callResource(input, _ctx) {\n  globalThis.corpusCalls += 1;\n  ${throws}\n  return ${result};\n}`,
+    );
+  }
+  return out;
+}
+
+async function runStep(graph: Graph, check: StepCheck): Promise<unknown> {
+  const node = graph.nodes.find((n) => n.name === check.node);
+  if (node === undefined) throw new Error(`no node ${check.node}`);
+  const file = join(scratch, `step${++modules}.mjs`);
+  writeFileSync(file, testableCode(node.code, check.call));
+  const { handler } = (await import(pathToFileURL(file).href)) as {
+    handler: (input: unknown, ctx: unknown) => Promise<unknown>;
+  };
+  probe.corpusCalls = 0;
+  probe.corpusDelays = [];
+  const ctx = { execution: 'exec-1', instance: check.node, node: check.node, attempt: 1 };
+  return handler(structuredClone(check.input), ctx).then(
+    (output) => ({ output }),
+    (error: unknown) => ({ error: error instanceof Error ? error.name : String(error) }),
+  );
+}
+
+async function route(
+  graph: Graph,
+  check: RouteCheck,
+): Promise<{ to: string | null; receives?: unknown }> {
+  // As the compiler orders a choice's continuations: guarded edges in order, the default last.
+  const out = graph.edges.filter((e) => e.source === check.choice);
+  const ordered = [
+    ...out.filter((e) => e.guard !== undefined),
+    ...out.filter((e) => e.guard === undefined),
+  ];
+  for (const edge of ordered) {
+    if (edge.guard !== undefined && !(await jsonata(edge.guard).evaluate(check.input))) continue;
+    const receives =
+      edge.mapping === undefined ? check.input : await jsonata(edge.mapping).evaluate(check.input);
+    return { to: edge.target, receives };
+  }
+  return { to: null };
+}
+
+describe('the ASL corpus', () => {
+  it('holds at least 40 definitions', () => {
+    expect(entries.length).toBeGreaterThanOrEqual(40);
+  });
+
+  it.each(entries)('%s imports, compiles and behaves as in Step Functions', async (_name, raw) => {
+    const entry = raw as CorpusEntry;
+    const { graph, diagnostics } = importAsl(entry.definition);
+    expect(diagnostics.map((d) => (d.node === undefined ? d.code : `${d.code} ${d.node}`))).toEqual(
+      entry.diagnostics,
+    );
+    if (!graph) throw new Error('no graph');
+    const compiled = compile(graph, { clouds: defaultCloudProfiles });
+    expect(compiled.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    for (const [name, fields] of Object.entries(entry.expectNodes ?? {})) {
+      expect(graph.nodes.find((n) => n.name === name)).toMatchObject(fields);
+    }
+    for (const check of entry.steps ?? []) {
+      const outcome = await runStep(graph, check);
+      const expected =
+        check.error === undefined ? { output: check.output } : { error: check.error };
+      expect({ node: check.node, ...(outcome as object) }).toEqual({
+        node: check.node,
+        ...expected,
+      });
+      if (check.delays !== undefined) expect(probe.corpusDelays).toEqual(check.delays);
+    }
+    for (const check of entry.routes ?? []) {
+      const taken = await route(graph, check);
+      expect(taken.to).toBe(check.to);
+      if (check.receives !== undefined) expect(taken.receives).toEqual(check.receives);
+    }
+  });
+});
