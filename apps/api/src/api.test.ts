@@ -306,6 +306,23 @@ describe.each(backends)('API on %s', (backend) => {
     // Another deployment's secret cannot write this execution's events.
     const wrong = await ingest(`${deployment}.forged`, events);
     expect(wrong.status).toBe(401);
+
+    // Nor can another deployment's real secret, by naming itself and this execution: a forged
+    // result, a forged cost and a forged failure are all refused as unknown executions.
+    const other = await deployChain();
+    const before = await h.client.getExecution(id);
+    const forged = await ingest(other.secret, [
+      { ...traceEvent(id, other.deployment, 'step7', 'invocation.billed'), costUsd: 1e9 },
+      traceEvent(id, other.deployment, 'step7', 'execution.failed'),
+      { ...traceEvent(id, other.deployment, 'step7', 'step.succeeded'), id: `${id}/forged/x/1` },
+    ]);
+    expect(forged.body).toMatchObject({ accepted: 0, unknown: 3 });
+    const after = await h.client.getExecution(id);
+    expect(after).toMatchObject({
+      status: before.status,
+      costUsd: before.costUsd,
+      lastSeq: before.lastSeq,
+    });
   });
 
   it('resumes SSE after a restart with Last-Event-ID, without loss or duplicates', async () => {

@@ -617,8 +617,10 @@ export class SqlRepository implements Repository {
     const bumped = await tx.all(
       `UPDATE executions SET last_seq = last_seq + 1, last_event_at = ?, cost_usd = cost_usd + ?,
          idle_redrives = 0
-       WHERE id = ? RETURNING last_seq`,
-      [now, cost ? (event.costUsd ?? 0) : 0, event.execution],
+       WHERE id = ? AND deployment_id = ? RETURNING last_seq`,
+      // The deployment is the one whose ingest secret signed the batch (checked by the route):
+      // another deployment's execution is unknown to it, whatever id the event names.
+      [now, cost ? (event.costUsd ?? 0) : 0, event.execution, event.deployment],
     );
     let row = bumped[0];
     if (
@@ -627,8 +629,8 @@ export class SqlRepository implements Repository {
     ) {
       const retried = await tx.all(
         `UPDATE executions SET last_seq = last_seq + 1, last_event_at = ?, cost_usd = cost_usd + ?
-         WHERE id = ? RETURNING last_seq`,
-        [now, cost ? (event.costUsd ?? 0) : 0, event.execution],
+         WHERE id = ? AND deployment_id = ? RETURNING last_seq`,
+        [now, cost ? (event.costUsd ?? 0) : 0, event.execution, event.deployment],
       );
       row = retried[0];
     }
