@@ -84,8 +84,14 @@ test('a k-of-n trigger deployed and run from the designer: 3 of 4 won, 1 dropped
   await expect(
     lanes.getByRole('img', { name: /dropped .*: late, the winners were already decided/ }),
   ).toHaveCount(1);
+  // Selecting the trigger step lists its decision: the winners, and what was dropped and why.
+  await page.getByTestId('node-firstThree').click();
+  const details = page.getByRole('region', { name: 'Trigger firstThree' });
+  await expect(details.getByTestId('trigger-details-label')).toHaveText('3 of 4 won, 1 dropped');
+  await expect(details).toContainText(/fired at \+[\d.]+ m?s with 3/);
+  await expect(details).toContainText('1 dropped: 1 late');
   await screenshot(page, 'trigger-run');
-  expect(await axeViolations(page), 'run view with a trigger lane').toEqual([]);
+  expect(await axeViolations(page), 'run view with a trigger lane and its details').toEqual([]);
 
   // The event table says what each decision was.
   await page.getByRole('tab', { name: 'Events' }).click();

@@ -16,6 +16,7 @@ import { runApi } from './runApi';
 import { InstanceDetails, preview, StepPanel } from './StepPanel';
 import { StepsTable } from './StepsTable';
 import { Timeline } from './Timeline';
+import { TriggerDetails } from './TriggerDetails';
 import { useFanOuts } from './useFanOuts';
 import { useRunTrace } from './useRunTrace';
 import { useTriggerStates } from './useTriggerStates';
@@ -92,7 +93,8 @@ export function RunView({
     () => trace.nodeSummaries(bodies),
     [trace, version, trace.version, bodies],
   );
-  const triggers = useTriggerStates(trace, version, graph);
+  const triggers = useTriggerStates(trace, version, graph, live);
+  const selectedTrigger = selectedStep ? triggers.get(selectedStep) : undefined;
   // biome-ignore lint/correctness/useExhaustiveDependencies: as above
   const costByCloud = useMemo(() => [...trace.costByCloud].sort(), [trace, version]);
   const instance = selected ? trace.instances.get(selected) : undefined;
@@ -279,6 +281,13 @@ export function RunView({
             />
           ) : (
             <p className="muted">Click a step on the graph, a row of the timeline or an event.</p>
+          )}
+          {selectedTrigger && (
+            <TriggerDetails
+              view={selectedTrigger}
+              workflowId={workflowId}
+              origin={Number.isFinite(trace.firstAt) ? trace.firstAt : 0}
+            />
           )}
           {instance && <InstanceDetails trace={trace} instance={instance} clouds={clouds} />}
           <nav className="rv-recent" aria-label="Executions">

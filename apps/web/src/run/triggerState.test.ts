@@ -199,4 +199,53 @@ describe('trigger state from the trace', () => {
     trace.complete({ status: 'succeeded' });
     expect(trace.nodeSummaries().get('reduce')?.status).toBe('succeeded');
   });
+
+  it('time windows: where a producer run’s objects went, a countdown, and the window’s own run', () => {
+    const spec = { type: 'window' as const, windowMs: 1000 };
+    const received = [0, 1, 2].map((i) =>
+      event(
+        'trigger.received',
+        'count',
+        {
+          from: `lookup/map:m=${i}`,
+          keys: ['ad'],
+          window: 1_700_000_000,
+          windowMs: 1000,
+          execution: 'wnd.count.1700000000.abc',
+          position: i,
+        },
+        1_700_000_000_300 + i,
+      ),
+    );
+    const producer = triggerStates(received).get('count');
+    expect(producer?.buckets[0]?.windows).toEqual([
+      {
+        index: 1_700_000_000,
+        windowMs: 1000,
+        execution: 'wnd.count.1700000000.abc',
+        closesAt: 1_700_000_001_000,
+        objects: 3,
+      },
+    ]);
+    expect(triggerStateLabel(producer, spec, 1_700_000_000_400)).toBe(
+      '3 objects in 1 window · closes in 0.6 s',
+    );
+    expect(triggerStateLabel(producer, spec, 1_700_000_002_000)).toBe(
+      '3 objects in 1 window · closed',
+    );
+    expect(describeTriggerEvent(received[0] as TriggerEventLike)).toBe(
+      'received ad from lookup/map:m=0 · into window 1700000000 (1000 ms), run in execution wnd.count.1700000000.abc',
+    );
+    const fired = event('trigger.fired', 'count', {
+      members: ['a', 'b', 'c', 'd', 'e'],
+      count: 12,
+      sources: ['ex1', 'ex2'],
+      sourceCount: 2,
+    });
+    const windowRun = triggerStates([fired]).get('count');
+    expect(triggerStateLabel(windowRun, spec)).toBe('window fired with 12 objects from 2 runs');
+    expect(describeTriggerEvent(fired)).toBe(
+      'fired with 12 objects from 2 executions: a, b, c, d and 8 more',
+    );
+  });
 });

@@ -34,6 +34,27 @@ export interface TriggerBucket {
   /** When its committed decision fired it, and with which members (in decided order). */
   firedAt?: number;
   members?: string[];
+  /** How many members the decision had (a window's event lists only the first ones). */
+  memberCount?: number;
+  /** A window's decision: how many producer executions fed it, and the first of them. */
+  sources?: string[];
+  sourceCount?: number;
+  /**
+   * Time windows the objects went to (a window spans executions: its run is an execution of
+   * its own, `execution`), by window index.
+   */
+  windows?: TriggerWindow[];
+}
+
+/** A time window objects of this run went to. */
+export interface TriggerWindow {
+  index: number;
+  windowMs: number;
+  /** The window's own execution, where its run happens. */
+  execution?: string;
+  /** When the window closes (epoch ms): `(index + 1) * windowMs`. */
+  closesAt: number;
+  objects: number;
 }
 
 /** A decision on the timeline: a run fired, or an object dropped. */
@@ -64,6 +85,9 @@ interface ReceivedOutput {
   keys: string[];
   filled?: number;
   size?: number;
+  window?: number;
+  windowMs?: number;
+  execution?: string;
 }
 
 function record(value: unknown): Record<string, unknown> | undefined {
@@ -83,6 +107,9 @@ function readReceived(output: unknown): ReceivedOutput {
     keys: strings(o.keys),
     filled: typeof o.filled === 'number' ? o.filled : undefined,
     size: typeof o.size === 'number' ? o.size : undefined,
+    window: typeof o.window === 'number' ? o.window : undefined,
+    windowMs: typeof o.windowMs === 'number' ? o.windowMs : undefined,
+    execution: typeof o.execution === 'string' ? o.execution : undefined,
   };
 }
 
@@ -119,7 +146,11 @@ export function describeTriggerEvent(event: TriggerEventLike): string | undefine
     case 'trigger.received': {
       const r = readReceived(event.output);
       const fill =
-        r.filled !== undefined && r.size !== undefined ? ` · ${r.filled}/${r.size} filled` : '';
+        r.window !== undefined && r.windowMs !== undefined
+          ? ` · into window ${r.window} (${r.windowMs} ms), run in execution ${r.execution ?? '?'}`
+          : r.filled !== undefined && r.size !== undefined
+            ? ` · ${r.filled}/${r.size} filled`
+            : '';
       // A producer that emitted nothing sends its output under its own instance key.
       if (r.from !== undefined && r.keys.length === 1 && r.keys[0] === r.from)
         return `received the output of ${r.from}${fill}`;
@@ -127,8 +158,18 @@ export function describeTriggerEvent(event: TriggerEventLike): string | undefine
       return `received ${what}${r.from ? ` from ${r.from}` : ''}${fill}`;
     }
     case 'trigger.fired': {
-      const members = strings(record(event.output)?.members);
-      return `fired with ${members.length} ${members.length === 1 ? 'object' : 'objects'}${members.length > 0 ? `: ${listOf(members)}` : ''}`;
+      const o = record(event.output);
+      const members = strings(o?.members);
+      const count = typeof o?.count === 'number' ? o.count : members.length;
+      const sources =
+        typeof o?.sourceCount === 'number'
+          ? ` from ${o.sourceCount} ${o.sourceCount === 1 ? 'execution' : 'executions'}`
+          : '';
+      // The event may list only the first members; `count` is how many there were.
+      const head = members.slice(0, 4).join(', ');
+      const rest = count - Math.min(members.length, 4);
+      const listed = members.length > 0 ? `: ${head}${rest > 0 ? ` and ${rest} more` : ''}` : '';
+      return `fired with ${count} ${count === 1 ? 'object' : 'objects'}${sources}${listed}`;
     }
     case 'trigger.dropped': {
       const d = readDropped(event.output);
@@ -198,12 +239,33 @@ export class TriggerFold {
         if (r.filled !== undefined && (bucket.filled === undefined || r.filled > bucket.filled))
           bucket.filled = r.filled;
         if (r.size !== undefined) bucket.size = r.size;
+        if (r.window !== undefined && r.windowMs !== undefined) {
+          const windows = bucket.windows ?? [];
+          bucket.windows = windows;
+          let w = windows.find((x) => x.index === r.window);
+          if (w === undefined) {
+            w = {
+              index: r.window,
+              windowMs: r.windowMs,
+              closesAt: (r.window + 1) * r.windowMs,
+              objects: 0,
+              ...(r.execution === undefined ? {} : { execution: r.execution }),
+            };
+            windows.push(w);
+            windows.sort((a, b) => a.index - b.index);
+          }
+          w.objects += keys.length;
+        }
         break;
       }
       case 'trigger.fired': {
         if (bucket.firedAt !== undefined) break;
         bucket.firedAt = event.at;
-        bucket.members = strings(record(event.output)?.members);
+        const o = record(event.output);
+        bucket.members = strings(o?.members);
+        if (typeof o?.count === 'number') bucket.memberCount = o.count;
+        if (typeof o?.sourceCount === 'number') bucket.sourceCount = o.sourceCount;
+        if (o?.sources !== undefined) bucket.sources = strings(o.sources);
         if (node.marks.length < MAX_MARKS)
           node.marks.push({ kind: 'fired', at: event.at, instance: event.instance, description });
         break;
@@ -226,7 +288,10 @@ export class TriggerFold {
     const out = new Map<string, TriggerState>();
     for (const [name, node] of this.nodes) {
       const buckets = [...node.buckets.values()]
-        .map(({ objects: _objects, ...bucket }) => ({ ...bucket }))
+        .map(({ objects: _objects, ...bucket }) => ({
+          ...bucket,
+          ...(bucket.windows ? { windows: bucket.windows.map((w) => ({ ...w })) } : {}),
+        }))
         .sort((a, b) => a.firstAt - b.firstAt || a.instance.localeCompare(b.instance));
       let received = 0;
       let fired = 0;
@@ -235,7 +300,7 @@ export class TriggerFold {
         received += b.received;
         if (b.firedAt !== undefined) {
           fired++;
-          won += b.members?.length ?? 0;
+          won += b.memberCount ?? b.members?.length ?? 0;
         }
       }
       out.set(name, {
@@ -280,7 +345,11 @@ function droppedWords(state: TriggerState): string {
  * @example
  * triggerStateLabel(state, { type: 'k-of-n', k: 3, n: 4 }) // "3 of 4 won, 1 dropped"
  */
-export function triggerStateLabel(state: TriggerState | undefined, spec?: TriggerSpec): string {
+export function triggerStateLabel(
+  state: TriggerState | undefined,
+  spec?: TriggerSpec,
+  now = Number.POSITIVE_INFINITY,
+): string {
   if (state === undefined) return 'waiting for objects';
   const open = state.buckets.filter((b) => b.firedAt === undefined);
   const latestOpen = open[open.length - 1];
@@ -328,6 +397,25 @@ export function triggerStateLabel(state: TriggerState | undefined, spec?: Trigge
       ]
         .filter(Boolean)
         .join(' · ');
+    case 'window': {
+      // In a producer's run: where its objects went. In the window's own run: what it fired with.
+      if (state.fired > 0) {
+        const b = state.buckets.find((x) => x.firedAt !== undefined);
+        const from = b?.sourceCount === undefined ? '' : ` from ${plural(b.sourceCount, 'run')}`;
+        return `window fired with ${plural(state.won, 'object')}${from}`;
+      }
+      const windows = state.buckets.flatMap((b) => b.windows ?? []);
+      const last = windows[windows.length - 1];
+      if (last === undefined) return `${plural(state.received, 'object')} received`;
+      const left = last.closesAt - now;
+      const when =
+        left > 0 && Number.isFinite(left)
+          ? `closes in ${(left / 1000).toFixed(1)} s`
+          : Number.isFinite(left)
+            ? 'closed'
+            : `closes at ${new Date(last.closesAt).toISOString().slice(11, 23)}`;
+      return `${plural(state.received, 'object')} in ${plural(new Set(windows.map((w) => w.index)).size, 'window')} · ${when}`;
+    }
     case 'group':
       return [
         `${plural(state.received, 'object')} received`,

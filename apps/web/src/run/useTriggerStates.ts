@@ -1,5 +1,5 @@
 import type { Graph, TriggerSpec } from '@jointflow/ir';
-import { useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { RunTrace } from './runTrace';
 import { TriggerFold, type TriggerState, triggerStateLabel } from './triggerState';
 
@@ -14,16 +14,19 @@ export interface TriggerView {
 /**
  * The live state of every trigger step of a run. The trace only grows (it deduplicates by event
  * id), so each render folds only the events added since the last one; a new trace (another
- * execution, a redrive) starts over.
+ * execution, a redrive) starts over. While the run is live and a time window it fed is still
+ * open, the line counts down ("closes in 0.6 s") five times a second.
  */
 export function useTriggerStates(
   trace: RunTrace,
   version: number,
   graph: Graph | undefined,
+  live = false,
 ): ReadonlyMap<string, TriggerView> {
   const folded = useRef<{ trace: RunTrace; count: number; fold: TriggerFold } | null>(null);
+  const [now, setNow] = useState(() => Date.now());
   // biome-ignore lint/correctness/useExhaustiveDependencies: the trace mutates in place; version says when
-  return useMemo(() => {
+  const views = useMemo(() => {
     let current = folded.current;
     if (current === null || current.trace !== trace || current.count > trace.events.length) {
       current = { trace, count: 0, fold: new TriggerFold() };
@@ -42,7 +45,7 @@ export function useTriggerStates(
         node: node.name,
         spec: node.trigger,
         state,
-        label: triggerStateLabel(state, node.trigger),
+        label: triggerStateLabel(state, node.trigger, now),
       });
     }
     // Triggers the trace names but the graph does not (another version of the workflow).
@@ -51,5 +54,19 @@ export function useTriggerStates(
         out.set(name, { node: name, spec: undefined, state, label: triggerStateLabel(state) });
     }
     return out;
-  }, [trace, version, graph]);
+  }, [trace, version, graph, now]);
+
+  const openUntil = Math.max(
+    0,
+    ...[...views.values()].flatMap(
+      (v) => v.state?.buckets.flatMap((b) => (b.windows ?? []).map((w) => w.closesAt)) ?? [],
+    ),
+  );
+  const ticking = live && openUntil > now;
+  useEffect(() => {
+    if (!ticking) return;
+    const timer = setInterval(() => setNow(Date.now()), 200);
+    return () => clearInterval(timer);
+  }, [ticking]);
+  return views;
 }
