@@ -17,6 +17,7 @@ import type { Cloud } from '../api/apiClient';
 import { cloudColor } from '../api/queries';
 import type { NodeSummary } from '../run/runTrace';
 import { type FlowNodeData, type FlowNodeType, nodeTypes } from './FlowNode';
+import { type EdgeLook, MergedEdges } from './MergedEdges';
 import { triggerSummary } from './triggerSummary';
 
 export const PALETTE_MIME = 'application/x-jointflow-kind';
@@ -66,6 +67,15 @@ const PRO_OPTIONS = { hideAttribution: true };
 const MULTI_SELECTION_KEYS = ['Shift', 'Meta', 'Control'];
 /** A stable colour function: a new one re-renders every minimap node (2,000 per drag frame). */
 const minimapNodeColor = (node: { data: unknown }) => (node.data as FlowNodeData).cloudColor;
+/**
+ * Above this many edges, a canvas zoomed out past `FAR_ZOOM` draws its edges merged
+ * (`MergedEdges`) instead of as React Flow edges: at that zoom an edge is a hairline nobody can
+ * click, and 2,000 separate edge SVGs cost most of a drag's frame.
+ */
+const MERGE_EDGES_ABOVE = 300;
+const NO_EDGES: Edge[] = [];
+/** A node's size before React Flow measured it (the CSS min-width and a two-line body). */
+const UNMEASURED = { width: 180, height: 60 };
 
 function effectiveCloud(
   node: GraphNode | undefined,
@@ -226,6 +236,33 @@ export function Canvas({
     return out;
   }, [graph.edges, cloudSignature, placement, selectedEdges, errorEdges]);
 
+  const mergeEdges = far && graph.edges.length > MERGE_EDGES_ABOVE;
+  const boxes = useMemo(() => {
+    const out = new Map<string, { x: number; y: number; width: number; height: number }>();
+    if (!mergeEdges) return out;
+    for (const node of graph.nodes) {
+      const size = measured.get(node.name) ?? UNMEASURED;
+      out.set(node.name, { ...(node.position ?? { x: 0, y: 0 }), ...size });
+    }
+    return out;
+  }, [mergeEdges, graph.nodes, measured]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: cloudSignature stands for the node clouds read here
+  const cloudOf = useMemo(
+    () => new Map(graph.nodes.map((n) => [n.name, effectiveCloud(n, placement)])),
+    [cloudSignature, placement],
+  );
+  // The same looks as the React Flow edges above: selected, error, cross-cloud, plain.
+  const lookOf = useCallback(
+    (edge: Graph['edges'][number]): EdgeLook => {
+      if (selectedEdges.has(edge.id)) return 'selected';
+      if (errorEdges?.has(edge.id)) return 'error';
+      const from = cloudOf.get(edge.source);
+      const to = cloudOf.get(edge.target);
+      return from !== undefined && to !== undefined && from !== to ? 'cross-cloud' : 'plain';
+    },
+    [cloudOf, selectedEdges, errorEdges],
+  );
+
   const onNodesChange = useCallback(
     (changes: NodeChange<FlowNodeType>[]) => {
       const sizes: [string, Measured][] = [];
@@ -319,7 +356,7 @@ export function Canvas({
     >
       <ReactFlow<FlowNodeType, Edge>
         nodes={nodes}
-        edges={edges}
+        edges={mergeEdges ? NO_EDGES : edges}
         nodeTypes={nodeTypes}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
@@ -338,6 +375,9 @@ export function Canvas({
         proOptions={PRO_OPTIONS}
       >
         <Background />
+        {mergeEdges && (
+          <MergedEdges edges={graph.edges} boxes={boxes} dragged={drag} lookOf={lookOf} />
+        )}
         <MiniMap pannable zoomable nodeColor={minimapNodeColor} />
         <Controls showInteractive={false} />
       </ReactFlow>
