@@ -229,6 +229,50 @@ describe('importAsl', () => {
     });
   });
 
+  it('gives a Parallel with ResultPath a raw-input slot on its join, and a Map a step before and after', () => {
+    const graph = imported({
+      StartAt: 'Both',
+      States: {
+        Both: {
+          Type: 'Parallel',
+          InputPath: '$.in',
+          ResultPath: '$.out',
+          Branches: [
+            { StartAt: 'A', States: { A: { Type: 'Pass', End: true } } },
+            { StartAt: 'B', States: { B: { Type: 'Pass', End: true } } },
+          ],
+          Next: 'Each',
+        },
+        Each: {
+          Type: 'Map',
+          ItemsPath: '$.list',
+          ItemSelector: { 'v.$': '$$.Map.Item.Value' },
+          ResultPath: null,
+          ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
+          End: true,
+        },
+      },
+    });
+    const edges = graph.edges.map((e) => [e.source, e.target, e.mapping ?? null]);
+    expect(edges).toEqual(
+      expect.arrayContaining([
+        ['Both', 'Both-1-A', 'effective'],
+        ['Both', 'Both-2-B', 'effective'],
+        ['Both', 'Both-join', 'raw'],
+        ['Both-join', 'Each-items', null],
+        ['Each-items', 'Each', null],
+        ['Each-join', 'Each-result', null],
+        ['Each-items', 'Each-result', 'raw'],
+      ]),
+    );
+    // The raw input is the join's last slot.
+    const intoJoin = graph.edges.filter((e) => e.target === 'Both-join').map((e) => e.source);
+    expect(intoJoin.at(-1)).toBe('Both');
+    expect(node(graph, 'Each')).toMatchObject({ kind: 'map', items: 'items' });
+    expect(spec(graph, 'Each-items')).toMatchObject({ kind: 'items', itemsPath: ['list'] });
+    expect(spec(graph, 'Both-join')).toMatchObject({ kind: 'gather', shape: 'parallel' });
+  });
+
   it('reports the Catch of a Parallel and the states only it reaches', () => {
     const { graph, diagnostics } = importAsl({
       StartAt: 'Both',

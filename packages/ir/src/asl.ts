@@ -2,8 +2,10 @@ import { choiceRuleToJsonata, jsonPathToJsonata } from './aslChoice';
 import {
   type AslDataFlow,
   type AslPath,
+  type AslTemplate,
   readDataFlow,
   referencePath,
+  template,
   unavailableContextPaths,
 } from './aslDataFlow';
 import { jsonDepthExceeds } from './aslDepth';
@@ -41,6 +43,9 @@ const DATA_FLOW_FIELDS = {
   Pass: ['InputPath', 'Parameters', 'ResultPath', 'OutputPath'],
   Wait: ['InputPath', 'OutputPath'],
   Succeed: ['InputPath', 'OutputPath'],
+  Parallel: ['InputPath', 'Parameters', 'ResultSelector', 'ResultPath', 'OutputPath'],
+  // Parameters of a Map is the legacy name of ItemSelector (read in mapState).
+  Map: ['InputPath', 'Parameters', 'ResultSelector', 'ResultPath', 'OutputPath'],
 } as const;
 
 /** Fields each state type keeps when imported; any other field gets a warning. */
@@ -72,7 +77,16 @@ const HONOURED: Record<string, string[]> = {
   Succeed: ['Type', 'Comment', ...DATA_FLOW_FIELDS.Succeed],
   Fail: ['Type', 'Comment', 'Error', 'Cause', 'ErrorPath', 'CausePath'],
   Choice: ['Type', 'Comment', 'Choices', 'Default'],
-  Parallel: ['Type', 'Comment', 'Branches', 'Next', 'End', 'Retry', 'Catch'],
+  Parallel: [
+    'Type',
+    'Comment',
+    'Branches',
+    'Next',
+    'End',
+    'Retry',
+    'Catch',
+    ...DATA_FLOW_FIELDS.Parallel,
+  ],
   Map: [
     'Type',
     'Comment',
@@ -85,6 +99,8 @@ const HONOURED: Record<string, string[]> = {
     'MaxConcurrency',
     'Retry',
     'Catch',
+    'ItemSelector',
+    ...DATA_FLOW_FIELDS.Map,
   ],
 };
 
@@ -553,13 +569,31 @@ class AslImport {
           return undefined;
         }
         this.fanOutRetryCatch(stateName, state, name);
-        this.task(name, { kind: 'pass', state: stateName, what: 'Parallel state' });
         const join = this.name(`${stateName}-join`, prefix);
-        if (branches.length === 1) {
-          // One branch is no fan-out: a step wraps its output in an array, as Parallel does.
-          this.task(join, { kind: 'wrap', state: stateName, what: 'end of a one-branch Parallel' });
+        if (io === null) {
+          this.task(name, { kind: 'pass', state: stateName, what: 'Parallel state' });
+          if (branches.length === 1) {
+            // One branch is no fan-out: a step wraps its output in an array, as Parallel does.
+            this.task(join, {
+              kind: 'wrap',
+              state: stateName,
+              what: 'end of a one-branch Parallel',
+            });
+          } else {
+            this.nodes.push({ kind: 'join', name: join, cloud: 'auto', fanOut: name });
+          }
         } else {
-          this.nodes.push({ kind: 'join', name: join, cloud: 'auto', fanOut: name });
+          // Data flow: the branches get the effective input, and the state's raw input goes
+          // straight to the join as its last slot, so the join's code can place the results.
+          this.task(name, { kind: 'fanout', state: stateName, io });
+          this.nodes.push({
+            kind: 'join',
+            name: join,
+            cloud: 'auto',
+            fanOut: name,
+            retries: 0,
+            code: aslStepCode({ kind: 'gather', state: stateName, io, shape: 'parallel' }),
+          });
         }
         for (const [i, branch] of branches.entries()) {
           const sub = isObject(branch)
@@ -570,13 +604,14 @@ class AslImport {
               )
             : undefined;
           if (sub === undefined) continue;
-          this.edge(name, sub.entry);
+          this.edge(name, sub.entry, undefined, io === null ? undefined : 'effective');
           this.edge(this.singleExit(sub, `${name}-${i + 1}-end`), join);
         }
+        if (io !== null) this.edge(name, join, undefined, 'raw');
         return { entry: name, exit: join, ends };
       }
       case 'Map':
-        return this.mapState(stateName, state, name, prefix, ends);
+        return this.mapState(stateName, state, name, prefix, ends, io);
       default:
         return undefined;
     }
@@ -641,7 +676,7 @@ class AslImport {
     if (!fields.some((f) => state[f] !== undefined)) return null;
     const { flow, problems } = readDataFlow(state, fields);
     const unavailable = [
-      ...unavailableContextPaths(flow.parameters),
+      ...unavailableContextPaths(flow.parameters, type === 'Map'),
       ...unavailableContextPaths(flow.resultSelector),
     ];
     if (unavailable.length > 0) {
@@ -744,6 +779,7 @@ class AslImport {
     name: string,
     prefix: string,
     ends: boolean,
+    io: AslDataFlow | null,
   ): BuiltState | undefined {
     const processor = isObject(state.ItemProcessor)
       ? state.ItemProcessor
@@ -791,7 +827,8 @@ class AslImport {
       if (m?.[1] !== undefined) items = m[1].trim().replaceAll('$states.input', '$');
     }
     this.fanOutRetryCatch(stateName, state, name);
-    this.nodes.push({ kind: 'map', name, cloud: 'auto', items });
+    const shaping = this.mapShaping(stateName, state, name, io);
+    this.nodes.push({ kind: 'map', name, cloud: 'auto', items: shaping ? 'items' : items });
     const join = this.name(`${stateName}-join`, prefix);
     this.nodes.push({ kind: 'join', name: join, cloud: 'auto', fanOut: name, retries: 0 });
     const sub = this.machine(
@@ -811,7 +848,83 @@ class AslImport {
       this.edge(name, first);
       this.edge(this.singleExit(sub, `${name}-end`), join);
     }
-    return { entry: name, exit: join, ends };
+    if (shaping === undefined) return { entry: name, exit: join, ends };
+    // Data flow: a step before the map selects the items (InputPath, ItemsPath, ItemSelector)
+    // and hands the raw input to a join after it, whose code places the results.
+    const before = this.name(`${stateName}-items`, prefix);
+    const after = this.name(`${stateName}-result`, prefix);
+    this.task(before, { kind: 'items', state: stateName, ...shaping });
+    this.nodes.push({
+      kind: 'join',
+      name: after,
+      cloud: 'auto',
+      fanOut: before,
+      retries: 0,
+      code: aslStepCode({ kind: 'gather', state: stateName, io: shaping.io, shape: 'map' }),
+    });
+    this.edge(before, name);
+    this.edge(join, after);
+    this.edge(before, after, undefined, 'raw');
+    return { entry: before, exit: after, ends };
+  }
+
+  /**
+   * What a Map with data-flow fields needs before and after it; undefined when it has none (the
+   * map then iterates the ItemsPath of its input directly).
+   */
+  private mapShaping(
+    stateName: string,
+    state: Json,
+    node: string,
+    io: AslDataFlow | null,
+  ):
+    | { io: AslDataFlow; itemsPath: (string | number)[]; itemSelector: AslTemplate | null }
+    | undefined {
+    let itemSelector = io?.parameters ?? null;
+    if (state.ItemSelector !== undefined) {
+      const t = template(state.ItemSelector);
+      if ('problem' in t) {
+        this.report(
+          'warning',
+          'ASL_DATA_FLOW_NOT_IMPORTED',
+          `Map state "${stateName}": ItemSelector: ${t.problem}; that field is left out (each item is passed as is)`,
+          node,
+        );
+      } else {
+        itemSelector = t.ok;
+        const unavailable = unavailableContextPaths(t.ok, true);
+        if (unavailable.length > 0) {
+          this.report(
+            'warning',
+            'ASL_CONTEXT_UNAVAILABLE',
+            `Map state "${stateName}" reads ${unavailable.join(', ')} from the context object, which a Jointflow step does not have; the step fails with States.Runtime there`,
+            node,
+          );
+        }
+      }
+    }
+    if (io === null && itemSelector === null) return undefined;
+    if (typeof state.Items === 'string') {
+      this.report(
+        'warning',
+        'ASL_DATA_FLOW_NOT_IMPORTED',
+        `Map state "${stateName}" mixes Items (JSONata) with JSONPath data-flow fields; the data-flow fields are left out`,
+        node,
+      );
+      return undefined;
+    }
+    const itemsPath = referencePath(state.ItemsPath ?? '$');
+    // An ItemsPath that is not a plain path was reported (ASL_ITEMS_PATH) by the caller.
+    if (itemsPath === undefined || itemsPath === null) return undefined;
+    const flow: AslDataFlow = {
+      inputPath: [],
+      resultSelector: null,
+      resultPath: [],
+      outputPath: [],
+      ...io,
+      parameters: null,
+    };
+    return { io: flow, itemsPath, itemSelector };
   }
 
   /**

@@ -36,8 +36,12 @@ const KNOWN_CONTEXT = [
   'Map.Item.Index',
 ];
 
-/** The `$$` paths in `t` that the step code cannot answer (they fail with States.Runtime). */
-export function unavailableContextPaths(t: AslTemplate | null): string[] {
+/**
+ * The `$$` paths in `t` that the step code cannot answer (they fail with States.Runtime).
+ * `inMapItem`: `t` is an ItemSelector, where `$$.Map.Item.Value` is known too.
+ */
+export function unavailableContextPaths(t: AslTemplate | null, inMapItem = false): string[] {
+  const known = inMapItem ? [...KNOWN_CONTEXT, 'Map.Item.Value'] : KNOWN_CONTEXT;
   const found: string[] = [];
   const stack: AslTemplate[] = t === null ? [] : [t];
   for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
@@ -46,8 +50,11 @@ export function unavailableContextPaths(t: AslTemplate | null): string[] {
       stack.push(...(top.t === 'arr' ? top.items : top.args));
     else if (top.t === 'path' && top.root === 'context') {
       const path = top.segs.join('.');
-      if (!KNOWN_CONTEXT.some((k) => k === path || k.startsWith(`${path}.`)))
-        found.push(`$$.${path}`);
+      // Known: the path itself, an object above it, or a field inside Map.Item.Value.
+      const answered = known.some(
+        (k) => k === path || k.startsWith(`${path}.`) || path.startsWith(`${k}.`),
+      );
+      if (!answered) found.push(`$$.${path}`);
     }
   }
   return found;

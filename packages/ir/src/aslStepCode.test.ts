@@ -142,6 +142,24 @@ describe('generated step code with hostile state names', () => {
         },
       }),
     ];
+    const io = (s: string) => ({
+      inputPath: [s],
+      parameters: { t: 'lit' as const, v: s },
+      resultSelector: null,
+      resultPath: [s],
+      outputPath: [],
+    });
+    kinds.push(
+      (s) => ({ kind: 'fanout', state: s, io: io(s) }),
+      (s) => ({
+        kind: 'items',
+        state: s,
+        io: io(s),
+        itemsPath: [s],
+        itemSelector: { t: 'path', root: 'context', segs: ['Map', 'Item', 'Value', s] },
+      }),
+      (s) => ({ kind: 'gather', state: s, io: io(s), shape: 'map' }),
+    );
     for (const kind of kinds) {
       const plain = outsideStrings(aslStepCode(kind('plain')));
       for (const text of HOSTILE) {

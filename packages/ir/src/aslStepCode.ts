@@ -7,7 +7,7 @@
  * reads. `aslStepCode.test.ts` loads modules built from hostile names and proves it.
  */
 
-import type { AslDataFlow } from './aslDataFlow';
+import type { AslDataFlow, AslTemplate } from './aslDataFlow';
 
 /** The key a Task's output carries when one of its Catchers caught the error. */
 export const ASL_CATCH_KEY = 'jointflow:aslCatch';
@@ -46,6 +46,21 @@ export type AslStepSpec =
       io: AslDataFlow | null;
     }
   | { kind: 'pass'; state: string; what: string; io?: AslDataFlow | null }
+  /** A Parallel's fan-out: branches get `effective` (InputPath, Parameters), the join `raw`. */
+  | { kind: 'fanout'; state: string; io: AslDataFlow }
+  /**
+   * Before a Map: InputPath, ItemsPath and ItemSelector (or the legacy Parameters) per item;
+   * the map iterates `items`, the result step gets `raw`.
+   */
+  | {
+      kind: 'items';
+      state: string;
+      io: AslDataFlow;
+      itemsPath: (string | number)[];
+      itemSelector: AslTemplate | null;
+    }
+  /** The join of a Parallel or Map with data flow: [...results, raw] -> the state's output. */
+  | { kind: 'gather'; state: string; io: AslDataFlow; shape: 'parallel' | 'map' }
   | { kind: 'result'; state: string; result: unknown; io?: AslDataFlow | null }
   | {
       kind: 'wait';
@@ -234,6 +249,32 @@ const BODIES: Record<AslStepSpec['kind'], string[]> = {
     '}',
   ],
   wrap: ['export async function handler(input) {', '  return [input];', '}'],
+  fanout: [
+    'export async function handler(input, ctx) {',
+    '  return { raw: input, effective: effectiveInput(input, ctx, 0) };',
+    '}',
+  ],
+  items: [
+    'export async function handler(input, ctx) {',
+    '  const effective = select(input, state.io.inputPath);',
+    '  const items = select(effective, state.itemsPath);',
+    "  if (!Array.isArray(items)) throw runtimeError('the ItemsPath of the Map does not select an array');",
+    '  if (state.itemSelector === null) return { raw: input, items };',
+    '  const context = contextObject(ctx, 0);',
+    '  const selected = items.map((value, index) =>',
+    '    build(state.itemSelector, effective, { ...context, Map: { Item: { Index: index, Value: value } } }),',
+    '  );',
+    '  return { raw: input, items: selected };',
+    '}',
+  ],
+  gather: [
+    '// The input is [...the branch results (a Parallel) or the item results (a Map), raw input].',
+    'export async function handler(input, ctx) {',
+    '  const raw = input[input.length - 1];',
+    "  const results = state.shape === 'map' ? input[0] : input.slice(0, -1);",
+    '  return shapedOutput(raw, results, ctx);',
+    '}',
+  ],
   result: [
     'export async function handler(input, ctx) {',
     '  return shapedOutput(input, state.result, ctx);',
