@@ -1,4 +1,5 @@
 import { axeViolations, expect, screenshot, test } from '../fixtures';
+import { deployWorkflow, startRun } from './runSupport';
 
 const code = (body: string) => `export async function handler(input) {\n  ${body}\n}\n`;
 
@@ -103,4 +104,72 @@ test('a k-of-n trigger deployed and run from the designer: 3 of 4 won, 1 dropped
   await expect(events).toContainText('late, the winners were already decided');
   await expect(events).toContainText('trigger.received');
   await screenshot(page, 'trigger-run-events');
+});
+
+/**
+ * Ten producers, finishing one after another, feed a batch trigger of 4: batches 0 and 1 fill
+ * and fire while the run goes on, the last one (2 objects) fires when every producer is done.
+ */
+const batchSum = {
+  name: 'trigger-batch',
+  nodes: [
+    { kind: 'task', name: 'source', code: code('return Array.from({ length: 10 }, (_, i) => i);') },
+    { kind: 'map', name: 'items' },
+    {
+      kind: 'task',
+      name: 'produce',
+      code: code('await new Promise((r) => setTimeout(r, 700 * input));\n  return input;'),
+    },
+    {
+      kind: 'trigger',
+      name: 'batch',
+      trigger: { type: 'batch', size: 4 },
+      fanOut: 'items',
+      code: code('return input.reduce((s, o) => s + o.value, 0);'),
+    },
+    { kind: 'task', name: 'double', code: code('return input * 2;') },
+    {
+      kind: 'join',
+      name: 'total',
+      fanOut: 'batch',
+      code: code('return input.reduce((s, x) => s + x, 0);'),
+    },
+  ],
+  edges: [
+    { id: 'e1', source: 'source', target: 'items' },
+    { id: 'e2', source: 'items', target: 'produce' },
+    { id: 'e3', source: 'produce', target: 'batch' },
+    { id: 'e4', source: 'batch', target: 'double' },
+    { id: 'e5', source: 'double', target: 'total' },
+  ],
+  sampleInput: {},
+};
+
+test('a batch trigger fills live: n/4 buffered while producers finish, then 3 batches fired', async ({
+  page,
+  openApp,
+  apiCall,
+}) => {
+  test.slow();
+  const { workflowId, deploymentId } = await deployWorkflow(apiCall, batchSum);
+  const execution = await startRun(apiCall, deploymentId, {});
+  await openApp(`/workflows/${workflowId}/runs/${execution}`);
+  const state = page.getByTestId('trigger-state-batch');
+  // While the producers finish one by one, the open batch's fill shows (batches 0 and 1 fill
+  // over about 2.8 s each).
+  await expect(state).toHaveText(/^(\d batch(es)? fired · )?[1-4]\/4 buffered$/, {
+    timeout: 60_000,
+  });
+  await screenshot(page, 'trigger-batch-live');
+  await expect(page.getByTestId('execution-status')).toHaveText('succeeded', { timeout: 60_000 });
+  await expect(state).toHaveText('3 batches fired');
+  // 0..9 summed per batch, doubled, summed: 90.
+  await expect(page.getByTestId('execution-result')).toHaveText('90');
+  const lanes = page.getByRole('list', { name: 'Trigger decisions' });
+  await expect(lanes.getByRole('img', { name: /fired with 4 objects/ })).toHaveCount(2);
+  await expect(lanes.getByRole('img', { name: /fired with 2 objects/ })).toHaveCount(1);
+  await page.getByRole('tab', { name: 'Events' }).click();
+  const events = page.getByRole('region', { name: 'Events' });
+  await events.getByLabel('Node').selectOption('batch');
+  await expect(events).toContainText(/received the output of produce\/map:items=\d · \d\/4 filled/);
 });
