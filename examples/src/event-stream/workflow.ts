@@ -11,16 +11,15 @@ export const workflow: ExampleWorkflow = {
     'Ad events -> campaign lookup -> a 1 s time window -> count per campaign. Each run is one ad event; each window is a run of its own (fed by every event that arrived in that second), started when the window closes.',
   sampleInput: { ad: 'ad-17', user: 'u-4' },
   nodes: [
-    { kind: 'task', name: 'lookup', cloud: 'aws-local', position: { x: 0, y: 0 } },
+    { kind: 'task', name: 'lookup', cloud: 'aws-local' },
     {
       kind: 'trigger',
       name: 'perSecond',
       cloud: 'aws-local',
       trigger: { type: 'window', windowMs: 1000 },
       description: 'Collects the campaign of every ad event that arrives in the same second.',
-      position: { x: 0, y: 140 },
     },
-    { kind: 'task', name: 'count', cloud: 'aliyun-local', position: { x: 0, y: 280 } },
+    { kind: 'task', name: 'count', cloud: 'aliyun-local' },
   ],
   edges: [
     { id: 'lookup-perSecond', source: 'lookup', target: 'perSecond' },
