@@ -173,3 +173,46 @@ test('a batch trigger fills live: n/4 buffered while producers finish, then 3 ba
   await events.getByLabel('Node').selectOption('batch');
   await expect(events).toContainText(/received the output of produce\/map:items=\d · \d\/4 filled/);
 });
+
+test('the ml-pipeline example opens, deploys and runs from the designer, its 3-of-4 vote live on the graph', async ({
+  page,
+  openApp,
+}) => {
+  test.slow();
+  await openApp();
+  await page.getByRole('link', { name: 'ml-pipeline', exact: true }).first().click();
+  await expect(page.getByTestId('trigger-summary-vote')).toHaveText('3 of 4');
+  const deploy = page.getByRole('button', { name: 'Deploy', exact: true });
+  await expect(deploy).toBeEnabled({ timeout: 60_000 });
+  await deploy.click();
+  const dialog = page.getByRole('dialog', { name: 'Deploy' });
+  await expect(dialog.getByTestId('deployment-status')).toHaveText(/ready|failed/, {
+    timeout: 60_000,
+  });
+  await expect(dialog.getByTestId('deployment-status')).toHaveText(/ready/);
+  // The input is the example's sample input (a ring; replica 3 is made slow).
+  await expect(dialog.getByRole('textbox', { name: 'Input' })).toContainText('slowMs');
+  await dialog.getByRole('button', { name: 'Run', exact: true }).click();
+
+  // The vote fires with the first 3 answers; the slow replica's answer is not among them.
+  const state = page.getByTestId('trigger-state-vote');
+  await expect(state).toHaveText(/^3 of 4 won/, { timeout: 90_000 });
+  await expect(page.getByTestId('execution-status')).toHaveText('succeeded', { timeout: 90_000 });
+  await expect(page.getByTestId('node-vote')).toHaveAttribute('data-status', 'succeeded');
+  const result = page.getByTestId('execution-result');
+  await expect(result).toContainText('"label": "ring"');
+  await expect(result).toContainText('"answers": 3');
+  const winners = JSON.parse((await result.textContent()) ?? '{}').winners as string[];
+  expect(winners).toHaveLength(3);
+  expect(winners).not.toContain('classify/map:replicas=3');
+  await expect(
+    page
+      .getByRole('list', { name: 'Trigger decisions' })
+      .getByRole('img', { name: /fired with 3 objects/ }),
+  ).toHaveCount(1);
+  await screenshot(page, 'trigger-ml-pipeline');
+  await page.getByRole('tab', { name: 'Events' }).click();
+  const events = page.getByRole('region', { name: 'Events' });
+  await events.getByLabel('Node').selectOption('vote');
+  await expect(events).toContainText(/fired with 3 objects: classify\/map:replicas=\d/);
+});
