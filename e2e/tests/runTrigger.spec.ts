@@ -216,3 +216,34 @@ test('the ml-pipeline example opens, deploys and runs from the designer, its 3-o
   await events.getByLabel('Node').selectOption('vote');
   await expect(events).toContainText(/fired with 3 objects: classify\/map:replicas=\d/);
 });
+
+test('the mapreduce-sort example runs from the designer: the group trigger fires one reducer per range and the output is sorted', async ({
+  page,
+  openApp,
+}) => {
+  test.slow();
+  await openApp();
+  await page.getByRole('link', { name: 'mapreduce-sort', exact: true }).first().click();
+  await expect(page.getByTestId('trigger-summary-shuffle')).toHaveText('groups by group:');
+  const deploy = page.getByRole('button', { name: 'Deploy', exact: true });
+  await expect(deploy).toBeEnabled({ timeout: 60_000 });
+  await deploy.click();
+  const dialog = page.getByRole('dialog', { name: 'Deploy' });
+  await expect(dialog.getByTestId('deployment-status')).toHaveText(/ready|failed/, {
+    timeout: 60_000,
+  });
+  await expect(dialog.getByTestId('deployment-status')).toHaveText(/ready/);
+  await dialog.getByRole('button', { name: 'Run', exact: true }).click();
+
+  await expect(page.getByTestId('execution-status')).toHaveText('succeeded', { timeout: 90_000 });
+  // 42 numbers from 4 mappers into 3 key ranges: one reducer run per range that got records.
+  await expect(page.getByTestId('trigger-state-shuffle')).toHaveText(
+    /^\d+ objects received · [1-3] groups? fired$/,
+  );
+  const output = JSON.parse((await page.getByTestId('execution-result').textContent()) ?? '{}');
+  const sorted = output.sorted as number[];
+  expect(sorted).toHaveLength(42);
+  expect(sorted.slice(0, 5)).toEqual([9, 12, 17, 27, 54]);
+  expect(sorted).toEqual([...sorted].sort((a, b) => a - b));
+  await screenshot(page, 'trigger-mapreduce-sort');
+});
