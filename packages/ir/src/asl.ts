@@ -2,6 +2,7 @@ import { choiceRuleToJsonata, jsonPathToJsonata } from './aslChoice';
 import {
   type AslDataFlow,
   type AslPath,
+  type AslSegment,
   type AslTemplate,
   readDataFlow,
   referencePath,
@@ -636,7 +637,7 @@ class AslImport {
           name,
         );
       }
-      const timeoutMs = Math.min(MAX_STEP_MS, Math.max(30_000, seconds * 1000 + 10_000));
+      const timeoutMs = Math.ceil(Math.min(MAX_STEP_MS, Math.max(30_000, seconds * 1000 + 10_000)));
       this.task(name, { kind: 'wait', state: stateName, seconds, io }, { timeoutMs });
       return { entry: name, exit: name, ends };
     }
@@ -758,7 +759,7 @@ class AslImport {
         timeoutSeconds,
         io,
       },
-      { timeoutMs: Math.min(MAX_STEP_MS, Math.max(30_000, neededMs)) },
+      { timeoutMs: Math.ceil(Math.min(MAX_STEP_MS, Math.max(30_000, neededMs))) },
     );
     if (caught.catch.length === 0) return { entry: name, exit: name, ends };
     const choice = this.name(`${stateName}-caught`, prefix);
@@ -877,9 +878,7 @@ class AslImport {
     state: Json,
     node: string,
     io: AslDataFlow | null,
-  ):
-    | { io: AslDataFlow; itemsPath: (string | number)[]; itemSelector: AslTemplate | null }
-    | undefined {
+  ): { io: AslDataFlow; itemsPath: AslSegment[]; itemSelector: AslTemplate | null } | undefined {
     let itemSelector = io?.parameters ?? null;
     if (state.ItemSelector !== undefined) {
       const t = template(state.ItemSelector);

@@ -132,19 +132,52 @@ describe('data flow in imported step code', () => {
     });
   });
 
+  it('evaluates wildcards, slices and filters to arrays, as JSONPath does', async () => {
+    const step = await stepOf({
+      Type: 'Pass',
+      InputPath: '$.data',
+      Parameters: {
+        'names.$': '$.items[*].name',
+        'rest.$': '$.items[1:]',
+        'last.$': '$.items[-1:]',
+        'cheap.$': '$.items[?(@.price < 10)].name',
+        'fruit.$': "$.items[?(@.kind == 'fruit')]",
+        'bare.$': '$.items[?(@.kind==veg)].name',
+        'first.$': '$.[0]',
+        'values.$': '$.tags.*',
+      },
+      End: true,
+    });
+    const items = [
+      { name: 'apple', price: 3, kind: 'fruit' },
+      { name: 'melon', price: 12, kind: 'fruit' },
+      { name: 'leek', kind: 'veg' },
+    ];
+    await expect(step({ data: { items, tags: { a: 1, b: 2 }, 0: 'zero' } }, ctx)).resolves.toEqual({
+      names: ['apple', 'melon', 'leek'],
+      rest: items.slice(1),
+      last: [items[2]],
+      cheap: ['apple'],
+      fruit: items.slice(0, 2),
+      bare: ['leek'],
+      first: 'zero',
+      values: [1, 2],
+    });
+  });
+
   it('names what it cannot translate and leaves that field out', () => {
     const { diagnostics } = importAsl({
       StartAt: 'S',
       States: {
         S: {
           Type: 'Pass',
-          Parameters: { 'ids.$': '$.items[*].id', 'h.$': "States.Hash($.x, 'SHA-256')" },
+          Parameters: { 'ids.$': '$..id', 'h.$': "States.Hash($.x, 'SHA-256')" },
           End: true,
         },
       },
     });
     expect(diagnostics.map((d) => [d.code, d.node])).toEqual([['ASL_DATA_FLOW_NOT_IMPORTED', 'S']]);
-    expect(diagnostics[0]?.message).toContain('$.items[*].id');
+    expect(diagnostics[0]?.message).toContain('$..id');
     expect(template({ 'h.$': "States.Hash($.x, 'SHA-256')" })).toEqual({
       problem: '"h.$": the intrinsic States.Hash is not supported by the imported step code',
     });

@@ -6,15 +6,29 @@
  * naming the field; the importer then leaves that field out and says so.
  */
 
-/** A reference path as segments from `$` (`[]` is `$`); `null` where ASL allows a null path. */
-export type AslPath = (string | number)[] | null;
+/**
+ * One step of a path: a field name, an array index, or (in paths that select several values)
+ * a wildcard `[*]`, a slice `[1:]`, or a filter `[?(@.price < 10)]` comparing a plain path of
+ * each element with a literal.
+ */
+export type AslSegment =
+  | string
+  | number
+  | { any: true }
+  | { slice: [number | null, number | null] }
+  | { filter: { path: (string | number)[]; op: FilterOp; value: unknown } };
+
+type FilterOp = '==' | '!=' | '<' | '<=' | '>' | '>=';
+
+/** A path as segments from `$` (`[]` is `$`); `null` where ASL allows a null path. */
+export type AslPath = AslSegment[] | null;
 
 /** A Parameters or ResultSelector value, ready to be built over the effective input. */
 export type AslTemplate =
   | { t: 'lit'; v: unknown }
   | { t: 'obj'; entries: [string, AslTemplate][] }
   | { t: 'arr'; items: AslTemplate[] }
-  | { t: 'path'; root: 'input' | 'context'; segs: (string | number)[] }
+  | { t: 'path'; root: 'input' | 'context'; segs: AslSegment[] }
   | { t: 'fn'; name: string; args: AslTemplate[] };
 
 /** The data-flow settings of one state; absent fields are the identity (`$`, no template). */
@@ -81,29 +95,70 @@ export const ASL_INTRINSICS = new Set([
   'States.JsonMerge',
 ]);
 
-/** Path segments after the root (`$` or `$$`), or undefined for filters, wildcards and `..`. */
-export function pathSegments(rest: string): (string | number)[] | undefined {
-  const segments: (string | number)[] = [];
+/**
+ * Path segments after the root (`$` or `$$`), or undefined for what the step code does not
+ * evaluate (`..`, unions like `['a','b']`, filters comparing with another path). `definite`:
+ * only names and indexes (a Reference Path, as ResultPath must be).
+ */
+export function pathSegments(rest: string, definite = false): AslSegment[] | undefined {
+  const segments: AslSegment[] = [];
   let left = rest;
   while (left !== '') {
+    if (left.startsWith('..')) return undefined;
+    // `$.[0]` and `$.['a']` are accepted by the JSONPath library Step Functions uses.
+    if (left.startsWith('.[')) left = left.slice(1);
     const dotted = /^\.([^.[\]'"()*?@,\s]+)/.exec(left);
     const quoted = /^\['([^']*)'\]/.exec(left) ?? /^\["([^"]*)"\]/.exec(left);
     const index = /^\[(\d+)\]/.exec(left);
-    const m = dotted ?? quoted ?? index;
-    if (m?.[1] === undefined) return undefined;
-    segments.push(m === index ? Number(m[1]) : m[1]);
-    left = left.slice(m[0].length);
+    const plain = dotted ?? quoted ?? index;
+    if (plain?.[1] !== undefined) {
+      segments.push(plain === index ? Number(plain[1]) : plain[1]);
+      left = left.slice(plain[0].length);
+      continue;
+    }
+    if (definite) return undefined;
+    const any = /^(\[\*\]|\.\*)/.exec(left);
+    const slice = /^\[(-?\d+)?:(-?\d+)?\]/.exec(left);
+    const filter =
+      /^\[\?\(\s*@((?:\.[A-Za-z_][\w-]*|\['[^']*'\])+)\s*(==|!=|<=|>=|<|>)\s*('[^']*'|"[^"]*"|-?\d+(?:\.\d+)?|true|false|null|[A-Za-z_][\w-]*)\s*\)\]/.exec(
+        left,
+      );
+    if (any !== null) {
+      segments.push({ any: true });
+      left = left.slice(any[0].length);
+    } else if (slice !== null) {
+      const bound = (b: string | undefined) => (b === undefined ? null : Number(b));
+      segments.push({ slice: [bound(slice[1]), bound(slice[2])] });
+      left = left.slice(slice[0].length);
+    } else if (filter?.[1] !== undefined && filter[3] !== undefined) {
+      const path = pathSegments(filter[1], true) as (string | number)[] | undefined;
+      if (path === undefined) return undefined;
+      const raw = filter[3];
+      // A bare word is compared as a string, as Step Functions' JSONPath library does.
+      const value = /^'.*'$/.test(raw)
+        ? raw.slice(1, -1)
+        : /^[A-Za-z_]/.test(raw) && !['true', 'false', 'null'].includes(raw)
+          ? raw
+          : JSON.parse(raw);
+      segments.push({ filter: { path, op: filter[2] as FilterOp, value } });
+      left = left.slice(filter[0].length);
+    } else {
+      return undefined;
+    }
   }
   return segments;
 }
 
-/** A reference path (`$`, `$.a.b`, `$['a-b']`, `$.a[0]`) or null; undefined when not one. */
-export function referencePath(value: unknown): AslPath | undefined {
+/**
+ * A path (`$`, `$.a.b`, `$['a-b']`, `$.a[0]`, and unless `definite` also `[*]`, slices and
+ * filters) or null; undefined when not one.
+ */
+export function referencePath(value: unknown, definite = true): AslPath | undefined {
   if (value === null) return null;
   if (typeof value !== 'string' || !value.startsWith('$') || value.startsWith('$$')) {
     return undefined;
   }
-  return pathSegments(value.slice(1));
+  return pathSegments(value.slice(1), definite);
 }
 
 type Parsed<T> = { ok: T } | { problem: string };
@@ -121,7 +176,7 @@ function dynamicValue(text: string): Parsed<AslTemplate> {
     const segs = pathSegments(trimmed.slice(1));
     return segs === undefined
       ? {
-          problem: `the path ${JSON.stringify(text)} uses JSONPath filters, wildcards or '..', which are not imported`,
+          problem: `the path ${JSON.stringify(text)} uses JSONPath the step code does not evaluate ('..', unions like ['a','b'], filters against other paths)`,
         }
       : { ok: { t: 'path', root: 'input', segs } };
   }
@@ -259,10 +314,11 @@ export function readDataFlow(
   };
   for (const field of ['InputPath', 'ResultPath', 'OutputPath'] as const) {
     if (!fields.includes(field) || state[field] === undefined) continue;
-    const path = referencePath(state[field]);
+    // InputPath and OutputPath may select several values; ResultPath names one place.
+    const path = referencePath(state[field], field === 'ResultPath');
     if (path === undefined) {
       problems.push(
-        `${field} ${JSON.stringify(state[field])} is not a plain path ($, $.a.b, $['a-b'], [n]) or null`,
+        `${field} ${JSON.stringify(state[field])} uses JSONPath the step code does not evaluate ('..', unions, filters against other paths${field === 'ResultPath' ? ', or wildcards, slices and filters: ResultPath names one place' : ''})`,
       );
     } else if (field === 'InputPath') flow.inputPath = path;
     else if (field === 'ResultPath') flow.resultPath = path;

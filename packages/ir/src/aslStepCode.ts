@@ -7,7 +7,7 @@
  * reads. `aslStepCode.test.ts` loads modules built from hostile names and proves it.
  */
 
-import type { AslDataFlow, AslTemplate } from './aslDataFlow';
+import type { AslDataFlow, AslSegment, AslTemplate } from './aslDataFlow';
 
 /** The key a Task's output carries when one of its Catchers caught the error. */
 export const ASL_CATCH_KEY = 'jointflow:aslCatch';
@@ -56,7 +56,7 @@ export type AslStepSpec =
       kind: 'items';
       state: string;
       io: AslDataFlow;
-      itemsPath: (string | number)[];
+      itemsPath: AslSegment[];
       itemSelector: AslTemplate | null;
     }
   /** The join of a Parallel or Map with data flow: [...results, raw] -> the state's output. */
@@ -67,9 +67,9 @@ export type AslStepSpec =
       state: string;
       /** Seconds, or one of the paths/timestamp below read at run time (after InputPath). */
       seconds: number;
-      secondsPath?: (string | number)[] | null;
+      secondsPath?: AslSegment[] | null;
       timestamp?: string | null;
-      timestampPath?: (string | number)[] | null;
+      timestampPath?: AslSegment[] | null;
       /** The longest wait the step can hold, ms; a longer one fails it (Jointflow.WaitTooLong). */
       maxMs?: number;
       io?: AslDataFlow | null;
@@ -80,8 +80,8 @@ export type AslStepSpec =
       error: string;
       cause: string;
       /** ErrorPath and CausePath: read from the state's input at run time. */
-      errorPath?: (string | number)[] | null;
-      causePath?: (string | number)[] | null;
+      errorPath?: AslSegment[] | null;
+      causePath?: AslSegment[] | null;
     }
   | { kind: 'wrap'; state: string; what: string };
 
@@ -134,17 +134,53 @@ const DATA_FLOW = [
   '  return error;',
   '}',
   '',
-  '// A path that is not in the data fails the state, as in Step Functions.',
+  '// A path that is not in the data fails the state, as in Step Functions. Once a wildcard,',
+  '// slice or filter selects several values, missing fields are skipped and an array results.',
   'function select(value, path) {',
   '  if (path === null) return {};',
-  '  let at = value;',
-  '  for (const key of path) {',
-  "    if (at === null || typeof at !== 'object' || !(key in at)) {",
-  "      throw runtimeError('the path ' + JSON.stringify(path) + ' is not in the data');",
+  '  let many = false;',
+  '  let at = [value];',
+  '  for (const segment of path) {',
+  '    const next = [];',
+  '    for (const v of at) {',
+  "      const isObject = v !== null && typeof v === 'object';",
+  "      if (typeof segment === 'string' || typeof segment === 'number') {",
+  '        if (isObject && segment in v) next.push(v[segment]);',
+  "        else if (!many) throw runtimeError('the path ' + JSON.stringify(path) + ' is not in the data');",
+  '      } else if (segment.any) {',
+  '        if (isObject) next.push(...Object.values(v));',
+  '      } else if (segment.slice) {',
+  '        if (Array.isArray(v)) next.push(...v.slice(segment.slice[0] ?? 0, segment.slice[1] ?? v.length));',
+  '      } else if (Array.isArray(v)) {',
+  '        next.push(...v.filter((item) => kept(item, segment.filter)));',
+  '      }',
   '    }',
-  '    at = at[key];',
+  "    if (typeof segment === 'object') many = true;",
+  '    at = next;',
   '  }',
-  '  return at;',
+  '  return many ? at : at[0];',
+  '}',
+  '',
+  'function kept(item, filter) {',
+  '  let v = item;',
+  '  for (const key of filter.path) {',
+  "    if (v === null || typeof v !== 'object' || !(key in v)) return false;",
+  '    v = v[key];',
+  '  }',
+  '  switch (filter.op) {',
+  "    case '==':",
+  '      return v === filter.value;',
+  "    case '!=':",
+  '      return v !== filter.value;',
+  "    case '<':",
+  '      return v < filter.value;',
+  "    case '<=':",
+  '      return v <= filter.value;',
+  "    case '>':",
+  '      return v > filter.value;',
+  '    default:',
+  '      return v >= filter.value;',
+  '  }',
   '}',
   '',
   '// ResultPath: null keeps the input, [] replaces it, a path sets that field.',
