@@ -93,7 +93,7 @@ export function RunView({
     () => trace.nodeSummaries(bodies),
     [trace, version, trace.version, bodies],
   );
-  const triggers = useTriggerStates(trace, version, graph, live);
+  const triggers = useTriggerStates(trace, version, graph);
   const selectedTrigger = selectedStep ? triggers.get(selectedStep) : undefined;
   // biome-ignore lint/correctness/useExhaustiveDependencies: as above
   const costByCloud = useMemo(() => [...trace.costByCloud].sort(), [trace, version]);

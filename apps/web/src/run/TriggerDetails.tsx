@@ -38,7 +38,9 @@ export function TriggerDetails({
               {b.filled !== undefined && b.size !== undefined ? ` (${b.filled}/${b.size})` : ''}
               {b.firedAt !== undefined
                 ? ` · fired at +${formatMs(b.firedAt - origin)} with ${b.memberCount ?? b.members?.length ?? 0}`
-                : ' · open'}
+                : b.windows !== undefined
+                  ? ' · sent to its window'
+                  : ' · open'}
               {b.members !== undefined && b.members.length > 0 && (
                 <div className="muted trigger-members">{b.members.join(', ')}</div>
               )}

@@ -228,10 +228,10 @@ describe('trigger state from the trace', () => {
       },
     ]);
     expect(triggerStateLabel(producer, spec, 1_700_000_000_400)).toBe(
-      '3 objects in 1 window · closes in 0.6 s',
+      '3 objects sent to 1 window · closes in 0.6 s; it runs as its own execution',
     );
     expect(triggerStateLabel(producer, spec, 1_700_000_002_000)).toBe(
-      '3 objects in 1 window · closed',
+      '3 objects sent to 1 window · closed; it runs as its own execution',
     );
     expect(describeTriggerEvent(received[0] as TriggerEventLike)).toBe(
       'received ad from lookup/map:m=0 · into window 1700000000 (1000 ms), run in execution wnd.count.1700000000.abc',

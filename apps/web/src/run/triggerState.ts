@@ -414,7 +414,9 @@ export function triggerStateLabel(
           : Number.isFinite(left)
             ? 'closed'
             : `closes at ${new Date(last.closesAt).toISOString().slice(11, 23)}`;
-      return `${plural(state.received, 'object')} in ${plural(new Set(windows.map((w) => w.index)).size, 'window')} · ${when}`;
+      // The window's run is an execution of its own: say so, since this run's trigger and its
+      // successors never start here.
+      return `${plural(state.received, 'object')} sent to ${plural(new Set(windows.map((w) => w.index)).size, 'window')} · ${when}; it runs as its own execution`;
     }
     case 'group':
       return [

@@ -14,17 +14,18 @@ export interface TriggerView {
 /**
  * The live state of every trigger step of a run. The trace only grows (it deduplicates by event
  * id), so each render folds only the events added since the last one; a new trace (another
- * execution, a redrive) starts over. While the run is live and a time window it fed is still
- * open, the line counts down ("closes in 0.6 s") five times a second.
+ * execution, a redrive) starts over. While a time window the run fed is still open, the line
+ * counts down ("closes in 0.6 s") four times a second; the map keeps its identity while no line
+ * changed, so the run graph does not re-render for nothing.
  */
 export function useTriggerStates(
   trace: RunTrace,
   version: number,
   graph: Graph | undefined,
-  live = false,
 ): ReadonlyMap<string, TriggerView> {
   const folded = useRef<{ trace: RunTrace; count: number; fold: TriggerFold } | null>(null);
   const [now, setNow] = useState(() => Date.now());
+  const previous = useRef<{ key: string; views: ReadonlyMap<string, TriggerView> } | null>(null);
   // biome-ignore lint/correctness/useExhaustiveDependencies: the trace mutates in place; version says when
   const views = useMemo(() => {
     let current = folded.current;
@@ -53,6 +54,9 @@ export function useTriggerStates(
       if (!out.has(name))
         out.set(name, { node: name, spec: undefined, state, label: triggerStateLabel(state) });
     }
+    const key = `${current.count}|${graph === undefined ? '' : 'g'}|${[...out.values()].map((v) => `${v.node}:${v.label}`).join('|')}`;
+    if (previous.current?.key === key) return previous.current.views;
+    previous.current = { key, views: out };
     return out;
   }, [trace, version, graph, now]);
 
@@ -62,10 +66,12 @@ export function useTriggerStates(
       (v) => v.state?.buckets.flatMap((b) => (b.windows ?? []).map((w) => w.closesAt)) ?? [],
     ),
   );
-  const ticking = live && openUntil > now;
+  // Counts down until the last window closes, whether or not the run is still live: a producer
+  // run ends as soon as its objects are in their window.
+  const ticking = openUntil > now;
   useEffect(() => {
     if (!ticking) return;
-    const timer = setInterval(() => setNow(Date.now()), 200);
+    const timer = setInterval(() => setNow(Date.now()), 250);
     return () => clearInterval(timer);
   }, [ticking]);
   return views;
