@@ -72,7 +72,22 @@ function hostileDefinition(text: string) {
         Choices: [{ Variable: '$.x', StringEquals: text, Next: `${text} failed` }],
         Default: `${text} done`,
       },
-      [`${text} done`]: { Type: 'Succeed' },
+      [`${text} done`]: {
+        Type: 'Parallel',
+        ResultPath: `$['${text.replace(/'/g, '')}']`,
+        Branches: [
+          { StartAt: text, States: { [text]: { Type: 'Pass', End: true } } },
+          { StartAt: `${text}2`, States: { [`${text}2`]: { Type: 'Succeed' } } },
+        ],
+        Next: `${text} map`,
+      },
+      [`${text} map`]: {
+        Type: 'Map',
+        ItemsPath: '$.list',
+        ItemSelector: { [`${text}.$`]: '$$.Map.Item.Value', [text]: text },
+        ItemProcessor: { StartAt: text, States: { [text]: { Type: 'Succeed' } } },
+        End: true,
+      },
       [`${text} failed`]: { Type: 'Fail', Error: text, Cause: text },
     },
   };
@@ -86,8 +101,9 @@ describe('generated step code with hostile state names', () => {
     expect(compile(graph, { clouds: defaultCloudProfiles }).diagnostics).not.toContainEqual(
       expect.objectContaining({ severity: 'error' }),
     );
-    const tasks = graph.nodes.filter((n) => n.kind === 'task');
-    expect(tasks.length).toBe(5);
+    // Every step with code: tasks, and the joins of the Parallel and Map with data flow.
+    const tasks = graph.nodes.filter((n) => n.code !== '');
+    expect(tasks.length).toBe(11);
     for (const task of tasks) {
       // The text is there only as data: emptying the string literals removes every trace of it.
       const spec = readAslStepSpec(task.code);
@@ -97,7 +113,8 @@ describe('generated step code with hostile state names', () => {
         expect(bare).not.toContain(piece);
       }
       const handler = await load(task.code);
-      const outcome = await handler({ x: 'y' }, { attempt: 1 }).then(
+      const input = task.kind === 'join' ? [{ x: 'y' }, { x: 'y' }] : { x: 'y', list: [1] };
+      const outcome = await handler(input, { attempt: 1 }).then(
         (value) => ({ value }),
         (error: unknown) => ({ error }),
       );
@@ -108,7 +125,7 @@ describe('generated step code with hostile state names', () => {
       } else if (spec?.kind === 'result') {
         expect(outcome).toEqual({ value: { [text]: text } });
       } else {
-        expect(outcome).toEqual({ value: { x: 'y' } });
+        expect(outcome).toHaveProperty('value');
       }
     }
   });
