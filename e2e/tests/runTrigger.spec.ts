@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { axeViolations, expect, screenshot, test } from '../fixtures';
 import { deployWorkflow, startRun } from './runSupport';
 
@@ -246,4 +247,39 @@ test('the mapreduce-sort example runs from the designer: the group trigger fires
   expect(sorted.slice(0, 5)).toEqual([9, 12, 17, 27, 54]);
   expect(sorted).toEqual([...sorted].sort((a, b) => a - b));
   await screenshot(page, 'trigger-mapreduce-sort');
+});
+
+test('the event-stream example: a producer run says where its object went, and links the time window’s own execution', async ({
+  page,
+  openApp,
+  apiCall,
+}) => {
+  test.slow();
+  const graph = JSON.parse(
+    readFileSync(new URL('../../examples/event-stream.json', import.meta.url), 'utf8'),
+  ) as { name: string; sampleInput: unknown };
+  const { workflowId, deploymentId } = await deployWorkflow(apiCall, {
+    ...graph,
+    name: 'trigger-window',
+  });
+  const execution = await startRun(apiCall, deploymentId, graph.sampleInput);
+  await openApp(`/workflows/${workflowId}/runs/${execution}`);
+  await expect(page.getByTestId('execution-status')).toHaveText('succeeded', { timeout: 60_000 });
+  await expect(page.getByTestId('trigger-state-perSecond')).toHaveText(
+    /^1 object sent to 1 window · (closes in \d+\.\d s|closed); it runs as its own execution$/,
+  );
+  await page.getByTestId('node-perSecond').click();
+  const details = page.getByRole('region', { name: 'Trigger perSecond' });
+  const windowRun = details.getByRole('link', { name: /^wnd\.perSecond\./ });
+  await expect(details).toContainText(/window \d+ \(1000 ms, 1 from this run\)/);
+  await windowRun.click();
+
+  // The window's own execution: its run took this run's object (and any other producer run's
+  // that fell into the same second).
+  await expect(page.getByTestId('execution-status')).toHaveText('succeeded', { timeout: 60_000 });
+  await expect(page.getByTestId('trigger-state-perSecond')).toHaveText(
+    /^window fired with \d+ objects? from \d+ runs?$/,
+  );
+  await expect(page.getByTestId('execution-result')).toContainText('"spring-sale"');
+  await screenshot(page, 'trigger-window-run');
 });
