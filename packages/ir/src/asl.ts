@@ -77,7 +77,7 @@ const HONOURED: Record<string, string[]> = {
   ],
   Succeed: ['Type', 'Comment', ...DATA_FLOW_FIELDS.Succeed],
   Fail: ['Type', 'Comment', 'Error', 'Cause', 'ErrorPath', 'CausePath'],
-  Choice: ['Type', 'Comment', 'Choices', 'Default'],
+  Choice: ['Type', 'Comment', 'Choices', 'Default', 'InputPath', 'OutputPath'],
   Parallel: [
     'Type',
     'Comment',
@@ -170,6 +170,8 @@ interface BuiltState {
    * Task ends its machine) the pass-through step the uncaught path ends at.
    */
   caught?: { choice: string; next: string[]; done?: string };
+  /** A Choice's InputPath (JSONata the rules are read under) and the mapping of its OutputPath. */
+  choiceFlow?: { inputPath?: string; mapping?: string };
 }
 
 class AslImport {
@@ -430,7 +432,12 @@ class AslImport {
                 exit,
               );
             }
-            this.edge(exit, target, translated.guard);
+            const flow = b.choiceFlow;
+            const guard =
+              flow?.inputPath === undefined
+                ? translated.guard
+                : `(${flow.inputPath}).(${translated.guard})`;
+            this.edge(exit, target, guard, flow?.mapping);
           }
         }
         if (typeof state.Default === 'string') {
@@ -442,7 +449,7 @@ class AslImport {
               `the Default of state "${name}" is "${state.Default}", which is not a state`,
               exit,
             );
-          } else this.edge(exit, target);
+          } else this.edge(exit, target, undefined, b.choiceFlow?.mapping);
         }
       } else if (typeof state.Next === 'string' && !b.ends) {
         const target = into(name, state.Next);
@@ -557,7 +564,12 @@ class AslImport {
             name,
           );
         }
-        return { entry: name, exit: name, ends: false };
+        return {
+          entry: name,
+          exit: name,
+          ends: false,
+          choiceFlow: this.choiceFlow(stateName, state, name),
+        };
       case 'Parallel': {
         const branches = Array.isArray(state.Branches) ? state.Branches : [];
         if (branches.length === 0) {
@@ -616,6 +628,41 @@ class AslImport {
       default:
         return undefined;
     }
+  }
+
+  /**
+   * A Choice's InputPath and OutputPath as JSONata: its rules are read under the InputPath, and
+   * every edge out carries OutputPath(InputPath(input)) as its mapping.
+   */
+  private choiceFlow(
+    stateName: string,
+    state: Json,
+    node: string,
+  ): { inputPath?: string; mapping?: string } | undefined {
+    if (state.InputPath === undefined && state.OutputPath === undefined) return undefined;
+    const read = (field: 'InputPath' | 'OutputPath'): string | undefined => {
+      const value = state[field];
+      if (value === undefined) return undefined;
+      const path = typeof value === 'string' ? jsonPathToJsonata(value) : undefined;
+      if (path === undefined) {
+        this.report(
+          'warning',
+          'ASL_DATA_FLOW_NOT_IMPORTED',
+          `Choice state "${stateName}": ${field} ${JSON.stringify(value)} is not a plain path; it is left out`,
+          node,
+        );
+      }
+      return path;
+    };
+    const inputPath = read('InputPath');
+    const outputPath = read('OutputPath');
+    const flow: { inputPath?: string; mapping?: string } = {};
+    if (inputPath !== undefined && inputPath !== '$') flow.inputPath = inputPath;
+    const parts = [flow.inputPath, outputPath === '$' ? undefined : outputPath].filter(
+      (p): p is string => p !== undefined,
+    );
+    if (parts.length > 0) flow.mapping = parts.map((p) => `(${p})`).join('.');
+    return flow;
   }
 
   private waitState(
