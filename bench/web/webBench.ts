@@ -80,7 +80,12 @@ function stats(frames: number[]) {
 async function routeApi(page: Page) {
   const graphs = new Map<string, ReturnType<typeof bigGraph>>();
   const runGraph = mapGraph();
-  await page.route('**/api/v1/**', async (route) => {
+  // The run's event stream is left out of the routing altogether: even `route.continue()` holds
+  // the request until this process answers Chromium over CDP (hundreds of ms on a loaded
+  // machine), which the first paint of the run view would count.
+  const routed = (url: URL) =>
+    url.pathname.startsWith('/api/v1/') && url.pathname !== '/api/v1/executions/ex_bench/events';
+  await page.route(routed, async (route) => {
     const url = new URL(route.request().url());
     const path = url.pathname.replace('/api/v1', '');
     const json = (body: unknown) =>
@@ -98,7 +103,6 @@ async function routeApi(page: Page) {
       return json({ items: [{ id: 'ex_bench', status: 'succeeded', workflowId: 'wf_bench' }] });
     if (path === '/executions/ex_bench')
       return json({ id: 'ex_bench', status: 'succeeded', result: { ok: true } });
-    if (path === '/executions/ex_bench/events') return route.continue();
     return route.fulfill({
       status: 404,
       contentType: 'application/json',
@@ -213,6 +217,28 @@ async function dragBench(page: Page, base: string, nodes: number) {
 async function timelineBench(page: Page, base: string) {
   await page.goto(`${base}/#token=${TOKEN}`);
   await page.waitForSelector('body');
+  // WEB_PROFILE=<file>: a CPU profile from opening the run until its first painted row.
+  const cdp = process.env.WEB_PROFILE ? await page.context().newCDPSession(page) : undefined;
+  if (cdp) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.start');
+  }
+  // WEB_TRACE=<file>: a Chromium performance trace until the first painted row.
+  if (process.env.WEB_TRACE) {
+    await page
+      .context()
+      .browser()
+      ?.startTracing(page, {
+        path: process.env.WEB_TRACE,
+        categories: [
+          'devtools.timeline',
+          'disabled-by-default-devtools.timeline',
+          'blink',
+          'netlog',
+          'loading',
+        ],
+      });
+  }
   await page.evaluate(`(() => {
     window.__t0 = performance.now();
     window.location.hash = '#/workflows/wf_run/runs/ex_bench';
@@ -224,6 +250,19 @@ async function timelineBench(page: Page, base: string) {
     };
     check();
   })`)) as number;
+  if (cdp && process.env.WEB_PROFILE) {
+    const { profile } = await cdp.send('Profiler.stop');
+    writeFileSync(process.env.WEB_PROFILE, JSON.stringify(profile));
+  }
+  if (process.env.WEB_TRACE) await page.context().browser()?.stopTracing();
+  // What the first screen waited for: when each request started and answered, since opening.
+  const requests = (await page.evaluate(`performance.getEntriesByType('resource')
+    .filter((e) => e.name.includes('/api/v1/') && e.startTime >= window.__t0)
+    .map((e) => ({
+      path: new URL(e.name).pathname.replace('/api/v1', ''),
+      startMs: Math.round(e.startTime - window.__t0),
+      firstByteMs: Math.round(e.responseStart - window.__t0),
+    }))`)) as { path: string; startMs: number; firstByteMs: number }[];
   // Every instance folded: the timeline's header counts them (the fixture's instances).
   const instances = (await page.evaluate(`new Promise((resolve) => {
     const check = () => {
@@ -263,6 +302,7 @@ async function timelineBench(page: Page, base: string) {
     events: EVENTS,
     instances: INSTANCES,
     timelineFirstPaintMs: Math.round(firstPaint),
+    requestsBeforeFirstPaint: requests.filter((r) => r.startMs < firstPaint),
     allInstancesFoldedMs: Math.round(instances),
     allEventsShownMs: Math.round(eventsShown),
     timelineScrolling: timelineScroll,
