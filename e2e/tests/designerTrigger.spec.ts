@@ -103,6 +103,12 @@ test('a trigger from the palette: every runnable kind configured in the inspecto
   await expect(deploy).toBeDisabled();
   await screenshot(page, 'trigger-invalid');
   expect(await axeViolations(page), 'designer with a trigger error shown').toEqual([]);
+  // The app follows the system's colour scheme: the same in dark mode.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  expect(await axeViolations(page), 'the same in dark mode').toEqual([]);
+  await screenshot(page, 'trigger-invalid-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
   await k.fill('3');
   await expect(k).toHaveAttribute('aria-invalid', 'false');
   await expect(problems).toContainText(/none|0 errors/);

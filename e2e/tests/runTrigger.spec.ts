@@ -94,6 +94,10 @@ test('a k-of-n trigger deployed and run from the designer: 3 of 4 won, 1 dropped
   await expect(details).toContainText('1 dropped: 1 late');
   await screenshot(page, 'trigger-run');
   expect(await axeViolations(page), 'run view with a trigger lane and its details').toEqual([]);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  expect(await axeViolations(page), 'the same in dark mode').toEqual([]);
+  await page.emulateMedia({ colorScheme: 'light' });
 
   // The event table says what each decision was.
   await page.getByRole('tab', { name: 'Events' }).click();
