@@ -62,7 +62,6 @@ const HONOURED: Record<string, string[]> = {
     'TimeoutSeconds',
     ...DATA_FLOW_FIELDS.Task,
   ],
-  // Parallel and Map take Retry and Catch below, with their own diagnostics.
   Pass: ['Type', 'Comment', 'Next', 'End', 'Result', ...DATA_FLOW_FIELDS.Pass],
   Wait: [
     'Type',
@@ -78,6 +77,7 @@ const HONOURED: Record<string, string[]> = {
   Succeed: ['Type', 'Comment', ...DATA_FLOW_FIELDS.Succeed],
   Fail: ['Type', 'Comment', 'Error', 'Cause', 'ErrorPath', 'CausePath'],
   Choice: ['Type', 'Comment', 'Choices', 'Default', 'InputPath', 'OutputPath'],
+  // Retry and Catch of a Parallel or Map are read only to name their loss (fanOutRetryCatch).
   Parallel: [
     'Type',
     'Comment',
@@ -477,16 +477,15 @@ class AslImport {
   }
 
   /** A diagnostic when a Seconds-like field is present but not a number >= 0. */
-  private checkSeconds(stateName: string, state: Json, field: string, node: string): boolean {
+  private checkSeconds(stateName: string, state: Json, field: string, node: string): void {
     const value = state[field];
-    if (value === undefined || isNonNegative(value)) return true;
+    if (value === undefined || isNonNegative(value)) return;
     this.report(
       'error',
       'ASL_NEGATIVE_SECONDS',
       `state "${stateName}": ${field} is ${JSON.stringify(value)}; it must be a number >= 0`,
       node,
     );
-    return false;
   }
 
   /** Builds the node(s) of one state. `ends`: the state ends its machine (End, Succeed, Fail). */
