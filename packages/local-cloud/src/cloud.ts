@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CloudProfile, FunctionContext, FunctionIR } from '@jointflow/ir';
 import { instanceKey } from '@jointflow/ir';
-import type { Invocation, TraceEvent } from '@jointflow/runtime';
+import type { Invocation, PlatformFailure, TraceEvent } from '@jointflow/runtime';
 import { type DeadLetterRow, deployedFunctionName, type FaultSpec } from '@jointflow/shims';
 import { z } from 'zod';
 import { type AsyncQueue, createAsyncQueue, type QueueEntry } from './asyncQueue';
@@ -283,8 +283,10 @@ export function createCloud(options: CloudOptions): Cloud {
         name,
         program: built.path,
         // No --enable-source-maps: the worker maps stacks itself, lazily (sourceMappedStacks.ts).
-        execArgv: [],
+        // The heap is held to the step's memory, as a FaaS sandbox is.
+        execArgv: [`--max-old-space-size=${fn.memoryMb}`],
         timeoutMs: fn.timeoutMs,
+        memoryMb: fn.memoryMb,
         env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...workerEnv },
         init: {
           program: 'jointflow',
@@ -441,6 +443,11 @@ export function createCloud(options: CloudOptions): Cloud {
     outbox.append(fn.trace.url, fn.trace.secret, [event]);
   }
 
+  /**
+   * Why the last delivery of a queued invocation ended without an answer, by queue row. Kept in
+   * memory: after a restart of the cloud the next delivery runs the code again.
+   */
+  const platformFailures = new Map<number, PlatformFailure>();
   let pumping = false;
   let pumpAgain = false;
   let dueTimer: { at: number; timer: NodeJS.Timeout } | undefined;
@@ -511,13 +518,20 @@ export function createCloud(options: CloudOptions): Cloud {
       return;
     }
     inFlight++;
-    const maxAttempts = profile.behaviour.asyncRetries + 1;
+    // Enough deliveries for the step's own retry policy to see its crashes and timeouts: the
+    // delivery after the last allowed attempt commits the failure (the runtime's job).
+    const maxAttempts = Math.max(profile.behaviour.asyncRetries + 1, record.fn.retries + 2);
     try {
       const invocation = (entry.parsed ?? JSON.parse(entry.body)) as Invocation;
       const crashAt = injector.crashPoint(entry.fault, entry.attempt, maxAttempts);
+      const previousFailure = platformFailures.get(entry.id);
       const request = {
         payload: { program: 'jointflow' as const, invocation },
-        delivery: { attempt: entry.attempt, platformRetry: entry.attempt > 1 },
+        delivery: {
+          attempt: entry.attempt,
+          platformRetry: entry.attempt > 1,
+          ...(previousFailure === undefined ? {} : { previousFailure }),
+        },
         ...(crashAt ? { crashAt } : {}),
       };
       const dispatchedAt = performance.now();
@@ -528,10 +542,20 @@ export function createCloud(options: CloudOptions): Cloud {
         queuedMs,
         wallMs: performance.now() - dispatchedAt,
       });
-      if (outcome.ok) queue.finish(entry);
-      else if (entry.attempt < maxAttempts)
+      // A crash, timeout or out-of-memory kill of the step's own making is an attempt the next
+      // delivery is told about; an injected crash (the fault injector's, a host failure) is not.
+      if (!outcome.ok && outcome.failure !== 'error' && crashAt === undefined) {
+        platformFailures.set(entry.id, platformFailureOf(outcome));
+      }
+      if (outcome.ok) {
+        platformFailures.delete(entry.id);
+        queue.finish(entry);
+      } else if (entry.attempt < maxAttempts)
         queue.retry(entry, Date.now() + profile.behaviour.asyncRetryDelayMs);
-      else queue.deadLetter(entry, outcome.error.stack ?? outcome.error.message);
+      else {
+        platformFailures.delete(entry.id);
+        queue.deadLetter(entry, outcome.error.stack ?? outcome.error.message);
+      }
     } catch (error) {
       // A bug here must not take the cloud down, nor lose the invocation: retry it later.
       process.stderr.write(
@@ -855,4 +879,15 @@ export function createCloud(options: CloudOptions): Cloud {
       db.close();
     },
   };
+}
+
+/** What the next delivery is told about a sandbox that ended without an answer. */
+function platformFailureOf(outcome: Extract<RunOutcome, { ok: false }>): PlatformFailure {
+  const code =
+    outcome.failure === 'timeout'
+      ? 'FUNCTION_TIMEOUT'
+      : outcome.failure === 'oom'
+        ? 'FUNCTION_OUT_OF_MEMORY'
+        : 'FUNCTION_CRASHED';
+  return { code, message: outcome.error.message };
 }

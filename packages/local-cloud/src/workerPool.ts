@@ -32,6 +32,8 @@ export interface DeployedFunction {
   /** The worker's working directory (a zip's unpacked code), else the cloud's. */
   cwd?: string;
   timeoutMs: number;
+  /** The memory it was given, for the out-of-memory message. */
+  memoryMb?: number;
   /** Environment handed to the worker process (never a Jointflow function's trace secret). */
   env: Record<string, string>;
   init: WorkerInit;
@@ -41,7 +43,8 @@ export type RunOutcome =
   | { ok: true; result: unknown; base64?: true; durationMs: number; coldStart: boolean }
   | {
       ok: false;
-      failure: 'error' | 'crash' | 'timeout';
+      /** `oom`: the worker died of its heap limit (the step's `memoryMb`). */
+      failure: 'error' | 'crash' | 'timeout' | 'oom';
       error: WorkerError;
       durationMs: number;
       coldStart: boolean;
@@ -66,7 +69,9 @@ interface Worker {
   ready: Promise<void>;
   idleTimer?: NodeJS.Timeout;
   /** Settles the invocation in progress when the worker dies under it. */
-  onExit?: (code: number | null) => void;
+  onExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
+  /** The end of its stderr, to tell an out-of-memory death from another crash. */
+  stderrTail: string;
   onDone?: (message: Extract<WorkerMessage, { type: 'done' }>) => void;
 }
 
@@ -159,8 +164,12 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     });
     // User output goes to the cloud's stderr: its stdout carries only the ready line.
     child.stdout?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
-    child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      worker.stderrTail = (worker.stderrTail + chunk.toString('utf8')).slice(-2048);
+    });
     const worker: Worker = {
+      stderrTail: '',
       child,
       fn: deployed.name,
       busy: true,
@@ -211,10 +220,10 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
         );
       }
     });
-    child.on('exit', (code) => {
+    child.on('exit', (code, signal) => {
       workers.delete(worker);
       if (worker.idleTimer) clearTimeout(worker.idleTimer);
-      worker.onExit?.(code);
+      worker.onExit?.(code, signal);
       if (!stopping) freed();
     });
     child.on('error', () => undefined);
@@ -291,13 +300,17 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
           coldStart,
         });
       }, deployed.timeoutMs);
-      worker.onExit = (code) => {
+      worker.onExit = (code, signal) => {
         clearTimeout(timer);
+        // V8 prints this before it aborts on its heap limit; the exit alone does not say why.
+        const outOfMemory = /heap out of memory|Reached heap limit/.test(worker.stderrTail);
         resolve({
           ok: false,
-          failure: 'crash',
+          failure: outOfMemory ? 'oom' : 'crash',
           error: {
-            message: `FUNCTION_CRASHED: the worker of ${deployed.name} exited with code ${code}`,
+            message: outOfMemory
+              ? `FUNCTION_OUT_OF_MEMORY: ${deployed.name} ran out of its memory (${deployed.memoryMb ?? '?'} MB) and was killed`
+              : `FUNCTION_CRASHED: the worker of ${deployed.name} exited with ${code === null ? `signal ${signal}` : `code ${code}`}`,
           },
           durationMs: performance.now() - runStarted,
           coldStart,

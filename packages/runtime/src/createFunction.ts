@@ -113,6 +113,20 @@ const MAX_TIMER_WAIT_MS = 30_000;
 const RETRY_BASE_MS = 5;
 const RETRY_MAX_MS = 100;
 
+/**
+ * The failure to commit without running, when the platform's deliveries of this invocation
+ * ended in crashes, timeouts or out-of-memory kills more often than the step's retries allow.
+ */
+function spentOnPlatformFailures(fn: FunctionIR, delivery: DeliveryInfo): StepError | undefined {
+  const previous = delivery.previousFailure;
+  if (previous === undefined || delivery.attempt <= fn.retries + 1) return undefined;
+  const tries = delivery.attempt - 1;
+  return {
+    code: previous.code,
+    message: `${previous.message} (${tries} attempt${tries === 1 ? '' : 's'}, the step allows ${fn.retries + 1})`,
+  };
+}
+
 function hasCode(fn: FunctionIR): boolean {
   return (
     fn.kind === 'task' || ((fn.kind === 'join' || fn.kind === 'trigger') && fn.code.trim() !== '')
@@ -237,8 +251,10 @@ class StepRun {
 
     let attempt = 0;
     let candidate: Planned | undefined;
-    let failure: StepError | undefined;
-    for (;;) {
+    // A sandbox that crashed, timed out or ran out of memory is an attempt too: past the step's
+    // retry policy, its reason is committed as the step's failure and the code does not run again.
+    let failure: StepError | undefined = spentOnPlatformFailures(fn, delivery);
+    for (; failure === undefined; ) {
       try {
         this.emits = [];
         candidate = await this.compute(input, started);

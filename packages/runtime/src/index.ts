@@ -41,6 +41,7 @@ export type {
   Invocation,
   Invoker,
   KeyValueStore,
+  PlatformFailure,
   PutIfAbsentResult,
   RuntimePorts,
   SlotFillResult,

@@ -237,4 +237,16 @@ export interface DeliveryInfo {
   attempt: number;
   /** True when the platform knows this is a redelivery (async retry, queue redrive). */
   platformRetry: boolean;
+  /**
+   * Why the previous delivery of this invocation ended without an answer, when the platform
+   * knows: its sandbox crashed (`process.exit`, a fatal error), ran past its timeout, or ran out
+   * of memory. Each such delivery is an attempt of the step: once they pass the step's retry
+   * policy the runtime commits this failure instead of running the code again.
+   */
+  previousFailure?: PlatformFailure;
+}
+
+export interface PlatformFailure {
+  code: 'FUNCTION_CRASHED' | 'FUNCTION_TIMEOUT' | 'FUNCTION_OUT_OF_MEMORY';
+  message: string;
 }

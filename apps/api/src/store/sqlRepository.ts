@@ -149,6 +149,15 @@ function toExecution(row: SqlRow): ExecutionRecord {
   return record;
 }
 
+/** Events that say an execution moved: a commit, a trigger's decision, the end. */
+const PROGRESS_KINDS: ReadonlySet<TraceEvent['kind']> = new Set([
+  'step.succeeded',
+  'step.failed',
+  'trigger.fired',
+  'execution.succeeded',
+  'execution.failed',
+]);
+
 /** The window a runtime-started execution id names (`wnd.<trigger>.<window>.<hash>`). */
 function windowOrigin(id: string, windowMs?: number): ExecutionOrigin | undefined {
   const match = /^wnd\.([a-zA-Z][a-zA-Z0-9_-]{0,62})\.(\d{1,16})\.[0-9a-f]{12}$/.exec(id);
@@ -614,13 +623,16 @@ export class SqlRepository implements Repository {
     if (seen.length > 0) return 'duplicate';
     await this.linkWindow(tx, event, now);
     const cost = typeof event.costUsd === 'number' && event.kind === 'invocation.billed';
+    // The watchdog's budget of idle redrives counts progress of steps, not events: a step that
+    // crashes on every delivery emits `step.started` each time without moving the execution.
+    const progress = PROGRESS_KINDS.has(event.kind) ? 1 : 0;
     const bumped = await tx.all(
       `UPDATE executions SET last_seq = last_seq + 1, last_event_at = ?, cost_usd = cost_usd + ?,
-         idle_redrives = 0
+         idle_redrives = CASE WHEN ? = 1 THEN 0 ELSE idle_redrives END
        WHERE id = ? AND deployment_id = ? RETURNING last_seq`,
       // The deployment is the one whose ingest secret signed the batch (checked by the route):
       // another deployment's execution is unknown to it, whatever id the event names.
-      [now, cost ? (event.costUsd ?? 0) : 0, event.execution, event.deployment],
+      [now, cost ? (event.costUsd ?? 0) : 0, progress, event.execution, event.deployment],
     );
     let row = bumped[0];
     if (
