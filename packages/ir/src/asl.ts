@@ -4,6 +4,7 @@ import {
   type AslPath,
   type AslSegment,
   type AslTemplate,
+  jsonataOf,
   readDataFlow,
   referencePath,
   template,
@@ -49,6 +50,9 @@ const DATA_FLOW_FIELDS = {
   Map: ['InputPath', 'Parameters', 'ResultSelector', 'ResultPath', 'OutputPath'],
 } as const;
 
+/** JSONata-mode fields a Task or Pass keeps (Assign is read only to name its loss). */
+const JSONATA_FIELDS = ['QueryLanguage', 'Output', 'Assign'];
+
 /** Fields each state type keeps when imported; any other field gets a warning. */
 const HONOURED: Record<string, string[]> = {
   Task: [
@@ -61,8 +65,10 @@ const HONOURED: Record<string, string[]> = {
     'Catch',
     'TimeoutSeconds',
     ...DATA_FLOW_FIELDS.Task,
+    ...JSONATA_FIELDS,
+    'Arguments',
   ],
-  Pass: ['Type', 'Comment', 'Next', 'End', 'Result', ...DATA_FLOW_FIELDS.Pass],
+  Pass: ['Type', 'Comment', 'Next', 'End', 'Result', ...DATA_FLOW_FIELDS.Pass, ...JSONATA_FIELDS],
   Wait: [
     'Type',
     'Comment',
@@ -179,6 +185,8 @@ class AslImport {
   private readonly nodes: NodeInput[] = [];
   private readonly edges: EdgeInput[] = [];
   private readonly usedNames = new Set<string>();
+  /** The definition's QueryLanguage; a state may set its own. */
+  private queryLanguage = 'JSONPath';
 
   private report(
     severity: Diagnostic['severity'],
@@ -223,6 +231,7 @@ class AslImport {
         );
       }
     }
+    if (definition.QueryLanguage === 'JSONata') this.queryLanguage = 'JSONata';
     const machine = this.machine(definition, '', 'the state machine');
     if (machine !== undefined && !this.diagnostics.some((d) => d.severity === 'error')) {
       const comment = typeof definition.Comment === 'string' ? definition.Comment : undefined;
@@ -516,15 +525,25 @@ class AslImport {
     const ends = state.End === true || type === 'Succeed' || type === 'Fail';
     const io = this.dataFlow(stateName, state, type, name);
     switch (type) {
-      case 'Task':
-        return this.taskState(stateName, state, name, prefix, ends, io);
-      case 'Pass':
+      case 'Task': {
+        const jsonata = this.jsonataFields(stateName, state, type, name);
+        const built = this.taskState(stateName, state, name, prefix, ends, io, jsonata);
+        return jsonata === undefined
+          ? built
+          : this.withJsonata(stateName, prefix, built, jsonata, type);
+      }
+      case 'Pass': {
+        const jsonata = this.jsonataFields(stateName, state, type, name);
         if (state.Result === undefined) {
           this.task(name, { kind: 'pass', state: stateName, what: 'Pass state', io });
         } else {
           this.task(name, { kind: 'result', state: stateName, result: state.Result, io });
         }
-        return { entry: name, exit: name, ends };
+        const built = { entry: name, exit: name, ends };
+        return jsonata === undefined
+          ? built
+          : this.withJsonata(stateName, prefix, built, jsonata, type);
+      }
       case 'Wait':
         return this.waitState(stateName, state, name, ends, io);
       case 'Succeed':
@@ -745,6 +764,77 @@ class AslImport {
     return flow;
   }
 
+  /**
+   * A JSONata-mode Task or Pass: its Arguments and Output as JSONata text; undefined in
+   * JSONPath mode. Assign (variables) has nothing to become and is named.
+   */
+  private jsonataFields(
+    stateName: string,
+    state: Json,
+    type: string,
+    node: string,
+  ): { args?: string; output?: string } | undefined {
+    const language = state.QueryLanguage ?? this.queryLanguage;
+    if (language !== 'JSONata') return undefined;
+    if (state.Assign !== undefined) {
+      this.report(
+        'warning',
+        'ASL_ASSIGN_NOT_IMPORTED',
+        `state "${stateName}": Assign is not imported; Jointflow steps pass data only through their output, so put the value there`,
+        node,
+      );
+    }
+    const fields: { args?: string; output?: string } = {};
+    for (const field of type === 'Task' ? ['Arguments', 'Output'] : ['Output']) {
+      if (state[field] === undefined) continue;
+      const text = jsonataOf(state[field]);
+      if (text === undefined) {
+        this.report(
+          'warning',
+          'ASL_DATA_FLOW_NOT_IMPORTED',
+          `state "${stateName}": ${field} mixes {% %} with other text in one string; it is left out`,
+          node,
+        );
+      } else if (field === 'Arguments') fields.args = text;
+      else fields.output = text;
+    }
+    return fields;
+  }
+
+  /**
+   * Arguments are evaluated on the edge into the state (a pass-through step `<state>-args` in
+   * front gives it one), Output on the edge out of it (into `<state>-output`); both bind
+   * `$states` as Step Functions does. The Task's code returns `{ input, result }` for Output.
+   */
+  private withJsonata(
+    stateName: string,
+    prefix: string,
+    built: BuiltState,
+    jsonata: { args?: string; output?: string },
+    type: string,
+  ): BuiltState {
+    let { entry, exit } = built;
+    if (jsonata.args !== undefined) {
+      const before = this.name(`${stateName}-args`, prefix);
+      this.task(before, { kind: 'pass', state: stateName, what: 'JSONata Arguments' });
+      this.edge(
+        before,
+        entry,
+        undefined,
+        `{"input": $, "args": ($states := {"input": $}; ${jsonata.args})}`,
+      );
+      entry = before;
+    }
+    if (jsonata.output !== undefined) {
+      const after = this.name(`${stateName}-output`, prefix);
+      this.task(after, { kind: 'pass', state: stateName, what: 'JSONata Output' });
+      const states = type === 'Task' ? '$' : '{"input": $, "result": $}';
+      this.edge(exit, after, undefined, `($states := ${states}; ${jsonata.output})`);
+      exit = after;
+    }
+    return { ...built, entry, exit };
+  }
+
   private taskState(
     stateName: string,
     state: Json,
@@ -752,6 +842,7 @@ class AslImport {
     prefix: string,
     ends: boolean,
     io: AslDataFlow | null,
+    jsonata: { args?: string; output?: string } | undefined,
   ): BuiltState {
     const resource = typeof state.Resource === 'string' ? state.Resource : '';
     this.report(
@@ -804,6 +895,10 @@ class AslImport {
         catch: caught.catch.map(({ errorEquals, resultPath }) => ({ errorEquals, resultPath })),
         timeoutSeconds,
         io,
+        jsonata:
+          jsonata === undefined
+            ? null
+            : { arguments: jsonata.args !== undefined, output: jsonata.output !== undefined },
       },
       { timeoutMs: Math.ceil(Math.min(MAX_STEP_MS, Math.max(30_000, neededMs))) },
     );
@@ -926,7 +1021,17 @@ class AslImport {
     io: AslDataFlow | null,
   ): { io: AslDataFlow; itemsPath: AslSegment[]; itemSelector: AslTemplate | null } | undefined {
     let itemSelector = io?.parameters ?? null;
-    if (state.ItemSelector !== undefined) {
+    if (
+      state.ItemSelector !== undefined &&
+      (state.QueryLanguage ?? this.queryLanguage) === 'JSONata'
+    ) {
+      this.report(
+        'warning',
+        'ASL_DATA_FLOW_NOT_IMPORTED',
+        `Map state "${stateName}": a JSONata ItemSelector is not imported (each item is passed as is); shape the item in the first step of the ItemProcessor`,
+        node,
+      );
+    } else if (state.ItemSelector !== undefined) {
       const t = template(state.ItemSelector);
       if ('problem' in t) {
         this.report(

@@ -15,7 +15,7 @@ import type { Graph } from './graph';
  * Step Functions definitions use. Each file holds the definition, the diagnostics the import
  * must give (code and node, in order), and expectations written from the Step Functions
  * documentation: step outputs (`steps`, the generated code run on an input, with the Task's call
- * made to return or throw) and Choice routing (`routes`).
+ * made to return or throw), Choice routing (`routes`) and edge mappings (`edges`).
  */
 
 interface StepCheck {
@@ -39,8 +39,17 @@ interface RouteCheck {
   receives?: unknown;
 }
 
+/** An edge's mapping evaluated over a source output. */
+interface EdgeCheck {
+  from: string;
+  to: string;
+  input: unknown;
+  receives: unknown;
+}
+
 interface CorpusEntry {
   about: string;
+  edges?: EdgeCheck[];
   definition: unknown;
   diagnostics: string[];
   steps?: StepCheck[];
@@ -144,6 +153,15 @@ describe('the ASL corpus', () => {
         ...expected,
       });
       if (check.delays !== undefined) expect(probe.corpusDelays).toEqual(check.delays);
+    }
+    for (const check of entry.edges ?? []) {
+      const edge = graph.edges.find((e) => e.source === check.from && e.target === check.to);
+      if (edge === undefined) throw new Error(`no edge ${check.from} -> ${check.to}`);
+      const receives =
+        edge.mapping === undefined
+          ? check.input
+          : await jsonata(edge.mapping).evaluate(check.input);
+      expect({ edge: edge.id, receives }).toEqual({ edge: edge.id, receives: check.receives });
     }
     for (const check of entry.routes ?? []) {
       const taken = await route(graph, check);

@@ -333,3 +333,30 @@ export function readDataFlow(
   }
   return { flow, problems };
 }
+
+/**
+ * A JSONata-mode field value (Arguments, Output) as one JSONata expression: `"{% e %}"` strings
+ * become `(e)`, other strings and literals their JSON text (JSONata string literals are JSON's),
+ * objects and arrays JSONata constructors. Undefined for a malformed `{%` string.
+ */
+export function jsonataOf(value: unknown): string | undefined {
+  if (typeof value === 'string') {
+    const m = /^\s*\{%([\s\S]*)%\}\s*$/.exec(value);
+    if (m?.[1] !== undefined) return `(${m[1].trim()})`;
+    return value.includes('{%') ? undefined : JSON.stringify(value);
+  }
+  if (Array.isArray(value)) {
+    const items = value.map(jsonataOf);
+    return items.every((i): i is string => i !== undefined) ? `[${items.join(', ')}]` : undefined;
+  }
+  if (value !== null && typeof value === 'object') {
+    const entries: string[] = [];
+    for (const [key, inner] of Object.entries(value)) {
+      const v = jsonataOf(inner);
+      if (v === undefined) return undefined;
+      entries.push(`${JSON.stringify(key)}: ${v}`);
+    }
+    return `{${entries.join(', ')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}

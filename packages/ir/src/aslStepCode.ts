@@ -44,6 +44,8 @@ export type AslStepSpec =
       /** Per attempt, as ASL's TimeoutSeconds; `null`: none. */
       timeoutSeconds: number | null;
       io: AslDataFlow | null;
+      /** JSONata mode: Arguments arrive evaluated, and Output is evaluated on the edge after. */
+      jsonata?: { arguments: boolean; output: boolean } | null;
     }
   | { kind: 'pass'; state: string; what: string; io?: AslDataFlow | null }
   /** A Parallel's fan-out: branches get `effective` (InputPath, Parameters), the join `raw`. */
@@ -356,12 +358,17 @@ const BODIES: Record<AslStepSpec['kind'], string[]> = {
     '// Retry and Catch as Step Functions applies them: the first Retrier whose ErrorEquals',
     '// matches decides (MaxAttempts, IntervalSeconds, BackoffRate, MaxDelaySeconds, Jitter);',
     '// once it is exhausted the first matching Catcher turns the error into output.',
-    'export async function handler(input, ctx) {',
+    'export async function handler(received, ctx) {',
+    '  // JSONata mode: the step before this one evaluated Arguments into { input, args }.',
+    '  const input = state.jsonata?.arguments ? received.input : received;',
     '  const retried = state.retry.map(() => 0);',
     '  for (;;) {',
     '    try {',
     '      const retries = retried.reduce((sum, n) => sum + n, 0);',
-    '      const result = await attempt(effectiveInput(input, ctx, retries), ctx);',
+    '      const args = state.jsonata?.arguments ? received.args : effectiveInput(input, ctx, retries);',
+    '      const result = await attempt(args, ctx);',
+    '      // JSONata mode: the edge after this step evaluates Output over { input, result }.',
+    '      if (state.jsonata) return state.jsonata.output ? { input, result } : result;',
     '      return shapedOutput(input, result, ctx);',
     '    } catch (error) {',
     '      const name = errorName(error);',
