@@ -272,6 +272,8 @@ test('the event-stream example: a producer run says where its object went, and l
   await expect(page.getByTestId('trigger-state-perSecond')).toHaveText(
     /^1 object sent to 1 window · (closes in \d+\.\d s|closed); it runs as its own execution$/,
   );
+  // The window's run and the step after it are not pending here: they run elsewhere.
+  await expect(page.getByTestId('status-count')).toHaveText('runs in the window’s execution');
   await page.getByTestId('node-perSecond').click();
   const details = page.getByRole('region', { name: 'Trigger perSecond' });
   const windowRun = details.getByRole('link', { name: /^wnd\.perSecond\./ });
@@ -285,5 +287,6 @@ test('the event-stream example: a producer run says where its object went, and l
     /^window fired with \d+ objects? from \d+ runs?$/,
   );
   await expect(page.getByTestId('execution-result')).toContainText('"spring-sale"');
+  await expect(page.getByTestId('status-lookup')).toHaveText('ran in the producer runs');
   await screenshot(page, 'trigger-window-run');
 });

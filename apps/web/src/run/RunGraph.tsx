@@ -40,6 +40,8 @@ type RunNodeData = {
   selected: boolean;
   /** A trigger step's live state ("4/100 buffered", "3 of 4 won, 1 dropped"). */
   trigger?: string;
+  /** Where a step runs when not in this execution (after a time window: `windowRuns.ts`). */
+  elsewhere?: string;
 };
 type RunNodeType = Node<RunNodeData, 'run'>;
 
@@ -62,6 +64,7 @@ export function countsLabel(summary: NodeSummary | undefined): string {
 const RunNode = memo(function RunNode({ data }: NodeProps<RunNodeType>) {
   const s = data.summary;
   const status = s?.status ?? 'pending';
+  const counts = s === undefined && data.elsewhere ? data.elsewhere : countsLabel(s);
   const ranElsewhere = s?.clouds.filter((c) => c !== data.placed) ?? [];
   const shown =
     data.asked === 'auto' ? `auto → ${data.placed ?? '?'}` : (data.placed ?? data.asked);
@@ -70,7 +73,7 @@ const RunNode = memo(function RunNode({ data }: NodeProps<RunNodeType>) {
       className={`flow-node run-node run-${status}${data.selected ? ' selected' : ''}`}
       data-testid={`node-${data.name}`}
       data-status={status}
-      aria-label={`${data.kind} ${data.name}: ${countsLabel(s)}${data.trigger ? `; ${data.trigger}` : ''}`}
+      aria-label={`${data.kind} ${data.name}: ${counts}${data.trigger ? `; ${data.trigger}` : ''}`}
       style={{ borderLeftColor: data.color }}
     >
       <Handle type="target" position={Position.Left} isConnectable={false} />
@@ -83,7 +86,7 @@ const RunNode = memo(function RunNode({ data }: NodeProps<RunNodeType>) {
         <span className="run-node-ran">{`ran on ${ranElsewhere.join(', ')}`}</span>
       )}
       <div className="flow-node-run" data-testid={`status-${data.name}`}>
-        {countsLabel(s)}
+        {counts}
       </div>
       {data.trigger !== undefined && (
         <div className="run-node-trigger" data-testid={`trigger-state-${data.name}`}>
@@ -114,12 +117,14 @@ export function RunGraph({
   onSelect,
   dark,
   triggers,
+  elsewhere,
 }: {
   graph: Graph;
   clouds: readonly Cloud[];
   placement: Readonly<Record<string, string>>;
   summaries: ReadonlyMap<string, NodeSummary>;
   triggers?: ReadonlyMap<string, TriggerView>;
+  elsewhere?: ReadonlyMap<string, string>;
   selected: string | null;
   onSelect(step: string): void;
   dark: boolean;
@@ -144,10 +149,11 @@ export function RunGraph({
             summary: summaries.get(node.name),
             selected: selected === node.name,
             trigger: triggers?.get(node.name)?.label,
+            elsewhere: elsewhere?.get(node.name),
           },
         };
       }),
-    [laidOut, placement, clouds, summaries, selected, triggers],
+    [laidOut, placement, clouds, summaries, selected, triggers, elsewhere],
   );
   const edges = useMemo(
     (): Edge[] =>

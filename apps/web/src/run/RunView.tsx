@@ -20,6 +20,7 @@ import { TriggerDetails } from './TriggerDetails';
 import { useFanOuts } from './useFanOuts';
 import { useRunTrace } from './useRunTrace';
 import { useTriggerStates } from './useTriggerStates';
+import { elsewhereSteps } from './windowRuns';
 
 type Tab = 'timeline' | 'steps' | 'events';
 
@@ -95,6 +96,10 @@ export function RunView({
   );
   const triggers = useTriggerStates(trace, version, graph);
   const selectedTrigger = selectedStep ? triggers.get(selectedStep) : undefined;
+  const elsewhere = useMemo(
+    () => (graph && resolved ? elsewhereSteps(graph, resolved) : undefined),
+    [graph, resolved],
+  );
   // biome-ignore lint/correctness/useExhaustiveDependencies: as above
   const costByCloud = useMemo(() => [...trace.costByCloud].sort(), [trace, version]);
   const instance = selected ? trace.instances.get(selected) : undefined;
@@ -200,6 +205,7 @@ export function RunView({
                   onSelect={selectStep}
                   dark={theme.dark}
                   triggers={triggers}
+                  elsewhere={elsewhere}
                 />
               </ReactFlowProvider>
             )}
