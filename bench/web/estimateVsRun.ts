@@ -7,6 +7,7 @@
 // Writes bench/results/estimate-vs-run.json. Each example is deployed fresh, so its first run
 // meets cold sandboxes, as a user's first run does.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type CloudProfile, cloudProfileSchema, graphSchema } from '@jointflow/ir';
@@ -34,6 +35,42 @@ async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, w
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`BENCH_TIMEOUT: ${what} did not finish after 600 polls`);
+}
+
+/**
+ * Where a finished run's invocations spent their time, from the hosts' `invocation.billed`
+ * events: cold starts, time queued before a sandbox took them, and the handlers' own time.
+ */
+async function billedSplit(execution: string) {
+  const response = await fetch(`${base}/api/v1/executions/${execution}/events`, {
+    headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
+    signal: AbortSignal.timeout(60_000),
+  });
+  const text = await response.text();
+  const split = {
+    invocations: 0,
+    coldStarts: 0,
+    coldStartMsMax: 0,
+    coldStartMsSum: 0,
+    queuedMsSum: 0,
+    handlerMsSum: 0,
+  };
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('data: ') || !line.includes('"invocation.billed"')) continue;
+    const event = JSON.parse(line.slice(6)) as {
+      coldStartMs?: number;
+      queuedMs?: number;
+      durationMs?: number;
+    };
+    split.invocations += 1;
+    const cold = event.coldStartMs ?? 0;
+    if (cold > 0) split.coldStarts += 1;
+    split.coldStartMsMax = Math.max(split.coldStartMsMax, cold);
+    split.coldStartMsSum += cold;
+    split.queuedMsSum += event.queuedMs ?? 0;
+    split.handlerMsSum += Math.round(event.durationMs ?? 0);
+  }
+  return split;
 }
 
 const clouds = ((await call('GET', '/clouds')) as { items: unknown[] }).items.map((c) =>
@@ -68,6 +105,7 @@ for (const file of readdirSync(join(root, 'examples')).filter((f) => f.endsWith(
       throw new Error(`BENCH_DEPLOY_FAILED: ${graph.name}: ${JSON.stringify(state)}`);
   }
   const runs: number[] = [];
+  const splits: Awaited<ReturnType<typeof billedSplit>>[] = [];
   for (let i = 0; i < 2; i++) {
     const started = (await call('POST', `/deployments/${deployment.id}/executions`, {
       input: graph.sampleInput ?? null,
@@ -82,6 +120,7 @@ for (const file of readdirSync(join(root, 'examples')).filter((f) => f.endsWith(
       `run of ${graph.name}`,
     )) as { status: string; makespanMs: number | null };
     runs.push(finished.makespanMs ?? Number.NaN);
+    splits.push(await billedSplit(started.id));
   }
   const [first = Number.NaN, second = Number.NaN] = runs;
   const row = {
@@ -92,6 +131,11 @@ for (const file of readdirSync(join(root, 'examples')).filter((f) => f.endsWith(
     estimateWarmMs: Math.round(warm.estimate.makespanMs),
     secondRunMs: second,
     warmRatio: Number((second / warm.estimate.makespanMs).toFixed(2)),
+    estimateColdStartMs: Math.round(planned.estimate.coldStartMs),
+    estimateQueueMs: Math.round(planned.estimate.queueMs),
+    firstRunSplit: splits[0],
+    secondRunSplit: splits[1],
+    loadAverage1m: Number((loadavg()[0] ?? 0).toFixed(2)),
   };
   rows.push(row);
   console.log(JSON.stringify(row));

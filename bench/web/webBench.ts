@@ -188,12 +188,19 @@ async function dragBench(page: Page, base: string, nodes: number) {
     writeFileSync(process.env.WEB_PROFILE, JSON.stringify(profile));
   }
   if (process.env.WEB_TRACE) await page.context().browser()?.stopTracing();
+  const cpu = process.env.WEB_TRACE ? mainThreadCpu(process.env.WEB_TRACE) : undefined;
   // What React Flow actually renders (onlyRenderVisibleElements culls outside the viewport).
   const rendered = (await page.evaluate(`({
     renderedNodes: document.querySelectorAll('.react-flow__node').length,
     renderedEdges: document.querySelectorAll('.react-flow__edge').length,
+    mergedEdgePaths: document.querySelectorAll('.merged-edge').length,
     viewport: document.querySelector('.react-flow__viewport')?.style.transform ?? '',
-  })`)) as { renderedNodes: number; renderedEdges: number; viewport: string };
+  })`)) as {
+    renderedNodes: number;
+    renderedEdges: number;
+    mergedEdgePaths: number;
+    viewport: string;
+  };
   await page.mouse.up();
   // The drag must have done its job: the node moved and, released, is selected in the inspector.
   const after = await node.boundingBox();
@@ -211,6 +218,49 @@ async function dragBench(page: Page, base: string, nodes: number) {
     ...rendered,
     ...stats(frames.slice(1)),
     framesOver20Ms: frames.slice(1).filter((f) => f > 20).length,
+    ...(cpu ? { traced: cpu } : {}),
+  };
+}
+
+/**
+ * The renderer main thread's CPU time per main frame in a trace (`tdur` of its top-level tasks:
+ * JavaScript, style, layout, paint, layerize, hit testing). Unlike frame intervals it barely
+ * moves with the machine's load, so it compares changes made at different loads.
+ */
+function mainThreadCpu(file: string) {
+  type TraceEvent = {
+    name: string;
+    ph: string;
+    pid: number;
+    tid: number;
+    ts: number;
+    dur?: number;
+    tdur?: number;
+    args?: { name?: string };
+  };
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as
+    | { traceEvents?: TraceEvent[] }
+    | TraceEvent[];
+  const events = Array.isArray(parsed) ? parsed : (parsed.traceEvents ?? []);
+  const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  if (!main) return undefined;
+  const onMain = (e: TraceEvent) => e.ph === 'X' && e.pid === main.pid && e.tid === main.tid;
+  const tasks = events.filter((e) => onMain(e) && e.name === 'RunTask').sort((a, b) => a.ts - b.ts);
+  let end = 0;
+  let cpuUs = 0;
+  for (const task of tasks) {
+    if (task.ts < end) continue;
+    end = task.ts + (task.dur ?? 0);
+    cpuUs += task.tdur ?? task.dur ?? 0;
+  }
+  const frames = events.filter((e) => onMain(e) && e.name === 'ProxyMain::BeginMainFrame').length;
+  const layerizeUs = events
+    .filter((e) => onMain(e) && e.name === 'Layerize')
+    .reduce((sum, e) => sum + (e.tdur ?? e.dur ?? 0), 0);
+  return {
+    mainFrames: frames,
+    mainThreadCpuMsPerFrame: Number((cpuUs / 1000 / Math.max(1, frames)).toFixed(1)),
+    layerizeCpuMsPerFrame: Number((layerizeUs / 1000 / Math.max(1, frames)).toFixed(1)),
   };
 }
 
