@@ -288,5 +288,13 @@ test('the event-stream example: a producer run says where its object went, and l
   );
   await expect(page.getByTestId('execution-result')).toContainText('"spring-sale"');
   await expect(page.getByTestId('status-lookup')).toHaveText('ran in the producer runs');
+  // And back: the window's decision links the producer runs that fed it, this one among them.
+  await page.getByTestId('node-perSecond').click();
+  const fedBy = page
+    .getByRole('region', { name: 'Trigger perSecond' })
+    .getByRole('link', { name: execution, exact: true });
+  await expect(fedBy).toBeVisible();
   await screenshot(page, 'trigger-window-run');
+  await fedBy.click();
+  await expect(page.getByRole('heading', { name: `run ${execution}` })).toBeVisible();
 });

@@ -8,7 +8,8 @@ const MAX_LISTED = 50;
 /**
  * A selected trigger step's decisions: each bucket (a run, a batch, a group's collection) with
  * what arrived, when it fired and with which members; for time windows, the window each object
- * went to and a link to the window's own execution, where its run happens.
+ * went to and a link to the window's own execution, where its run happens; in that execution,
+ * links back to the producer runs that fed the window.
  */
 export function TriggerDetails({
   view,
@@ -34,7 +35,8 @@ export function TriggerDetails({
           {state.buckets.slice(0, MAX_LISTED).map((b) => (
             <li key={b.instance}>
               <code>{b.instance}</code>
-              {` · ${b.received} received`}
+              {/* A window's run receives nothing in its own execution: its objects came with the producers. */}
+              {b.received > 0 || b.firedAt === undefined ? ` · ${b.received} received` : ''}
               {b.filled !== undefined && b.size !== undefined ? ` (${b.filled}/${b.size})` : ''}
               {b.firedAt !== undefined
                 ? ` · fired at +${formatMs(b.firedAt - origin)} with ${b.memberCount ?? b.members?.length ?? 0}`
@@ -43,6 +45,22 @@ export function TriggerDetails({
                   : ' · open'}
               {b.members !== undefined && b.members.length > 0 && (
                 <div className="muted trigger-members">{b.members.join(', ')}</div>
+              )}
+              {b.sources !== undefined && b.sources.length > 0 && (
+                <div>
+                  {`fed by ${b.sourceCount ?? b.sources.length} ${(b.sourceCount ?? b.sources.length) === 1 ? 'run' : 'runs'}: `}
+                  {b.sources.map((execution, i) => (
+                    <span key={execution}>
+                      {i > 0 ? ', ' : ''}
+                      <a href={routeHref({ page: 'run', workflowId, executionId: execution })}>
+                        {execution}
+                      </a>
+                    </span>
+                  ))}
+                  {(b.sourceCount ?? 0) > b.sources.length
+                    ? ` and ${(b.sourceCount ?? 0) - b.sources.length} more`
+                    : ''}
+                </div>
               )}
               {b.windows?.map((w) => (
                 <div key={w.index}>
