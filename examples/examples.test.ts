@@ -102,7 +102,7 @@ describe('examples', () => {
   it('mapreduce-sort outputs its input sorted, through one reducer per key range', async () => {
     const { ir, sampleInput } = compiledExample('mapreduce-sort');
     const { result } = await referenceRun(ir, sampleInput);
-    const numbers = (sampleInput as { numbers: number[] }).numbers;
+    const numbers = (sampleInput as { text: string }).text.split(' ').map(Number);
     const r = result as { sorted: number[]; count: number; reducers: { range: number }[] };
     expect(r.sorted).toEqual([...numbers].sort((a, b) => a - b));
     expect(r.count).toBe(numbers.length);

@@ -19,9 +19,14 @@ export interface BenchOptions {
   scalingRuns: number;
   /** Fault suite: executions per fault setting. */
   faultRuns: number;
+  /** Triggers suite: measured executions per trigger kind (and the direct invoke). */
+  triggerLatencyRuns: number;
+  /** Triggers suite: width of the parallel-sleep fan-in, and measured runs per path. */
+  fanInWidth: number;
+  fanInRuns: number;
 }
 
-const allSuites: SuiteName[] = ['transition', 'workflows', 'scaling', 'faults'];
+const allSuites: SuiteName[] = ['transition', 'workflows', 'scaling', 'faults', 'triggers'];
 
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   const quick = argv.includes('--quick');
@@ -46,6 +51,9 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         chainLengths: [1, 10, 20],
         scalingRuns: 1,
         faultRuns: 4,
+        triggerLatencyRuns: 10,
+        fanInWidth: 4000,
+        fanInRuns: 1,
       }
     : {
         mode: 'full',
@@ -60,5 +68,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         chainLengths: [1, 10, 50, 100],
         scalingRuns: 3,
         faultRuns: 20,
+        triggerLatencyRuns: 50,
+        fanInWidth: 4000,
+        fanInRuns: 3,
       };
 }

@@ -5,10 +5,12 @@ import { describeMachine } from './machine';
 import { behindSection } from './report/behindSection';
 import { buildResultsMarkdown, workflowsSection } from './report/resultsMarkdown';
 import { faultsSection, scalingSection } from './report/scalingFaultsSections';
+import { triggersSection } from './report/triggersSection';
 import { resultsMarkdownFile, writeSuiteResult } from './resultFiles';
 import { runFaultsSuite } from './suites/faults';
 import { runScalingSuite } from './suites/scaling';
 import { runTransitionSuite } from './suites/transition';
+import { runTriggersSuite } from './suites/triggers';
 import { runWorkflowsSuite } from './suites/workflows';
 import { benchTopology, systemFactories } from './systems/catalog';
 import { restateServerVersion } from './systems/restate/restateSystem';
@@ -35,7 +37,7 @@ const machine = describeMachine({
 const factories = systemFactories();
 
 async function timed<Data>(
-  suite: 'transition' | 'workflows' | 'scaling' | 'faults',
+  suite: 'transition' | 'workflows' | 'scaling' | 'faults' | 'triggers',
   run: () => Promise<Data>,
 ) {
   const startedAt = new Date().toISOString();
@@ -79,12 +81,17 @@ if (options.suites.includes('faults')) {
   await timed('faults', () => runFaultsSuite(options, log));
 }
 
+if (options.suites.includes('triggers')) {
+  await timed('triggers', () => runTriggersSuite(options, log));
+}
+
 writeFileSync(
   resultsMarkdownFile,
   buildResultsMarkdown([
     { suite: 'workflows', write: workflowsSection },
     { suite: 'scaling', write: scalingSection },
     { suite: 'faults', write: faultsSection },
+    { suite: 'triggers', write: triggersSection },
     { suite: 'behind', write: behindSection },
   ]),
 );

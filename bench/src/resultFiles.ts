@@ -6,7 +6,7 @@ import type { MachineInfo } from './machine';
 export const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
 export const resultsMarkdownFile = fileURLToPath(new URL('../RESULTS.md', import.meta.url));
 
-export type SuiteName = 'transition' | 'workflows' | 'scaling' | 'faults';
+export type SuiteName = 'transition' | 'workflows' | 'scaling' | 'faults' | 'triggers';
 
 export interface SuiteResult<Data> {
   suite: SuiteName;

@@ -4,19 +4,30 @@
  */
 export async function handler(input: unknown) {
   const {
-    numbers,
+    text,
     mappers = 4,
     reducers = 3,
   } = input as {
-    numbers?: unknown;
+    text?: unknown;
     mappers?: number;
     reducers?: number;
   };
+  // The records come as numbers, or as a text of numbers separated by white space (a file's
+  // contents, as TeraSort reads them).
+  const numbers =
+    typeof text === 'string'
+      ? text
+          .split(/\s+/)
+          .filter((word) => word !== '')
+          .map(Number)
+      : (input as { numbers?: unknown }).numbers;
   if (
     !Array.isArray(numbers) ||
     !numbers.every((n) => typeof n === 'number' && Number.isFinite(n))
   ) {
-    throw new Error('input must be { numbers: number[], mappers?: integer, reducers?: integer }');
+    throw new Error(
+      'input must be { numbers: number[] } or { text: numbers separated by spaces }, with mappers?: integer, reducers?: integer',
+    );
   }
   if (!Number.isInteger(mappers) || mappers < 1 || !Number.isInteger(reducers) || reducers < 1) {
     throw new Error('mappers and reducers must be positive integers');

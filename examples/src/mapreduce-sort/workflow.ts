@@ -13,8 +13,8 @@ const numbers = [
 export const workflow: ExampleWorkflow = {
   name: 'mapreduce-sort',
   description:
-    'MapReduce sort: split the numbers into chunks, mappers send each number to the reducer of its key range (a dynamic group trigger), reducers sort their range, merge concatenates the ranges.',
-  sampleInput: { numbers, mappers: 4, reducers: 3 },
+    'MapReduce sort of the numbers in a text: split them into chunks, mappers send each number to the reducer of its key range (a dynamic group trigger), reducers sort their range, merge concatenates the ranges.',
+  sampleInput: { text: numbers.join(' '), mappers: 4, reducers: 3 },
   nodes: [
     {
       kind: 'task',

@@ -50,10 +50,13 @@ interface Report {
 
 const sortInput = (
   JSON.parse(readFileSync(join(root, 'examples', 'mapreduce-sort.json'), 'utf8')) as {
-    sampleInput: { numbers: number[] };
+    sampleInput: { text: string };
   }
 ).sampleInput;
-const sorted = [...sortInput.numbers].sort((a, b) => a - b);
+const sorted = sortInput.text
+  .split(' ')
+  .map(Number)
+  .sort((a, b) => a - b);
 
 function expectSorted(run: Run): Report {
   expect(run.status, run.stderr).toBe(0);
