@@ -1,6 +1,7 @@
 import type { CloudShim } from '@jointflow/shims';
 import type { EventHub } from './eventHub';
 import type { ExecutionEngine } from './executionEngine';
+import type { OtelExporter } from './otelExport';
 import type { Secrets } from './secrets';
 import type { Repository } from './store/repository';
 
@@ -18,4 +19,6 @@ export interface ApiContext {
   log(message: string): void;
   /** True once `close()` began: long-lived streams end. */
   isClosing(): boolean;
+  /** Exports finished executions as OpenTelemetry traces, when configured. */
+  otel?: OtelExporter;
 }

@@ -3,6 +3,7 @@ import type { ApiContext } from './apiContext';
 import { ApiError, notFound } from './apiError';
 import type { EngineRun } from './executionEngine';
 import { summarizeInstances } from './instanceSummary';
+import type { OtelExporter } from './otelExport';
 import type { DeploymentRecord, ExecutionRecord } from './store/repository';
 
 function messageOf(error: unknown): string {
@@ -104,7 +105,34 @@ export async function confirmOutcome(ctx: ApiContext, id: string): Promise<boole
   if (outcome === undefined) return false;
   await ctx.repo.recordOutcome(id, outcome);
   ctx.hub.wake(id);
+  if (ctx.otel !== undefined) ctx.track(exportTrace(ctx, ctx.otel, id, deployment, outcome.status));
   return true;
+}
+
+/** Events of other instances may still be on their way when the result is in: wait a little. */
+const OTEL_SETTLE_MS = 1_000;
+
+async function exportTrace(
+  ctx: ApiContext,
+  otel: OtelExporter,
+  id: string,
+  deployment: DeploymentRecord,
+  status: 'succeeded' | 'failed',
+): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, OTEL_SETTLE_MS));
+  try {
+    const events = await ctx.repo.listEvents(id, 0, 100_000);
+    otel.exportExecution({
+      execution: id,
+      workflow: deployment.workflowId,
+      deployment: deployment.id,
+      status,
+      ir: deployment.ir,
+      events: events.map((e) => e.event),
+    });
+  } catch (error) {
+    ctx.log(`otel: execution ${id}: ${messageOf(error)}`);
+  }
 }
 
 export interface WatchdogOptions {

@@ -10,6 +10,7 @@ import { createApp } from './app';
 import { EventHub } from './eventHub';
 import type { ExecutionEngine } from './executionEngine';
 import { startWatchdog, type WatchdogOptions } from './executionService';
+import { type OtelExporter, otelExporterFromEnv } from './otelExport';
 import { createRuntimeEngine } from './runtimeEngine';
 import { loadSecrets } from './secrets';
 import { openRepository } from './store/openRepository';
@@ -36,6 +37,11 @@ export interface ApiServerOptions {
   watchdog?: Partial<WatchdogOptions>;
   /** Defaults to stderr with a prefix. */
   log?: (message: string) => void;
+  /**
+   * Where finished executions go as OpenTelemetry traces. Default: an OTLP/HTTP exporter when
+   * `OTEL_EXPORTER_OTLP_ENDPOINT` or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` is set, else none.
+   */
+  otel?: OtelExporter;
 }
 
 export interface ApiServer {
@@ -83,6 +89,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     log,
     isClosing: () => closing,
   };
+  const otel = options.otel ?? otelExporterFromEnv();
+  if (otel !== undefined) ctx.otel = otel;
 
   const corsOrigins = [...(options.corsOrigins ?? [])];
   const app = createApp(ctx, { corsOrigins });
@@ -127,6 +135,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
         server.closeAllConnections();
       });
       await Promise.allSettled([...tracked]);
+      await otel?.shutdown().catch((error: unknown) => log(`otel: ${String(error)}`));
       await repo.close();
     },
   };
