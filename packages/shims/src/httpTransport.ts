@@ -38,8 +38,24 @@ export interface HttpRequest {
   timeoutMs?: number;
 }
 
-/** Sends one request; rejects with `ShimError('CLOUD_UNREACHABLE')` when no answer comes. */
+/**
+ * Sends one request; rejects with `ShimError('CLOUD_UNREACHABLE')` when no answer comes. A request
+ * that dies on a kept-alive socket the server closed at the same moment (ECONNRESET, "socket hang
+ * up" on a reused socket) is sent once more on a fresh one, as Node's documentation advises:
+ * every port call is safe to repeat (reads; put-if-absent and slot fills answer a repeat with
+ * what is stored; an invoke twice is a duplicate the runtime absorbs).
+ */
 export function httpRequest(req: HttpRequest): Promise<HttpResponse> {
+  return sendOnce(req).catch((error: unknown) => {
+    if (error instanceof StaleSocket) return sendOnce(req, true);
+    throw error;
+  });
+}
+
+/** The server closed a kept-alive socket as this request went out on it. */
+class StaleSocket extends Error {}
+
+function sendOnce(req: HttpRequest, retried = false): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     const target = new URL(req.url);
     const headers: Record<string, string | number> = { ...req.headers };
@@ -70,9 +86,14 @@ export function httpRequest(req: HttpRequest): Promise<HttpResponse> {
       },
     );
     call.on('timeout', () => call.destroy(new Error('timed out')));
-    call.on('error', (error) =>
-      reject(new ShimError('CLOUD_UNREACHABLE', `${req.method} ${req.url}: ${error.message}`)),
-    );
+    call.on('error', (error: NodeJS.ErrnoException) => {
+      const reset = error.code === 'ECONNRESET' || error.message === 'socket hang up';
+      if (reset && call.reusedSocket && !retried) {
+        reject(new StaleSocket(error.message));
+        return;
+      }
+      reject(new ShimError('CLOUD_UNREACHABLE', `${req.method} ${req.url}: ${error.message}`));
+    });
     if (req.body !== undefined) call.end(req.body);
     else call.end();
   });
