@@ -3,6 +3,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 /** Stable error codes of the API; the README lists when each is returned. */
 export type ApiErrorCode =
   | 'API_BAD_JSON'
+  | 'API_JSON_TOO_DEEP'
   | 'API_VALIDATION'
   | 'API_UNAUTHORIZED'
   | 'API_NOT_FOUND'
@@ -15,6 +16,7 @@ export type ApiErrorCode =
 
 const statusOf: Record<ApiErrorCode, ContentfulStatusCode> = {
   API_BAD_JSON: 400,
+  API_JSON_TOO_DEEP: 400,
   API_VALIDATION: 400,
   API_UNAUTHORIZED: 401,
   API_NOT_FOUND: 404,

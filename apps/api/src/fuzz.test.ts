@@ -236,4 +236,36 @@ describe('API fuzz', () => {
     const health = await fetch(`${h.api.url}/api/v1/health`);
     expect(health.status).toBe(200);
   });
+
+  it('refuses JSON nested 10,000 deep with a 400 naming the limit, and stays up', async () => {
+    for (const [path, wrap] of [
+      [
+        '/api/v1/workflows',
+        (deep: string) =>
+          `{"name":"deep","graph":{"name":"deep","nodes":[],"edges":[],"sampleInput":${deep}}}`,
+      ],
+      [`/api/v1/workflows/${workflow}/deployments`, (deep: string) => `{"version":${deep}}`],
+    ] as const) {
+      const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
+      const response = await rawHttp(
+        `${h.api.url}${path}`,
+        'POST',
+        { authorization: `Bearer ${h.api.token}`, 'content-type': 'application/json' },
+        wrap(deep),
+      );
+      expect(response.status, response.text.slice(0, 200)).toBe(400);
+      expect(JSON.parse(response.text)).toMatchObject({
+        error: { code: 'API_JSON_TOO_DEEP', message: expect.stringContaining('the limit is 256') },
+      });
+    }
+    // Brackets inside strings are text, not nesting.
+    const text = await h.client.createWorkflow('brackets', {
+      name: 'brackets',
+      description: '['.repeat(5_000),
+      nodes: [],
+      edges: [],
+    });
+    expect(text.id).toMatch(/^wf_/);
+    expect((await fetch(`${h.api.url}/api/v1/health`)).status).toBe(200);
+  });
 });

@@ -36,6 +36,13 @@ export async function readJsonBody<S extends z.ZodType>(
     );
   }
   const source = await c.req.text();
+  const depth = nestingDepth(source);
+  if (depth > MAX_JSON_DEPTH) {
+    throw new ApiError(
+      'API_JSON_TOO_DEEP',
+      `the body nests arrays and objects ${depth} levels deep; the limit is ${MAX_JSON_DEPTH}, flatten the data`,
+    );
+  }
   let value: unknown;
   try {
     value = JSON.parse(source);
@@ -44,6 +51,32 @@ export async function readJsonBody<S extends z.ZodType>(
     throw new ApiError('API_BAD_JSON', `the body is not valid JSON (${reason})`);
   }
   return parseWith(schema, value, 'body');
+}
+
+/** Deepest nesting of arrays and objects a body may have (parsing, storing and zod recurse). */
+export const MAX_JSON_DEPTH = 256;
+
+/**
+ * How deep the brackets of a JSON text nest, outside strings: one pass, no recursion, so a
+ * hostile 100,000-deep body costs a scan instead of a stack overflow later.
+ */
+export function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (ch === 0x22) inString = false;
+    } else if (ch === 0x22) inString = true;
+    else if (ch === 0x5b || ch === 0x7b) {
+      depth++;
+      if (depth > deepest) deepest = depth;
+    } else if (ch === 0x5d || ch === 0x7d) depth--;
+  }
+  return deepest;
 }
 
 export function readParams<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
