@@ -241,6 +241,25 @@ export function summarizeTriggers(
   return [...byTrigger.values()];
 }
 
+/** A time window an execution fed, and how its own execution ended. */
+type WindowRun = { trigger: string; execution: string } & Awaited<
+  ReturnType<typeof runExecution>
+>['result'];
+
+/** The time windows `execution`'s objects went to (`trigger.received` names their execution). */
+function windowsFed(
+  events: readonly TraceEvent[],
+  execution: string,
+): { trigger: string; execution: string }[] {
+  const out = new Map<string, string>();
+  for (const e of events) {
+    if (e.execution !== execution || e.kind !== 'trigger.received') continue;
+    const target = (e.output as { execution?: unknown } | undefined)?.execution;
+    if (typeof target === 'string') out.set(target, e.node);
+  }
+  return [...out].map(([target, trigger]) => ({ trigger, execution: target }));
+}
+
 /** One line per trigger: "vote: 4 received, fired vote [a, b, c], dropped d (late)". */
 function triggerLines(triggers: readonly TriggerSummary[]): string[] {
   return triggers.map((t) => {
@@ -358,6 +377,21 @@ export const runCommand: Command = {
       }
       // Let the clouds' outboxes deliver the last events (billing comes after the result commit).
       await new Promise((resolve) => setTimeout(resolve, 300));
+      // A time window runs as an execution of its own once it closes: wait for each window this
+      // execution fed (the local clouds stop when this command ends).
+      const windows: WindowRun[] = [];
+      for (const w of windowsFed(collector.events(), run.execution)) {
+        const fed = await runExecution(ports, {
+          ir,
+          deployment,
+          input: null,
+          execution: w.execution,
+          stallMs: cloudsFile === undefined ? 1_500 : 5_000,
+          lastProgressAt: (e) => collector.lastEventAt(e),
+          stillQueued: stillQueuedOn(emulators),
+        });
+        windows.push({ ...w, ...fed.result });
+      }
       const steps = summarizeSteps(collector.events(), run.execution);
       const triggers = summarizeTriggers(collector.events(), run.execution);
       const totalCost = steps.reduce((sum, s) => sum + s.costUsd, 0);
@@ -373,6 +407,7 @@ export const runCommand: Command = {
               totalCostUsd: totalCost,
               steps,
               ...(triggers.length > 0 ? { triggers } : {}),
+              ...(windows.length > 0 ? { windows } : {}),
             },
             null,
             2,
@@ -388,6 +423,11 @@ export const runCommand: Command = {
         } else console.error(`execution ${run.execution}: ${run.result.status}`);
         console.log(`\n${table(steps)}`);
         if (triggers.length > 0) console.log(`\n${triggerLines(triggers).join('\n')}`);
+        for (const w of windows) {
+          console.log(`\ntime window ${w.trigger} ran as execution ${w.execution}: ${w.status}`);
+          if (w.status === 'succeeded') console.log(JSON.stringify(w.output, null, 2));
+          else if (w.status === 'failed') console.error(w.error.message);
+        }
         console.log(
           `\nexecution ${run.execution}: ${run.result.status} in ${run.elapsedMs} ms, ${run.redrives} redrive(s), billed ${totalCost.toExponential(3)} USD`,
         );

@@ -112,6 +112,23 @@ describe('jointflow run with data triggers', () => {
     expect([...(vote?.fired[0]?.members ?? [])].sort()).toEqual([...output.winners].sort());
   }, 600_000);
 
+  it('event-stream waits for the time window its event went to and reports its count', async () => {
+    const run = await jointflow('run', 'examples/event-stream.json', '--json');
+    expect(run.status, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as Report & {
+      windows?: { trigger: string; execution: string; status: string; output: unknown }[];
+    };
+    expect(report.status).toBe('succeeded');
+    const campaign = (report.output as { campaign: string }).campaign;
+    expect(report.windows).toHaveLength(1);
+    expect(report.windows?.[0]).toMatchObject({
+      trigger: 'perSecond',
+      execution: expect.stringMatching(/^wnd\.perSecond\./),
+      status: 'succeeded',
+      output: { events: 1, counts: { [campaign]: 1 } },
+    });
+  }, 600_000);
+
   it('prints each trigger decision under the step table in text mode', async () => {
     const run = await jointflow('run', 'examples/ml-pipeline.json');
     expect(run.status, run.stderr).toBe(0);
