@@ -44,6 +44,12 @@ export const cloudProfileSchema = z.object({
     /** Async invoke retries on failure, like Lambda's 2. */
     asyncRetries: z.number().int().min(0).max(5),
     asyncRetryDelayMs: z.number().int().nonnegative(),
+    /**
+     * Invocations of one function that one worker process of a local cloud serves at once (like
+     * Cloud Run's concurrency). Each is its own logical sandbox (cold start, concurrency slot,
+     * bill); the process is only the cost. Absent: 16. Zip functions always get 1.
+     */
+    processConcurrency: z.number().int().min(1).max(1000).optional(),
   }),
   /**
    * The cloud whose key-value store and blobs hold the keys of functions placed here; absent:

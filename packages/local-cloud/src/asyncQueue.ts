@@ -30,6 +30,8 @@ export interface QueueEntry {
   /** Acceptance order in this process (FIFO tiebreak). */
   seq: number;
   queuedAt: number;
+  /** Its process died with others in flight and the cause is unknown: run it alone next. */
+  solo?: boolean;
 }
 
 /** `warm`: an idle worker of the function exists; `cold`: one can be started; `none`: must wait. */
@@ -47,10 +49,18 @@ export interface AsyncQueue {
   /** Invocations of `execution` accepted and not finished (waiting, delayed or running). */
   pendingOf(execution: string): number;
   /** The next entry to dispatch at `now`, removed from the waiting set, or undefined. */
-  take(now: number, availability: (fn: string) => Availability): QueueEntry | undefined;
+  take(
+    now: number,
+    availability: (fn: string, solo: boolean) => Availability,
+  ): QueueEntry | undefined;
   /** Finished (succeeded, or moved to dead letters): the row goes. */
   finish(entry: QueueEntry): void;
   retry(entry: QueueEntry, dueAt: number): void;
+  /**
+   * Puts a running entry back, due now, without counting an attempt: its delivery was cut short
+   * by another invocation's fault (a process it shared died). `solo`: run it alone next time.
+   */
+  redeliver(entry: QueueEntry, solo: boolean): void;
   deadLetter(entry: QueueEntry, error: string): void;
   /** Earliest due time among delayed entries, if any. */
   nextDueAt(): number | undefined;
@@ -186,7 +196,7 @@ export function createAsyncQueue(
           ready.delete(fn);
           continue;
         }
-        const can = availability(fn);
+        const can = availability(fn, head.solo === true);
         if (can === 'none') continue;
         const warm = can === 'warm' || now - head.queuedAt > starveMs;
         if (
@@ -212,6 +222,11 @@ export function createAsyncQueue(
       entry.dueAt = dueAt;
       entry.queuedAt = Date.now();
       place(entry, Date.now());
+    },
+    redeliver(entry, solo) {
+      if (solo) entry.solo = true;
+      entry.queuedAt = Date.now();
+      place(entry, entry.queuedAt);
     },
     deadLetter(entry, error) {
       // Rare: written now (after the pending writes, which may hold this entry's insert).

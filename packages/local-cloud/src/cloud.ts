@@ -189,6 +189,9 @@ function identityOf(invocation: Invocation): string {
   return `${invocation.execution}|${instanceKey(invocation.fn, invocation.scope)}|${invocation.joinReady ? 'j' : ''}`;
 }
 
+/** Sandboxes per worker process when the profile does not say (`behaviour.processConcurrency`). */
+export const DEFAULT_PROCESS_CONCURRENCY = 16;
+
 export function createCloud(options: CloudOptions): Cloud {
   const { profile } = options;
   const db: CloudDatabases = openCloudDatabase(options.dataDir, options.durability);
@@ -287,6 +290,7 @@ export function createCloud(options: CloudOptions): Cloud {
         execArgv: [`--max-old-space-size=${fn.memoryMb}`],
         timeoutMs: fn.timeoutMs,
         memoryMb: fn.memoryMb,
+        processConcurrency: profile.behaviour.processConcurrency ?? DEFAULT_PROCESS_CONCURRENCY,
         env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...workerEnv },
         init: {
           program: 'jointflow',
@@ -469,12 +473,12 @@ export function createCloud(options: CloudOptions): Cloud {
       do {
         pumpAgain = false;
         for (;;) {
-          const entry = queue.take(Date.now(), (fn) => {
-            if (isZipKey(fn)) return pool.availability(fn);
+          const entry = queue.take(Date.now(), (fn, solo) => {
+            if (isZipKey(fn)) return pool.availability(fn, solo);
             const record = functions.get(fn);
             // Not deployed: take it anyway, dispatch dead-letters it.
             if (record?.state !== 'ready') return record?.state === 'deploying' ? 'none' : 'warm';
-            return pool.availability(fn);
+            return pool.availability(fn, solo);
           });
           if (entry === undefined) break;
           void dispatch(entry);
@@ -533,6 +537,7 @@ export function createCloud(options: CloudOptions): Cloud {
           ...(previousFailure === undefined ? {} : { previousFailure }),
         },
         ...(crashAt ? { crashAt } : {}),
+        ...(entry.solo ? { solo: true } : {}),
       };
       const dispatchedAt = performance.now();
       const queuedMs = Math.max(0, Date.now() - Math.max(entry.queuedAt, entry.dueAt));
@@ -542,6 +547,13 @@ export function createCloud(options: CloudOptions): Cloud {
         queuedMs,
         wallMs: performance.now() - dispatchedAt,
       });
+      // A process shared with another invocation died of that one's fault (or of a fault that
+      // cannot be pinned on one of them): not an attempt of this step. Deliver it again now,
+      // alone in a process if the cause is unknown.
+      if (!outcome.ok && outcome.scope !== undefined) {
+        queue.redeliver(entry, outcome.scope === 'unattributed');
+        return;
+      }
       // A crash, timeout or out-of-memory kill of the step's own making is an attempt the next
       // delivery is told about; an injected crash (the fault injector's, a host failure) is not.
       if (!outcome.ok && outcome.failure !== 'error' && crashAt === undefined) {
@@ -614,6 +626,8 @@ export function createCloud(options: CloudOptions): Cloud {
       execArgv: [],
       cwd: target.codeDir,
       timeoutMs,
+      // A zip handler is a real Lambda/FC handler: one invocation per process, as there.
+      processConcurrency: 1,
       env: sandboxEnv(target, timeoutMs),
       init: {
         program: 'zip',

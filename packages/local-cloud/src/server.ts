@@ -178,7 +178,7 @@ export function createCloudApi(cloud: Cloud): (req: CloudRequest) => Promise<Clo
           return json(200, { values: kv.getMany(parseWith(getManyRequest, body).keys) });
         case '/store/put-if-absent': {
           const r = parseWith(putIfAbsentRequest, body);
-          return json(200, kv.putIfAbsent(r.key, r.value, r.ttlMs));
+          return json(200, await kv.putIfAbsentGrouped(r.key, r.value, r.ttlMs));
         }
         case '/store/fill-slot': {
           const r = parseWith(fillSlotRequest, body);
@@ -189,7 +189,7 @@ export function createCloudApi(cloud: Cloud): (req: CloudRequest) => Promise<Clo
               `slot ${r.slot} is outside a record of size ${r.size}`,
             );
           }
-          return json(200, kv.fillSlot(r.key, r.slot, r.size, r.value));
+          return json(200, await kv.fillSlotGrouped(r.key, r.slot, r.size, r.value));
         }
         case '/store/read-slots':
           return json(200, kv.readSlots(parseWith(readSlotsRequest, body).key));

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { FunctionContext, FunctionIR } from '@jointflow/ir';
 import type { RuntimePorts, TraceEvent, TraceSink } from '@jointflow/runtime';
 import {
@@ -15,6 +16,7 @@ import {
   decodePortBody,
   encodePortBody,
   type HostMessage,
+  INJECTED_CRASH_EXIT,
   type PortAnswer,
   type WorkerError,
   type WorkerMessage,
@@ -24,7 +26,9 @@ import {
  * The program inside every worker process (bundled with the user's code, see bundler.ts). It
  * builds real runtime ports — clients of each cloud's store, blob and invoke API (its own cloud
  * over the IPC channel it already has, the others over loopback HTTP), a trace sink that hands
- * batches to the host over IPC — and runs one invocation at a time.
+ * batches to the host over IPC — and runs the invocations the host sends, several at once when
+ * the profile's `processConcurrency` lets one process host several sandboxes. What belongs to
+ * one invocation (its injected crash point) lives in an AsyncLocalStorage, not in the process.
  */
 
 function send(message: WorkerMessage): void {
@@ -140,7 +144,8 @@ export function startWorker(userModule: Record<string, unknown>): void {
   installSourceMappedStacks();
   let runner: InvocationRunner | undefined;
   let ports: RuntimePorts | undefined;
-  let crashAt: string | undefined;
+  // The crash point of the invocation whose code is running (several may be in flight).
+  const invocationScope = new AsyncLocalStorage<{ crashAt?: string }>();
   const trace = createIpcTraceSink();
   let ownCloud: ReturnType<typeof createIpcTransport> | undefined;
 
@@ -185,7 +190,7 @@ export function startWorker(userModule: Record<string, unknown>): void {
       trace: trace.sink,
       now: () => Date.now(),
       faultPoint(point) {
-        if (crashAt === point) process.exit(97);
+        if (invocationScope.getStore()?.crashAt === point) process.exit(INJECTED_CRASH_EXIT);
       },
     };
     runner = createInvocationRunner({ fn, context, deployment, userModule, ports });
@@ -221,17 +226,19 @@ export function startWorker(userModule: Record<string, unknown>): void {
           });
           return;
         }
-        crashAt = raw.crashAt;
-        run(raw.invocation, raw.delivery).then(
-          async (result) => {
-            await trace.sink.flush();
-            send({ type: 'done', id: raw.id, ok: true, result: result ?? null });
-          },
-          async (error: unknown) => {
-            await trace.sink.flush().catch(() => undefined);
-            send({ type: 'done', id: raw.id, ok: false, error: toWorkerError(error) });
-          },
-        );
+        const scope = raw.crashAt === undefined ? {} : { crashAt: raw.crashAt };
+        invocationScope
+          .run(scope, () => run(raw.invocation, raw.delivery))
+          .then(
+            async (result) => {
+              await trace.sink.flush();
+              send({ type: 'done', id: raw.id, ok: true, result: result ?? null });
+            },
+            async (error: unknown) => {
+              await trace.sink.flush().catch(() => undefined);
+              send({ type: 'done', id: raw.id, ok: false, error: toWorkerError(error) });
+            },
+          );
         return;
       }
     }

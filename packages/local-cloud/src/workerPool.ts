@@ -1,28 +1,39 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import type { DeliveryInfo, FaultPoint, Invocation, TraceEvent } from '@jointflow/runtime';
-import type {
-  HostMessage,
-  PortAnswer,
-  PortCall,
-  WorkerError,
-  WorkerInit,
-  WorkerMessage,
-  ZipEvent,
+import {
+  type HostMessage,
+  INJECTED_CRASH_EXIT,
+  type PortAnswer,
+  type PortCall,
+  type WorkerError,
+  type WorkerInit,
+  type WorkerMessage,
+  type ZipEvent,
 } from './workerProtocol';
 
 /**
- * Warm worker processes, Lambda style: each worker hosts one function and runs one invocation at
- * a time. A request with no idle warm worker starts one (a cold start: the profile's `coldStartMs`
- * on top of the real process start). Workers idle longer than `keepWarmMs` exit. Two limits:
- * `concurrency` per function and `maxWorkers` for the whole cloud, which keeps memory bounded
- * (an idle worker of another function is evicted to make room). Requests over the limits wait in
- * FIFO order. A run past the function's timeout kills its worker.
+ * Warm worker processes hosting logical sandboxes. A sandbox is what a FaaS platform bills and
+ * limits: each runs one invocation at a time, pays the profile's `coldStartMs` once when it is
+ * created, and counts against the function's `concurrency`. An OS process is only the cost: one
+ * worker process hosts up to `processConcurrency` sandboxes of one function (Cloud Run's and
+ * Azure Functions' model), so 100 concurrent invocations need a handful of processes, not 100.
+ *
+ * Placement: an idle warm sandbox first, then a new sandbox in a live process of the function
+ * (a modelled cold start, no process start), then a new process (the modelled cold start plus
+ * the real one). Two limits: `concurrency` per function and `maxWorkers` processes for the whole
+ * cloud; at the cap an idle process of another function is evicted only for a function that
+ * has no process at all. Requests over the limits wait in FIFO order. Processes idle longer than
+ * `keepWarmMs` exit.
+ *
+ * Faults stay scoped to a process: a run past its timeout kills its process (it fails with
+ * `timeout`; the other invocations in that process fail as `bystander`s, which the queue
+ * redelivers without counting an attempt). A process that dies by itself (`process.exit`, an
+ * out-of-memory abort) with one invocation in flight blames that one; with several it cannot tell
+ * which one did it, so they all fail as `unattributed`, and the queue redelivers each alone in a
+ * process (`solo`), where a second death is attributable. An injected crash (exit code 97) blames
+ * the invocations that carried a crash point and makes bystanders of the rest.
  */
 
-/**
- * What the pool needs to start and feed a worker of one function: a Jointflow bundle or the zip
- * sandbox program, with its init message. `name` is the pool's key (warm workers, concurrency).
- */
 export interface DeployedFunction {
   name: string;
   /** The script a worker process runs with plain `node`. */
@@ -34,6 +45,8 @@ export interface DeployedFunction {
   timeoutMs: number;
   /** The memory it was given, for the out-of-memory message. */
   memoryMb?: number;
+  /** Sandboxes one process of this function hosts (1 for zip functions: one per process). */
+  processConcurrency: number;
   /** Environment handed to the worker process (never a Jointflow function's trace secret). */
   env: Record<string, string>;
   init: WorkerInit;
@@ -48,6 +61,12 @@ export type RunOutcome =
       error: WorkerError;
       durationMs: number;
       coldStart: boolean;
+      /**
+       * The process died under this invocation for a reason that is not (`bystander`) or may not
+       * be (`unattributed`) this invocation's: not an attempt of its step. Redeliver it, alone in
+       * a process (`solo`) when unattributed.
+       */
+      scope?: 'bystander' | 'unattributed';
     };
 
 export interface RunRequest {
@@ -56,23 +75,44 @@ export interface RunRequest {
     | { program: 'zip'; event: ZipEvent; requestId: string };
   delivery: DeliveryInfo;
   crashAt?: FaultPoint;
+  /** Run in a process that serves nothing else meanwhile (after an unattributed death). */
+  solo?: boolean;
+}
+
+/** One invocation placed on a worker: from placement (its sandbox is busy) until it settles. */
+interface Run {
+  id: number;
+  request: RunRequest;
+  coldStart: boolean;
+  /** performance.now() when the invoke was sent (undefined while the sandbox starts). */
+  sentAt?: number;
+  timer?: NodeJS.Timeout;
+  settle(outcome: RunOutcome): void;
 }
 
 interface Worker {
   child: ChildProcess;
   fn: string;
-  busy: boolean;
+  /** Sandboxes it may host. */
+  capacity: number;
+  /** Sandboxes created in it (each paid a cold start); the idle ones are warm. */
+  sandboxes: number;
+  /** Invocations in flight (placed, starting or running), by id. */
+  runs: Map<number, Run>;
+  /** Serving a `solo` run: it takes nothing else until that settles. */
+  exclusive: boolean;
   /** Its function was redeployed while it ran: it exits when it finishes instead of staying warm. */
   retired: boolean;
+  /** It printed its ready line (a death before that is a start failure). */
+  started: boolean;
+  /** The run whose timeout killed it. */
+  killedFor?: number;
   /** performance.now() when it last took an invocation (eviction picks the oldest). */
   lastUsed: number;
   ready: Promise<void>;
   idleTimer?: NodeJS.Timeout;
-  /** Settles the invocation in progress when the worker dies under it. */
-  onExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
   /** The end of its stderr, to tell an out-of-memory death from another crash. */
   stderrTail: string;
-  onDone?: (message: Extract<WorkerMessage, { type: 'done' }>) => void;
 }
 
 export interface WorkerPoolOptions {
@@ -92,15 +132,15 @@ export interface WorkerPoolOptions {
 
 export interface WorkerPool {
   /** True when an invocation of `fn` would start now rather than wait. */
-  canStart(fn: string): boolean;
-  /** Whether `fn` would start on a warm worker, a cold one, or must wait. */
-  availability(fn: string): 'warm' | 'cold' | 'none';
+  canStart(fn: string, solo?: boolean): boolean;
+  /** Whether `fn` would start in a warm sandbox, a cold one, or must wait. */
+  availability(fn: string, solo?: boolean): 'warm' | 'cold' | 'none';
   /** True when `fn` already runs `concurrency` invocations (Lambda's throttle for sync invokes). */
   atConcurrency(fn: string): boolean;
   run(fn: DeployedFunction, request: RunRequest): Promise<RunOutcome>;
   /** Retires the workers of a function (on remove or redeploy): idle ones now, busy ones when done. */
   retire(fn: string): void;
-  list(): { pid: number; function: string; busy: boolean }[];
+  list(): { pid: number; function: string; busy: boolean; invocations: number }[];
   stop(): Promise<void>;
 }
 
@@ -112,18 +152,42 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
 
   const busyOf = (fn: string) => {
     let n = 0;
-    for (const w of workers) if (w.fn === fn && w.busy) n++;
+    for (const w of workers) if (w.fn === fn) n += w.runs.size;
     return n;
   };
+  const open = (w: Worker, fn: string) => w.fn === fn && !w.exclusive && !w.retired;
+  /** The least loaded process of `fn` with an idle warm sandbox. */
+  const warmOf = (fn: string) => {
+    let best: Worker | undefined;
+    for (const w of workers) {
+      if (open(w, fn) && w.runs.size < w.sandboxes && (!best || w.runs.size < best.runs.size))
+        best = w;
+    }
+    return best;
+  };
+  /** The least loaded process of `fn` with room for another sandbox. */
+  const roomOf = (fn: string) => {
+    let best: Worker | undefined;
+    for (const w of workers) {
+      if (open(w, fn) && w.sandboxes < w.capacity && (!best || w.runs.size < best.runs.size))
+        best = w;
+    }
+    return best;
+  };
+  /** An idle process of `fn` (for a solo run). */
   const idleOf = (fn: string) => {
-    for (const w of workers) if (w.fn === fn && !w.busy) return w;
+    for (const w of workers) if (open(w, fn) && w.runs.size === 0) return w;
     return undefined;
   };
-  /** The least recently used idle worker of another function. */
+  /** The least recently used idle process of another function. */
   const evictable = (fn: string) => {
     let victim: Worker | undefined;
     for (const w of workers) {
-      if (w.fn !== fn && !w.busy && (victim === undefined || w.lastUsed < victim.lastUsed))
+      if (
+        w.fn !== fn &&
+        w.runs.size === 0 &&
+        (victim === undefined || w.lastUsed < victim.lastUsed)
+      )
         victim = w;
     }
     return victim;
@@ -136,16 +200,20 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       worker.child.kill('SIGKILL');
   }
 
-  function canStart(fn: string): boolean {
-    if (stopping) return false;
-    if (idleOf(fn)) return true;
-    const busy = busyOf(fn);
-    if (busy >= options.concurrency) return false;
+  function canSpawn(fn: string): boolean {
     if (workers.size < options.maxWorkers) return true;
-    // At the cap, evict another function's idle worker only for a function that has no worker
-    // at all; one that has a busy worker waits for it. Otherwise every burst would turn warm
-    // workers into cold starts (a process start costs far more than waiting for one step).
-    return busy === 0 && evictable(fn) !== undefined;
+    // At the cap, evict another function's idle process only for a function that has no
+    // process at all; one that has a busy process waits for it. Otherwise every burst would
+    // turn warm workers into cold starts (a process start costs far more than one step).
+    for (const w of workers) if (w.fn === fn) return false;
+    return evictable(fn) !== undefined;
+  }
+
+  function canStart(fn: string, solo = false): boolean {
+    if (stopping) return false;
+    if (busyOf(fn) >= options.concurrency) return false;
+    if (solo) return idleOf(fn) !== undefined || canSpawn(fn);
+    return warmOf(fn) !== undefined || roomOf(fn) !== undefined || canSpawn(fn);
   }
 
   function spawn(deployed: DeployedFunction): Worker {
@@ -172,8 +240,12 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       stderrTail: '',
       child,
       fn: deployed.name,
-      busy: true,
+      capacity: Math.max(1, deployed.processConcurrency),
+      sandboxes: 0,
+      runs: new Map(),
+      exclusive: false,
       retired: false,
+      started: false,
       lastUsed: performance.now(),
       ready: Promise.resolve(),
     };
@@ -182,6 +254,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       const onReady = (message: WorkerMessage) => {
         if (message.type === 'ready') {
           child.off('message', onReady);
+          worker.started = true;
           coldStart.then(() => resolve());
         }
       };
@@ -200,7 +273,27 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
           );
         }
       } else if (message.type === 'done') {
-        worker.onDone?.(message);
+        const run = worker.runs.get(message.id);
+        if (run === undefined || run.sentAt === undefined) return;
+        const durationMs = performance.now() - run.sentAt;
+        finish(worker, run);
+        run.settle(
+          message.ok
+            ? {
+                ok: true,
+                result: message.result,
+                ...(message.base64 ? { base64: true as const } : {}),
+                durationMs,
+                coldStart: run.coldStart,
+              }
+            : {
+                ok: false,
+                failure: 'error',
+                error: message.error,
+                durationMs,
+                coldStart: run.coldStart,
+              },
+        );
       } else if (message.type === 'port') {
         options.onPortCall(message).then(
           (answer) => send(child, { type: 'portReply', id: message.id, ...answer }),
@@ -223,7 +316,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     child.on('exit', (code, signal) => {
       workers.delete(worker);
       if (worker.idleTimer) clearTimeout(worker.idleTimer);
-      worker.onExit?.(code, signal);
+      died(worker, deployed, code, signal);
       if (!stopping) freed();
     });
     child.on('error', () => undefined);
@@ -232,14 +325,83 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     return worker;
   }
 
+  /** Settles every invocation still in a process that exited, scoped as the header says. */
+  function died(
+    worker: Worker,
+    deployed: DeployedFunction,
+    code: number | null,
+    signal: NodeJS.Signals | null,
+  ): void {
+    const runs = [...worker.runs.values()];
+    worker.runs.clear();
+    if (runs.length === 0) return;
+    // V8 prints this before it aborts on its heap limit; the exit alone does not say why.
+    const outOfMemory = /heap out of memory|Reached heap limit/.test(worker.stderrTail);
+    const how = code === null ? `signal ${signal}` : `code ${code}`;
+    const sent = runs.filter((r) => r.sentAt !== undefined);
+    for (const run of runs) {
+      const durationMs = run.sentAt === undefined ? 0 : performance.now() - run.sentAt;
+      const base = { ok: false as const, durationMs, coldStart: run.coldStart };
+      if (!worker.started) {
+        // It never started (e.g. the module throws at load): every run of it would fail alike.
+        run.settle({
+          ...base,
+          failure: 'crash',
+          error: {
+            message: `FUNCTION_CRASHED: the worker of ${deployed.name} exited during start with ${how}`,
+          },
+        });
+      } else if (worker.killedFor !== undefined || run.sentAt === undefined) {
+        run.settle({
+          ...base,
+          failure: 'crash',
+          scope: 'bystander',
+          error: {
+            message: `FUNCTION_CRASHED: the worker process of ${deployed.name} was killed ${worker.killedFor !== undefined ? 'because another invocation in it ran past its timeout' : 'while this invocation waited for its sandbox'}; redelivered`,
+          },
+        });
+      } else if (
+        code === INJECTED_CRASH_EXIT &&
+        sent.length > 1 &&
+        run.request.crashAt === undefined
+      ) {
+        run.settle({
+          ...base,
+          failure: 'crash',
+          scope: 'bystander',
+          error: {
+            message: `FUNCTION_CRASHED: the worker process of ${deployed.name} crashed (an injected fault of another invocation in it); redelivered`,
+          },
+        });
+      } else {
+        const unattributed = sent.length > 1 && code !== INJECTED_CRASH_EXIT;
+        run.settle({
+          ...base,
+          failure: outOfMemory ? 'oom' : 'crash',
+          ...(unattributed ? { scope: 'unattributed' as const } : {}),
+          error: {
+            message: outOfMemory
+              ? `FUNCTION_OUT_OF_MEMORY: ${deployed.name} ran out of its memory (${deployed.memoryMb ?? '?'} MB) and was killed${unattributed ? ` (with ${sent.length} invocations in the process; each is redelivered alone)` : ''}`
+              : `FUNCTION_CRASHED: the worker of ${deployed.name} exited with ${how}${unattributed ? ` (with ${sent.length} invocations in the process; each is redelivered alone)` : ''}`,
+          },
+        });
+      }
+    }
+  }
+
   function send(child: ChildProcess, message: HostMessage): void {
     if (child.connected) child.send(message, (error) => error && undefined);
   }
 
-  function release(worker: Worker): void {
-    worker.busy = false;
-    worker.onDone = undefined;
-    worker.onExit = undefined;
+  /** A run ended with an answer: its sandbox is idle again. */
+  function finish(worker: Worker, run: Run): void {
+    if (run.timer) clearTimeout(run.timer);
+    worker.runs.delete(run.id);
+    if (worker.runs.size > 0) {
+      freed();
+      return;
+    }
+    worker.exclusive = false;
     if (worker.retired) {
       // Redeployed while it ran: the next invocation must run the new code.
       kill(worker);
@@ -266,105 +428,97 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     worker: Worker,
     deployed: DeployedFunction,
     request: RunRequest,
-    coldStart: boolean,
+    coldStart: 'process' | 'sandbox' | false,
   ): Promise<RunOutcome> {
-    const started = performance.now();
-    const elapsed = () => performance.now() - started;
-    try {
-      await worker.ready;
-    } catch (error) {
-      kill(worker);
-      freed();
-      return {
-        ok: false,
-        failure: 'crash',
-        error: { message: error instanceof Error ? error.message : String(error) },
-        durationMs: elapsed(),
-        coldStart,
-      };
-    }
-    const runStarted = performance.now();
     const id = nextId++;
-    return new Promise<RunOutcome>((resolve) => {
-      const timer = setTimeout(() => {
-        worker.onExit = undefined;
-        kill(worker);
-        freed();
-        resolve({
-          ok: false,
-          failure: 'timeout',
-          error: {
-            message: `FUNCTION_TIMEOUT: ${deployed.name} ran past its timeout of ${deployed.timeoutMs} ms and was killed`,
-          },
-          durationMs: performance.now() - runStarted,
-          coldStart,
-        });
-      }, deployed.timeoutMs);
-      worker.onExit = (code, signal) => {
-        clearTimeout(timer);
-        // V8 prints this before it aborts on its heap limit; the exit alone does not say why.
-        const outOfMemory = /heap out of memory|Reached heap limit/.test(worker.stderrTail);
-        resolve({
-          ok: false,
-          failure: outOfMemory ? 'oom' : 'crash',
-          error: {
-            message: outOfMemory
-              ? `FUNCTION_OUT_OF_MEMORY: ${deployed.name} ran out of its memory (${deployed.memoryMb ?? '?'} MB) and was killed`
-              : `FUNCTION_CRASHED: the worker of ${deployed.name} exited with ${code === null ? `signal ${signal}` : `code ${code}`}`,
-          },
-          durationMs: performance.now() - runStarted,
-          coldStart,
-        });
+    let settle: (outcome: RunOutcome) => void = () => undefined;
+    const outcome = new Promise<RunOutcome>((resolve) => {
+      let settled = false;
+      settle = (o) => {
+        if (settled) return;
+        settled = true;
+        resolve(o);
       };
-      worker.onDone = (message) => {
-        clearTimeout(timer);
-        const durationMs = performance.now() - runStarted;
-        release(worker);
-        resolve(
-          message.ok
-            ? {
-                ok: true,
-                result: message.result,
-                ...(message.base64 ? { base64: true as const } : {}),
-                durationMs,
-                coldStart,
-              }
-            : { ok: false, failure: 'error', error: message.error, durationMs, coldStart },
-        );
-      };
-      const message: HostMessage = {
-        type: 'invoke',
-        id,
-        delivery: request.delivery,
-        ...request.payload,
-      };
-      if (request.crashAt !== undefined) message.crashAt = request.crashAt;
-      send(worker.child, message);
     });
+    const run: Run = { id, request, coldStart: coldStart !== false, settle: (o) => settle(o) };
+    worker.runs.set(id, run);
+    worker.lastUsed = performance.now();
+    if (worker.idleTimer) clearTimeout(worker.idleTimer);
+    if (request.solo) worker.exclusive = true;
+    // A new sandbox in a live process pays the modelled cold start (a new process pays it in
+    // `ready`, alongside the real start).
+    const startSandbox = coldStart === 'sandbox' ? options.coldStartMs : 0;
+    void worker.ready.then(
+      async () => {
+        if (startSandbox > 0) await new Promise((r) => setTimeout(r, startSandbox));
+        if (!worker.runs.has(id) || !workers.has(worker)) return;
+        run.sentAt = performance.now();
+        run.timer = setTimeout(() => {
+          // The run past its timeout fails; its process goes, and with it (as bystanders) every
+          // other invocation it held.
+          worker.runs.delete(id);
+          worker.killedFor = id;
+          kill(worker);
+          freed();
+          settle({
+            ok: false,
+            failure: 'timeout',
+            error: {
+              message: `FUNCTION_TIMEOUT: ${deployed.name} ran past its timeout of ${deployed.timeoutMs} ms and was killed`,
+            },
+            durationMs: performance.now() - (run.sentAt ?? 0),
+            coldStart: run.coldStart,
+          });
+        }, deployed.timeoutMs);
+        const message: HostMessage = {
+          type: 'invoke',
+          id,
+          delivery: request.delivery,
+          ...request.payload,
+        };
+        if (request.crashAt !== undefined) message.crashAt = request.crashAt;
+        send(worker.child, message);
+      },
+      () => undefined, // a start failure settles the run in `died`
+    );
+    return outcome;
   }
 
   function tryStart(
     deployed: DeployedFunction,
     request: RunRequest,
   ): Promise<RunOutcome> | undefined {
-    if (!canStart(deployed.name)) return undefined;
-    const idle = idleOf(deployed.name);
-    if (idle) {
-      idle.busy = true;
-      idle.lastUsed = performance.now();
-      if (idle.idleTimer) clearTimeout(idle.idleTimer);
-      return runOn(idle, deployed, request, false);
+    const fn = deployed.name;
+    if (!canStart(fn, request.solo)) return undefined;
+    if (request.solo) {
+      const idle = idleOf(fn);
+      if (idle) return runOn(idle, deployed, request, idle.sandboxes > 0 ? false : 'sandbox');
+      const fresh = spawn(deployed);
+      fresh.sandboxes = 1;
+      return runOn(fresh, deployed, request, 'process');
     }
-    return runOn(spawn(deployed), deployed, request, true);
+    const warm = warmOf(fn);
+    if (warm) return runOn(warm, deployed, request, false);
+    const room = roomOf(fn);
+    if (room) {
+      room.sandboxes++;
+      return runOn(room, deployed, request, 'sandbox');
+    }
+    const fresh = spawn(deployed);
+    fresh.sandboxes = 1;
+    return runOn(fresh, deployed, request, 'process');
   }
 
   return {
     canStart,
     atConcurrency: (fn) => busyOf(fn) >= options.concurrency,
-    availability(fn) {
+    availability(fn, solo = false) {
       if (stopping) return 'none';
-      if (idleOf(fn)) return 'warm';
-      return canStart(fn) ? 'cold' : 'none';
+      if (solo) {
+        const idle = idleOf(fn);
+        if (idle && idle.sandboxes > 0) return 'warm';
+      } else if (warmOf(fn)) return 'warm';
+      return canStart(fn, solo) ? 'cold' : 'none';
     },
     run(deployed, request) {
       const started = tryStart(deployed, request);
@@ -381,11 +535,17 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     retire(fn) {
       for (const w of [...workers]) {
         if (w.fn !== fn) continue;
-        if (w.busy) w.retired = true;
+        if (w.runs.size > 0) w.retired = true;
         else kill(w);
       }
     },
-    list: () => [...workers].map((w) => ({ pid: w.child.pid ?? 0, function: w.fn, busy: w.busy })),
+    list: () =>
+      [...workers].map((w) => ({
+        pid: w.child.pid ?? 0,
+        function: w.fn,
+        busy: w.runs.size > 0,
+        invocations: w.runs.size,
+      })),
     async stop() {
       stopping = true;
       const exits = [...workers].map(

@@ -3,6 +3,9 @@ import type { DeliveryInfo, FaultPoint, Invocation, TraceEvent } from '@jointflo
 
 /** IPC messages between a cloud process (the host) and one of its worker processes. */
 
+/** The exit code of a worker that crashes at an injected fault point (`crashAt`). */
+export const INJECTED_CRASH_EXIT = 97;
+
 /**
  * What a worker process runs, sent once after it starts: a Jointflow function (the bundle of the
  * user's code, the runtime and workerEntry.ts) or an uploaded zip's handler (zipSandbox.ts).

@@ -2,7 +2,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { FaultPoint } from '@jointflow/runtime';
-import type { HostMessage, WorkerError, WorkerInit, WorkerMessage } from './workerProtocol';
+import {
+  type HostMessage,
+  INJECTED_CRASH_EXIT,
+  type WorkerError,
+  type WorkerInit,
+  type WorkerMessage,
+} from './workerProtocol';
 
 /**
  * The program inside a zip function's sandbox (bundled once per cloud by bundler.ts and run with
@@ -177,7 +183,7 @@ export function startZipSandbox(): void {
   // The host's injected crash: the Jointflow entry in the zip passes this to the runtime as its
   // `faultPoint` port, so the process dies for real exactly where today's workers die.
   const faultPoint = (point: FaultPoint, _instance: string) => {
-    if (crashAt === point) process.exit(97);
+    if (crashAt === point) process.exit(INJECTED_CRASH_EXIT);
   };
 
   process.on('message', (raw: HostMessage) => {
