@@ -458,6 +458,9 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
           // other invocation it held.
           worker.runs.delete(id);
           worker.killedFor = id;
+          // The others die with the process as bystanders, not by their own timers (a busy loop
+          // starves them all, so their timers come due together with this one).
+          for (const other of worker.runs.values()) if (other.timer) clearTimeout(other.timer);
           kill(worker);
           freed();
           settle({
