@@ -104,15 +104,7 @@ export type TriggerKind = (typeof triggerKinds)[number];
  * The kinds the runtime runs; the compiler refuses the others (IR_TRIGGER_UNSUPPORTED) and the
  * designer offers exactly these.
  */
-export const runnableTriggerKinds: readonly TriggerKind[] = [
-  'immediate',
-  'by-name',
-  'batch',
-  'set',
-  'group',
-  'k-of-n',
-  'window',
-];
+export const runnableTriggerKinds: readonly TriggerKind[] = triggerKinds;
 
 /** An object key as steps emit it with `ctx.emit(key, value)`. */
 const objectKey = z

@@ -1,11 +1,9 @@
-import { compile, defaultCloudProfiles, type GraphInput, type WorkflowIR } from '@jointflow/ir';
+import type { GraphInput } from '@jointflow/ir';
 import { describe, expect, it } from 'vitest';
 // The repository's sequential reference interpreter (examples/ is not a package).
-import { importHandler, referenceRun } from '../../../examples/referenceRun';
-import type { UserHandler } from './createFunction';
-import { readExecutionResult, redriveExecution, startExecution } from './execution';
-import { checkHistory } from './historyChecker';
-import { createMemoryPorts, type MemoryFaults } from './memoryPorts';
+import { referenceRun } from '../../../examples/referenceRun';
+import { loadCompiled, runToEnd } from './compiledRuns';
+import type { MemoryFaults } from './memoryPorts';
 
 /**
  * Small graphs through the real compiler, so the runtime is checked against the IR the compiler
@@ -139,17 +137,7 @@ const graphs: { graph: GraphInput; inputs: unknown[] }[] = [
   },
 ];
 
-async function load(
-  graph: GraphInput,
-): Promise<{ ir: WorkflowIR; handlers: Record<string, UserHandler> }> {
-  const { ir, diagnostics } = compile(graph, { clouds: defaultCloudProfiles });
-  if (ir === undefined) throw new Error(`${graph.name}: ${JSON.stringify(diagnostics)}`);
-  const handlers: Record<string, UserHandler> = {};
-  for (const fn of Object.values(ir.functions)) {
-    if (fn.code.trim() !== '') handlers[fn.name] = await importHandler(fn.code);
-  }
-  return { ir, handlers };
-}
+const load = loadCompiled;
 
 describe('compiler output runs to the reference result', () => {
   for (const { graph, inputs } of graphs) {
@@ -166,32 +154,11 @@ describe('compiler output runs to the reference result', () => {
           down: ['aliyun-local'],
         };
         for (const passWorkflow of [true, false]) {
-          const cloud = createMemoryPorts({ faults, maxAttempts: 10, passWorkflow });
-          cloud.deploy(ir, handlers, 'd1');
-          const { execution } = await startExecution(cloud.ports('api'), {
-            ir,
-            deployment: 'd1',
-            input,
-          });
-          await cloud.drain();
-          for (let round = 0; round < 30; round++) {
-            const r = await readExecutionResult(cloud.store(ir.resultStore), execution);
-            if (r.status !== 'running') break;
-            await redriveExecution(cloud.ports('api'), { execution, resultStore: ir.resultStore });
-            await cloud.drain();
-          }
-          const report = await checkHistory({
-            ir,
-            execution,
-            store: cloud.store,
-            events: cloud.events,
+          const { report, result } = await runToEnd(ir, handlers, input, {
+            faults,
+            passWorkflow,
           });
           expect(report.violations).toEqual([]);
-          const result = await readExecutionResult(
-            cloud.store(ir.resultStore),
-            execution,
-            cloud.blobs,
-          );
           expect(result, `${graph.name} ${JSON.stringify(input)}`).toMatchObject({
             status: 'succeeded',
             output: reference.result,

@@ -1,14 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compile, defaultCloudProfiles, type WorkflowIR } from '@jointflow/ir';
+import type { WorkflowIR } from '@jointflow/ir';
 import { describe, expect, it } from 'vitest';
 // The repository's sequential reference interpreter (examples/ is not a package): the runtime's
 // result under faults must equal that one valid fault-free run.
-import { importHandler, referenceRun } from '../../../examples/referenceRun';
+import { referenceRun } from '../../../examples/referenceRun';
+import { loadCompiled, runToEnd } from './compiledRuns';
 import type { UserHandler } from './createFunction';
-import { readExecutionResult, redriveExecution, startExecution } from './execution';
-import { checkHistory } from './historyChecker';
-import { createMemoryPorts, type MemoryFaults } from './memoryPorts';
+import type { MemoryFaults } from './memoryPorts';
 
 const examplesDir = join(import.meta.dirname, '../../../examples');
 const exampleFiles = readdirSync(examplesDir).filter((f) => f.endsWith('.json'));
@@ -17,34 +16,16 @@ async function load(file: string) {
   const graph = JSON.parse(readFileSync(join(examplesDir, file), 'utf8')) as {
     sampleInput?: unknown;
   };
-  const { ir, diagnostics } = compile(graph, { clouds: defaultCloudProfiles });
-  if (ir === undefined) throw new Error(`${file}: ${JSON.stringify(diagnostics)}`);
-  const handlers: Record<string, UserHandler> = {};
-  for (const fn of Object.values(ir.functions)) {
-    if (fn.code.trim() !== '') handlers[fn.name] = await importHandler(fn.code);
-  }
-  return { ir, handlers, input: graph.sampleInput };
+  return { ...(await loadCompiled(graph)), input: graph.sampleInput };
 }
 
-async function runWithFaults(
+function runWithFaults(
   ir: WorkflowIR,
   handlers: Record<string, UserHandler>,
   input: unknown,
   faults: MemoryFaults,
 ) {
-  const cloud = createMemoryPorts({ faults, maxAttempts: 10 });
-  cloud.deploy(ir, handlers, 'd1');
-  const { execution } = await startExecution(cloud.ports('api'), { ir, deployment: 'd1', input });
-  await cloud.drain();
-  for (let round = 0; round < 30; round++) {
-    const result = await readExecutionResult(cloud.store(ir.resultStore), execution);
-    if (result.status !== 'running') break;
-    await redriveExecution(cloud.ports('api'), { execution, resultStore: ir.resultStore });
-    await cloud.drain();
-  }
-  const report = await checkHistory({ ir, execution, store: cloud.store, events: cloud.events });
-  const result = await readExecutionResult(cloud.store(ir.resultStore), execution, cloud.blobs);
-  return { report, result };
+  return runToEnd(ir, handlers, input, { faults });
 }
 
 describe('compiled examples run to the reference result', () => {

@@ -345,6 +345,46 @@ async function scheduleWindow(
   await invokeWithFailover(env, clouds, invocation);
 }
 
+/** One position of a window's bucket, as a walk meets it. */
+interface WindowPosition {
+  position: number;
+  /** What the position holds: a claim, `sealed` (the window's execution was closed), or nothing. */
+  held: WindowClaim | 'sealed' | undefined;
+  /** True when this walk's own put-if-absent filled it. */
+  won: boolean;
+}
+
+/**
+ * Walks a window's positions in order, reading 64 per round trip. With `fillWith`, the first
+ * free position met is claimed with it (put-if-absent; a lost race shows the winner's claim).
+ */
+async function* windowPositions(
+  store: KeyValueStore,
+  base: string,
+  fillWith?: WindowClaim,
+): AsyncGenerator<WindowPosition> {
+  for (let from = 0; ; from += WINDOW_BLOCK) {
+    const block = Array.from({ length: WINDOW_BLOCK }, (_, i) => `${base}#obj:${from + i}`);
+    const existing = await store.getMany(block);
+    for (const [i, key] of block.entries()) {
+      let value = existing[i];
+      let won = false;
+      if (value === undefined && fillWith !== undefined) {
+        const put = await store.putIfAbsent(key, fillWith);
+        won = put.won;
+        value = put.won ? fillWith : put.existing;
+      }
+      const held =
+        value === undefined
+          ? undefined
+          : isTombstone(value)
+            ? ('sealed' as const)
+            : parseStored(windowClaimSchema, value, key);
+      yield { position: from + i, held, won };
+    }
+  }
+}
+
 /**
  * Claims the first free position of a window for an object, or finds the one it holds (a
  * duplicate). `'closed'` when a close marker (or the sealed execution) comes first.
@@ -354,22 +394,11 @@ async function placeInWindow(
   base: string,
   claim: WindowMember,
 ): Promise<{ position: number } | 'closed'> {
-  for (let from = 0; ; from += WINDOW_BLOCK) {
-    const block = Array.from({ length: WINDOW_BLOCK }, (_, i) => `${base}#obj:${from + i}`);
-    const existing = await store.getMany(block);
-    for (const [i, key] of block.entries()) {
-      let value = existing[i];
-      if (value === undefined) {
-        const put = await store.putIfAbsent(key, claim);
-        if (put.won) return { position: from + i };
-        value = put.existing;
-      }
-      if (isTombstone(value)) return 'closed';
-      const held = parseStored(windowClaimSchema, value, key);
-      if ('close' in held) return 'closed';
-      if (held.claim === claim.claim) return { position: from + i };
-    }
+  for await (const { position, held, won } of windowPositions(store, base, claim)) {
+    if (held === undefined || held === 'sealed' || 'close' in held) return 'closed';
+    if (won || held.claim === claim.claim) return { position };
   }
+  return 'closed';
 }
 
 /**
@@ -378,37 +407,26 @@ async function placeInWindow(
  */
 async function closeWindow(store: KeyValueStore, base: string): Promise<WindowMember[]> {
   const members: WindowMember[] = [];
-  for (let from = 0; ; from += WINDOW_BLOCK) {
-    const block = Array.from({ length: WINDOW_BLOCK }, (_, i) => `${base}#obj:${from + i}`);
-    const existing = await store.getMany(block);
-    for (const [i, key] of block.entries()) {
-      let value = existing[i];
-      if (value === undefined) {
-        const put = await store.putIfAbsent(key, { close: true });
-        if (put.won) return members;
-        value = put.existing;
-      }
-      const held = parseStored(windowClaimSchema, value, key);
-      if ('close' in held) return members;
-      members.push(held);
-    }
+  for await (const { held } of windowPositions(store, base, { close: true })) {
+    if (held === undefined || held === 'sealed' || 'close' in held) return members;
+    members.push(held);
   }
+  return members;
 }
 
 /** Reads a closed window's members without closing it (the history checker); undefined while open. */
 async function readWindow(store: KeyValueStore, base: string): Promise<WindowMember[] | undefined> {
   const members: WindowMember[] = [];
-  for (let from = 0; ; from += WINDOW_BLOCK) {
-    const block = Array.from({ length: WINDOW_BLOCK }, (_, i) => `${base}#obj:${from + i}`);
-    const existing = await store.getMany(block);
-    for (const value of existing) {
-      if (value === undefined) return undefined;
-      const held = windowClaimSchema.safeParse(value);
-      if (!held.success) return undefined;
-      if ('close' in held.data) return members;
-      members.push(held.data);
+  try {
+    for await (const { held } of windowPositions(store, base)) {
+      if (held === undefined || held === 'sealed') return undefined;
+      if ('close' in held) return members;
+      members.push(held);
     }
+  } catch {
+    return undefined;
   }
+  return undefined;
 }
 
 /**
