@@ -797,7 +797,7 @@ export async function checkEmit(
       const mine = inlineObjects(slots[slot]);
       if (slots[slot] === undefined)
         violations.push(`${producer} did not fill slot ${slot} of ${recordAt}`);
-      else if (mine !== undefined && mine.some((o) => o.from !== producer)) {
+      else if (mine?.some((o) => o.from !== producer)) {
         violations.push(`slot ${slot} of ${recordAt} holds objects of another producer`);
       }
       if (!complete(slots, size)) break;
