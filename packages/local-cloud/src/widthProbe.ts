@@ -159,6 +159,21 @@ try {
             e.kind === 'invocation.billed' &&
             e.node === branchFn,
         ) as unknown as { durationMs: number; queuedMs?: number; coldStartMs?: number }[];
+      // The run's phases, ms after its first event: the map's commit, the branches' first and
+      // last start, the last branch's commit, the result.
+      const mine = collector.events().filter((e) => e.execution === result.execution);
+      const t0 = Math.min(...mine.map((e) => e.at));
+      const at = (pick: (e: (typeof mine)[number]) => boolean, last = false) => {
+        const times = mine.filter(pick).map((e) => e.at - t0);
+        return times.length === 0 ? -1 : last ? Math.max(...times) : Math.min(...times);
+      };
+      const branch = (e: (typeof mine)[number]) => e.node === branchFn;
+      const phases = [
+        `map committed +${at((e) => e.kind === 'step.succeeded' && e.node === (values.noop ? 'each' : 'branches'))}`,
+        `branches started +${at((e) => branch(e) && e.kind === 'step.started')}..+${at((e) => branch(e) && e.kind === 'step.started', true)}`,
+        `last branch committed +${at((e) => branch(e) && e.kind === 'step.succeeded', true)}`,
+        `result +${at((e) => e.kind === 'execution.succeeded')}`,
+      ].join(', ');
       const run_ = billed.map((e) => e.durationMs).sort((a, b) => a - b);
       const queued = billed.map((e) => e.queuedMs ?? 0).sort((a, b) => a - b);
       const cold = billed.filter((e) => (e.coldStartMs ?? 0) > 0).length;
@@ -168,7 +183,7 @@ try {
           `store ops ${ops} = ${(ops / width).toFixed(2)}/branch (${perCloud.join(', ')}), peak RSS ${peak.toFixed(0)} MB, ` +
           `branch run p50/p90 ${pct(run_, 50).toFixed(0)}/${pct(run_, 90).toFixed(0)} ms, ` +
           `queued p50/p90 ${pct(queued, 50).toFixed(0)}/${pct(queued, 90).toFixed(0)} ms, ` +
-          `${cold} cold starts, load ${load} -> ${loadavg()[0]?.toFixed(1)}`,
+          `${cold} cold starts; ${phases}; load ${load} -> ${loadavg()[0]?.toFixed(1)}`,
       );
     }
   }
