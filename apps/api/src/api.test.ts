@@ -103,6 +103,11 @@ describe.each(backends)('API on %s', (backend) => {
       headers: { authorization: 'Bearer nope' },
     });
     expect(wrong.status).toBe(401);
+    // A token in the URL is refused everywhere, the event stream included: headers only.
+    const inUrl = await fetch(
+      `${h.api.url}/api/v1/executions/ex_0123456789abcdef/events?token=${h.api.token}`,
+    );
+    expect(inUrl.status).toBe(401);
     expect(statSync(join(h.home, 'token')).mode & 0o777).toBe(0o600);
     expect(statSync(join(h.home, 'master.key')).mode & 0o777).toBe(0o600);
     expect(h.api.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

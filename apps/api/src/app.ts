@@ -17,7 +17,6 @@ import { CursorError } from './store/sqlRepository';
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 export const INGEST_BODY_LIMIT = 4 * 1024 * 1024;
 
-const EVENTS_PATH = /^\/api\/v1\/executions\/[^/]+\/events$/;
 
 export interface AppOptions {
   /** Origins allowed by CORS (the web app's). Same-origin requests need none. */
@@ -68,9 +67,9 @@ export function createApp(ctx: ApiContext, options: AppOptions): Hono {
     if (path === '/api/v1/health' || path === '/api/v1/openapi.json' || path === '/api/v1/ingest') {
       return next();
     }
-    const header = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
-    // EventSource cannot send headers: the SSE endpoint alone also takes ?token=.
-    const candidate = header ?? (EVENTS_PATH.test(path) ? c.req.query('token') : undefined);
+    // Headers only: a token in a URL ends up in logs, history and Referer headers. The web app
+    // reads the event stream with fetch, which sends the header (EventSource cannot).
+    const candidate = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
     if (candidate === undefined || !ctx.secrets.checkToken(candidate)) {
       throw new ApiError(
         'API_UNAUTHORIZED',
