@@ -5,9 +5,8 @@ import { examplePath, exampleText, exampleWorkflows } from './build';
 import { referenceRun } from './referenceRun';
 
 function compiledExample(name: string): { ir: WorkflowIR; sampleInput: unknown } {
-  const graph: unknown = JSON.parse(
-    readFileSync(examplePath({ name, nodes: [], edges: [] }), 'utf8'),
-  );
+  const workflow = exampleWorkflows.find((w) => w.name === name) ?? { name, nodes: [], edges: [] };
+  const graph: unknown = JSON.parse(readFileSync(examplePath(workflow), 'utf8'));
   const { ir, diagnostics } = compile(graph, { clouds: defaultCloudProfiles });
   expect(diagnostics).toEqual([]);
   if (!ir) throw new Error(`${name} did not compile`);
