@@ -17,7 +17,6 @@ import { CursorError } from './store/sqlRepository';
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 export const INGEST_BODY_LIMIT = 4 * 1024 * 1024;
 
-
 export interface AppOptions {
   /** Origins allowed by CORS (the web app's). Same-origin requests need none. */
   corsOrigins: readonly string[];
@@ -79,9 +78,32 @@ export function createApp(ctx: ApiContext, options: AppOptions): Hono {
     return next();
   });
 
-  app.get('/api/v1/health', (c) =>
-    c.json({ ok: true, version: '0.1.0', storage: ctx.repo.kind, clouds: [...ctx.clouds.keys()] }),
-  );
+  // Health of the API and of every cloud it deploys to: `degraded` names the clouds that do not
+  // answer (a local cloud's process died; a real cloud's endpoint is unreachable).
+  app.get('/api/v1/health', async (c) => {
+    const clouds = await Promise.all(
+      [...ctx.clouds].map(async ([id, shim]) => {
+        const health = await Promise.race([
+          shim.health().then(
+            (h) => (h.ok ? undefined : (h.detail ?? 'not healthy')),
+            (error: unknown) => (error instanceof Error ? error.message : String(error)),
+          ),
+          new Promise<string>((resolve) => setTimeout(() => resolve('no answer in 2 s'), 2_000)),
+        ]);
+        return { id, ok: health === undefined, ...(health === undefined ? {} : { error: health }) };
+      }),
+    );
+    const down = clouds.filter((cl) => !cl.ok).map((cl) => cl.id);
+    return c.json({
+      ok: true,
+      status: down.length === 0 ? 'ok' : 'degraded',
+      ...(down.length === 0 ? {} : { degraded: down }),
+      version: '0.1.0',
+      storage: ctx.repo.kind,
+      clouds: [...ctx.clouds.keys()],
+      cloudHealth: clouds,
+    });
+  });
   const openapi = openApiDocument();
   app.get('/api/v1/openapi.json', (c) => c.json(openapi));
 

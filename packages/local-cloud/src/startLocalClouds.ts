@@ -33,6 +33,18 @@ export interface StartLocalCloudsOptions {
   behaviour?: Partial<CloudProfile['behaviour']>;
   /** Where the cloud processes' stderr goes (default: this process's stderr). */
   logs?: 'inherit' | 'ignore';
+  /**
+   * Restart a cloud whose process dies (kill -9, a crash) on the same port, with backoff (1 s
+   * doubling to 30 s), and report it through `onEvent`: what `jointflow up` does. Its durable
+   * queue and store survive in the data directory, so queued invocations run after the restart.
+   */
+  supervise?: boolean;
+  /** Supervision events, e.g. for the log: a cloud went down, came back, or failed to start. */
+  onEvent?: (event: {
+    cloud: string;
+    kind: 'down' | 'restarted' | 'restart-failed';
+    detail: string;
+  }) => void;
 }
 
 export interface LocalCloud {
@@ -69,8 +81,22 @@ function killAllOnExit(): void {
   });
 }
 
-function startOne(profileFile: string, dataDir: string, options: StartLocalCloudsOptions) {
-  const args = [tsxCli, mainFile, '--profile', profileFile, '--dir', dataDir, '--port', '0'];
+function startOne(
+  profileFile: string,
+  dataDir: string,
+  options: StartLocalCloudsOptions,
+  port = 0,
+) {
+  const args = [
+    tsxCli,
+    mainFile,
+    '--profile',
+    profileFile,
+    '--dir',
+    dataDir,
+    '--port',
+    String(port),
+  ];
   args.push('--durability', options.durability ?? 'fsync');
   args.push('--max-workers', String(options.maxWorkersPerCloud ?? 6));
   const child = spawn(process.execPath, args, {
@@ -166,6 +192,49 @@ export async function startLocalClouds(options: StartLocalCloudsOptions): Promis
     return { profile, url: r.url, pid: r.pid, shim: createLocalShim(profile, r.url) };
   });
   let stopped: Promise<void> | undefined;
+  if (options.supervise === true) {
+    effective.forEach((profile, i) => {
+      const file = join(profileDir, `${profile.id}.json`);
+      const supervise = (child: ChildProcess, attempt: number) => {
+        child.once('exit', (code, signal) => {
+          if (stopped !== undefined) return;
+          options.onEvent?.({
+            cloud: profile.id,
+            kind: 'down',
+            detail: `its process exited (${signal ?? `code ${code}`}); restarting`,
+          });
+          const restart = async (tries: number): Promise<void> => {
+            await new Promise((r) => setTimeout(r, Math.min(30_000, 1_000 * 2 ** tries)));
+            if (stopped !== undefined) return;
+            const port = Number(new URL(peers[profile.id] as string).port);
+            try {
+              const back = await startOne(file, join(options.dataDir, profile.id), options, port);
+              await jsonCall('PUT', `${back.url}/control/peers`, peers);
+              ready[i] = back;
+              const cloud = clouds[i];
+              if (cloud) cloud.pid = back.pid;
+              options.onEvent?.({
+                cloud: profile.id,
+                kind: 'restarted',
+                detail: `back on ${back.url} (pid ${back.pid})`,
+              });
+              supervise(back.child, 0);
+            } catch (error) {
+              options.onEvent?.({
+                cloud: profile.id,
+                kind: 'restart-failed',
+                detail: error instanceof Error ? error.message : String(error),
+              });
+              await restart(tries + 1);
+            }
+          };
+          void restart(attempt);
+        });
+      };
+      const r = ready[i];
+      if (r) supervise(r.child, 0);
+    });
+  }
   return {
     clouds,
     peers,

@@ -126,6 +126,9 @@ export const upCommand: Command = {
       local = await startClouds({
         ...(options.clouds === undefined ? {} : { clouds: loadCloudsFile(options.clouds) }),
         dataDir: join(options.home, 'clouds'),
+        // A cloud process that dies is restarted on its port, and the log says so.
+        supervise: true,
+        onEvent: (e) => console.error(`[up] cloud ${e.cloud} ${e.kind}: ${e.detail}`),
       });
       api = await createApiServer({
         home: options.home,
