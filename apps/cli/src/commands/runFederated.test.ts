@@ -1,0 +1,90 @@
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+const bin = join(root, 'apps', 'cli', 'bin', 'jointflow.mjs');
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real CLI (real cloud processes, real store) and collects its output. */
+function jointflow(...args: string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd: root });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+interface Report {
+  status: string;
+  output: {
+    algorithm: string;
+    accuracy: number;
+    chance: number;
+    rounds: number;
+    modelDigest: string;
+    history: { trained: number[] }[];
+  };
+  steps: { node: string; cloud: string; status: string }[];
+}
+
+/** Two rounds, two owners per data center: 30 NebulaFL steps, 32 FedAvg steps. */
+const input = JSON.stringify({ seed: 42, rounds: 2, ownersPerCenter: 2, ownersPerRound: 1 });
+
+/** The workflow once without faults and once under crashes, duplicates and drops (seed 7). */
+async function cleanAndFaulty(file: string): Promise<[Report, Report]> {
+  const [clean, faulty] = await Promise.all([
+    jointflow('run', file, '--input', input, '--json'),
+    jointflow(
+      'run',
+      file,
+      '--input',
+      input,
+      '--faults',
+      'crash=0.2,duplicate=0.2,drop=0.1',
+      '--seed',
+      '7',
+      '--json',
+    ),
+  ]);
+  expect(clean.status, clean.stderr || clean.stdout.slice(0, 2000)).toBe(0);
+  expect(faulty.status, faulty.stderr || faulty.stdout.slice(0, 2000)).toBe(0);
+  return [JSON.parse(clean.stdout) as Report, JSON.parse(faulty.stdout) as Report];
+}
+
+describe('jointflow run: federated learning (issue 13)', () => {
+  it('NebulaFL learns across both clouds and reaches the same model under faults', async () => {
+    const [clean, faulty] = await cleanAndFaulty('examples/federated-learning/nebulafl.json');
+    expect(clean.status).toBe('succeeded');
+    expect(clean.output.algorithm).toBe('nebulafl');
+    expect(clean.output.rounds).toBe(2);
+    expect(clean.output.accuracy).toBeGreaterThan(2 * clean.output.chance);
+    // The model rotated through the Aliyun data center in both rounds.
+    const bTrain = clean.steps.filter((s) => s.node === 'bTrain' && s.status === 'succeeded');
+    expect(bTrain.map((s) => s.cloud)).toEqual(['aliyun-local', 'aliyun-local']);
+    // Same final model, to the last bit of every weight.
+    expect(faulty.output).toEqual(clean.output);
+  }, 400_000);
+
+  it('FedAvg learns on the same data and reaches the same model under faults', async () => {
+    const [clean, faulty] = await cleanAndFaulty('examples/federated-learning/fedavg.json');
+    expect(clean.output.algorithm).toBe('fedavg');
+    expect(clean.output.accuracy).toBeGreaterThan(2 * clean.output.chance);
+    expect(clean.output.history[1]?.trained).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(faulty.output).toEqual(clean.output);
+  }, 400_000);
+});
