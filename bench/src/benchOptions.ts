@@ -24,9 +24,18 @@ export interface BenchOptions {
   /** Triggers suite: width of the parallel-sleep fan-in, and measured runs per path. */
   fanInWidth: number;
   fanInRuns: number;
+  /** Federated-learning suite: training rounds of each algorithm (one execution each). */
+  flRounds: number;
 }
 
-const allSuites: SuiteName[] = ['transition', 'workflows', 'scaling', 'faults', 'triggers'];
+const allSuites: SuiteName[] = [
+  'transition',
+  'workflows',
+  'scaling',
+  'faults',
+  'triggers',
+  'federated-learning',
+];
 
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   const quick = argv.includes('--quick');
@@ -54,6 +63,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         triggerLatencyRuns: 10,
         fanInWidth: 4000,
         fanInRuns: 1,
+        flRounds: 6,
       }
     : {
         mode: 'full',
@@ -71,5 +81,6 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         triggerLatencyRuns: 50,
         fanInWidth: 4000,
         fanInRuns: 3,
+        flRounds: 12,
       };
 }

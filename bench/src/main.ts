@@ -3,11 +3,13 @@ import { parseBenchOptions } from './benchOptions';
 import { ensureLoopbackOnly } from './loopbackOnly';
 import { describeMachine } from './machine';
 import { behindSection } from './report/behindSection';
+import { federatedLearningSection } from './report/federatedLearningSection';
 import { buildResultsMarkdown, workflowsSection } from './report/resultsMarkdown';
 import { faultsSection, scalingSection } from './report/scalingFaultsSections';
 import { triggersSection } from './report/triggersSection';
-import { resultsMarkdownFile, writeSuiteResult } from './resultFiles';
+import { resultsMarkdownFile, type SuiteName, writeSuiteResult } from './resultFiles';
 import { runFaultsSuite } from './suites/faults';
+import { runFederatedLearningSuite } from './suites/federatedLearning';
 import { runScalingSuite } from './suites/scaling';
 import { runTransitionSuite } from './suites/transition';
 import { runTriggersSuite } from './suites/triggers';
@@ -36,10 +38,7 @@ const machine = describeMachine({
 });
 const factories = systemFactories();
 
-async function timed<Data>(
-  suite: 'transition' | 'workflows' | 'scaling' | 'faults' | 'triggers',
-  run: () => Promise<Data>,
-) {
+async function timed<Data>(suite: SuiteName, run: () => Promise<Data>) {
   const startedAt = new Date().toISOString();
   const started = Date.now();
   const data = await run();
@@ -85,6 +84,10 @@ if (options.suites.includes('triggers')) {
   await timed('triggers', () => runTriggersSuite(options, log));
 }
 
+if (options.suites.includes('federated-learning')) {
+  await timed('federated-learning', () => runFederatedLearningSuite(options, log));
+}
+
 writeFileSync(
   resultsMarkdownFile,
   buildResultsMarkdown([
@@ -92,6 +95,7 @@ writeFileSync(
     { suite: 'scaling', write: scalingSection },
     { suite: 'faults', write: faultsSection },
     { suite: 'triggers', write: triggersSection },
+    { suite: 'federated-learning', write: federatedLearningSection },
     { suite: 'behind', write: behindSection },
   ]),
 );

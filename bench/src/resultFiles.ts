@@ -6,7 +6,13 @@ import type { MachineInfo } from './machine';
 export const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
 export const resultsMarkdownFile = fileURLToPath(new URL('../RESULTS.md', import.meta.url));
 
-export type SuiteName = 'transition' | 'workflows' | 'scaling' | 'faults' | 'triggers';
+export type SuiteName =
+  | 'transition'
+  | 'workflows'
+  | 'scaling'
+  | 'faults'
+  | 'triggers'
+  | 'federated-learning';
 
 export interface SuiteResult<Data> {
   suite: SuiteName;

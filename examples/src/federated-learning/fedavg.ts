@@ -28,7 +28,7 @@ export const workflow: ExampleWorkflow = {
         kind: 'map' as const,
         name: `${c.id}Owners`,
         cloud: c.cloud,
-        items: `[tasks[center = ${c.index}]]`,
+        items: 'tasks',
       },
       {
         kind: 'task' as const,
@@ -46,7 +46,13 @@ export const workflow: ExampleWorkflow = {
   edges: [
     { id: 'setup-broadcast', source: 'setup', target: 'broadcast' },
     ...centers.flatMap((c) => [
-      { id: `broadcast-${c.id}Owners`, source: 'broadcast', target: `${c.id}Owners` },
+      {
+        id: `broadcast-${c.id}Owners`,
+        source: 'broadcast',
+        target: `${c.id}Owners`,
+        // Only this center's jobs travel to it (one model per owner), not every center's.
+        mapping: `{ "tasks": [tasks[center = ${c.index}]] }`,
+      },
       { id: `${c.id}Owners-${c.id}Train`, source: `${c.id}Owners`, target: `${c.id}Train` },
       { id: `${c.id}Train-${c.id}Collect`, source: `${c.id}Train`, target: `${c.id}Collect` },
       { id: `${c.id}Collect-aggregate`, source: `${c.id}Collect`, target: 'aggregate' },
