@@ -3,7 +3,7 @@
 // are newer than the build, starts `jointflow up` on an ephemeral port with a throwaway home,
 // runs Playwright (Debian's Chromium), and tears everything down whatever happens.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,7 +43,7 @@ function checkChromium() {
   }
 }
 
-/** Starts `jointflow up` and resolves with the URL and token it prints. */
+/** Starts `jointflow up` and resolves with the URL it prints and the token from its home. */
 function startStack(home) {
   const child = spawn(
     process.execPath,
@@ -66,12 +66,11 @@ function startStack(home) {
     }, STARTUP_TIMEOUT_MS);
     const onData = (chunk) => {
       output += chunk.toString();
-      const url = /(http:\/\/(?:127\.0\.0\.1|localhost):\d+)\/?#token=([A-Za-z0-9._~%-]+)/.exec(
-        output,
-      );
-      if (url?.[1] && url[2]) {
+      // Not a terminal: `up` prints the URL without the token, which waits in its home.
+      const url = /web:\s+(http:\/\/(?:127\.0\.0\.1|localhost):\d+)\//.exec(output);
+      if (url?.[1] && /Press Ctrl-C/.test(output)) {
         clearTimeout(timer);
-        resolve({ child, url: url[1], token: decodeURIComponent(url[2]) });
+        resolve({ child, url: url[1], token: readFileSync(join(home, 'token'), 'utf8').trim() });
       }
     };
     child.stdout.on('data', onData);

@@ -1,10 +1,18 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const bin = resolve(import.meta.dirname, '..', '..', 'bin', 'jointflow.mjs');
+
+/** fetch, sent once more when the pooled socket it took was closed under it. */
+function fetchAgain(url: string, init?: RequestInit): Promise<Response> {
+  return fetch(url, init).catch((error: unknown) => {
+    if (error instanceof TypeError) return fetch(url, init);
+    throw error;
+  });
+}
 
 /** Resolves with the first group of `pattern` once the collected output matches it. */
 async function waitFor(
@@ -53,8 +61,10 @@ describe('jointflow up', () => {
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);
     const api = await waitFor(child, /api:\s+(http:\/\/127\.0\.0\.1:\d+)\/api\/v1/, output);
-    const token = await waitFor(child, /token:\s+(\S+)/, output);
     await waitFor(child, /Press Ctrl-C/, output);
+    // Not a terminal: the token is not printed, it waits in the home's 0600 file.
+    expect(output.text).not.toMatch(/token=|token:/);
+    const token = readFileSync(join(home, 'token'), 'utf8').trim();
 
     expect((await fetch(`${api}/api/v1/health`)).status).toBe(200);
     const listed = (await (
@@ -74,14 +84,17 @@ describe('jointflow up', () => {
       spawnSync(process.execPath, [bin, ...args, '--api', api], {
         env: { ...process.env, JOINTFLOW_HOME: home, JOINTFLOW_TOKEN: '' },
         encoding: 'utf8',
-        timeout: 90_000,
+        // A safety net: a CLI process on a loaded 2-core box may take minutes.
+        timeout: 300_000,
       });
     const examples = resolve(import.meta.dirname, '..', '..', '..', '..', 'examples');
     const deployed = cli('deploy', join(examples, 'iot-pipeline.json'), '--json');
     expect(deployed.status, deployed.stderr).toBe(0);
     const { deploymentId } = JSON.parse(deployed.stdout) as { deploymentId: string };
+    // spawnSync blocked this process's event loop, so its pooled keep-alive socket may have
+    // been closed by the API meanwhile ("other side closed"): send once more on a new one.
     const started = (await (
-      await fetch(`${api}/api/v1/deployments/${deploymentId}/executions`, {
+      await fetchAgain(`${api}/api/v1/deployments/${deploymentId}/executions`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify({ input: { seed: 42, sensors: 5, readingsPerSensor: 8 } }),
@@ -123,5 +136,6 @@ describe('jointflow up', () => {
     expect(groupAlive(pid)).toBe(false);
     expect(output.text).toContain('SIGINT, stopping');
     await expect(fetch(`${api}/api/v1/health`)).rejects.toThrow();
-  });
+    // A safety net, not a budget: four CLI processes and a stack start on a possibly busy box.
+  }, 600_000);
 });

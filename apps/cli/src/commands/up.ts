@@ -142,11 +142,12 @@ export const upCommand: Command = {
       });
       const loaded = await loadExamples(new ApiClient(api.url, api.token), options.home);
       console.log(`Jointflow is up.`);
-      console.log(
-        `  web:    ${web !== undefined ? `${api.url}/#token=${api.token}` : '(not built)'}`,
-      );
+      // The token goes to a terminal only (the URL that hands it to the browser): a log file or
+      // a pipe gets where it is instead, the 0600 file in the Jointflow home.
+      const interactive = process.stdout.isTTY === true;
+      const webUrl = interactive ? `${api.url}/#token=${api.token}` : `${api.url}/`;
+      console.log(`  web:    ${web !== undefined ? webUrl : '(not built)'}`);
       console.log(`  api:    ${api.url}/api/v1  (token in ${join(options.home, 'token')})`);
-      console.log(`  token:  ${api.token}`);
       for (const cloud of local.resolved) {
         const where =
           cloud.localUrl ?? (cloud.provider === 'local' ? '' : `${cloud.provider} ${cloud.region}`);
