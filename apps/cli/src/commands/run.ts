@@ -23,7 +23,7 @@ import { connectApi, DEFAULT_API_URL, describeApiFailure } from './deploy';
 import { runViaApi } from './trace';
 
 const usage = `Usage: jointflow run <graph.json> [--input <json|@file>] [--faults SPEC] [--seed N] [--json]
-                     [--clouds <clouds.json>] [--profiles <dir>] [--keep]
+                     [--clouds <clouds.json>] [--profiles <dir>] [--keep] [--timeout SECONDS]
        jointflow run <graph.json|workflowId> --api [<url>] [--input <json|@file>] [--json]
 
 Compiles the graph, starts the local clouds in a temporary directory, deploys, runs one execution
@@ -41,6 +41,8 @@ follows its trace events live to the result.
               clouds get stand-ins on 127.0.0.1 (default: the two local clouds)
   --profiles  directory of cloud profiles (default: packages/local-cloud/profiles)
   --keep      keep the clouds' data directory and print its path
+  --timeout   give up on the execution after this many seconds (default 120); long workflows
+              (e.g. examples/federated-learning with many rounds, under --faults) need more
   --api       use the API at <url> (default $JOINTFLOW_API or ${DEFAULT_API_URL}); the token comes
               from $JOINTFLOW_TOKEN or $JOINTFLOW_HOME/token
 
@@ -55,6 +57,8 @@ interface RunArgs {
   clouds?: string;
   profiles?: string;
   keep: boolean;
+  /** --timeout in ms; default 120 s (runExecution's). */
+  timeoutMs?: number;
   /** Set with --api: the API's URL, or '' for the default. */
   api?: string;
 }
@@ -91,6 +95,14 @@ function parseArgs(args: string[]): RunArgs {
       case '--keep':
         out.keep = true;
         break;
+      case '--timeout': {
+        const seconds = Number(value());
+        if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 86_400) {
+          throw new UsageError('--timeout takes a number of seconds from 1 to 86400');
+        }
+        out.timeoutMs = Math.round(seconds * 1000);
+        break;
+      }
       case '--clouds':
         out.clouds = value();
         break;
@@ -363,6 +375,7 @@ export const runCommand: Command = {
           lastProgressAt: (e) => collector.lastEventAt(e),
           // A busy or paused queue (e.g. an injected outage) is waited for, not redriven.
           stillQueued: stillQueuedOn(emulators),
+          ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
         });
       } catch (error) {
         // Every cloud that could run the start step refused it (e.g. an injected outage with no
@@ -419,6 +432,10 @@ export const runCommand: Command = {
         else if (run.result.status === 'failed') {
           console.error(
             `execution ${run.execution} failed at ${run.result.instance}: ${run.result.error.message}`,
+          );
+        } else if (run.result.status === 'timed-out') {
+          console.error(
+            `execution ${run.execution} timed out after ${Math.round(run.elapsedMs / 1000)} s; give --timeout <seconds> for a longer workflow`,
           );
         } else console.error(`execution ${run.execution}: ${run.result.status}`);
         console.log(`\n${table(steps)}`);

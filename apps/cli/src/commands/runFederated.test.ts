@@ -47,13 +47,16 @@ const input = JSON.stringify({ seed: 42, rounds: 2, ownersPerCenter: 2, ownersPe
 
 /** The workflow once without faults and once under crashes, duplicates and drops (seed 7). */
 async function cleanAndFaulty(file: string): Promise<[Report, Report]> {
+  // --timeout: a loaded machine (load 20-30 here) can take longer than the default 120 s.
   const [clean, faulty] = await Promise.all([
-    jointflow('run', file, '--input', input, '--json'),
+    jointflow('run', file, '--input', input, '--timeout', '600', '--json'),
     jointflow(
       'run',
       file,
       '--input',
       input,
+      '--timeout',
+      '600',
       '--faults',
       'crash=0.2,duplicate=0.2,drop=0.1',
       '--seed',
@@ -87,4 +90,26 @@ describe('jointflow run: federated learning (issue 13)', () => {
     expect(clean.output.history[1]?.trained).toEqual([0, 1, 2, 3, 4, 5]);
     expect(faulty.output).toEqual(clean.output);
   }, 400_000);
+
+  it('gives up after --timeout and says how to wait longer', async () => {
+    // Two rounds are 30 steps with cold starts of 250 ms each: they cannot end within 1 s.
+    const run = await jointflow(
+      'run',
+      'examples/federated-learning/nebulafl.json',
+      '--input',
+      input,
+      '--timeout',
+      '1',
+    );
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/timed out after \d+ s; give --timeout <seconds>/);
+    const bad = await jointflow(
+      'run',
+      'examples/federated-learning/nebulafl.json',
+      '--timeout',
+      '0',
+    );
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--timeout takes a number of seconds');
+  }, 120_000);
 });
