@@ -193,6 +193,22 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     return victim;
   };
 
+  /**
+   * A solo run that cannot start (no idle process of its function, none can be spawned) closes
+   * the least loaded process of its function to new runs, so that it drains and the solo run
+   * gets it. Without this a busy function's processes may never be idle at once and the solo
+   * run would wait forever. One draining (or solo) process per function at a time.
+   */
+  function reserveForSolo(fn: string): void {
+    let best: Worker | undefined;
+    for (const w of workers) {
+      if (w.fn !== fn) continue;
+      if (w.exclusive) return;
+      if (!w.retired && (best === undefined || w.runs.size < best.runs.size)) best = w;
+    }
+    if (best !== undefined) best.exclusive = true;
+  }
+
   function kill(worker: Worker): void {
     if (worker.idleTimer) clearTimeout(worker.idleTimer);
     workers.delete(worker);
@@ -445,12 +461,14 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     worker.lastUsed = performance.now();
     if (worker.idleTimer) clearTimeout(worker.idleTimer);
     if (request.solo) worker.exclusive = true;
-    // A new sandbox in a live process pays the modelled cold start (a new process pays it in
-    // `ready`, alongside the real start).
-    const startSandbox = coldStart === 'sandbox' ? options.coldStartMs : 0;
+    // A new sandbox in a live process pays the modelled cold start from its placement (a new
+    // process pays it in `ready`, alongside the real start; a sandbox placed in a process still
+    // starting waits for whichever ends later).
+    const warmAt = coldStart === 'sandbox' ? performance.now() + options.coldStartMs : 0;
     void worker.ready.then(
       async () => {
-        if (startSandbox > 0) await new Promise((r) => setTimeout(r, startSandbox));
+        const wait = warmAt - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         if (!worker.runs.has(id) || !workers.has(worker)) return;
         run.sentAt = performance.now();
         run.timer = setTimeout(() => {
@@ -521,11 +539,14 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
         const idle = idleOf(fn);
         if (idle && idle.sandboxes > 0) return 'warm';
       } else if (warmOf(fn)) return 'warm';
-      return canStart(fn, solo) ? 'cold' : 'none';
+      if (canStart(fn, solo)) return 'cold';
+      if (solo) reserveForSolo(fn);
+      return 'none';
     },
     run(deployed, request) {
       const started = tryStart(deployed, request);
       if (started) return started;
+      if (request.solo) reserveForSolo(deployed.name);
       return new Promise<RunOutcome>((resolve) => {
         waiting.push(() => {
           const later = tryStart(deployed, request);
