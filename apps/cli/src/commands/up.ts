@@ -73,14 +73,29 @@ function ensureWebBuild(): string | undefined {
   return dist;
 }
 
-/** Stores examples/*.json as workflows, once per home (a marker file remembers it). */
+/**
+ * examples/*.json and the graphs one folder down (examples/federated-learning/*.json); not the
+ * clouds files in examples/clouds or the sources in examples/src.
+ */
+function exampleFiles(): string[] {
+  const files: string[] = [];
+  for (const entry of readdirSync(examplesDir, { withFileTypes: true })) {
+    if (entry.isFile() && entry.name.endsWith('.json')) files.push(entry.name);
+    else if (entry.isDirectory() && entry.name !== 'clouds' && entry.name !== 'src') {
+      for (const file of readdirSync(join(examplesDir, entry.name))) {
+        if (file.endsWith('.json')) files.push(join(entry.name, file));
+      }
+    }
+  }
+  return files.sort();
+}
+
+/** Stores the example graphs as workflows, once per home (a marker file remembers it). */
 export async function loadExamples(client: ApiClient, home: string): Promise<number> {
   const marker = join(home, 'examples-loaded');
   if (existsSync(marker) || !existsSync(examplesDir)) return 0;
   let loaded = 0;
-  for (const file of readdirSync(examplesDir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()) {
+  for (const file of exampleFiles()) {
     try {
       const graph = JSON.parse(readFileSync(join(examplesDir, file), 'utf8')) as { name?: unknown };
       const name = typeof graph.name === 'string' ? graph.name : file.replace(/\.json$/, '');
