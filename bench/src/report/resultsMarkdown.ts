@@ -63,7 +63,7 @@ function machineSection(lines: string[], result: SuiteResult<unknown> | undefine
     'npm ci',
     'npm run bench -- --quick     # under 3 minutes on 2 cores',
     'npm run bench                # full run',
-    'npm run bench -- --suite=transition,workflows   # some suites only (transition, workflows, scaling, faults, triggers)',
+    'npm run bench -- --suite=transition,workflows   # some suites only (transition, workflows, scaling, faults, triggers, federated-learning)',
     'npm run bench -- --quick --host-network          # without the loopback-only network namespace',
     '```',
     '',
