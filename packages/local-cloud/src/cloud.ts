@@ -190,7 +190,7 @@ function identityOf(invocation: Invocation): string {
 }
 
 /** Sandboxes per worker process when the profile does not say (`behaviour.processConcurrency`). */
-export const DEFAULT_PROCESS_CONCURRENCY = 8;
+export const DEFAULT_PROCESS_CONCURRENCY = 1;
 
 export function createCloud(options: CloudOptions): Cloud {
   const { profile } = options;

@@ -5,7 +5,7 @@ import { outsidePorts, runExecution } from './runExecution';
 import { compileOrThrow, startTestClouds, type TestClouds } from './testClouds';
 
 /**
- * Several sandboxes share one worker process (the profiles' `processConcurrency`, 8), so one
+ * Several sandboxes share one worker process (`processConcurrency` 8 here; the profiles' default is 1), so one
  * invocation's runaway kills its neighbours' process too. Branch 0 of a 4-wide map runs away
  * while branches 1-3 sleep in the same process; every step allows no retry. The neighbours must
  * not pay for it: they are redelivered without an attempt and commit their outputs, and only
@@ -16,7 +16,7 @@ import { compileOrThrow, startTestClouds, type TestClouds } from './testClouds';
 let t: TestClouds;
 
 beforeAll(async () => {
-  t = await startTestClouds({ only: 'aws-local' });
+  t = await startTestClouds({ only: 'aws-local', processConcurrency: 8 });
 });
 afterAll(async () => {
   await t?.close();

@@ -30,6 +30,8 @@ export async function startTestClouds(
     durability?: Durability;
     /** Replaces every profile's latency between clouds (ms one way), to keep big tests quick. */
     latencyMs?: number;
+    /** Sandboxes per worker process (`behaviour.processConcurrency`), instead of the profiles'. */
+    processConcurrency?: number;
   } = {},
 ): Promise<TestClouds> {
   const all = loadProfileDir();
@@ -47,7 +49,10 @@ export async function startTestClouds(
   const local = await startLocalClouds({
     profiles,
     dataDir,
-    behaviour: quickBehaviour,
+    behaviour:
+      options.processConcurrency === undefined
+        ? quickBehaviour
+        : { ...quickBehaviour, processConcurrency: options.processConcurrency },
     logs: 'ignore',
     ...(options.maxWorkersPerCloud ? { maxWorkersPerCloud: options.maxWorkersPerCloud } : {}),
     ...(options.durability ? { durability: options.durability } : {}),
