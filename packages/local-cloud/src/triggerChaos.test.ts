@@ -21,7 +21,7 @@ import { compileOrThrow, historyViolations, startTestClouds, type TestClouds } f
 
 const examplesDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'examples');
 /** Executions under faults: a count, not a time budget. */
-const RUNS = 21;
+const RUNS = Number(process.env.JF_TRIGGER_CHAOS_RUNS ?? 9);
 /**
  * Executions in flight at once. Few: a redrive re-walks an execution's committed prefix (a
  * group trigger refires every group from every mapper that sees its record complete), so on a
