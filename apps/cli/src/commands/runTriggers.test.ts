@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { jointflow, type Run, root } from './spawnCli';
 
 /**
  * The data-trigger examples through the real CLI (real cloud processes, real stores), as issue
@@ -10,31 +9,6 @@ import { describe, expect, it } from 'vitest';
  * without faults; ml-pipeline succeeds and reports which 3 of the 4 replicas won. The run's
  * summary lists each trigger's decisions and no pseudo-step for a trigger's bucket.
  */
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
-const bin = join(root, 'apps', 'cli', 'bin', 'jointflow.mjs');
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function jointflow(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: root });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 interface Report {
   status: string;
