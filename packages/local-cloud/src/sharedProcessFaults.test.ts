@@ -5,8 +5,8 @@ import { outsidePorts, runExecution } from './runExecution';
 import { compileOrThrow, startTestClouds, type TestClouds } from './testClouds';
 
 /**
- * Several sandboxes share one worker process (`processConcurrency` 8 here; the profiles' default is 1), so one
- * invocation's runaway kills its neighbours' process too. Branch 0 of a 4-wide map runs away
+ * Several sandboxes share one worker process (`processConcurrency` 8 here), so one invocation's
+ * runaway kills its neighbours' process too. Branch 0 of a 4-wide map runs away
  * while branches 1-3 sleep in the same process; every step allows no retry. The neighbours must
  * not pay for it: they are redelivered without an attempt and commit their outputs, and only
  * branch 0 fails, with its own reason. Were a neighbour's death counted as its attempt, its step
@@ -124,5 +124,82 @@ describe('a runaway invocation fails only itself, not the sandboxes sharing its 
           e.error !== undefined,
       );
     expect(cutShort.length).toBeGreaterThan(0);
+  });
+});
+
+describe('an injected crash kills only its own sandbox, not the process it shares', () => {
+  it('crashed branches are retried as attempts; their neighbours run on, never cut short', async () => {
+    const width = 12;
+    const graph = {
+      name: 't-shared-injected',
+      nodes: [
+        {
+          kind: 'task',
+          name: 'spread',
+          cloud: 'aws-local',
+          code: `export async function handler() { return { items: Array.from({ length: ${width} }, (_, i) => i) }; }`,
+        },
+        { kind: 'map', name: 'each', cloud: 'aws-local', items: 'items', code: '' },
+        {
+          kind: 'task',
+          name: 'body',
+          cloud: 'aws-local',
+          code: `export async function handler(n: number) {
+  await new Promise((r) => setTimeout(r, 400));
+  return n * 10;
+}`,
+        },
+        {
+          kind: 'join',
+          name: 'all',
+          cloud: 'aws-local',
+          fanOut: 'each',
+          code: 'export async function handler(parts: number[]) { return parts.reduce((a, b) => a + b, 0); }',
+        },
+      ],
+      edges: [
+        { id: 'a', source: 'spread', target: 'each' },
+        { id: 'b', source: 'each', target: 'body' },
+        { id: 'c', source: 'body', target: 'all' },
+      ],
+    };
+    const ir = compileOrThrow(graph, t.profiles);
+    const cloud = t.local.clouds[0];
+    if (cloud === undefined) throw new Error('no cloud');
+    const deployment = 'dsharedinjected';
+    await deployWorkflow([cloud.shim], ir, deployment, t.env);
+    // About half of the first attempts crash, before or after their commit; the rest, sleeping in
+    // the same processes meanwhile, must not notice.
+    await cloud.shim.local.injectFaults({
+      seed: 11,
+      crashBeforeCommit: 0.3,
+      crashAfterCommit: 0.3,
+    });
+    try {
+      const run = await runExecution(outsidePorts([cloud.shim], t.local.peers), {
+        ir,
+        deployment,
+        input: {},
+        stallMs: 20_000,
+        timeoutMs: 120_000,
+      });
+      expect(run.result).toMatchObject({
+        status: 'succeeded',
+        output: ((width - 1) * width * 10) / 2,
+      });
+    } finally {
+      await cloud.shim.local.injectFaults({});
+    }
+    const failed = t.collector
+      .events()
+      .filter(
+        (e) =>
+          e.deployment === deployment && e.kind === 'invocation.billed' && e.error !== undefined,
+      );
+    const injected = failed.filter((e) => /an injected fault at/.test(e.error?.message ?? ''));
+    expect(injected.length).toBeGreaterThan(0);
+    // Nothing else failed: no neighbour was cut short (a process exit would have made bystanders
+    // or unattributed deaths of the invocations sharing the crashed one's process).
+    expect(failed.filter((e) => !injected.includes(e)).map((e) => e.error?.message)).toEqual([]);
   });
 });

@@ -30,8 +30,11 @@ import {
  * redelivers without counting an attempt). A process that dies by itself (`process.exit`, an
  * out-of-memory abort) with one invocation in flight blames that one; with several it cannot tell
  * which one did it, so they all fail as `unattributed`, and the queue redelivers each alone in a
- * process (`solo`), where a second death is attributable. An injected crash (exit code 97) blames
- * the invocations that carried a crash point and makes bystanders of the rest.
+ * process (`solo`), where a second death is attributable. An injected crash kills only its own
+ * sandbox: the worker abandons that invocation and reports `crashed`, which fails it as a crash
+ * and discards its sandbox (the next invocation placed there pays a modelled cold start), while
+ * the process and its other sandboxes run on. (A zip sandbox, one per process, still exits with
+ * code 97: that blames the invocation that carried the crash point.)
  */
 
 export interface DeployedFunction {
@@ -310,6 +313,22 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
                 coldStart: run.coldStart,
               },
         );
+      } else if (message.type === 'crashed') {
+        const run = worker.runs.get(message.id);
+        if (run === undefined || run.sentAt === undefined) return;
+        const durationMs = performance.now() - run.sentAt;
+        // The sandbox is gone with its invocation: a later invocation here starts a new one.
+        worker.sandboxes = Math.max(0, worker.sandboxes - 1);
+        finish(worker, run);
+        run.settle({
+          ok: false,
+          failure: 'crash',
+          error: {
+            message: `FUNCTION_CRASHED: the sandbox of ${deployed.name} crashed (an injected fault at ${message.point}); its process and other sandboxes live on`,
+          },
+          durationMs,
+          coldStart: run.coldStart,
+        });
       } else if (message.type === 'port') {
         options.onPortCall(message).then(
           (answer) => send(child, { type: 'portReply', id: message.id, ...answer }),

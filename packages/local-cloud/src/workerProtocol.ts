@@ -3,7 +3,11 @@ import type { DeliveryInfo, FaultPoint, Invocation, TraceEvent } from '@jointflo
 
 /** IPC messages between a cloud process (the host) and one of its worker processes. */
 
-/** The exit code of a worker that crashes at an injected fault point (`crashAt`). */
+/**
+ * The exit code of a zip sandbox that crashes at an injected fault point (`crashAt`): a zip
+ * function's process hosts one sandbox, so its crash is a real exit. A Jointflow worker instead
+ * abandons the one invocation and reports `crashed` (its process serves other sandboxes).
+ */
 export const INJECTED_CRASH_EXIT = 97;
 
 /**
@@ -46,7 +50,10 @@ export type InvokeMessage = {
   type: 'invoke';
   id: number;
   delivery: DeliveryInfo;
-  /** Injected fault: the worker exits for real when the runtime reaches this point. */
+  /**
+   * Injected fault: when the runtime reaches this point the invocation's sandbox crashes (a
+   * Jointflow worker abandons that invocation and reports `crashed`; a zip sandbox exits).
+   */
   crashAt?: FaultPoint;
 } & (
   | { program: 'jointflow'; invocation: Invocation }
@@ -106,6 +113,11 @@ export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'trace'; flushId: number; events: TraceEvent[] }
   | PortCall
+  /**
+   * The invocation reached its injected crash point: its sandbox is dead (it never answers, and
+   * nothing it does afterwards leaves the process), the process and its other sandboxes live on.
+   */
+  | { type: 'crashed'; id: number; point: FaultPoint }
   /** `base64`: the result is bytes (an FC handler returned a Buffer), base64-encoded. */
   | { type: 'done'; id: number; ok: true; result: unknown; base64?: true }
   | { type: 'done'; id: number; ok: false; error: WorkerError };
