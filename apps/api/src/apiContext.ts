@@ -1,4 +1,5 @@
 import type { CloudShim } from '@jointflow/shims';
+import type { CompilePool } from './compilePool';
 import type { EventHub } from './eventHub';
 import type { ExecutionEngine } from './executionEngine';
 import type { OtelExporter } from './otelExport';
@@ -12,6 +13,8 @@ export interface ApiContext {
   hub: EventHub;
   engine: ExecutionEngine;
   clouds: ReadonlyMap<string, CloudShim>;
+  /** Compiler and planner off the event loop (worker threads). */
+  compiler: CompilePool;
   /** Where deployed functions send trace events: this API's `/api/v1/ingest`. */
   ingestUrl(): string;
   /** Background work (deploy rollouts, result checks) that `close()` waits for. */

@@ -7,6 +7,7 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import type { CloudShim } from '@jointflow/shims';
 import type { ApiContext } from './apiContext';
 import { createApp } from './app';
+import { CompilePool } from './compilePool';
 import { EventHub } from './eventHub';
 import type { ExecutionEngine } from './executionEngine';
 import { startWatchdog, type WatchdogOptions } from './executionService';
@@ -75,8 +76,10 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   let closing = false;
   let url = '';
 
+  const compiler = new CompilePool(() => [...clouds.values()].map((shim) => shim.profile));
   const ctx: ApiContext = {
     repo,
+    compiler,
     secrets,
     hub,
     engine: options.engine ?? createRuntimeEngine(),
@@ -114,6 +117,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   url = `http://${urlHost}:${address.port}`;
   corsOrigins.push(url, `http://localhost:${address.port}`);
 
+  // Loading the compiler into a worker takes a second or more on a busy machine: do it now.
+  compiler.warm();
   const stopWatchdog = startWatchdog(ctx, {
     stallMs: options.watchdog?.stallMs ?? 5_000,
     intervalMs: options.watchdog?.intervalMs ?? 2_000,
@@ -135,6 +140,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
         server.closeAllConnections();
       });
       await Promise.allSettled([...tracked]);
+      await compiler.close();
       await otel?.shutdown().catch((error: unknown) => log(`otel: ${String(error)}`));
       await repo.close();
     },

@@ -28,6 +28,29 @@ export async function readJsonBody<S extends z.ZodType>(
   c: Context,
   schema: S,
 ): Promise<z.output<S>> {
+  return parseJsonBody(await readJsonText(c), schema);
+}
+
+/**
+ * Parses a body's text (already checked by `readJsonText`) with `schema`: 400 `API_BAD_JSON` if
+ * it does not parse, 400 `API_VALIDATION` if it does not match. Also runs in the compile workers.
+ */
+export function parseJsonBody<S extends z.ZodType>(source: string, schema: S): z.output<S> {
+  let value: unknown;
+  try {
+    value = JSON.parse(source);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : 'unparseable';
+    throw new ApiError('API_BAD_JSON', `the body is not valid JSON (${reason})`);
+  }
+  return parseWith(schema, value, 'body');
+}
+
+/**
+ * A JSON body's text, unparsed: 415 if it is not JSON, 400 `API_JSON_TOO_DEEP` if it nests too
+ * deep. Large bodies (graphs to compile) are parsed off the event loop from this text.
+ */
+export async function readJsonText(c: Context): Promise<string> {
   const type = c.req.header('content-type') ?? '';
   if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) {
     throw new ApiError(
@@ -43,14 +66,7 @@ export async function readJsonBody<S extends z.ZodType>(
       `the body nests arrays and objects ${depth} levels deep; the limit is ${MAX_JSON_DEPTH}, flatten the data`,
     );
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(source);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : 'unparseable';
-    throw new ApiError('API_BAD_JSON', `the body is not valid JSON (${reason})`);
-  }
-  return parseWith(schema, value, 'body');
+  return source;
 }
 
 /** Deepest nesting of arrays and objects a body may have (parsing, storing and zod recurse). */

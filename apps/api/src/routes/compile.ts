@@ -1,22 +1,17 @@
 import type { Hono } from 'hono';
 import type { ApiContext } from '../apiContext';
-import { compileBody, estimateBody, planBody } from '../schemas';
-import { compileGraph, estimateGraph, planGraph } from '../toolchain';
-import { readJsonBody } from '../validation';
+import { readJsonText } from '../validation';
 
+/**
+ * Compile, plan and estimate: the body's text goes to the compile pool, which parses, validates,
+ * compiles and serializes in a worker thread and answers the response's JSON text.
+ */
 export function compileRoutes(app: Hono, ctx: ApiContext): void {
-  app.post('/api/v1/compile', async (c) => {
-    const body = await readJsonBody(c, compileBody);
-    return c.json(compileGraph(ctx, body.graph, body.placement));
-  });
-
-  app.post('/api/v1/plan', async (c) => {
-    const body = await readJsonBody(c, planBody);
-    return c.json(planGraph(ctx, body.graph, body.objective));
-  });
-
-  app.post('/api/v1/estimate', async (c) => {
-    const body = await readJsonBody(c, estimateBody);
-    return c.json(estimateGraph(ctx, body));
-  });
+  for (const route of ['compile', 'plan', 'estimate'] as const) {
+    app.post(`/api/v1/${route}`, async (c) => {
+      const body = await readJsonText(c);
+      const json = await ctx.compiler.run({ op: 'request', route, body });
+      return c.body(json, 200, { 'content-type': 'application/json; charset=utf-8' });
+    });
+  }
 }

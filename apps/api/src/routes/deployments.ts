@@ -22,7 +22,7 @@ export function deploymentRoutes(app: Hono, ctx: ApiContext): void {
         diagnostics: [],
       });
     }
-    const ir = compileForDeploy(ctx, graph.data, body.placement);
+    const ir = await compileForDeploy(ctx, graph.data, body.placement);
     assertCloudsKnown(ctx, ir);
     const deployment = await ctx.repo.createDeployment({
       workflowId: id,
