@@ -9,18 +9,19 @@ process.on('warning', (warning) => {
     console.error(`${warning.name}: ${warning.message}`);
 });
 
-function help(): string {
-  const lines = commands.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`);
+async function help(): Promise<string> {
+  const loaded = await Promise.all(commands.map((c) => c.load()));
+  const lines = loaded.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`);
   return `Usage: jointflow <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'jointflow <command> --help' for a command's options.`;
 }
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined || name === '--help' || name === '-h') {
-    console.log(help());
+    console.log(await help());
     return name === undefined ? 2 : 0;
   }
-  const command = commands.find((c) => c.name === name);
+  const command = await commands.find((c) => c.name === name)?.load();
   if (!command) {
     console.error(`jointflow: unknown command "${name}". Run 'jointflow --help' for the list.`);
     return 2;

@@ -17,6 +17,13 @@ const tsxCli = join(
   'dist',
   'cli.mjs',
 );
+/**
+ * How a cloud process starts: the compiled cloud program of the CLI's build when this code runs
+ * from that build (apps/cli/bin/build.mjs defines JOINTFLOW_CLOUD_PROGRAM there; tsx's start-up
+ * took seconds per cloud under load), else its TypeScript source through tsx (tests, the bench).
+ */
+const cloudProgram = process.env.JOINTFLOW_CLOUD_PROGRAM;
+const cloudCommand = cloudProgram !== undefined ? [cloudProgram] : [tsxCli, mainFile];
 
 export interface StartLocalCloudsOptions {
   /** Profiles, or a directory of `*.json` profiles; default: packages/local-cloud/profiles. */
@@ -88,8 +95,7 @@ function startOne(
   port = 0,
 ) {
   const args = [
-    tsxCli,
-    mainFile,
+    ...cloudCommand,
     '--profile',
     profileFile,
     '--dir',
