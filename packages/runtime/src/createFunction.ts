@@ -300,7 +300,7 @@ class StepRun {
       return this.adopt(winner, 'lost-commit');
     }
     env.ports.faultPoint?.('after-commit', env.instance);
-    trace.committed(record, candidate?.outputText);
+    trace.committed(record, candidate?.outputText, candidate?.output);
 
     // Step 3: act on the committed record.
     if (record.status === 'failed') {
@@ -549,7 +549,7 @@ class StepRun {
       }
       values.push(value);
     }
-    return { record, routes, values, outputText };
+    return { record, routes, values, outputText, output };
   }
 
   /** Uses another copy's committed record: its output and decisions, never our own. */
@@ -559,19 +559,24 @@ class StepRun {
   ): Promise<StepOutcome> {
     const { env } = this;
     const { trace, delivery } = env;
+    // Read first (a blob-stored output only then costs a read): the re-emitted commit event
+    // then carries the output's top-level numbers like the winner's, whichever arrives first.
+    const output =
+      record.status === 'succeeded'
+        ? await resolveDataRef(record.output, (c) => env.ports.blobs(c))
+        : undefined;
     // Re-emit the commit's own event (same id): if the winner crashed before flushing, it is
     // delivered now; if not, the API deduplicates it.
-    trace.committed(record);
+    trace.committed(record, undefined, output);
     for (const key of record.once ?? []) trace.once(key, delivery.attempt);
     trace.emit('step.adopted', delivery.attempt, { output: previewOf(record) });
     if (record.status === 'failed') {
       await trace.finish(() => commitFailedResult(env, record));
       return { outcome: 'adopted', instance: env.instance, status: 'failed', via, invoked: 0 };
     }
-    const invoked = await trace.finish(async () => {
-      const output = await resolveDataRef(record.output, (c) => env.ports.blobs(c));
-      return this.follow(await this.plan(record, output), true);
-    });
+    const invoked = await trace.finish(async () =>
+      this.follow(await this.plan(record, output), true),
+    );
     return { outcome: 'adopted', instance: env.instance, status: 'succeeded', via, invoked };
   }
 
@@ -705,6 +710,8 @@ interface Planned {
   values: unknown[];
   /** JSON text of the output. */
   outputText: string;
+  /** The output itself (the trace's preview of a blob-stored output keeps its numbers). */
+  output: unknown;
 }
 
 function previewOf(record: StepRecord): unknown {

@@ -72,11 +72,14 @@ export class StepTrace {
     });
   }
 
-  /** The commit's own event, with the committing copy's attempt in its id. */
-  committed(record: StepRecord, outputText?: string): void {
+  /**
+   * The commit's own event, with the committing copy's attempt in its id. The committing copy
+   * passes its output's JSON text and value (a blob-stored output's preview keeps its numbers).
+   */
+  committed(record: StepRecord, outputText?: string, output?: unknown): void {
     const fields =
       record.status === 'succeeded'
-        ? { output: previewRef(record.output, outputText), durationMs: record.durationMs }
+        ? { output: previewRef(record.output, outputText, output), durationMs: record.durationMs }
         : { error: record.error, durationMs: record.durationMs };
     this.emit(
       record.status === 'succeeded' ? 'step.succeeded' : 'step.failed',

@@ -41,18 +41,55 @@ export function receiveHlc(remote: string | undefined, now: number): void {
   }
 }
 
-/** A small JSON preview of a value: the value itself when small, else a truncated string. */
+/** How many top-level numbers a truncated preview keeps. */
+const PREVIEW_NUMBERS = 32;
+
+/**
+ * The top-level finite numbers of an object (at most 32, in key order), or undefined. A large
+ * output's preview keeps them so the run view can still plot a step's numbers (an accuracy, a
+ * loss, a round) across a loop's iterations when the rest of the output is cut.
+ */
+export function topLevelNumbers(value: unknown): Record<string, number> | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const numbers: Record<string, number> = {};
+  let count = 0;
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) continue;
+    numbers[key] = v;
+    if (++count >= PREVIEW_NUMBERS) break;
+  }
+  return count > 0 ? numbers : undefined;
+}
+
+/**
+ * A small JSON preview of a value: the value itself when small, else a truncated string plus
+ * the value's top-level numbers (`numbers`, when it has any).
+ */
 export function preview(value: unknown, serialized?: string): unknown {
   const text = serialized ?? JSON.stringify(value === undefined ? null : value) ?? 'null';
   if (text.length <= PREVIEW_BYTES) return value === undefined ? null : value;
-  return { truncated: true, bytes: text.length, head: text.slice(0, PREVIEW_BYTES) };
+  const numbers = topLevelNumbers(value);
+  return {
+    truncated: true,
+    bytes: text.length,
+    head: text.slice(0, PREVIEW_BYTES),
+    ...(numbers === undefined ? {} : { numbers }),
+  };
 }
 
-/** Preview of a stored `DataRef`: the inline value's preview, or the blob pointer itself. */
-export function previewRef(ref: DataRef, serialized?: string): unknown {
-  return 'inline' in ref
-    ? preview(ref.inline, serialized)
-    : { blob: ref.blob, cloud: ref.cloud, bytes: ref.bytes };
+/**
+ * Preview of a stored `DataRef`: the inline value's preview, or the blob pointer itself (with
+ * the value's top-level numbers when the caller still holds the value: the committing copy).
+ */
+export function previewRef(ref: DataRef, serialized?: string, value?: unknown): unknown {
+  if ('inline' in ref) return preview(ref.inline, serialized);
+  const numbers = value === undefined ? undefined : topLevelNumbers(value);
+  return {
+    blob: ref.blob,
+    cloud: ref.cloud,
+    bytes: ref.bytes,
+    ...(numbers === undefined ? {} : { numbers }),
+  };
 }
 
 export function traceEventId(

@@ -4,6 +4,7 @@ import { cloudColor } from '../api/queries';
 import { CloudBadge } from './CloudBadge';
 import { formatMs } from './duration';
 import { formatUsd } from './money';
+import { OutputPlot } from './OutputPlot';
 import { countsLabel } from './RunGraph';
 import type { InstanceState, NodeSummary, RunTrace } from './runTrace';
 
@@ -110,6 +111,7 @@ export function StepPanel({
             : `code time ${formatMs(d.max)}`}
         </p>
       )}
+      {instances.length > 1 && <OutputPlot step={step} instances={instances} />}
       {instances.length > 1 && (
         <ul className="step-instances" aria-label={`Instances of ${step}`}>
           {instances.slice(0, LISTED).map((s) => (
