@@ -25,6 +25,8 @@ const DRAG_SIZES = [500, 2000] as const;
 /** Events in the synthetic run (`WEB_EVENTS` overrides, e.g. 20000 for a quick look). */
 const EVENTS = Number(process.env.WEB_EVENTS ?? 200_000);
 const RUN_SSE = bigRunSse('ex_bench', EVENTS);
+/** The body encoded once, not per request. */
+const RUN_SSE_BYTES = Buffer.from(RUN_SSE);
 /** Instances in the synthetic run (each has one `step.started`). */
 const INSTANCES = RUN_SSE.split('"kind":"step.started"').length - 1;
 const TOKEN = 'bench-token';
@@ -38,13 +40,23 @@ const types: Record<string, string> = {
 };
 
 function serveDist(): Promise<{ url: string; close(): void }> {
+  // Every `/api/v1` answer comes from this server over real HTTP, as from the API: Playwright's
+  // routing with a URL predicate intercepts every request over CDP (even the ones it lets
+  // through), which held the run's 67 MB event stream ~550 ms before its first byte, time the
+  // page's first paint would count although no page code ran.
+  const graphs = new Map<string, ReturnType<typeof bigGraph>>();
+  const runGraph = mapGraph();
   const server = createServer((req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
-    // The run's events come over real HTTP, as from the API: a 67 MB body through Playwright's
-    // routing (CDP) would measure the test harness, not the page.
-    if (path === '/api/v1/executions/ex_bench/events') {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.end(RUN_SSE);
+    if (path.startsWith('/api/v1/')) {
+      if (path === '/api/v1/executions/ex_bench/events') {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.end(RUN_SSE_BYTES);
+        return;
+      }
+      const body = apiFixture(path.slice('/api/v1'.length), graphs, runGraph);
+      res.writeHead(body === undefined ? 404 : 200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body ?? { error: { code: 'BENCH', message: 'not mocked' } }));
       return;
     }
     const file = join(dist, path === '/' ? 'index.html' : path);
@@ -63,6 +75,28 @@ function serveDist(): Promise<{ url: string; close(): void }> {
   });
 }
 
+/** The API's answer for `path` (below `/api/v1`) from the fixtures, or undefined for a 404. */
+function apiFixture(
+  path: string,
+  graphs: Map<string, ReturnType<typeof bigGraph>>,
+  runGraph: ReturnType<typeof mapGraph>,
+): unknown {
+  if (path === '/clouds') return { items: CLOUDS };
+  const size = /^\/workflows\/wf_bench(\d+)$/.exec(path)?.[1];
+  if (size) {
+    const graph = graphs.get(size) ?? bigGraph(Number(size));
+    graphs.set(size, graph);
+    return { id: `wf_bench${size}`, name: graph.name, version: 1, graph };
+  }
+  if (path === '/workflows/wf_run')
+    return { id: 'wf_run', name: 'scores', version: 1, graph: runGraph };
+  if (path === '/executions')
+    return { items: [{ id: 'ex_bench', status: 'succeeded', workflowId: 'wf_bench' }] };
+  if (path === '/executions/ex_bench')
+    return { id: 'ex_bench', status: 'succeeded', result: { ok: true } };
+  return undefined;
+}
+
 function stats(frames: number[]) {
   const sorted = [...frames].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
@@ -75,40 +109,6 @@ function stats(frames: number[]) {
     p95FrameMs: Number(at(0.95).toFixed(2)),
     maxFrameMs: Number((sorted[sorted.length - 1] ?? 0).toFixed(2)),
   };
-}
-
-async function routeApi(page: Page) {
-  const graphs = new Map<string, ReturnType<typeof bigGraph>>();
-  const runGraph = mapGraph();
-  // The run's event stream is left out of the routing altogether: even `route.continue()` holds
-  // the request until this process answers Chromium over CDP (hundreds of ms on a loaded
-  // machine), which the first paint of the run view would count.
-  const routed = (url: URL) =>
-    url.pathname.startsWith('/api/v1/') && url.pathname !== '/api/v1/executions/ex_bench/events';
-  await page.route(routed, async (route) => {
-    const url = new URL(route.request().url());
-    const path = url.pathname.replace('/api/v1', '');
-    const json = (body: unknown) =>
-      route.fulfill({ contentType: 'application/json', body: JSON.stringify(body) });
-    if (path === '/clouds') return json({ items: CLOUDS });
-    const size = /^\/workflows\/wf_bench(\d+)$/.exec(path)?.[1];
-    if (size) {
-      const graph = graphs.get(size) ?? bigGraph(Number(size));
-      graphs.set(size, graph);
-      return json({ id: `wf_bench${size}`, name: graph.name, version: 1, graph });
-    }
-    if (path === '/workflows/wf_run')
-      return json({ id: 'wf_run', name: 'scores', version: 1, graph: runGraph });
-    if (path === '/executions')
-      return json({ items: [{ id: 'ex_bench', status: 'succeeded', workflowId: 'wf_bench' }] });
-    if (path === '/executions/ex_bench')
-      return json({ id: 'ex_bench', status: 'succeeded', result: { ok: true } });
-    return route.fulfill({
-      status: 404,
-      contentType: 'application/json',
-      body: '{"error":{"code":"BENCH","message":"not mocked"}}',
-    });
-  });
 }
 
 // In-page scripts are strings: tsx compiles functions with helpers that do not exist in the page.
@@ -375,7 +375,6 @@ async function main() {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();
     page.on('crash', () => console.error('BENCH_PAGE_CRASHED: the renderer died'));
-    await routeApi(page);
     // A drag leaves unsaved changes: leaving the designer for the next graph asks, and we leave.
     page.on('dialog', (dialog) => void dialog.accept().catch(() => undefined));
     // WEB_BENCH=drag or WEB_BENCH=timeline runs one part; the other keeps its last recorded

@@ -34,7 +34,10 @@ describe('followExecutionEvents', () => {
     const received: SseMessage[] = [];
     await new Promise<void>((resolve, reject) => {
       followExecutionEvents('ex1', {
-        onMessages: (messages) => received.push(...messages),
+        onMessages: (messages) => {
+          received.push(...messages);
+          return undefined;
+        },
         onEnd: resolve,
         onError: reject,
       });
@@ -51,6 +54,54 @@ describe('followExecutionEvents', () => {
     expect(requests[1]?.get('authorization')).toBe('Bearer tok');
   });
 
+  it('reads no further while the handler holds it back (backpressure)', async () => {
+    vi.stubGlobal('localStorage', { getItem: () => null });
+    const chunks = ['id: 1\ndata: a\n\n', 'id: 2\ndata: b\n\n', 'event: end\ndata: {}\n\n'];
+    let pulls = 0;
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => {
+        const body = new ReadableStream<Uint8Array>(
+          {
+            pull(controller) {
+              pulls += 1;
+              const next = chunks.shift();
+              if (next === undefined) controller.close();
+              else controller.enqueue(new TextEncoder().encode(next));
+            },
+          },
+          { highWaterMark: 0 },
+        );
+        return new Response(body, { status: 200 });
+      }),
+    );
+    let letGo: (() => void) | undefined;
+    const received: string[] = [];
+    const held = new Promise<void>((resolve) => {
+      followExecutionEvents('ex1', {
+        onMessages: (messages) => {
+          received.push(...messages.map((m) => m.data));
+          if (received.length > 1) return undefined;
+          resolve();
+          return new Promise<void>((settle) => {
+            letGo = settle;
+          });
+        },
+        onEnd: () => {},
+        onError: () => {},
+      });
+    });
+    await held;
+    for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(received).toEqual(['a']);
+    // The decoder's pipe may hold one chunk ahead; the rest stays unread.
+    expect(pulls).toBeLessThan(4);
+    letGo?.();
+    for (let turn = 0; turn < 20 && received.length < 3; turn++)
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(received).toEqual(['a', 'b', '{}']);
+  });
+
   it('gives up on a 4xx answer with a coded error', async () => {
     vi.stubGlobal('localStorage', { getItem: () => null });
     vi.stubGlobal(
@@ -58,7 +109,11 @@ describe('followExecutionEvents', () => {
       vi.fn(async () => new Response('{}', { status: 404 })),
     );
     const error = await new Promise<Error>((resolve) => {
-      followExecutionEvents('missing', { onMessages: () => {}, onEnd: () => {}, onError: resolve });
+      followExecutionEvents('missing', {
+        onMessages: () => undefined,
+        onEnd: () => {},
+        onError: resolve,
+      });
     });
     expect(error.message).toMatch(/^WEB_EVENTS_REFUSED/);
   });

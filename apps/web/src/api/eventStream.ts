@@ -2,7 +2,11 @@ import { authHeaders } from './apiClient';
 import { type SseMessage, SseParser } from './sseParser';
 
 export interface EventStreamHandlers {
-  onMessages(messages: SseMessage[]): void;
+  /**
+   * New messages. A returned promise is backpressure: the stream reads nothing more until it
+   * settles, so a long replay waits in the network buffer instead of the page's memory.
+   */
+  onMessages(messages: SseMessage[]): undefined | Promise<void>;
   /** The server closed the stream after its completion event. */
   onEnd(): void;
   onError(error: Error): void;
@@ -66,12 +70,17 @@ export function followExecutionEvents(
           if (last?.id !== undefined) lastEventId = last.id;
           if (messages.some((m) => COMPLETION_EVENTS.has(m.event))) completed = true;
           // A handler's own failure is not a network problem: report it instead of reconnecting.
+          let ready: undefined | Promise<void>;
           try {
-            handlers.onMessages(messages);
+            ready = handlers.onMessages(messages);
           } catch (error) {
             handlers.onError(error instanceof Error ? error : new Error(String(error)));
             abort.abort();
             return;
+          }
+          if (ready !== undefined) {
+            await ready;
+            sliceStart = performance.now();
           }
         }
       } catch (error) {

@@ -17,12 +17,16 @@ export interface RunTraceView {
 const FRAME_BUDGET_MS = 10;
 /** While a backlog remains, React re-renders at most this often (each render walks the trace). */
 const RENDER_EVERY_MS = 250;
+/** More messages than this waiting to be folded stop the stream reading (backpressure). */
+const MAX_BACKLOG = 4_000;
 
 /**
  * Follows an execution's events into a `RunTrace`. Messages are queued as they arrive and
  * parsed and folded in slices of about 10 ms per animation frame: a replay of 200,000 events
  * shows its first screen after the first slice and stays responsive while the rest folds in;
  * React renders the trace at most every 250 ms until the backlog is empty, then at once.
+ * The stream reads no further while the backlog is long or before the first screen painted,
+ * so reading and parsing the rest of a long history never delays that first screen.
  * A new `generation` (after a redrive) reads the whole history again and follows it live.
  */
 export function useRunTrace(executionId: string | null, generation = 0): RunTraceView {
@@ -45,6 +49,12 @@ export function useRunTrace(executionId: string | null, generation = 0): RunTrac
     let lastRender = 0;
     let rendered = false;
     let ended = false;
+    let resume: (() => void) | undefined;
+    const release = () => {
+      const settle = resume;
+      resume = undefined;
+      settle?.();
+    };
 
     const pump = () => {
       frame = 0;
@@ -82,18 +92,28 @@ export function useRunTrace(executionId: string | null, generation = 0): RunTrac
         frame = requestAnimationFrame(pump);
       }
       const now = performance.now();
+      const firstRender = !rendered;
       if (drained || completed || !rendered || now - lastRender > RENDER_EVERY_MS) {
         rendered = true;
         lastRender = now;
         setVersion(trace.version);
       }
       if (drained && ended) setLive(false);
+      if (resume !== undefined && backlog.length - next < MAX_BACKLOG) {
+        // After the first render, read on only once that screen has been painted.
+        if (firstRender) requestAnimationFrame(release);
+        else release();
+      }
     };
 
     const stop = followExecutionEvents(executionId, {
       onMessages(messages) {
         for (const message of messages) backlog.push(message);
         if (frame === 0) frame = requestAnimationFrame(pump);
+        if (rendered && backlog.length - next < MAX_BACKLOG) return undefined;
+        return new Promise<void>((settle) => {
+          resume = settle;
+        });
       },
       onEnd() {
         ended = true;
@@ -106,6 +126,7 @@ export function useRunTrace(executionId: string | null, generation = 0): RunTrac
     });
     return () => {
       stop();
+      release();
       if (frame !== 0) cancelAnimationFrame(frame);
     };
   }, [executionId, generation]);
