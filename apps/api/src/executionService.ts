@@ -36,6 +36,38 @@ async function readyDeployment(ctx: ApiContext, id: string): Promise<DeploymentR
   return deployment;
 }
 
+/** Waits before each retry of a start invoke that failed on the way (network, a busy cloud). */
+export const START_RETRY_DELAYS_MS: readonly number[] = [100, 400, 1_600];
+
+/** Errors a retry cannot fix: the execution was closed, or its id or cloud is not valid. */
+const FINAL_START_ERRORS: ReadonlySet<string> = new Set([
+  'RUNTIME_EXECUTION_CLOSED',
+  'RUNTIME_BAD_EXECUTION_ID',
+  'API_UNKNOWN_CLOUD',
+]);
+
+/**
+ * Starts through the engine, again after a failed try (ECONNRESET from a cloud restarting, a
+ * socket closed under load): a start is idempotent (the runtime's start record is put-if-absent
+ * and a repeated invoke is marked as a possible duplicate), so a retry never starts twice.
+ */
+async function startWithRetries(ctx: ApiContext, run: EngineRun): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await ctx.engine.start(run);
+      return;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      const delay = START_RETRY_DELAYS_MS[attempt];
+      if (delay === undefined || (typeof code === 'string' && FINAL_START_ERRORS.has(code))) {
+        throw error;
+      }
+      ctx.log(`execution ${run.execution}: start failed (${messageOf(error)}); retrying`);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
 /** Creates the execution record, then invokes the start function; a refused invoke fails it. */
 export async function startExecution(
   ctx: ApiContext,
@@ -49,7 +81,7 @@ export async function startExecution(
     input,
   });
   try {
-    await ctx.engine.start(runOf(ctx, deployment, execution));
+    await startWithRetries(ctx, runOf(ctx, deployment, execution));
   } catch (error) {
     ctx.log(`execution ${execution.id}: start failed: ${messageOf(error)}`);
     await ctx.repo.finishExecution(execution.id, {
@@ -226,6 +258,9 @@ export function startWatchdog(ctx: ApiContext, options: WatchdogOptions): () => 
     }
   };
   const pass = async () => {
+    // One watchdog per database: with several API processes, only the holder of the watchdog
+    // lock redrives and closes (each redriving every stall would multiply the redrives).
+    if (!(await ctx.repo.leadsWatchdog())) return;
     const now = Date.now();
     await closeFinished(now);
     const stalled = await ctx.repo.listStalledExecutions(now - options.stallMs, 50);

@@ -1,5 +1,13 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -16,16 +24,38 @@ export interface Secrets {
   checkToken(candidate: string): boolean;
 }
 
+function readExisting(file: string): string | undefined {
+  if (!existsSync(file)) return undefined;
+  const value = readFileSync(file, 'utf8').trim();
+  return value === '' ? undefined : value;
+}
+
+/**
+ * Reads the secret, or creates it. Several API processes may share one home and start at the
+ * same moment: the value is written to a private temporary file and linked into place, which
+ * fails if another process got there first (then its value is the one read), so every process
+ * ends up with the same secret and no reader ever sees a half-written file.
+ */
 function readOrCreate(file: string, make: () => string): string {
-  if (existsSync(file)) {
-    const value = readFileSync(file, 'utf8').trim();
-    if (value !== '') return value;
-  }
+  const existing = readExisting(file);
+  if (existing !== undefined) return existing;
+  if (existsSync(file)) rmSync(file, { force: true }); // an empty leftover
+  const temporary = `${file}.${process.pid}.${randomBytes(6).toString('hex')}`;
   const value = make();
-  writeFileSync(file, `${value}\n`, { mode: 0o600 });
-  // writeFileSync's mode is ignored when the file already existed (empty): enforce it.
-  chmodSync(file, 0o600);
-  return value;
+  writeFileSync(temporary, `${value}\n`, { mode: 0o600, flag: 'wx' });
+  chmodSync(temporary, 0o600);
+  try {
+    linkSync(temporary, file);
+    return value;
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'EEXIST') throw error;
+    const winner = readExisting(file);
+    if (winner === undefined)
+      throw new Error(`${file} exists but is empty; delete it and start again`);
+    return winner;
+  } finally {
+    rmSync(temporary, { force: true });
+  }
 }
 
 function sameString(a: string, b: string): boolean {

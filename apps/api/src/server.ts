@@ -92,6 +92,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     log,
     isClosing: () => closing,
   };
+  // Events another API process on this database stored wake this process's streams at once.
+  const stopListening = repo.onExecutionChanged((execution) => hub.wake(execution));
   const otel = options.otel ?? otelExporterFromEnv();
   if (otel !== undefined) ctx.otel = otel;
 
@@ -135,6 +137,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       closing = true;
       hub.wakeAll();
       await stopWatchdog();
+      stopListening();
       await new Promise<void>((done) => {
         server.close(() => done());
         server.closeAllConnections();

@@ -111,17 +111,29 @@ CREATE INDEX execution_links_target ON execution_links (target_id);
   },
 ];
 
-/** Applies the migrations not yet recorded in `schema_migrations`, each in its own transaction. */
+/** Any fixed number: the advisory lock API processes take around migrating one database. */
+export const MIGRATION_LOCK = 0x4a460001;
+
+/**
+ * Applies the migrations not yet recorded in `schema_migrations`, all in one transaction. On
+ * PostgreSQL the transaction first takes an advisory lock, so API processes started at the same
+ * moment on one fresh database migrate one after the other: the second finds the work done
+ * (without the lock, both ran `CREATE TABLE` and one died on the duplicate). SQLite's
+ * `BEGIN IMMEDIATE` already excludes other writers.
+ */
 export async function migrate(driver: SqlDriver): Promise<void> {
-  await driver.execScript(
-    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)',
-  );
-  for (const migration of migrations) {
-    await driver.transaction(async (tx) => {
-      const done = await tx.all('SELECT version FROM schema_migrations WHERE version = ?', [
-        migration.version,
-      ]);
-      if (done.length > 0) return;
+  await driver.transaction(async (tx) => {
+    if (driver.kind === 'postgres') {
+      await tx.all('SELECT pg_advisory_xact_lock(?)', [MIGRATION_LOCK]);
+    }
+    await tx.run(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)',
+    );
+    const done = new Set(
+      (await tx.all('SELECT version FROM schema_migrations')).map((row) => Number(row.version)),
+    );
+    for (const migration of migrations) {
+      if (done.has(migration.version)) continue;
       for (const statement of migration.sql.split(';')) {
         if (statement.trim() !== '') await tx.run(statement);
       }
@@ -129,6 +141,6 @@ export async function migrate(driver: SqlDriver): Promise<void> {
         migration.version,
         Date.now(),
       ]);
-    });
-  }
+    }
+  });
 }

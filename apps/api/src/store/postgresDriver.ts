@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { PostgresSession } from './postgresSession';
 import type { SqlDriver, SqlExecutor, SqlRow, SqlValue } from './sqlDriver';
 
 const INT8_OID = 20;
@@ -37,8 +38,10 @@ export function openPostgresDriver(connectionString: string): SqlDriver {
   // An idle client losing its connection must not crash the process.
   pool.on('error', (error) => console.error(`postgres pool: ${error.message}`));
   const direct = executor(pool);
+  const session = new PostgresSession(connectionString);
   return {
     kind: 'postgres',
+    coordination: session,
     all: direct.all,
     run: direct.run,
     async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
@@ -58,6 +61,9 @@ export function openPostgresDriver(connectionString: string): SqlDriver {
     async execScript(sql: string): Promise<void> {
       await pool.query(sql);
     },
-    close: () => pool.end(),
+    async close() {
+      await session.close();
+      await pool.end();
+    },
   };
 }

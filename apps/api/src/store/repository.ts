@@ -196,5 +196,16 @@ export interface Repository {
   /** Stores events idempotently by event id, numbering them per execution. */
   ingestEvents(events: readonly TraceEvent[]): Promise<IngestOutcome>;
   listEvents(executionId: string, afterSeq: number, limit: number): Promise<StoredEvent[]>;
+  /**
+   * Calls `listener` with the id of an execution another API process on this database changed
+   * (PostgreSQL LISTEN/NOTIFY; never called for SQLite, which one process owns).
+   */
+  onExecutionChanged(listener: (id: string) => void): () => void;
+  /**
+   * True when this process runs the watchdog: the one holder of the database's watchdog lock
+   * (PostgreSQL), taken over by another process when its holder's session ends. Always true on
+   * SQLite.
+   */
+  leadsWatchdog(): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -18,7 +18,23 @@ export interface SqlDriver extends SqlExecutor {
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   /** Runs several statements separated by `;` (migrations). */
   execScript(sql: string): Promise<void>;
+  /**
+   * How API processes sharing the database coordinate (PostgreSQL: one long-lived session for
+   * advisory locks and LISTEN). Absent for SQLite, which one process owns.
+   */
+  readonly coordination?: Coordination;
   close(): Promise<void>;
+}
+
+/** Database-wide locks and notifications between the API processes on one database. */
+export interface Coordination {
+  /**
+   * Takes the database-wide lock `key` if it is free and keeps it for as long as this process's
+   * session lives; true while this process holds it. A lost session loses the lock.
+   */
+  tryHold(key: number): Promise<boolean>;
+  /** Calls `onPayload` for every notification on `channel` (a plain lower-case identifier). */
+  listen(channel: string, onPayload: (payload: string) => void): () => void;
 }
 
 /** A FIFO async lock: one holder at a time. */

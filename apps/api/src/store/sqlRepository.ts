@@ -101,6 +101,11 @@ function decodeCursor(cursor: string): [number, string] {
   throw new CursorError('the cursor is not one this API handed out; start again without it');
 }
 
+/** LISTEN/NOTIFY channel whose payload is the id of an execution that changed. */
+const EXECUTION_CHANNEL = 'jointflow_execution';
+/** The advisory lock whose holder runs the watchdog (one per database). */
+const WATCHDOG_LOCK = 0x4a460002;
+
 const finished: ReadonlySet<string> = new Set(['execution.succeeded', 'execution.failed']);
 
 function toWorkflowSummary(row: SqlRow): WorkflowSummary {
@@ -515,6 +520,7 @@ export class SqlRepository implements Repository {
         id,
       ],
     );
+    if (changed > 0) await this.notifyChanged(this.db, id);
     return changed > 0;
   }
 
@@ -538,6 +544,7 @@ export class SqlRepository implements Repository {
         id,
       ],
     );
+    await this.notifyChanged(this.db, id);
   }
 
   async markRedriven(id: string, cause: 'watchdog' | 'user'): Promise<ExecutionRecord | undefined> {
@@ -548,6 +555,7 @@ export class SqlRepository implements Repository {
        WHERE id = ? AND status <> 'succeeded' AND closed_at IS NULL`,
       [Date.now(), id],
     );
+    await this.notifyChanged(this.db, id);
     return this.getExecution(id);
   }
 
@@ -579,19 +587,67 @@ export class SqlRepository implements Repository {
   }
 
   async ingestEvents(events: readonly TraceEvent[]): Promise<IngestOutcome> {
-    return this.ingestLock.run(() =>
-      this.db.transaction(async (tx) => {
-        const outcome: IngestOutcome = { stored: [], duplicates: 0, unknown: 0 };
-        const now = Date.now();
-        for (const event of events) {
-          const seq = await this.storeEvent(tx, event, now);
-          if (seq === 'duplicate') outcome.duplicates += 1;
-          else if (seq === 'unknown') outcome.unknown += 1;
-          else outcome.stored.push({ seq, event });
-        }
-        return outcome;
-      }),
-    );
+    return this.ingestLock.run(() => this.retryingConflicts(() => this.ingestOnce(events)));
+  }
+
+  private ingestOnce(events: readonly TraceEvent[]): Promise<IngestOutcome> {
+    return this.db.transaction(async (tx) => {
+      const outcome: IngestOutcome = { stored: [], duplicates: 0, unknown: 0 };
+      const now = Date.now();
+      const executions = [...new Set(events.map((e) => e.execution))].sort();
+      if (this.db.kind === 'postgres' && executions.length > 0) {
+        // Another API process may ingest the same batch at the same moment (a sender retried
+        // through the load balancer): lock the executions' rows first, always in id order (no
+        // deadlock between two batches), so the duplicate check below sees the other's commit.
+        await tx.all(
+          `SELECT id FROM executions WHERE id IN (${executions.map(() => '?').join(', ')})
+           ORDER BY id FOR UPDATE`,
+          executions,
+        );
+      }
+      for (const event of events) {
+        const seq = await this.storeEvent(tx, event, now);
+        if (seq === 'duplicate') outcome.duplicates += 1;
+        else if (seq === 'unknown') outcome.unknown += 1;
+        else outcome.stored.push({ seq, event });
+      }
+      const touched = new Set(outcome.stored.map((s) => s.event.execution));
+      for (const id of touched) await this.notifyChanged(tx, id);
+      return outcome;
+    });
+  }
+
+  /**
+   * Runs `work` again when PostgreSQL aborted it for a unique-key race (a window's execution
+   * created by two processes at once) or a deadlock: the next try sees the other's commit.
+   */
+  private async retryingConflicts<T>(work: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        const retryable = code === '23505' || code === '40P01' || code === '40001';
+        if (!retryable || attempt >= 5) throw error;
+      }
+    }
+  }
+
+  /**
+   * Tells the other API processes on this database that an execution changed (new events, an
+   * end state), so their event streams wake at once. Sent on commit; SQLite has one process.
+   */
+  private async notifyChanged(exec: SqlExecutor, id: string): Promise<void> {
+    if (this.db.kind !== 'postgres') return;
+    await exec.all('SELECT pg_notify(?, ?)', [EXECUTION_CHANNEL, id]);
+  }
+
+  onExecutionChanged(listener: (id: string) => void): () => void {
+    return this.db.coordination?.listen(EXECUTION_CHANNEL, listener) ?? (() => {});
+  }
+
+  async leadsWatchdog(): Promise<boolean> {
+    return this.db.coordination === undefined ? true : this.db.coordination.tryHold(WATCHDOG_LOCK);
   }
 
   /** A producer's object reached a time window: the window's execution exists, and the link. */
