@@ -4,14 +4,20 @@
  * trigger without a file runs no code: its output is what it collected). Run it after editing a
  * step: `npx tsx examples/build.ts`. A test fails when a JSON file is out of date.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { GraphInput } from '@jointflow/ir';
 import { workflow as eventStream } from './src/event-stream/workflow';
 import type { ExampleWorkflow } from './src/exampleWorkflow';
-import { workflow as fedAvg } from './src/federated-learning/fedavg';
-import { workflow as nebulaFl } from './src/federated-learning/nebulafl';
+import {
+  workflow as fedAvg,
+  threeCloudWorkflow as fedAvgThreeClouds,
+} from './src/federated-learning/fedavg';
+import {
+  workflow as nebulaFl,
+  threeCloudWorkflow as nebulaFlThreeClouds,
+} from './src/federated-learning/nebulafl';
 import { workflow as iotPipeline } from './src/iot-pipeline/workflow';
 import { workflow as mapreduceSort } from './src/mapreduce-sort/workflow';
 import { workflow as mlPipeline } from './src/ml-pipeline/workflow';
@@ -35,6 +41,8 @@ export const exampleWorkflows: ExampleWorkflow[] = [
   eventStream,
   nebulaFl,
   fedAvg,
+  nebulaFlThreeClouds,
+  fedAvgThreeClouds,
 ];
 
 /**
@@ -57,7 +65,7 @@ export function inlineImports(file: string, seen: Set<string> = new Set()): stri
 
 /** The graph of an example with every step's code read from its source file. */
 export function buildExample(workflow: ExampleWorkflow): GraphInput {
-  const { file: _file, sourceDir, codeFiles, ...graph } = workflow;
+  const { file: _file, sourceDir, codeFiles, cloudsFile: _clouds, ...graph } = workflow;
   const nodes = graph.nodes.map((node) => {
     if (node.kind !== 'task' && node.kind !== 'join' && node.kind !== 'trigger') return node;
     const source = codeFiles?.[node.name] ?? node.name;
@@ -82,6 +90,7 @@ export function examplePath(workflow: ExampleWorkflow): string {
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   for (const workflow of exampleWorkflows) {
+    mkdirSync(dirname(examplePath(workflow)), { recursive: true });
     writeFileSync(examplePath(workflow), exampleText(workflow));
     console.log(`wrote ${examplePath(workflow)}`);
   }

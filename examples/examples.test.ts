@@ -1,13 +1,33 @@
 import { readFileSync } from 'node:fs';
-import { compile, defaultCloudProfiles, type WorkflowIR } from '@jointflow/ir';
+import { join } from 'node:path';
+import { type CloudProfile, compile, defaultCloudProfiles, type WorkflowIR } from '@jointflow/ir';
 import { describe, expect, it } from 'vitest';
-import { examplePath, exampleText, exampleWorkflows } from './build';
+import { examplePath, examplesDir, exampleText, exampleWorkflows } from './build';
 import { referenceRun } from './referenceRun';
+import type { ExampleWorkflow } from './src/exampleWorkflow';
+
+/**
+ * The clouds an example compiles against: the default two, or those of its clouds file (a
+ * profile given inline there, or named after a default one).
+ */
+function cloudsOf(workflow: ExampleWorkflow): CloudProfile[] {
+  if (workflow.cloudsFile === undefined) return defaultCloudProfiles;
+  const file = JSON.parse(readFileSync(join(examplesDir, workflow.cloudsFile), 'utf8')) as {
+    clouds: { id: string; profile?: string | Omit<CloudProfile, 'id'> }[];
+  };
+  return file.clouds.map((cloud) => {
+    const named = defaultCloudProfiles.find((p) => p.id === (cloud.profile ?? cloud.id));
+    const profile = typeof cloud.profile === 'object' ? cloud.profile : named;
+    if (profile === undefined)
+      throw new Error(`${workflow.cloudsFile}: no profile for ${cloud.id}`);
+    return { ...profile, id: cloud.id };
+  });
+}
 
 function compiledExample(name: string): { ir: WorkflowIR; sampleInput: unknown } {
   const workflow = exampleWorkflows.find((w) => w.name === name) ?? { name, nodes: [], edges: [] };
   const graph: unknown = JSON.parse(readFileSync(examplePath(workflow), 'utf8'));
-  const { ir, diagnostics } = compile(graph, { clouds: defaultCloudProfiles });
+  const { ir, diagnostics } = compile(graph, { clouds: cloudsOf(workflow) });
   expect(diagnostics).toEqual([]);
   if (!ir) throw new Error(`${name} did not compile`);
   return { ir, sampleInput: (graph as { sampleInput?: unknown }).sampleInput };

@@ -14,4 +14,6 @@ export type ExampleWorkflow = GraphInput & {
   sourceDir?: string;
   /** Node name -> source file (without `.ts`) for nodes that share one; default the node's name. */
   codeFiles?: Record<string, string>;
+  /** The clouds file (under examples/) it runs on when the two default clouds are not enough. */
+  cloudsFile?: string;
 };

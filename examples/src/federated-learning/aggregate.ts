@@ -33,6 +33,7 @@ export async function handler(input: unknown): Promise<FlState> {
     ...state,
     algorithm: 'fedavg',
     round: state.round + 1,
+    accuracy,
     model: { weights, version: state.model.version + 1 },
     costUnits,
     simulatedMs,

@@ -15,6 +15,7 @@ export async function handler(input: unknown): Promise<FlState> {
     ...state,
     algorithm: 'nebulafl',
     round: state.round + 1,
+    accuracy,
     trained: [],
     history: [
       ...state.history,

@@ -145,6 +145,23 @@ describe('federated-learning workflows', () => {
     );
   });
 
+  it('NebulaFL gives the large memory tier to slow owners worth it, through its own step', async () => {
+    const ir = compiled(examplePath(nebulaFl));
+    expect(['aTrain', 'aTrainLarge'].map((n) => ir.functions[n]?.memoryMb)).toEqual([512, 1536]);
+    // The sample input: 3 rounds, 2 of 3 owners per center, so each center has a straggler.
+    const run = await referenceRun(ir, { seed: 42, rounds: 3 });
+    const report = run.result as Report & { largeJobs: number };
+    const large = [...run.outputs].filter(([key]) => /^[abc]TrainLarge\//.test(key));
+    expect(large.length).toBe(report.largeJobs);
+    expect(large.length).toBeGreaterThan(0);
+    for (const [, output] of large) expect(output).toMatchObject({ memoryMb: 1536 });
+    const small = [...run.outputs].filter(([key]) => /^[abc]Train\//.test(key));
+    for (const [, output] of small) expect(output).toMatchObject({ memoryMb: 512 });
+    // Never before an owner's first round (no reward yet): round 0 trains small only.
+    expect(large.every(([key]) => !key.includes('loop:rotate=0'))).toBe(true);
+    expect(report.accuracy).toBeGreaterThan(3 * report.chance);
+  });
+
   it('FedAvg learns on the same data with every owner every round', async () => {
     const ir = compiled(examplePath(fedAvg));
     const run = await referenceRun(ir, smallInput);

@@ -1,6 +1,6 @@
 import { validationSet } from './dataset';
 import { accuracyOf } from './softmax';
-import { carriedState, type FlState, type TrainResult } from './state';
+import { carriedState, type FlState, MEMORY_TIERS, type TrainResult } from './state';
 
 /**
  * NebulaFL's asynchronous merge inside a data center, with version control. The owners'
@@ -52,5 +52,6 @@ export async function handler(input: unknown): Promise<FlState> {
     // Each owner pulls the model and pushes its update; then one hop to the next center.
     modelTransfers: state.modelTransfers + 2 * results.length + 1,
     crossCenterTransfers: state.crossCenterTransfers + 1,
+    largeJobs: state.largeJobs + results.filter((r) => r.memoryMb > MEMORY_TIERS.small).length,
   };
 }

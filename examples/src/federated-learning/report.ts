@@ -17,6 +17,7 @@ export async function handler(input: unknown) {
     simulatedMs: state.simulatedMs,
     modelTransfers: state.modelTransfers,
     crossCenterTransfers: state.crossCenterTransfers,
+    largeJobs: state.largeJobs,
     history: state.history,
     config: state.config,
   };

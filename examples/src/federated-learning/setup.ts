@@ -86,6 +86,7 @@ export async function handler(input: unknown): Promise<FlState> {
     simulatedMs: 0,
     modelTransfers: 0,
     crossCenterTransfers: 0,
+    largeJobs: 0,
     history: [],
   };
 }

@@ -46,8 +46,25 @@ export interface FlState {
   modelTransfers: number;
   /** Model transfers from one data center to another. */
   crossCenterTransfers: number;
+  /** Training jobs the reward gave the large memory tier (NebulaFL). */
+  largeJobs: number;
   history: RoundRecord[];
+  /**
+   * Test accuracy after the latest round (absent before the first): a top-level number, so
+   * the run view can plot it per loop iteration even though the model makes the output large.
+   */
+  accuracy?: number;
 }
+
+/**
+ * The memory a training job runs with: the `memoryMb` of the two training steps a NebulaFL
+ * data center routes its jobs to (`<c>Train` and `<c>TrainLarge`). FedAvg trains at the small
+ * size. On Lambda and Function Compute CPU grows with memory, but a training loop does not scale
+ * perfectly: three times the memory gives it `LARGE_SPEEDUP` times the speed here, so a large
+ * job finishes in half the time for 1.5 times the cost.
+ */
+export const MEMORY_TIERS = { small: 512, large: 1536 } as const;
+export const LARGE_SPEEDUP = 2;
 
 /** One owner's local training job; the first job of a fan-out carries the state to the merge. */
 export interface TrainTask {
@@ -55,6 +72,8 @@ export interface TrainTask {
   round: number;
   model: Model;
   config: FlConfig;
+  /** The memory the job runs with; absent: the small tier. */
+  memoryMb?: number;
   carry?: FlState;
 }
 
@@ -67,6 +86,8 @@ export interface TrainResult {
   loss: number;
   simulatedMs: number;
   costUnits: number;
+  /** The memory it trained with. */
+  memoryMb: number;
   carry?: FlState;
 }
 
