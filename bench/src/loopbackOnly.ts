@@ -15,10 +15,10 @@ import { spawn, spawnSync } from 'node:child_process';
 const MARKER = 'JF_BENCH_NETWORK';
 const SHELL = 'ip link set lo up && exec "$@"';
 
-export async function ensureLoopbackOnly(argv: readonly string[]): Promise<string> {
+export async function ensureLoopbackOnly(hostNetwork: boolean): Promise<string> {
   const already = process.env[MARKER];
   if (already) return already;
-  if (argv.includes('--host-network')) return 'host network (--host-network)';
+  if (hostNetwork) return 'host network (--host-network)';
   const probe = spawnSync(
     'unshare',
     ['--user', '--map-root-user', '--net', 'sh', '-c', SHELL, 'sh', 'true'],

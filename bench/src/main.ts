@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { parseBenchOptions } from './benchOptions';
+import { type BenchOptions, BenchUsageError, parseBenchOptions } from './benchOptions';
 import { ensureLoopbackOnly } from './loopbackOnly';
 import { describeMachine } from './machine';
 import { behindSection } from './report/behindSection';
@@ -18,17 +18,20 @@ import { benchTopology, systemFactories } from './systems/catalog';
 import { restateServerVersion } from './systems/restate/restateSystem';
 
 /**
- * `npm run bench [-- --quick] [-- --suite=transition,workflows]`: runs the suites, writes
+ * `npm run bench [-- --quick] [-- --suite=transition,workflows] [-- --host-network]`: runs the suites, writes
  * bench/results/<suite>.json, then regenerates bench/RESULTS.md from every result file.
  * The run re-executes itself in a loopback-only network namespace first (loopbackOnly.ts).
  */
-const network = await ensureLoopbackOnly(process.argv.slice(2));
-const options = parseBenchOptions(process.argv.slice(2));
-const command = `npm run bench --${options.mode === 'quick' ? ' --quick' : ''}${
-  process.argv.find((arg) => arg.startsWith('--suite='))
-    ? ` ${process.argv.find((arg) => arg.startsWith('--suite='))}`
-    : ''
-}`;
+let options: BenchOptions;
+try {
+  options = parseBenchOptions(process.argv.slice(2));
+} catch (error) {
+  if (!(error instanceof BenchUsageError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(2);
+}
+const network = await ensureLoopbackOnly(options.hostNetwork);
+const command = options.command;
 const runStarted = Date.now();
 const log = (line: string) =>
   process.stderr.write(`[bench +${((Date.now() - runStarted) / 1000).toFixed(1)}s] ${line}\n`);
@@ -70,8 +73,9 @@ if (options.suites.includes('workflows')) {
 }
 
 if (options.suites.includes('scaling')) {
+  // The plain-process references run in suites 1 and 2 only.
   const scalingFactories = factories.filter(
-    (factory) => factory.family !== 'floor' && factory.fsync,
+    (factory) => factory.family !== 'floor' && factory.fsync && !factory.reference,
   );
   await timed('scaling', () => runScalingSuite(options, scalingFactories, log));
 }

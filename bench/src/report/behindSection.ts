@@ -20,10 +20,13 @@ export function behindSection(lines: string[]): void {
   lines.push('## Where Jointflow is behind, and why', '');
   const points: string[] = [];
 
-  const same = transition?.rows.filter((row) => row.placement === 'same-cloud') ?? [];
+  // Only rows on the local clouds' invoke path: the plain-process references are context.
+  const same =
+    transition?.rows.filter((row) => row.placement === 'same-cloud' && !row.reference) ?? [];
   const ours = same.find((row) => row.family === 'jointflow' && row.fsync)?.perTransition?.p50;
   const central = same.find((row) => row.family === 'centralized' && row.fsync)?.perTransition?.p50;
   const restate = same.find((row) => row.family === 'restate' && row.fsync)?.perTransition?.p50;
+  const floor = same.find((row) => row.family === 'floor' && row.fsync)?.perTransition?.p50;
   const chain = scaling?.rows
     .filter((row) => row.family === 'jointflow' && row.shape === 'chain' && row.storeOpsPerUnit)
     .sort((a, b) => b.size - a.size)[0];
@@ -36,13 +39,17 @@ export function behindSection(lines: string[]): void {
     ].filter(Boolean);
     const ops = chain?.storeOpsPerUnit;
     points.push(
-      `- **Per step, same cloud, fsync on**: Jointflow p50 ${ms(ours)} ms is ${x(ours, transition.reference.hopPlusPutFsync.p50)} the floor of one hop + one fsync'd put-if-absent (${ms(transition.reference.hopPlusPutFsync.p50)} ms; target ≤ 2x)${slower.length > 0 ? ` and slower than ${slower.join(' and ')}` : ''}. Why: ${ops ? `each step makes ${ops.total.toFixed(1)} store round trips in a ${chain?.size}-step chain (${ops.reads.toFixed(1)} reads, ${ops.conditionalWrites.toFixed(1)} conditional writes, ${(ops.slotFills + ops.writes).toFixed(1)} other writes) where the floor has one conditional write${ops.total <= 1.5 ? ' — the store work is at the floor, so the excess is the invoke path' : "; each is a loopback HTTP request to the cloud process, and each write an fsync'd SQLite commit"}; ` : ''}and the next step is an asynchronous invoke (Event: accepted, spooled, dispatched to the function's own worker process) where the baselines call one warm process directly and the floor chain posts straight to it.`,
+      `- **Per step, same cloud, fsync on**: Jointflow p50 ${ms(ours)} ms is ${x(ours, transition.reference.hopPlusPutFsync.p50)} the floor of one hop + one fsync'd put-if-absent (${ms(transition.reference.hopPlusPutFsync.p50)} ms; target ≤ 2x)${slower.length > 0 ? ` and slower than ${slower.join(' and ')}` : ''}. Why: ${ops ? `each step makes ${ops.total.toFixed(1)} store round trips in a ${chain?.size}-step chain (${ops.reads.toFixed(1)} reads, ${ops.conditionalWrites.toFixed(1)} conditional writes, ${(ops.slotFills + ops.writes).toFixed(1)} other writes) where the floor has one conditional write${ops.total <= 1.5 ? ' — the store work is at the floor, so the excess is the invoke path' : "; each is a loopback HTTP request to the cloud process, and each write an fsync'd SQLite commit"}; ` : ''}and the rest is the invoke path itself (Event: accepted, spooled, dispatched to the function's own worker process), which the floor on the same path pays too: its p50 is ${ms(floor)} ms, so Jointflow's step is ${x(ours, floor)} the floor's (target ≤ 2x).`,
     );
   }
   if (workflows) {
     for (const workflow of workflows.workflows) {
       const rows = workflows.rows.filter(
-        (row) => row.workflow === workflow && row.fsync && row.placement !== 'single cloud',
+        (row) =>
+          row.workflow === workflow &&
+          row.fsync &&
+          !row.reference &&
+          row.placement !== 'single cloud',
       );
       const mine = rows.find((row) => row.family === 'jointflow')?.makespan?.p50;
       const ahead = rows.filter(
@@ -60,7 +67,11 @@ export function behindSection(lines: string[]): void {
     }
     const behindCount = workflows.workflows.filter((workflow) => {
       const rows = workflows.rows.filter(
-        (row) => row.workflow === workflow && row.fsync && row.placement !== 'single cloud',
+        (row) =>
+          row.workflow === workflow &&
+          row.fsync &&
+          !row.reference &&
+          row.placement !== 'single cloud',
       );
       const mine = rows.find((row) => row.family === 'jointflow')?.makespan?.p50;
       return rows.some(
@@ -78,7 +89,11 @@ export function behindSection(lines: string[]): void {
     }
     const restateCheaper = workflows.workflows.filter((workflow) => {
       const rows = workflows.rows.filter(
-        (row) => row.workflow === workflow && row.fsync && row.placement !== 'single cloud',
+        (row) =>
+          row.workflow === workflow &&
+          row.fsync &&
+          !row.reference &&
+          row.placement !== 'single cloud',
       );
       const mine = rows.find((row) => row.family === 'jointflow')?.costPerMillionUsd;
       const theirs = rows.find((row) => row.family === 'restate')?.costPerMillionUsd;
@@ -93,7 +108,9 @@ export function behindSection(lines: string[]): void {
   if (scaling) {
     const widest = Math.max(...scaling.rows.filter((r) => r.shape === 'map').map((r) => r.size));
     const at = (family: string) =>
-      scaling.rows.find((r) => r.family === family && r.shape === 'map' && r.size === widest);
+      scaling.rows.find(
+        (r) => r.family === family && !r.reference && r.shape === 'map' && r.size === widest,
+      );
     const mine = at('jointflow');
     const peers = ['centralized', 'restate']
       .map(at)

@@ -79,6 +79,10 @@ function durabilitySection(lines: string[], data: TransitionData) {
       seen.set(row.label, row.durability);
   }
   lines.push(
+    '## Invoke path of each system',
+    '',
+    "Jointflow, the floor and the centralized baseline run their steps as functions on the same local clouds, through the clouds' Lambda-compatible Invoke API: the floor as plain functions invoking each other asynchronously (Event) with no checkpoint, the centralized coordinator with RequestResponse, as Step Functions invokes Lambda. Rows marked *(reference)* skip the local clouds (plain worker processes called by HTTP POST) and are never the base of a ratio. Every table's **path** column says which path its row took.",
+    '',
     '## Durability of each side',
     '',
     ...[...seen].map(([label, durability]) => `- **${label}**: ${durability}`),
@@ -112,16 +116,24 @@ function transitionSection(lines: string[], result: SuiteResult<TransitionData>)
   );
   for (const placement of ['same-cloud', 'cross-cloud'] as const) {
     const rows = data.rows.filter((row) => row.placement === placement);
-    const floor = rows.find((row) => row.family === 'floor')?.perTransition?.p50;
-    const restate = rows.find((row) => row.family === 'restate' && row.fsync)?.perTransition?.p50;
-    const central = rows.find((row) => row.family === 'centralized' && row.fsync)?.perTransition
+    // Ratios are taken against rows on the invoke path only; the floor of the same durability.
+    const onPath = rows.filter((row) => !row.reference);
+    const floorFor = (row: TransitionRow) =>
+      (
+        onPath.find((r) => r.family === 'floor' && r.fsync === row.fsync) ??
+        onPath.find((r) => r.family === 'floor')
+      )?.perTransition?.p50;
+    const restate = onPath.find((row) => row.family === 'restate' && row.fsync)?.perTransition?.p50;
+    const central = onPath.find((row) => row.family === 'centralized' && row.fsync)?.perTransition
       ?.p50;
     lines.push(
       `### Per transition, ${placement}`,
       '',
-      '| system | durability | p50 ms | p99 ms | ÷ floor chain | ÷ hop+fsync ref | ÷ centralized (fsync) | ÷ Restate (fsync) |',
-      '|---|---|---|---|---|---|---|---|',
-      ...rows.map((row) => transitionRow(row, floor, ref.hopPlusPutFsync.p50, central, restate)),
+      '| system | path | durability | p50 ms | p99 ms | ÷ floor (same durability) | ÷ hop+fsync ref | ÷ centralized (fsync) | ÷ Restate (fsync) |',
+      '|---|---|---|---|---|---|---|---|---|',
+      ...rows.map((row) =>
+        transitionRow(row, floorFor(row), ref.hopPlusPutFsync.p50, central, restate),
+      ),
       '',
       `![per-transition p50, ${placement}](results/transition-${placement}.svg)`,
       '',
@@ -151,15 +163,17 @@ function transitionRow(
   central: number | undefined,
   restate: number | undefined,
 ) {
+  const path = row.path ?? 'not recorded';
   if (row.error)
-    return `| ${row.label} | ${row.durability} | failed: ${row.error.slice(0, 120)} | | | | | |`;
+    return `| ${row.label} | ${path} | ${row.durability} | failed: ${row.error.slice(0, 120)} | | | | | |`;
   const p50 = row.perTransition?.p50;
-  return `| ${row.label} | ${row.durability} | ${summaryCells(row.perTransition)} | ${ratio(p50, floor)} | ${ratio(p50, reference)} | ${ratio(p50, central)} | ${ratio(p50, restate)} |`;
+  return `| ${row.label} | ${path} | ${row.durability} | ${summaryCells(row.perTransition)} | ${ratio(p50, floor)} | ${ratio(p50, reference)} | ${ratio(p50, central)} | ${ratio(p50, restate)} |`;
 }
 
 function targetsParagraph(lines: string[], data: TransitionData) {
-  const same = data.rows.filter((row) => row.placement === 'same-cloud');
+  const same = data.rows.filter((row) => row.placement === 'same-cloud' && !row.reference);
   const jointflow = same.find((row) => row.family === 'jointflow' && row.fsync);
+  const floor = same.find((row) => row.family === 'floor' && row.fsync);
   const restate = same.find((row) => row.family === 'restate' && row.fsync);
   const reference = data.reference.hopPlusPutFsync.p50;
   lines.push('### Against the targets (same cloud, fsync on)', '');
@@ -173,7 +187,9 @@ function targetsParagraph(lines: string[], data: TransitionData) {
   const p50 = jointflow.perTransition.p50;
   const overFloor = p50 / reference;
   const underRestate = restate?.perTransition ? restate.perTransition.p50 / p50 : Number.NaN;
+  const overInvokeFloor = floor?.perTransition ? p50 / floor.perTransition.p50 : Number.NaN;
   lines.push(
+    `- Exactly-once step p50 ≤ 2x the floor on the same invoke path, fsync on (issue 12): Jointflow p50 ${ms(p50)} ms is ${Number.isFinite(overInvokeFloor) ? overInvokeFloor.toFixed(2) : '–'}x the floor's ${ms(floor?.perTransition?.p50)} ms — ${overInvokeFloor <= 2 ? 'met' : '**not met**'}.`,
     `- Per-step overhead ≤ 2x one hop + one fsync'd conditional write: Jointflow p50 ${ms(p50)} ms is ${overFloor.toFixed(2)}x the reference ${ms(reference)} ms — ${overFloor <= 2 ? 'met' : '**not met**'}.`,
     `- ≥ 10x lower than Restate's service-to-service call: Restate p50 ${ms(restate?.perTransition?.p50)} ms is ${Number.isFinite(underRestate) ? underRestate.toFixed(2) : '–'}x Jointflow's — ${underRestate >= 10 ? 'met' : '**not met**'}.`,
     '',
@@ -202,12 +218,12 @@ export function workflowsSection(lines: string[]): void {
     lines.push(
       `### ${workflow}`,
       '',
-      '| system | placement | p50 ms | p95 ms | ÷ Jointflow (fsync) | cost per 1M runs | ÷ Jointflow cost | store ops per run | peak RSS MB | output |',
-      '|---|---|---|---|---|---|---|---|---|---|',
+      '| system | path | placement | p50 ms | p95 ms | ÷ Jointflow (fsync) | cost per 1M runs | ÷ Jointflow cost | store ops per run | peak RSS MB | output |',
+      '|---|---|---|---|---|---|---|---|---|---|---|',
       ...rows.map((row) =>
         row.error
-          ? `| ${row.label} | ${row.placement} | failed: ${row.error.slice(0, 140)} | | | | | | | |`
-          : `| ${row.label} | ${row.placement} | ${ms(row.makespan?.p50)} | ${ms(row.makespan?.p95)} | ${ratio(row.makespan?.p50, jointflowP50)} | ${row.costPerMillionUsd === undefined ? 'not priced' : `$${row.costPerMillionUsd.toFixed(2)}${row.costSource === 'price model' ? ' (model)' : ''}`} | ${ratio(row.costPerMillionUsd, jointflow?.costPerMillionUsd)} | ${row.storeOpsPerRun === undefined ? '–' : row.storeOpsPerRun.toFixed(0)} | ${row.peakRssBytes ? (row.peakRssBytes / 1024 / 1024).toFixed(0) : '–'} | ${row.outputMatches === false ? '**differs**' : 'same'} |`,
+          ? `| ${row.label} | ${row.path ?? 'not recorded'} | ${row.placement} | failed: ${row.error.slice(0, 140)} | | | | | | | |`
+          : `| ${row.label} | ${row.path ?? 'not recorded'} | ${row.placement} | ${ms(row.makespan?.p50)} | ${ms(row.makespan?.p95)} | ${ratio(row.makespan?.p50, jointflowP50)} | ${row.costPerMillionUsd === undefined ? 'not priced' : `$${row.costPerMillionUsd.toFixed(2)}${row.costSource === 'price model' ? ' (model)' : ''}`} | ${ratio(row.costPerMillionUsd, jointflow?.costPerMillionUsd)} | ${row.storeOpsPerRun === undefined ? '–' : row.storeOpsPerRun.toFixed(0)} | ${row.peakRssBytes ? (row.peakRssBytes / 1024 / 1024).toFixed(0) : '–'} | ${row.outputMatches === false ? '**differs**' : 'same'} |`,
       ),
       '',
       `![makespan p50, ${workflow}](results/workflow-${workflow}.svg)`,
@@ -230,7 +246,7 @@ export function workflowsSection(lines: string[]): void {
   }
   peerRatiosTable(lines, data);
   const behind = data.rows.filter((row) => {
-    if (row.family === 'jointflow' || !row.makespan) return false;
+    if (row.family === 'jointflow' || row.reference || !row.makespan) return false;
     const ours = data.rows.find(
       (r) =>
         r.workflow === row.workflow &&
@@ -268,6 +284,7 @@ function peerRatiosTable(lines: string[], data: WorkflowsData) {
         row.workflow === workflow &&
         row.family === family &&
         row.fsync &&
+        !row.reference &&
         (row.placement === 'single cloud') === single,
     );
   lines.push(

@@ -15,6 +15,10 @@ import { chainPayload } from '../userCode';
 export interface ScalingRow {
   label: string;
   family: SystemFactory['family'];
+  /** The path its steps took (absent in results written before it was recorded). */
+  path?: string;
+  /** A plain-process reference row (not on the local clouds' invoke path); never a ratio's base. */
+  reference?: boolean;
   shape: 'map' | 'chain';
   /** Map width or chain length. */
   size: number;
@@ -100,7 +104,14 @@ export async function runScalingSuite(
       const workflows = system.workflows;
       if (!workflows) continue;
       for (const { shape, size, ir, input } of shapes) {
-        const row: ScalingRow = { label: factory.label, family: factory.family, shape, size };
+        const row: ScalingRow = {
+          label: factory.label,
+          family: factory.family,
+          path: system.path,
+          reference: factory.reference,
+          shape,
+          size,
+        };
         try {
           await workflows.deploy(ir);
           await workflows.run(ir.workflow, input); // warm-up: cold workers are not measured
@@ -147,6 +158,7 @@ export async function runScalingSuite(
       rows.push({
         label: factory.label,
         family: factory.family,
+        reference: factory.reference,
         shape: 'map',
         size: 0,
         error: String(error),

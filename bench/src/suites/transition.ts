@@ -13,6 +13,10 @@ export interface TransitionRow {
   label: string;
   family: SystemFactory['family'];
   fsync: boolean;
+  /** The path its steps took (absent in results written before it was recorded). */
+  path?: string;
+  /** A plain-process reference row (not on the local clouds' invoke path); never a ratio's base. */
+  reference?: boolean;
   durability: string;
   placement: 'same-cloud' | 'cross-cloud';
   perTransition?: LatencySummary;
@@ -64,6 +68,8 @@ export async function runTransitionSuite(
           label: factory.label,
           family: factory.family,
           fsync: factory.fsync,
+          path: system.path,
+          reference: factory.reference,
           durability: system.durability,
           placement,
         };
@@ -97,6 +103,7 @@ export async function runTransitionSuite(
           label: factory.label,
           family: factory.family,
           fsync: factory.fsync,
+          reference: factory.reference,
           durability: 'did not start',
           placement,
           error: String(error),

@@ -20,6 +20,10 @@ export interface WorkflowRow {
   label: string;
   family: SystemFactory['family'];
   fsync: boolean;
+  /** The path its steps took (absent in results written before it was recorded). */
+  path?: string;
+  /** A plain-process reference row (not on the local clouds' invoke path); never a ratio's base. */
+  reference?: boolean;
   placement: 'as authored (cross-cloud)' | 'single cloud';
   makespan?: LatencySummary;
   costPerMillionUsd?: number;
@@ -112,6 +116,8 @@ export async function runWorkflowsSuite(
             label: factory.label,
             family: factory.family,
             fsync: factory.fsync,
+            path: system.path,
+            reference: factory.reference,
             placement,
           };
           try {
@@ -160,6 +166,7 @@ export async function runWorkflowsSuite(
         label: factory.label,
         family: factory.family,
         fsync: factory.fsync,
+        reference: factory.reference,
         placement: 'as authored (cross-cloud)',
         error: String(error),
       });

@@ -9,6 +9,8 @@ export interface SystemUnderTest {
   label: string;
   /** How the system persists, stated in the results. */
   durability: string;
+  /** The path its steps are invoked by, stated on every row of the results. */
+  path: string;
   /** Runs a chain with one step per entry of `clouds`; resolves with each step's handler start time. */
   runChain(clouds: readonly string[]): Promise<number[]>;
   /** Runs a workflow deployed with `deploy`; absent for systems that only run chains (the floor). */

@@ -65,8 +65,9 @@ export async function startPlainFloor(topology: CloudTopology): Promise<SystemUn
   const replyPort = await listenLoopback(replies);
   const replyCloud = topology.clouds[0] ?? '';
   return {
-    label: 'floor (plain processes)',
+    label: 'floor, plain processes (reference)',
     durability: 'none: no checkpoint, nothing persisted',
+    path: 'plain processes, HTTP POST (reference, not the local clouds)',
     async runChain(clouds) {
       const [first, ...rest] = clouds;
       if (first === undefined) return [];

@@ -3,30 +3,49 @@ import type { WorkflowIR } from '@jointflow/ir';
 import { z } from 'zod';
 import { announceReady } from '../../childProcess';
 import { listenLoopback, postJson, readJsonBody, sendJson } from '../../httpJson';
+import { invokeLambda } from '../lambdaInvoke';
 import { interpretWorkflow } from '../workflowInterpreter';
 import { type HistoryEvent, openHistoryStore } from './historyStore';
 
 /**
  * The centralized orchestrator baseline, in the style of AWS Step Functions Standard: one
  * coordinator process owns every execution. For each state it invokes the step synchronously
- * (RequestResponse) on the worker of the step's cloud, waits for the result, and appends the
- * transition to its history in one durable SQLite transaction before it starts the next state.
+ * (RequestResponse), waits for the result, and appends the transition to its history in one
+ * durable SQLite transaction before it starts the next state.
  * See bench/README.md for what is faithful and what is simplified.
  *
- * argv[2] is JSON: `{ db, fsync, home, workers: { <cloud>: <url> } }`. Workers on clouds other
- * than `home` are reached through a latency proxy set up by the driver.
+ * argv[2] is JSON: `{ db, fsync, home, steps }`. `steps` says how a step is invoked:
+ * - `{ path: 'invoke-api', clouds: {<cloud>: <url>}, fromHeader }`: through the local clouds'
+ *   Lambda Invoke API, as Step Functions invokes Lambda; the coordinator sits on `home` and says
+ *   so in `fromHeader`, so another cloud adds its one-way latency each way;
+ * - `{ path: 'plain-workers', workers: {<cloud>: <url>} }`: the reference, a POST to a plain
+ *   worker process per cloud (through a latency proxy across clouds).
+ * The driver deploys the functions and tells `/deploy` each function's name.
  */
 const config = z
   .object({
     db: z.string(),
     fsync: z.boolean(),
     home: z.string(),
-    workers: z.record(z.string(), z.string()),
+    chainStep: z.string(),
+    steps: z.discriminatedUnion('path', [
+      z.object({
+        path: z.literal('invoke-api'),
+        clouds: z.record(z.string(), z.string()),
+        fromHeader: z.string(),
+      }),
+      z.object({ path: z.literal('plain-workers'), workers: z.record(z.string(), z.string()) }),
+    ]),
   })
   .parse(JSON.parse(process.argv[2] ?? '{}'));
 
+/** A synchronous invoke refused at the concurrency limit is retried like Step Functions' Retry on Lambda.TooManyRequestsException: backoff from 50 ms, doubling, at most 1 s. */
+const THROTTLE_RETRIES = 20;
+
 const history = openHistoryStore(config.db, config.fsync);
 const workflows = new Map<string, WorkflowIR>();
+/** `<workflow>/<function>` → the name the step is invoked by (set by `/deploy`). */
+const functionNames = new Map<string, string>();
 let executionCounter = 0;
 
 const stepResult = z.union([
@@ -49,17 +68,38 @@ async function invokeStep(
   tally: Tally,
   memoryMb: number,
 ) {
-  const worker = config.workers[cloud] ?? config.workers[config.home];
-  if (!worker) throw new Error(`BENCH_NO_WORKER: no worker for cloud ${cloud}`);
-  const response = await postJson(`${worker}/run/${encodeURIComponent(name)}`, {
-    execution,
-    instance,
-    input,
-  });
-  const result = stepResult.parse(response.body);
+  const result = stepResult.parse(await callStep(cloud, name, { execution, instance, input }));
   if ('error' in result) throw new Error(`step ${name} failed: ${result.error}`);
   tally.steps.push({ cloud, memoryMb, durationMs: result.durationMs });
   return result.output;
+}
+
+/** The step's answer: `{output, durationMs}` or `{error}`. */
+async function callStep(cloud: string, name: string, event: unknown): Promise<unknown> {
+  const steps = config.steps;
+  if (steps.path === 'plain-workers') {
+    const worker = steps.workers[cloud] ?? steps.workers[config.home];
+    if (!worker) throw new Error(`BENCH_NO_WORKER: no worker for cloud ${cloud}`);
+    return (await postJson(`${worker}/run/${encodeURIComponent(name)}`, event)).body;
+  }
+  const url = steps.clouds[cloud];
+  if (!url) throw new Error(`BENCH_NO_CLOUD: no local cloud ${cloud}`);
+  for (let attempt = 0; ; attempt += 1) {
+    const answer = await invokeLambda(url, name, event, 'RequestResponse', {
+      [steps.fromHeader]: config.home,
+    });
+    if (answer.status === 429 && attempt < THROTTLE_RETRIES) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+      continue;
+    }
+    if (answer.status !== 200) {
+      throw new Error(
+        `step ${name} on ${cloud}: Invoke answered ${answer.status} ${JSON.stringify(answer.body)}`,
+      );
+    }
+    if (answer.functionError !== undefined) return { error: JSON.stringify(answer.body) };
+    return answer.body;
+  }
 }
 
 const entered = (state: string): HistoryEvent[] => [
@@ -80,7 +120,7 @@ async function runChain(request: z.infer<typeof chainRequest>) {
   let value = request.payload;
   const tally: Tally = { steps: [], transitions: 0 };
   for (const [index, cloud] of request.clouds.entries()) {
-    value = await invokeStep(cloud, 'mark', execution, `step${index}`, value, tally, 128);
+    value = await invokeStep(cloud, config.chainStep, execution, `step${index}`, value, tally, 128);
     const next = index + 1 < request.clouds.length ? entered(`step${index + 1}`) : [];
     history.appendTransition(execution, [...exited(`step${index}`, value), ...next]);
   }
@@ -101,7 +141,7 @@ async function runWorkflow(request: z.infer<typeof workflowRequest>) {
     runTask: (fn, instance, input) =>
       invokeStep(
         fn.cloud,
-        `${ir.workflow}/${fn.name}`,
+        functionNames.get(`${ir.workflow}/${fn.name}`) ?? fn.name,
         execution,
         instance,
         input,
@@ -120,21 +160,23 @@ async function runWorkflow(request: z.infer<typeof workflowRequest>) {
   return { output, tally };
 }
 
-async function deploy(ir: WorkflowIR) {
-  for (const fn of Object.values(ir.functions)) {
-    if (fn.code.trim() === '') continue;
-    const worker = config.workers[fn.cloud] ?? config.workers[config.home];
-    if (!worker) throw new Error(`BENCH_NO_WORKER: no worker for cloud ${fn.cloud}`);
-    await postJson(`${worker}/deploy`, { name: `${ir.workflow}/${fn.name}`, code: fn.code });
+const deployRequest = z.object({
+  ir: z.custom<WorkflowIR>((v) => typeof v === 'object' && v !== null),
+  /** The name to invoke per function of the IR (functions without code run nothing). */
+  functions: z.record(z.string(), z.string()),
+});
+function deploy(request: z.infer<typeof deployRequest>) {
+  for (const [fn, name] of Object.entries(request.functions)) {
+    functionNames.set(`${request.ir.workflow}/${fn}`, name);
   }
-  workflows.set(ir.workflow, ir);
+  workflows.set(request.ir.workflow, request.ir);
 }
 
 async function route(req: http.IncomingMessage, res: http.ServerResponse) {
   const body = await readJsonBody(req);
   switch (req.url) {
     case '/deploy':
-      await deploy(z.custom<WorkflowIR>((v) => typeof v === 'object' && v !== null).parse(body));
+      deploy(deployRequest.parse(body));
       sendJson(res, 200, { ok: true });
       return;
     case '/executions/chain':

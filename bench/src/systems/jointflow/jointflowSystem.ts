@@ -2,13 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { compile, type WorkflowIR } from '@jointflow/ir';
-import {
-  deployWorkflow,
-  outsidePorts,
-  runExecution,
-  startLocalClouds,
-  stillQueuedOn,
-} from '@jointflow/local-cloud';
+import { deployWorkflow, outsidePorts, runExecution, stillQueuedOn } from '@jointflow/local-cloud';
 import { readExecutionResult, startExecution } from '@jointflow/runtime';
 import type { FaultSpec } from '@jointflow/shims';
 import { z } from 'zod';
@@ -16,6 +10,7 @@ import { preciseNow } from '../../percentiles';
 import { chainPayload, MARK_STEP_CODE } from '../../userCode';
 import { benchClouds } from '../benchClouds';
 import type { SystemUnderTest, WorkflowRun } from '../chainRunner';
+import { startBenchLocalClouds } from '../lambdaFunctions';
 
 /** How often the driver polls the result store for the end of an execution, ms. */
 const RESULT_POLL_MS = 2;
@@ -45,15 +40,7 @@ export interface JointflowSystem extends SystemUnderTest {
  */
 export async function startJointflow(fsync: boolean): Promise<JointflowSystem> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'jf-bench-clouds-'));
-  const local = await startLocalClouds({
-    dataDir,
-    durability: fsync ? 'fsync' : 'os',
-    profiles: benchClouds,
-    logs: 'ignore',
-    // One warm worker per deployed function, as on Lambda: the default cap of 6 would evict
-    // and cold-start the steps of a 10-step chain on every run.
-    maxWorkersPerCloud: 64,
-  });
+  const local = await startBenchLocalClouds(dataDir, fsync);
   const shims = local.clouds.map((cloud) => cloud.shim);
   const ports = outsidePorts(shims, local.peers);
   const deployed = new Map<string, { ir: WorkflowIR; deployment: string }>();
@@ -109,6 +96,7 @@ export async function startJointflow(fsync: boolean): Promise<JointflowSystem> {
 
   return {
     label: `Jointflow (${fsync ? 'fsync' : 'no fsync'})`,
+    path: "local clouds' Invoke API, Event, function → function",
     durability: fsync
       ? 'local-cloud SQLite WAL, synchronous=FULL: each commit fsync’d'
       : 'local-cloud SQLite WAL, durability "os": commits reach the OS, no fsync',

@@ -184,6 +184,7 @@ export async function startRestate(
     return {
       label: `Restate (${fsync ? 'defaults, fsync' : 'no fsync'})`,
       durability: restateDurability(fsync),
+      path: 'Restate server → SDK endpoints (plain processes)',
       version,
       runChain,
       workflows: {
