@@ -73,13 +73,18 @@ async function billedSplit(execution: string) {
   return split;
 }
 
-const clouds = ((await call('GET', '/clouds')) as { items: unknown[] }).items.map((c) =>
-  cloudProfileSchema.parse(c),
-) as CloudProfile[];
+/** The clouds as the designer sees them now, with what they measured of this host so far. */
+const currentClouds = async () =>
+  ((await call('GET', '/clouds')) as { items: unknown[] }).items.map((c) =>
+    cloudProfileSchema.parse(c),
+  ) as CloudProfile[];
 
 const rows: Record<string, unknown>[] = [];
 for (const file of readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.json'))) {
   const graph = graphSchema.parse(JSON.parse(readFileSync(join(root, 'examples', file), 'utf8')));
+  // Read per example, as the designer does on opening one: the clouds' measured cold starts
+  // grow with every run.
+  const clouds = await currentClouds();
   const planned = plan(graph, clouds, {
     objective: 'balanced',
     input: graph.sampleInput,
@@ -132,6 +137,8 @@ for (const file of readdirSync(join(root, 'examples')).filter((f) => f.endsWith(
     secondRunMs: second,
     warmRatio: Number((second / warm.estimate.makespanMs).toFixed(2)),
     estimateColdStartMs: Math.round(planned.estimate.coldStartMs),
+    // What the estimate knew of each cloud on this host (absent: the profile's figures).
+    measured: Object.fromEntries(clouds.map((c) => [c.id, c.measured ?? null])),
     estimateQueueMs: Math.round(planned.estimate.queueMs),
     firstRunSplit: splits[0],
     secondRunSplit: splits[1],

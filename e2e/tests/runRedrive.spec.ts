@@ -41,7 +41,7 @@ test('a failed run redriven from the run view succeeds once its cause is fixed',
     );
     // The failed step's own error, from its instance.
     await page.getByTestId('node-probe').click();
-    await expect(page.getByRole('region', { name: 'Instance' })).toContainText(
+    await expect(page.getByRole('region', { name: 'Instance', exact: true })).toContainText(
       'inventory service answered 503',
     );
     await screenshot(page, 'run-failed');

@@ -114,7 +114,7 @@ test.describe('run view, runs list and compare', () => {
     await expect(step).toContainText('code time p50');
     await expect(step).toContainText(/placed on (aws|aliyun)-local/);
     await step.getByRole('button', { name: /measure\/map:each=5/ }).click();
-    const instance = page.getByRole('region', { name: 'Instance' });
+    const instance = page.getByRole('region', { name: 'Instance', exact: true });
     await expect(instance).toContainText('"length": 18');
     await expect(instance).toContainText(/\$0\.0+\d/);
     await expect(instance).toContainText(/queued .* cold start .* running .* committing/);

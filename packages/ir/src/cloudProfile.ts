@@ -1,5 +1,17 @@
 import { z } from 'zod';
 
+/** A running cloud's own measurements (see `CloudProfile.measured`). */
+export const cloudMeasurementsSchema = z.object({
+  /** Median of the cloud's recent cold starts, process start included, ms (absent before one). */
+  coldStartMs: z.number().nonnegative().optional(),
+  /** Cold starts the median was taken over. */
+  coldStarts: z.number().int().nonnegative(),
+  /** Sandboxes the cloud runs at once on this host (its processes times invocations each). */
+  sandboxes: z.number().int().positive(),
+});
+
+export type CloudMeasurements = z.infer<typeof cloudMeasurementsSchema>;
+
 /**
  * A cloud as the compiler, the planner and the local cloud see it: its limits, its price table
  * and, for local clouds, the behaviour the emulator reproduces. Profiles are JSON files a user
@@ -58,6 +70,13 @@ export const cloudProfileSchema = z.object({
   store: z.string().optional(),
   /** One-way latency in ms added to calls from this cloud to another cloud, by target cloud id. */
   latencyMs: z.record(z.string(), z.number().nonnegative()),
+  /**
+   * What a running cloud measured of itself on this host (local clouds report it in
+   * `GET /api/v1/clouds`; never in a profile file). The planner's estimate prefers it to
+   * `behaviour.coldStartMs` and `limits.concurrency`, which describe the platform modelled: a
+   * local cold start is a real process start, and a laptop runs a few processes, not 1,000.
+   */
+  measured: cloudMeasurementsSchema.optional(),
 });
 
 export type CloudProfile = z.infer<typeof cloudProfileSchema>;

@@ -4,8 +4,12 @@ export type { AslStepSpec } from './aslStepCode';
 export { readAslStepSpec } from './aslStepCode';
 export { aslStubDiagnostics } from './aslStubs';
 export { canonicalJson, sortKeys } from './canonicalJson';
-export type { CloudProfile } from './cloudProfile';
-export { cloudProfileSchema, ENVELOPE_RESERVE_BYTES } from './cloudProfile';
+export type { CloudMeasurements, CloudProfile } from './cloudProfile';
+export {
+  cloudMeasurementsSchema,
+  cloudProfileSchema,
+  ENVELOPE_RESERVE_BYTES,
+} from './cloudProfile';
 export type { CompileOptions, CompileResult } from './compile';
 export { compile } from './compile';
 export { defaultCloudProfiles } from './defaultClouds';

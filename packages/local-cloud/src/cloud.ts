@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CloudProfile, FunctionContext, FunctionIR } from '@jointflow/ir';
+import type { CloudMeasurements, CloudProfile, FunctionContext, FunctionIR } from '@jointflow/ir';
 import { instanceKey } from '@jointflow/ir';
 import type { Invocation, PlatformFailure, TraceEvent } from '@jointflow/runtime';
 import { type DeadLetterRow, deployedFunctionName, type FaultSpec } from '@jointflow/shims';
@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { type AsyncQueue, createAsyncQueue, type QueueEntry } from './asyncQueue';
 import { type BlobFiles, createBlobFiles } from './blobFiles';
 import { createBundler, createZipSandboxProgram } from './bundler';
+import { createColdStarts } from './coldStarts';
 import { type CloudDatabases, type Durability, openCloudDatabase } from './database';
 import { createFaultInjector, type FaultInjector } from './faults';
 import { createKvStore, type KvStore, type StoreOpStats } from './kvStore';
@@ -159,6 +160,8 @@ export interface Cloud {
     waiting: Record<string, number>;
     inFlight: number;
     storeOps: StoreOpStats;
+    /** What the planner should know of this cloud on this host (`CloudProfile.measured`). */
+    measured: CloudMeasurements;
   };
   /** Serves workers' calls to this cloud's own API over IPC (set by the server, see server.ts). */
   servePorts(api: (call: PortCall) => Promise<PortAnswer>): void;
@@ -204,6 +207,7 @@ export function createCloud(options: CloudOptions): Cloud {
   const spoolWriter = createSpoolWriter(db.spool, profile.id);
   const outbox: TraceOutbox = createTraceOutbox(db.spool, spoolWriter);
   const metering = createMetering(db.spool);
+  const coldStarts = createColdStarts();
   const queue: AsyncQueue = createAsyncQueue(db.spool, 500, spoolWriter);
   const functions = new Map<string, FunctionRecord>();
   const peers: Record<string, string> = { ...options.peers };
@@ -441,6 +445,7 @@ export function createCloud(options: CloudOptions): Cloud {
       // for a free slot (warm, counted as queueing): the run timeline splits the bar with these.
       const overheadMs = Math.max(0, timing.wallMs - outcome.durationMs);
       event.coldStartMs = outcome.coldStart ? Math.round(overheadMs) : 0;
+      if (outcome.coldStart) coldStarts.add(overheadMs);
       event.queuedMs = Math.round(timing.queuedMs + (outcome.coldStart ? 0 : overheadMs));
     }
     if (!outcome.ok) event.error = { message: outcome.error.message };
@@ -880,6 +885,11 @@ export function createCloud(options: CloudOptions): Cloud {
       waiting: queue.waiting(),
       inFlight,
       storeOps: kv.ops(),
+      measured: {
+        coldStartMs: coldStarts.median(),
+        coldStarts: coldStarts.count(),
+        sandboxes: options.maxWorkers * Math.max(1, profile.behaviour.processConcurrency ?? 1),
+      },
     }),
     async close() {
       closed = true;

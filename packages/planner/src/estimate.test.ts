@@ -67,3 +67,32 @@ describe('estimate with data triggers', () => {
     expect(narrow.steps.vote?.workMs).toBe(50);
   });
 });
+
+describe("estimate with a running cloud's measurements", () => {
+  it("pays the measured cold start and runs a map in waves of the host's sandboxes", () => {
+    const ir = example('monte-carlo-pi');
+    const modelled = estimate(ir, clouds, { mapWidth: 24, firstRun: true });
+    const measured = clouds.map((c) => ({
+      ...c,
+      measured: { coldStartMs: 900, coldStarts: 12, sandboxes: 6 },
+    }));
+    const onHost = estimate(ir, measured, { mapWidth: 24, firstRun: true });
+    const mapped = Object.keys(onHost.steps).find((name) => (onHost.steps[name]?.waves ?? 1) > 1);
+    expect(mapped).toBeDefined();
+    if (mapped === undefined) return;
+    expect(modelled.steps[mapped]?.waves).toBe(1);
+    expect(onHost.steps[mapped]?.waves).toBe(4);
+    expect(onHost.steps[mapped]?.coldStartMs).toBe(900);
+    expect(onHost.makespanMs).toBeGreaterThan(modelled.makespanMs);
+    // Warm runs pay no cold start, measured or not.
+    expect(estimate(ir, measured, { mapWidth: 24 }).coldStartMs).toBe(0);
+  });
+
+  it('keeps the modelled cold start until the cloud has measured one', () => {
+    const ir = example('monte-carlo-pi');
+    const early = clouds.map((c) => ({ ...c, measured: { coldStarts: 0, sandboxes: 1000 } }));
+    expect(estimate(ir, early, { firstRun: true }).coldStartMs).toBe(
+      estimate(ir, clouds, { firstRun: true }).coldStartMs,
+    );
+  });
+});

@@ -10,8 +10,11 @@ import type { CloudProfile, FunctionIR, WorkflowIR } from '@jointflow/ir';
  *   (cost) and the slowest one counts (makespan);
  * - every invocation waits `DISPATCH_MS` in its cloud's queue before a sandbox takes it, and
  *   with `firstRun` (a first run after deploying: every sandbox is cold) it also pays its
- *   cloud's `coldStartMs`; without it, workers are warm;
+ *   cloud's cold start; without it, workers are warm;
  * - no queueing beyond that and concurrency waves.
+ * A cloud's `measured` numbers (a running local cloud's median cold start and how many sandboxes
+ * this host runs at once) take the place of the modelled platform's `coldStartMs` and
+ * `concurrency` when the cloud reports them.
  */
 export interface EstimateOptions {
   /** Elements per map when the IR cannot know (default 8). */
@@ -127,12 +130,12 @@ export function estimate(
       (w, s) => (s.kind === 'map' ? w * entryWidth(s.name) : w),
       triggerRuns(fn, mapWidth),
     );
-    const waves = Math.ceil(width / Math.max(1, profile?.limits.concurrency ?? width));
+    const waves = Math.ceil(width / Math.max(1, concurrencyOf(profile) ?? width));
     const workMs = (fn.estimatedMs ?? defaultMs(fn)) / speed;
     const stepMs = workMs + STEP_OVERHEAD_MS;
     // A cold start is paid once per sandbox: by the first wave of a map and the first round of
     // a loop; later rounds find the sandbox warm.
-    const coldStartMs = firstRun ? (profile?.behaviour.coldStartMs ?? 0) : 0;
+    const coldStartMs = firstRun ? coldStartOf(profile) : 0;
     const done = (arrival.get(name) ?? 0) + coldStartMs + (stepMs + DISPATCH_MS) * repeat * waves;
     finish.set(name, done);
 
@@ -229,6 +232,20 @@ export function estimate(
     coldStartMs: pathColdMs,
     queueMs: pathQueueMs,
   };
+}
+
+/** Sandboxes of one function at once: the platform's limit, or fewer on a host that cannot. */
+function concurrencyOf(profile: CloudProfile | undefined): number | undefined {
+  if (profile === undefined) return undefined;
+  const host = profile.measured?.sandboxes;
+  return host === undefined
+    ? profile.limits.concurrency
+    : Math.min(host, profile.limits.concurrency);
+}
+
+/** A cold start: the running cloud's median when it measured one, else the profile's. */
+function coldStartOf(profile: CloudProfile | undefined): number {
+  return profile?.measured?.coldStartMs ?? profile?.behaviour.coldStartMs ?? 0;
 }
 
 function defaultMs(fn: FunctionIR): number {

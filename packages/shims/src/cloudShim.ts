@@ -1,4 +1,4 @@
-import type { CloudProfile, FunctionContext, FunctionIR } from '@jointflow/ir';
+import type { CloudMeasurements, CloudProfile, FunctionContext, FunctionIR } from '@jointflow/ir';
 import type { BlobStore, Invocation, KeyValueStore } from '@jointflow/runtime';
 import type { CloudProvider } from './cloudConfig';
 import type { MeteringRow } from './localWire';
@@ -84,6 +84,8 @@ export interface LocalEmulatorControl {
   pendingInvocations(execution: string): Promise<number>;
   /** Billed invocations since the cloud started. */
   metering(): Promise<MeteringRow[]>;
+  /** What the cloud measured of itself on this host, for the planner (undefined: nothing yet). */
+  measured(): Promise<CloudMeasurements | undefined>;
 }
 
 export interface CloudShim {

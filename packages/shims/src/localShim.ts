@@ -71,6 +71,10 @@ export function createLocalShim(profile: CloudProfile, url: string): LocalCloudS
       },
       pendingInvocations,
       metering,
+      async measured() {
+        return statsResponse.parse(await jsonCall('GET', `${url}${localRoutes.stats}`, undefined))
+          .measured;
+      },
     },
     async deploy(spec: FunctionDeployment) {
       const name = deployedFunctionName(spec.deployment, spec.fn.name);

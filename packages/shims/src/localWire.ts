@@ -1,3 +1,4 @@
+import { cloudMeasurementsSchema } from '@jointflow/ir';
 import { z } from 'zod';
 
 /**
@@ -147,5 +148,7 @@ export const statsResponse = z.object({
    * `byKeyKind` in keys touched (ckpt, once, join, start, result, closed, other).
    */
   storeOps: z.object({ total: opCounts, byKeyKind: z.record(z.string(), opCounts) }).optional(),
+  /** The cloud's median cold start and sandboxes on this host (`CloudProfile.measured`). */
+  measured: cloudMeasurementsSchema.optional(),
 });
 export type CloudStats = z.infer<typeof statsResponse>;

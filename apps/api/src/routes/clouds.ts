@@ -1,4 +1,5 @@
-import type { CloudHealth } from '@jointflow/shims';
+import type { CloudMeasurements } from '@jointflow/ir';
+import type { CloudHealth, LocalEmulatorControl } from '@jointflow/shims';
 import type { Hono } from 'hono';
 import type { ApiContext } from '../apiContext';
 import { ApiError, notFound } from '../apiError';
@@ -32,16 +33,43 @@ async function healthOf(check: () => Promise<CloudHealth>): Promise<CloudHealth>
   }
 }
 
+/**
+ * A local cloud's own cold-start median and sandboxes on this host, which the planner's estimate
+ * prefers to the modelled platform's figures; nothing when the cloud is not local or does not
+ * answer (the estimate then uses the profile).
+ */
+async function measuredOf(
+  local: LocalEmulatorControl | undefined,
+): Promise<CloudMeasurements | undefined> {
+  if (local === undefined) return undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), HEALTH_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([local.measured().catch(() => undefined), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function cloudRoutes(app: Hono, ctx: ApiContext): void {
   app.get('/api/v1/clouds', async (c) => {
     const items = await Promise.all(
-      [...ctx.clouds.values()].map(async (shim) => ({
-        ...shim.profile,
-        provider: shim.provider,
-        region: shim.region,
-        faultInjection: shim.local !== undefined,
-        health: await healthOf(() => shim.health()),
-      })),
+      [...ctx.clouds.values()].map(async (shim) => {
+        const [health, measured] = await Promise.all([
+          healthOf(() => shim.health()),
+          measuredOf(shim.local),
+        ]);
+        return {
+          ...shim.profile,
+          provider: shim.provider,
+          region: shim.region,
+          faultInjection: shim.local !== undefined,
+          health,
+          ...(measured === undefined ? {} : { measured }),
+        };
+      }),
     );
     return c.json({ items, nextCursor: null });
   });

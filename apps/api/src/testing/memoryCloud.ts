@@ -139,6 +139,9 @@ export function memoryCloud(profile: CloudProfile): MemoryCloud {
       async metering() {
         return [];
       },
+      async measured() {
+        return undefined;
+      },
     },
   };
   return cloud;
