@@ -1,4 +1,6 @@
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureBuild } from '../../apps/cli/bin/build.mjs';
 import { type BenchOptions, BenchUsageError, parseBenchOptions } from './benchOptions';
 import { ensureLoopbackOnly } from './loopbackOnly';
 import { describeMachine } from './machine';
@@ -30,6 +32,9 @@ try {
   process.stderr.write(`${error.message}\n`);
   process.exit(2);
 }
+// Every local cloud runs the compiled cloud program, as `jointflow` starts it (issue 12): tsx
+// would add seconds per cloud start and its own memory to the stacks' measured RSS.
+process.env.JOINTFLOW_CLOUD_PROGRAM ??= join(await ensureBuild(), 'cloud.js');
 const network = await ensureLoopbackOnly(options.hostNetwork);
 const command = options.command;
 const runStarted = Date.now();

@@ -20,10 +20,13 @@ const tsxCli = join(
 /**
  * How a cloud process starts: the compiled cloud program of the CLI's build when this code runs
  * from that build (apps/cli/bin/build.mjs defines JOINTFLOW_CLOUD_PROGRAM there; tsx's start-up
- * took seconds per cloud under load), else its TypeScript source through tsx (tests, the bench).
+ * took seconds per cloud under load) or when the environment names one (the bench), else its
+ * TypeScript source through tsx (tests). Read per start, so a caller may set it after import.
  */
-const cloudProgram = process.env.JOINTFLOW_CLOUD_PROGRAM;
-const cloudCommand = cloudProgram !== undefined ? [cloudProgram] : [tsxCli, mainFile];
+function cloudCommand(): string[] {
+  const compiled = process.env.JOINTFLOW_CLOUD_PROGRAM;
+  return compiled !== undefined ? [compiled] : [tsxCli, mainFile];
+}
 
 export interface StartLocalCloudsOptions {
   /** Profiles, or a directory of `*.json` profiles; default: packages/local-cloud/profiles. */
@@ -95,7 +98,7 @@ function startOne(
   port = 0,
 ) {
   const args = [
-    ...cloudCommand,
+    ...cloudCommand(),
     '--profile',
     profileFile,
     '--dir',
