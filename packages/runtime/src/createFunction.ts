@@ -293,7 +293,16 @@ class StepRun {
     };
     // One conditional write on one item. After the execution was closed the item holds a
     // tombstone, so a late duplicate loses here as to any other winner, and exits.
-    const result = await env.home.putIfAbsent(this.checkpointKey, record);
+    // Beside it, in the same round trip, the closed marker that `cancelExecution` writes: the
+    // price of cancelling is one read per step that invokes, but no extra wait on the critical
+    // path. Steps whose only continuations fill join slots skip it (a map branch stays at two
+    // operations): cancelling seals the join records, and the aggregator checks at its commit.
+    const [result, cancelled] = await Promise.all([
+      env.home.putIfAbsent(this.checkpointKey, record),
+      env.fn.continuations.some((c) => c.mode !== 'join')
+        ? env.home.get(this.closedKey)
+        : undefined,
+    ]);
     if (!result.won) {
       if (isTombstone(result.existing)) return this.closed();
       const winner = parseStored(stepRecordSchema, result.existing, this.checkpointKey);
@@ -301,6 +310,8 @@ class StepRun {
     }
     env.ports.faultPoint?.('after-commit', env.instance);
     trace.committed(record, candidate?.outputText, candidate?.output);
+    // Cancelled (or closed) while this step ran: its commit stands, it starts nothing more.
+    if (cancelled !== undefined) return trace.finish(async () => this.closed());
 
     // Step 3: act on the committed record.
     if (record.status === 'failed') {

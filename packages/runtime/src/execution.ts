@@ -298,3 +298,47 @@ export async function closeExecution(
   );
   return { execution, stores, outcome: parsed.status };
 }
+
+/**
+ * Cancels a running execution: writes the closed marker with status `cancelled` into every
+ * store the execution touches, then seals its items as `closeExecution` does. Every step reads
+ * the marker beside its commit (`createFunction.ts`): one that finds it keeps its commit but
+ * invokes nothing, so the run ends at each running step's next commit and nothing new starts
+ * (a step whose read was served just before the marker was written may invoke its successors
+ * once more; they find it at their own commit). A late commit under a sealed item loses to the
+ * tombstone. An execution that already has its result is not cancelled: the outcome says which.
+ */
+export async function cancelExecution(
+  ports: Pick<RuntimePorts, 'store' | 'now'>,
+  options: { execution: string; resultStore: string; stores?: readonly string[]; ttlMs?: number },
+): Promise<{ execution: string; outcome: ClosedMarker['status'] }> {
+  const { execution, resultStore } = options;
+  const [result, closed] = await ports
+    .store(resultStore)
+    .getMany([keys.result(execution), keys.closed(execution)]);
+  if (closed !== undefined) {
+    return {
+      execution,
+      outcome: parseStored(closedMarkerSchema, closed, keys.closed(execution)).status,
+    };
+  }
+  if (result !== undefined && !isTombstone(result)) {
+    return {
+      execution,
+      outcome: parseStored(resultRecordSchema, result, keys.result(execution)).status,
+    };
+  }
+  const ttlMs = options.ttlMs ?? DEFAULT_CLOSED_TTL_MS;
+  const marker: ClosedMarker = { closedAt: ports.now(), status: 'cancelled' };
+  const stores = [...new Set([resultStore, ...(options.stores ?? [])])].sort();
+  // The result store first: once its marker is in, readers and redrives see the cancel.
+  for (const cloud of stores) {
+    await ports.store(cloud).putIfAbsent(keys.closed(execution), marker, { ttlMs });
+  }
+  await Promise.all(
+    stores.map((cloud) =>
+      ports.store(cloud).seal(keys.executionPrefix(execution), tombstoneOf(marker), { ttlMs }),
+    ),
+  );
+  return { execution, outcome: 'cancelled' };
+}

@@ -13,6 +13,7 @@ export {
 export { resolveDataRef, toDataRef } from './dataRef';
 export type { ExecutionResult, RedriveAction, StartSpec } from './execution';
 export {
+  cancelExecution,
   closeExecution,
   DEFAULT_CLOSED_TTL_MS,
   DEFAULT_START_INLINE_LIMIT_BYTES,

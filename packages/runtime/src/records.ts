@@ -123,7 +123,8 @@ export type StartRecord = z.infer<typeof startRecordSchema>;
 
 export const closedMarkerSchema = z.object({
   closedAt: z.number(),
-  status: z.enum(['succeeded', 'failed']),
+  /** `cancelled`: closed by `cancelExecution` before it completed. */
+  status: z.enum(['succeeded', 'failed', 'cancelled']),
 });
 export type ClosedMarker = z.infer<typeof closedMarkerSchema>;
 

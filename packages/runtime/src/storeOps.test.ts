@@ -44,20 +44,22 @@ function chainOf(length: number, extra: { expensive?: boolean } = {}): WorkflowI
 const inc: UserHandler = (x) => (x as number) + 1;
 
 describe('store operations on the critical path (no faults)', () => {
-  it('a chain step costs exactly one store operation: its commit', async () => {
+  it('a chain step costs its commit, plus the cancel check beside it when it invokes', async () => {
     for (const length of [1, 5, 20]) {
       const handlers = Object.fromEntries(Array.from({ length }, (_, i) => [`s${i}`, inc]));
       const { total, ops } = await storeOpsOf(chainOf(length), handlers, 0);
-      // start record + one commit per step + the execution result
-      expect(total).toBe(1 + length + 1);
-      expect(ops.get + ops.getMany).toBe(0);
+      // start record + one commit per step + the execution result, and one read of the closed
+      // marker (cancel) per step that invokes a successor, sent concurrently with its commit
+      expect(total).toBe(1 + length + (length - 1) + 1);
+      expect(ops.get).toBe(length - 1);
+      expect(ops.getMany).toBe(0);
     }
   });
 
   it('an expensive step adds the pre-run read', async () => {
     const handlers = { s0: inc, s1: inc, s2: inc };
     const { total, ops } = await storeOpsOf(chainOf(3, { expensive: true }), handlers, 0);
-    expect(total).toBe(1 + 3 * 2 + 1);
+    expect(total).toBe(1 + 3 * 2 + 2 + 1);
     expect(ops.getMany).toBe(3);
   });
 
@@ -65,9 +67,10 @@ describe('store operations on the critical path (no faults)', () => {
     for (const width of [1, 10, 100, 1000]) {
       const items = Array.from({ length: width }, (_, i) => i);
       const { total, ops } = await storeOpsOf(mapIr, mapHandlers, { items });
-      // start + map commit + join commit + total commit + result = 5: the completing branch
-      // carries the slot values to the join, which reads nothing back
-      expect(total - 5).toBe(2 * width);
+      // start + map commit + join commit + total commit + result = 5, and the cancel checks of
+      // the map and the join (which invoke): the completing branch carries the slot values to
+      // the join, which reads nothing back; branches only fill slots and skip the check
+      expect(total - 7).toBe(2 * width);
       expect(ops.fillSlot).toBe(width);
       expect(ops.readSlots).toBe(0);
     }
@@ -106,10 +109,11 @@ describe('store operations on the critical path (no faults)', () => {
   });
 
   it('parallel and choice joins', async () => {
-    // start, split, 2 x (commit + fill), join commit, sum, result
-    expect((await storeOpsOf(parallelIr, parallelHandlers, 'x')).total).toBe(9);
-    // start, choice (commit + skip fill), branch (commit + fill), join commit, out, result
-    expect((await storeOpsOf(choiceIr, choiceHandlers, 5)).total).toBe(8);
+    // start, split (+ cancel check), 2 x (commit + fill), join commit (+ check), sum, result
+    expect((await storeOpsOf(parallelIr, parallelHandlers, 'x')).total).toBe(11);
+    // start, choice (commit + skip fill + check), branch (commit + fill), join commit (+ check),
+    // out, result
+    expect((await storeOpsOf(choiceIr, choiceHandlers, 5)).total).toBe(10);
   });
 });
 
