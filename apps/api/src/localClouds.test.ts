@@ -199,6 +199,18 @@ describe('API with real local clouds', () => {
       expect(new Set(instances.map((i) => i.node))).toEqual(new Set(iot.nodes.map((n) => n.name)));
       expect(instances.every((i) => i.status === 'succeeded')).toBe(true);
 
+      // The clouds report what their cold starts cost on this host, for the planner's estimate.
+      const { items: clouds } = await h.client.request<{
+        items: {
+          id: string;
+          measured?: { coldStartMs?: number; coldStarts: number; sandboxes: number };
+        }[];
+      }>('GET', '/api/v1/clouds');
+      expect(clouds.every((c) => (c.measured?.sandboxes ?? 0) >= 1)).toBe(true);
+      const measured = clouds.filter((c) => (c.measured?.coldStarts ?? 0) > 0);
+      expect(measured.length).toBeGreaterThan(0);
+      for (const c of measured) expect(c.measured?.coldStartMs).toEqual(expect.any(Number));
+
       // After the grace the execution is closed in the clouds: the result record is gone from
       // the result store, the closed marker stays, and the API still answers from its database.
       const until = Date.now() + 10_000;
