@@ -66,7 +66,13 @@ const leftOut = (path: string) =>
   );
 
 export type BundleResult =
-  | { ok: true; path: string; codeHash: string }
+  | {
+      ok: true;
+      path: string;
+      codeHash: string;
+      /** What its worker reads (its own directory, the harness and its map): nothing else. */
+      reads: string[];
+    }
   | { ok: false; reason: string };
 
 export function codeHashOf(code: string): string {
@@ -176,7 +182,7 @@ export function createBundler(dataDir: string): (code: string) => Promise<Bundle
       const entryFile = join(dir, 'harness-entry.ts');
       writeFileSync(entryFile, `export { startWorker } from ${JSON.stringify(harnessEntry)};\n`);
       harness = buildModule(entryFile, harnessFile, [shimsWithoutSideEffects]).then((r) =>
-        r.ok ? { ok: true, path: harnessFile, codeHash: '' } : r,
+        r.ok ? { ok: true, path: harnessFile, codeHash: '', reads: [] } : r,
       );
       // A failed harness build (a bug of ours, not the user's) is retried on the next deploy.
       void harness.then((r) => {
@@ -206,7 +212,12 @@ export function createBundler(dataDir: string): (code: string) => Promise<Bundle
         '',
       ].join('\n'),
     );
-    return { ok: true, path: outfile, codeHash };
+    return {
+      ok: true,
+      path: outfile,
+      codeHash,
+      reads: [`${work}/`, harnessFile, `${harnessFile}.map`],
+    };
   }
 
   return (code) => {

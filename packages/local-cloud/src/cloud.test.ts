@@ -82,7 +82,11 @@ describe('Lambda Invoke API', () => {
   it('answers malformed requests with JSON 4xx and keeps serving', async () => {
     const name = deployedFunctionName('dlambda', 'double');
     const bad = async (path: string, body: string, headers: Record<string, string> = {}) => {
-      const res = await fetch(`${url}${path}`, { method: 'POST', body, headers });
+      const res = await fetch(`${url}${path}`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', ...headers },
+      });
       const json = (await res.json()) as { error: { code: string; message: string } };
       return { status: res.status, code: json.error.code };
     };
@@ -128,7 +132,7 @@ describe('store', () => {
     const racers = 6;
     const script = `
       const [url, id] = process.argv.slice(1);
-      const res = await fetch(url + '/store/put-if-absent', { method: 'POST', body: JSON.stringify({ key: 'race/k', value: { id } }) });
+      const res = await fetch(url + '/store/put-if-absent', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: 'race/k', value: { id } }) });
       process.stdout.write(await res.text());`;
     const outputs = await Promise.all(
       Array.from(

@@ -12,6 +12,7 @@ import { type CloudDatabases, type Durability, openCloudDatabase } from './datab
 import { createFaultInjector, type FaultInjector } from './faults';
 import { createKvStore, type KvStore, type StoreOpStats } from './kvStore';
 import { billInvocation, createMetering, type Metering } from './metering';
+import { sandboxLaunch } from './sandboxPermissions';
 import { createSpoolWriter } from './spoolWriter';
 import { createTraceOutbox, type TraceOutbox } from './traceOutbox';
 import {
@@ -282,6 +283,8 @@ export function createCloud(options: CloudOptions): Cloud {
     const { JF_TRACE_URL: traceUrl, JF_TRACE_SECRET: secret, ...workerEnv } = spec.env;
     pool.retire(name);
     const fn = spec.fn as unknown as FunctionIR;
+    // Least privilege: the worker reads its bundle and the harness, writes its own directory.
+    const launch = sandboxLaunch(options.dataDir, name, built.reads);
     const record: FunctionRecord = {
       state: 'ready',
       codeHash: built.codeHash,
@@ -291,11 +294,20 @@ export function createCloud(options: CloudOptions): Cloud {
         program: built.path,
         // No --enable-source-maps: the worker maps stacks itself, lazily (sourceMappedStacks.ts).
         // The heap is held to the step's memory, as a FaaS sandbox is.
-        execArgv: [`--max-old-space-size=${fn.memoryMb}`],
+        execArgv: [...launch.execArgv, `--max-old-space-size=${fn.memoryMb}`],
+        cwd: launch.workDir,
         timeoutMs: fn.timeoutMs,
         memoryMb: fn.memoryMb,
         processConcurrency: profile.behaviour.processConcurrency ?? DEFAULT_PROCESS_CONCURRENCY,
-        env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...workerEnv },
+        // Only what the runtime needs: never the cloud's own environment (the API's, when it
+        // started the clouds) nor the trace secret, which the host keeps.
+        env: {
+          PATH: process.env.PATH ?? '',
+          NODE_ENV: 'production',
+          TMPDIR: launch.workDir,
+          HOME: launch.workDir,
+          ...workerEnv,
+        },
         init: {
           program: 'jointflow',
           cloud: profile.id,
@@ -625,15 +637,18 @@ export function createCloud(options: CloudOptions): Cloud {
       fn.api === 'lambda'
         ? `arn:aws:lambda:${fn.region}:000000000000:function:${fn.name}`
         : `acs:fc:${fn.region}:000000000000:functions/${fn.name}`;
+    const program = await zipProgram();
+    // Its code and the sandbox program to read, a directory of its own to write (`TMPDIR`).
+    const launch = sandboxLaunch(options.dataDir, key, [`${target.codeDir}/`, program]);
     return {
       name: key,
-      program: await zipProgram(),
-      execArgv: [],
+      program,
+      execArgv: launch.execArgv,
       cwd: target.codeDir,
       timeoutMs,
       // A zip handler is a real Lambda/FC handler: one invocation per process, as there.
       processConcurrency: 1,
-      env: sandboxEnv(target, timeoutMs),
+      env: { ...sandboxEnv(target, timeoutMs), TMPDIR: launch.workDir },
       init: {
         program: 'zip',
         api: fn.api,

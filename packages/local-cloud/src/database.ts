@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -38,9 +38,17 @@ function open(file: string, synchronous: 'FULL' | 'NORMAL'): CloudDatabase {
 }
 
 export function openCloudDatabase(dir: string, durability: Durability): CloudDatabases {
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const store = open(join(dir, 'cloud.db'), durability === 'fsync' ? 'FULL' : 'NORMAL');
   const spool = open(join(dir, 'spool.db'), 'NORMAL');
+  // Private to this user: the store holds deployed functions with their ingest secrets. (The
+  // cloud process's umask makes new files so; this also closes up a directory made before.)
+  chmodSync(dir, 0o700);
+  for (const name of ['cloud.db', 'spool.db']) {
+    for (const file of [name, `${name}-wal`, `${name}-shm`]) {
+      if (existsSync(join(dir, file))) chmodSync(join(dir, file), 0o600);
+    }
+  }
   store.exec(`
     CREATE TABLE IF NOT EXISTS kv (
       key TEXT PRIMARY KEY,

@@ -19,7 +19,9 @@ import { RuntimeOptions } from '@darabonba/typescript';
 import { strToU8, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProfileDir } from './profiles';
+import { sandboxDirOf } from './sandboxPermissions';
 import { type LocalClouds, startLocalClouds } from './startLocalClouds';
+import { zipKey } from './zipInvocation';
 
 /**
  * The Function Compute 3.0 API subset, driven by the real @alicloud/fc20230330 client (requests
@@ -193,7 +195,11 @@ describe('Function Compute 3.0 API through @alicloud/fc20230330', () => {
   });
 
   it('answers Async with 202 and runs the handler from the async queue', async () => {
-    const file = join(scratch, 'async');
+    // The handler may write only its sandbox's own directory.
+    const file = join(
+      sandboxDirOf(join(scratch, 'clouds', 'aliyun-local'), zipKey('echo', '$LATEST')),
+      'async',
+    );
     const out = await invoke('echo', `record:${file}`, 'Async');
     expect(out.statusCode).toBe(202);
     await expect

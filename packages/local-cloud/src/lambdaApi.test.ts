@@ -24,8 +24,10 @@ import {
 import { strToU8, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProfileDir } from './profiles';
+import { sandboxDirOf } from './sandboxPermissions';
 import { type LocalClouds, startLocalClouds } from './startLocalClouds';
 import { startTraceCollector } from './traceCollector';
+import { zipKey } from './zipInvocation';
 
 /**
  * The Lambda API subset, driven by the real @aws-sdk/client-lambda against a real cloud process
@@ -129,9 +131,22 @@ async function create(name: string, zip: Buffer, extra: Record<string, unknown> 
 }
 
 async function faults(spec: object) {
-  const res = await fetch(`${url}/control/faults`, { method: 'POST', body: JSON.stringify(spec) });
+  const res = await fetch(`${url}/control/faults`, {
+    method: 'POST',
+    headers: { ...control(), 'content-type': 'application/json' },
+    body: JSON.stringify(spec),
+  });
   expect(res.status).toBe(204);
 }
+
+/**
+ * Where the echo function's handler may write (its sandbox directory; it can write nothing else)
+ * and this test reads what it wrote.
+ */
+const echoDir = () => sandboxDirOf(join(scratch, 'clouds', 'aws-local'), zipKey('echo', '$LATEST'));
+
+/** The control secret of the running cloud (`/control/*` answers only with it). */
+const control = () => ({ authorization: `Bearer ${clouds.controlSecret}` });
 
 const linesOf = (file: string) =>
   existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
@@ -365,8 +380,8 @@ describe('Lambda control API through @aws-sdk/client-lambda', () => {
   });
 
   it('throttles RequestResponse at the concurrency limit with TooManyRequestsException (429)', async () => {
-    const started = [join(scratch, 'hold-1'), join(scratch, 'hold-2')];
-    const release = join(scratch, 'release');
+    const started = [join(echoDir(), 'hold-1'), join(echoDir(), 'hold-2')];
+    const release = join(echoDir(), 'release');
     const held = started.map((file) => invoke('echo', { mode: 'hold', started: file, release }));
     await expect.poll(() => started.every((f) => existsSync(f)), { timeout: 20_000 }).toBe(true);
     const error = await invoke('echo', { mode: 'echo' }).catch((e: unknown) => e);
@@ -393,7 +408,7 @@ describe('Lambda control API through @aws-sdk/client-lambda', () => {
 
 describe('Lambda Event invocations of zip functions', () => {
   it('answers 202 and runs the handler from the async queue, retrying a failed attempt', async () => {
-    const file = join(scratch, 'events-retry');
+    const file = join(echoDir(), 'events-retry');
     const out = await invoke('echo', { mode: 'record', file, failFirst: true }, 'Event');
     expect(out.StatusCode).toBe(202);
     await expect.poll(() => linesOf(file).length, { timeout: 20_000 }).toBe(2);
@@ -403,7 +418,7 @@ describe('Lambda Event invocations of zip functions', () => {
   });
 
   it('meters zip functions like every function', async () => {
-    const res = await fetch(`${url}/control/metering`);
+    const res = await fetch(`${url}/control/metering`, { headers: control() });
     const rows = (await res.json()) as {
       function: string;
       invocations: number;
@@ -417,7 +432,7 @@ describe('Lambda Event invocations of zip functions', () => {
   it('injects a real crash at context.jointflowFaultPoint and the queue retries it', async () => {
     await faults({ seed: 3, crashBeforeCommit: 1 });
     try {
-      const file = join(scratch, 'events-crash');
+      const file = join(echoDir(), 'events-crash');
       await invoke('echo', { mode: 'crash', file }, 'Event');
       // Three attempts (asyncRetries 2); crashes are never injected into the last one.
       await expect
@@ -426,13 +441,15 @@ describe('Lambda Event invocations of zip functions', () => {
     } finally {
       await faults({});
     }
-    const dead = (await (await fetch(`${url}/control/dead-letters`)).json()) as unknown[];
+    const dead = (await (
+      await fetch(`${url}/control/dead-letters`, { headers: control() })
+    ).json()) as unknown[];
     expect(dead).toEqual([]);
   });
 
   it('delivers an injected duplicate twice and drops an injected drop', async () => {
     await faults({ seed: 4, duplicate: 1 });
-    const twice = join(scratch, 'events-duplicate');
+    const twice = join(echoDir(), 'events-duplicate');
     try {
       await invoke('echo', { mode: 'record', file: twice }, 'Event');
       await expect.poll(() => linesOf(twice).length, { timeout: 20_000 }).toBe(2);
@@ -440,8 +457,8 @@ describe('Lambda Event invocations of zip functions', () => {
       await faults({});
     }
     await faults({ seed: 5, drop: 1 });
-    const dropped = join(scratch, 'events-dropped');
-    const marker = join(scratch, 'events-after-drop');
+    const dropped = join(echoDir(), 'events-dropped');
+    const marker = join(echoDir(), 'events-after-drop');
     try {
       const out = await invoke('echo', { mode: 'record', file: dropped }, 'Event');
       expect(out.StatusCode).toBe(202);
@@ -451,7 +468,9 @@ describe('Lambda Event invocations of zip functions', () => {
     // An invocation accepted after the dropped one runs; the dropped one never does.
     await invoke('echo', { mode: 'record', file: marker }, 'Event');
     await expect.poll(() => linesOf(marker).length, { timeout: 20_000 }).toBe(1);
-    const stats = (await (await fetch(`${url}/control/stats`)).json()) as { queued: number };
+    const stats = (await (await fetch(`${url}/control/stats`, { headers: control() })).json()) as {
+      queued: number;
+    };
     expect(stats.queued).toBe(0);
     expect(existsSync(dropped)).toBe(false);
   });

@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { createCloud } from './cloud';
@@ -14,7 +17,14 @@ import { startCloudServer } from './server';
  * (or JF_PROFILE, JF_DATA_DIR, JF_PORT, JF_PEERS, JF_DURABILITY, JF_MAX_WORKERS). When listening
  * it prints one JSON line `{"ready":true,"id":...,"url":...,"pid":...}` on stdout; everything else
  * goes to stderr. SIGTERM or SIGINT stops it cleanly; it also exits when its parent goes away.
+ *
+ * `/control/*` answers only `Authorization: Bearer <JF_CONTROL_SECRET>` (startLocalClouds sets a
+ * fresh one per start, in the environment, never on the command line where `ps` shows it).
+ * Started by hand without one, the cloud makes one and writes it to `<dataDir>/control-secret`.
+ * Everything it creates is private to its user (umask 077: data directory 0700, files 0600).
  */
+
+process.umask(0o077);
 
 const { values } = parseArgs({
   options: {
@@ -53,9 +63,18 @@ if (!settings.success) {
 }
 
 const { profile: profileFile, dir, port, peers, durability, maxWorkers } = settings.data;
+let controlSecret = process.env.JF_CONTROL_SECRET ?? '';
+// Read once, then out of the environment: nothing this process starts should inherit it.
+delete process.env.JF_CONTROL_SECRET;
+if (controlSecret === '') {
+  controlSecret = randomBytes(32).toString('base64url');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileSync(join(dir, 'control-secret'), `${controlSecret}\n`, { mode: 0o600 });
+  process.stderr.write(`control secret written to ${join(dir, 'control-secret')}\n`);
+}
 const profile = loadProfile(profileFile);
 const cloud = createCloud({ profile, dataDir: dir, durability, peers, maxWorkers });
-const server = await startCloudServer(cloud, port);
+const server = await startCloudServer(cloud, port, controlSecret);
 cloud.setPeers({ [profile.id]: server.url });
 process.stdout.write(
   `${JSON.stringify({ ready: true, id: profile.id, url: server.url, pid: process.pid })}\n`,

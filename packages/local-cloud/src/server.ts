@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -24,6 +25,15 @@ import { decodePortBody, encodePortBody, type PortCall } from './workerProtocol'
  * `x-amzn-ErrorType` and Lambda's `{Type,message}` fields); no request can crash the process.
  * A request whose `x-jointflow-from` names another cloud waits the profile's one-way latency
  * before it is handled and again before it is answered.
+ *
+ * Who may call what (`guardHttp`, `guardPort`): over HTTP, no request from a browser (one with an
+ * `Origin` or `Sec-Fetch-Site` header, or a `Host` other than the loopback address: a web page
+ * cannot post to the cloud, not even through DNS rebinding), no CORS-safelisted body type
+ * (`text/plain`, forms) and JSON only on `/store` and `/control`, and `/control/*` (deploy,
+ * faults, peers, metering, dead letters, stats; all but health) only with
+ * `Authorization: Bearer <the cloud's control secret>`, a per-start secret that
+ * startLocalClouds hands to its shims and that workers never get. Over a worker's IPC channel
+ * only the data plane (store, blobs, invoke): step code can `process.send` too.
  */
 
 const JSON_LIMIT = 8 * 1024 * 1024;
@@ -80,6 +90,99 @@ function parseWith<T>(schema: z.ZodType<T>, value: unknown): T {
     );
   }
   return parsed.data;
+}
+
+/** Body types a browser may send cross-origin without asking first (no CORS preflight). */
+const CORS_SAFELISTED = new Set([
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data',
+]);
+const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost|\[::1\]):(\d+)$/;
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+/**
+ * Why an HTTP request is refused before it is routed (undefined: it may go on). `port` is the
+ * one the server listens on; `controlSecret` guards `/control/*` (health excepted).
+ */
+export function guardHttp(
+  req: Pick<CloudRequest, 'method' | 'path' | 'headers'>,
+  port: number,
+  controlSecret: string,
+): CloudError | undefined {
+  const header = (name: string) => {
+    const value = req.headers[name];
+    return Array.isArray(value) ? value.join(',') : value;
+  };
+  if (header('origin') !== undefined || header('sec-fetch-site') !== undefined) {
+    return new CloudError(
+      403,
+      'LOCAL_FORBIDDEN_ORIGIN',
+      'a local cloud does not answer browsers: call it from the Jointflow API, the CLI or a shim',
+    );
+  }
+  const host = LOOPBACK_HOST.exec(header('host') ?? '');
+  if (host === null || Number(host[2]) !== port) {
+    return new CloudError(
+      403,
+      'LOCAL_FORBIDDEN_HOST',
+      `a local cloud answers only requests addressed to 127.0.0.1:${port}`,
+    );
+  }
+  const type = (header('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  const length = Number(header('content-length') ?? 0);
+  const hasBody = length > 0 || header('transfer-encoding') !== undefined;
+  const ours = req.path.startsWith('/store/') || req.path.startsWith('/control/');
+  if (hasBody && ((ours && type !== 'application/json') || CORS_SAFELISTED.has(type))) {
+    return new CloudError(
+      415,
+      'LOCAL_UNSUPPORTED_MEDIA_TYPE',
+      `a ${type || 'untyped'} body is refused on ${req.path}: send JSON with content-type application/json`,
+    );
+  }
+  if (req.path.startsWith('/control/') && req.path !== '/control/health') {
+    const auth = header('authorization') ?? '';
+    const given = auth.startsWith('Bearer ') ? auth.slice('Bearer '.length) : '';
+    if (given === '' || !timingSafeEqual(digest(given), digest(controlSecret))) {
+      return new CloudError(
+        401,
+        'LOCAL_UNAUTHORIZED',
+        `${req.path} needs the cloud's control secret (Authorization: Bearer …), which startLocalClouds gives its shims; a cloud started by hand writes it to <dataDir>/control-secret`,
+      );
+    }
+  }
+  return undefined;
+}
+
+/** Why a worker's IPC port call is refused (undefined: a data-plane call, it may go on). */
+export function guardPort(call: Pick<PortCall, 'method' | 'path'>): CloudError | undefined {
+  const { method, path } = call;
+  const allowed =
+    (method === 'POST' && path.startsWith('/store/')) ||
+    (method === 'PUT' && path === '/blobs') ||
+    (method === 'GET' && BLOB.test(path)) ||
+    (method === 'POST' && INVOKE.test(path));
+  return allowed
+    ? undefined
+    : new CloudError(
+        403,
+        'LOCAL_FORBIDDEN',
+        `a worker reaches only the store, blobs and invoke routes of its cloud, not ${method} ${path}`,
+      );
+}
+
+/** A refusal or failure as the cloud's JSON error (Lambda's fields included). */
+function errorReply(error: CloudError): CloudReply {
+  return json(
+    error.status,
+    {
+      error: { code: error.code, message: error.message },
+      Type: error.status < 500 ? 'User' : 'Service',
+      message: error.message,
+    },
+    { 'x-amzn-errortype': error.code },
+  );
 }
 
 /** A request to the cloud's API, however it arrived (HTTP, or a worker's IPC channel). */
@@ -277,15 +380,7 @@ export function createCloudApi(cloud: Cloud): (req: CloudRequest) => Promise<Clo
       reply = await route(req, req.path);
     } catch (error) {
       if (error instanceof CloudError) {
-        reply = json(
-          error.status,
-          {
-            error: { code: error.code, message: error.message },
-            Type: error.status < 500 ? 'User' : 'Service',
-            message: error.message,
-          },
-          { 'x-amzn-errortype': error.code },
-        );
+        reply = errorReply(error);
       } else {
         const message = error instanceof Error ? error.message : String(error);
         process.stderr.write(
@@ -317,13 +412,22 @@ function portRequest(call: PortCall): CloudRequest {
   };
 }
 
-/** Serves the cloud's API over loopback HTTP, and to its own workers over their IPC channels. */
-export async function startCloudServer(cloud: Cloud, port: number): Promise<CloudServer> {
+/**
+ * Serves the cloud's API over loopback HTTP, and to its own workers over their IPC channels.
+ * `controlSecret` guards `/control/*` over HTTP (see `guardHttp`).
+ */
+export async function startCloudServer(
+  cloud: Cloud,
+  port: number,
+  controlSecret: string,
+): Promise<CloudServer> {
   const api = createCloudApi(cloud);
   cloud.servePorts(async (call) => {
-    const reply = await api(portRequest(call));
+    const refused = guardPort(call);
+    const reply = refused === undefined ? await api(portRequest(call)) : errorReply(refused);
     return { status: reply.status, headers: reply.headers, ...encodePortBody(reply.body) };
   });
+  let listening = port;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const [path = '/', search = ''] = (req.url ?? '/').split('?', 2);
     const request: CloudRequest = {
@@ -333,6 +437,14 @@ export async function startCloudServer(cloud: Cloud, port: number): Promise<Clou
       headers: req.headers,
       readBody: (limit) => readHttpBody(req, limit),
     };
+    const refused = guardHttp(request, listening, controlSecret);
+    if (refused !== undefined) {
+      const reply = errorReply(refused);
+      // Not read: the connection closes after the answer instead of waiting for the body.
+      res.writeHead(reply.status, { ...reply.headers, connection: 'close' });
+      res.end(reply.body);
+      return;
+    }
     api(request).then(
       (reply) => {
         if (res.headersSent) return;
@@ -348,6 +460,7 @@ export async function startCloudServer(cloud: Cloud, port: number): Promise<Clou
     server.listen(port, '127.0.0.1', () => resolve());
   });
   const address = server.address() as AddressInfo;
+  listening = address.port;
   return {
     url: `http://127.0.0.1:${address.port}`,
     server,

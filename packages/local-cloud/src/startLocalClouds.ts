@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -68,6 +69,11 @@ export interface LocalClouds {
   clouds: LocalCloud[];
   /** Cloud id → URL, for the runtime's ports outside a cloud (the CLI, the API). */
   peers: Record<string, string>;
+  /**
+   * The clouds' control secret for this start (`Authorization: Bearer` on `/control/*`; the
+   * shims above carry it already). Never log it, never hand it to a function.
+   */
+  controlSecret: string;
   stop(): Promise<void>;
 }
 
@@ -95,6 +101,7 @@ function startOne(
   profileFile: string,
   dataDir: string,
   options: StartLocalCloudsOptions,
+  controlSecret: string,
   port = 0,
 ) {
   const args = [
@@ -109,6 +116,9 @@ function startOne(
   args.push('--durability', options.durability ?? 'fsync');
   args.push('--max-workers', String(options.maxWorkersPerCloud ?? 6));
   const child = spawn(process.execPath, args, {
+    // The secret in the environment, not in argv (which every user sees in `ps`); the cloud
+    // reads it and drops it, and its workers get an environment of their own.
+    env: { ...process.env, JF_CONTROL_SECRET: controlSecret },
     // The IPC channel is only a lifeline: the cloud exits when this process goes away.
     stdio: ['ignore', 'pipe', options.logs === 'ignore' ? 'ignore' : 'inherit', 'ipc'],
   });
@@ -169,8 +179,10 @@ export async function startLocalClouds(options: StartLocalCloudsOptions): Promis
       : options.profiles;
   if (profiles.length === 0)
     throw new LocalCloudStartError('LOCAL_START_FAILED: no cloud profiles given');
-  mkdirSync(options.dataDir, { recursive: true });
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const profileDir = mkdtempSync(join(tmpdir(), 'jf-profiles-'));
+  const controlSecret = randomBytes(32).toString('base64url');
+  const control = { authorization: `Bearer ${controlSecret}` };
   const effective = profiles.map((p) => ({
     ...p,
     behaviour: { ...p.behaviour, ...options.behaviour },
@@ -179,7 +191,10 @@ export async function startLocalClouds(options: StartLocalCloudsOptions): Promis
     effective.map((profile) => {
       const file = join(profileDir, `${profile.id}.json`);
       writeFileSync(file, JSON.stringify(profile));
-      return startOne(file, join(options.dataDir, profile.id), options);
+      const dir = join(options.dataDir, profile.id);
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      chmodSync(dir, 0o700);
+      return startOne(file, dir, options, controlSecret);
     }),
   );
   const failure = started.find((s) => s.status === 'rejected');
@@ -195,10 +210,15 @@ export async function startLocalClouds(options: StartLocalCloudsOptions): Promis
     const r = ready[i];
     if (r) peers[profile.id] = r.url;
   });
-  await Promise.all(ready.map((r) => jsonCall('PUT', `${r.url}/control/peers`, peers)));
+  await Promise.all(ready.map((r) => jsonCall('PUT', `${r.url}/control/peers`, peers, control)));
   const clouds = effective.map((profile, i) => {
     const r = ready[i] as (typeof ready)[number];
-    return { profile, url: r.url, pid: r.pid, shim: createLocalShim(profile, r.url) };
+    return {
+      profile,
+      url: r.url,
+      pid: r.pid,
+      shim: createLocalShim(profile, r.url, { controlSecret }),
+    };
   });
   let stopped: Promise<void> | undefined;
   if (options.supervise === true) {
@@ -217,8 +237,14 @@ export async function startLocalClouds(options: StartLocalCloudsOptions): Promis
             if (stopped !== undefined) return;
             const port = Number(new URL(peers[profile.id] as string).port);
             try {
-              const back = await startOne(file, join(options.dataDir, profile.id), options, port);
-              await jsonCall('PUT', `${back.url}/control/peers`, peers);
+              const back = await startOne(
+                file,
+                join(options.dataDir, profile.id),
+                options,
+                controlSecret,
+                port,
+              );
+              await jsonCall('PUT', `${back.url}/control/peers`, peers, control);
               ready[i] = back;
               const cloud = clouds[i];
               if (cloud) cloud.pid = back.pid;
@@ -247,6 +273,7 @@ export async function startLocalClouds(options: StartLocalCloudsOptions): Promis
   return {
     clouds,
     peers,
+    controlSecret,
     stop() {
       stopped ??= Promise.all(
         ready.map(
@@ -261,7 +288,9 @@ export async function startLocalClouds(options: StartLocalCloudsOptions): Promis
               child.kill('SIGTERM');
             }),
         ),
-      ).then(() => undefined);
+      ).then(() => {
+        rmSync(profileDir, { recursive: true, force: true });
+      });
       return stopped;
     },
   };

@@ -15,6 +15,8 @@ import { startTraceCollector, type TraceCollector } from './traceCollector';
  */
 export interface TestClouds {
   local: LocalClouds;
+  /** Each cloud's data (store, spool, bundles) is in `<dataDir>/<cloud id>`. */
+  dataDir: string;
   collector: TraceCollector;
   profiles: CloudProfile[];
   env: Record<string, string>;
@@ -59,6 +61,7 @@ export async function startTestClouds(
   });
   return {
     local,
+    dataDir,
     collector,
     profiles,
     env: { JF_TRACE_URL: collector.url, JF_TRACE_SECRET: collector.secret },

@@ -43,22 +43,29 @@ export interface LocalCloudShim extends CloudShim {
 /**
  * The Backend-Shim for a local cloud process listening at `url` (see packages/local-cloud).
  * Control-plane calls carry no cloud header: they come from outside every cloud, so no
- * inter-cloud latency applies.
+ * inter-cloud latency applies. They carry `options.controlSecret` (the cloud answers
+ * `/control/*` only with it; startLocalClouds passes the one it started the cloud with).
  *
  * @example
  * const shim = createLocalShim(profile, 'http://127.0.0.1:4100');
  * await shim.deploy({ deployment: 'd1', context, fn, env: {} });
  * await shim.invokeAsync(invocation);
  */
-export function createLocalShim(profile: CloudProfile, url: string): LocalCloudShim {
+export function createLocalShim(
+  profile: CloudProfile,
+  url: string,
+  options: { controlSecret?: string } = {},
+): LocalCloudShim {
   const store = createHttpStore(url);
   const blobs = createHttpBlobs(url);
+  const auth: Record<string, string> =
+    options.controlSecret === undefined ? {} : { authorization: `Bearer ${options.controlSecret}` };
+  const control = (method: string, path: string, body?: unknown) =>
+    jsonCall(method, `${url}${path}`, body, auth);
   const metering = async () =>
-    meteringRow.array().parse(await jsonCall('GET', `${url}${localRoutes.metering}`, undefined));
+    meteringRow.array().parse(await control('GET', localRoutes.metering));
   const pendingInvocations = async (execution: string) =>
-    pendingResponse.parse(
-      await jsonCall('GET', `${url}${localRoutes.pending(execution)}`, undefined),
-    ).pending;
+    pendingResponse.parse(await control('GET', localRoutes.pending(execution))).pending;
   return {
     id: profile.id,
     provider: 'local',
@@ -67,19 +74,18 @@ export function createLocalShim(profile: CloudProfile, url: string): LocalCloudS
     url,
     local: {
       async injectFaults(spec: FaultSpec) {
-        await jsonCall('POST', `${url}${localRoutes.faults}`, spec);
+        await control('POST', localRoutes.faults, spec);
       },
       pendingInvocations,
       metering,
       async measured() {
-        return statsResponse.parse(await jsonCall('GET', `${url}${localRoutes.stats}`, undefined))
-          .measured;
+        return statsResponse.parse(await control('GET', localRoutes.stats)).measured;
       },
     },
     async deploy(spec: FunctionDeployment) {
       const name = deployedFunctionName(spec.deployment, spec.fn.name);
       const state = functionStateSchema.parse(
-        await jsonCall('PUT', `${url}${localRoutes.function(name)}`, spec),
+        await control('PUT', localRoutes.function(name), spec),
       );
       if (state.state === 'failed') {
         throw new ShimError(
@@ -89,19 +95,11 @@ export function createLocalShim(profile: CloudProfile, url: string): LocalCloudS
       }
     },
     async remove(deployment, fn) {
-      await jsonCall(
-        'DELETE',
-        `${url}${localRoutes.function(deployedFunctionName(deployment, fn))}`,
-        undefined,
-      );
+      await control('DELETE', localRoutes.function(deployedFunctionName(deployment, fn)));
     },
     async describe(deployment, fn): Promise<FunctionState> {
       return functionStateSchema.parse(
-        await jsonCall(
-          'GET',
-          `${url}${localRoutes.function(deployedFunctionName(deployment, fn))}`,
-          undefined,
-        ),
+        await control('GET', localRoutes.function(deployedFunctionName(deployment, fn))),
       );
     },
     invokeAsync(invocation) {
@@ -129,9 +127,7 @@ export function createLocalShim(profile: CloudProfile, url: string): LocalCloudS
     async health(): Promise<CloudHealth> {
       const started = performance.now();
       try {
-        const res = healthResponse.parse(
-          await jsonCall('GET', `${url}${localRoutes.health}`, undefined),
-        );
+        const res = healthResponse.parse(await control('GET', localRoutes.health));
         const health: CloudHealth = { ok: res.ok, latencyMs: performance.now() - started };
         if (res.outageUntil !== undefined) health.outageUntil = res.outageUntil;
         return health;
@@ -147,12 +143,10 @@ export function createLocalShim(profile: CloudProfile, url: string): LocalCloudS
     blobs: () => blobs,
     metering,
     async deadLetters() {
-      return deadLetterRow
-        .array()
-        .parse(await jsonCall('GET', `${url}${localRoutes.deadLetters}`, undefined));
+      return deadLetterRow.array().parse(await control('GET', localRoutes.deadLetters));
     },
     async stats() {
-      return statsResponse.parse(await jsonCall('GET', `${url}${localRoutes.stats}`, undefined));
+      return statsResponse.parse(await control('GET', localRoutes.stats));
     },
     pendingInvocations,
   };
