@@ -49,8 +49,25 @@ function attempt(what: () => unknown): string {
   }
 }
 
+/** Step code can use the worker's IPC channel too: a control call there must be refused. */
+function controlOverIpc(): Promise<number | string> {
+  const id = 1_000_000_000;
+  return new Promise((resolve) => {
+    const onMessage = (m: { type?: string; id?: number; status?: number }) => {
+      if (m.type !== 'portReply' || m.id !== id) return;
+      process.off('message', onMessage);
+      resolve(m.status ?? 'no status');
+    };
+    process.on('message', onMessage);
+    const call = { type: 'port', id, method: 'POST', path: '/control/faults', headers: { 'content-type': 'application/json' }, body: '{"drop":1}' };
+    if (process.send === undefined) resolve('no channel');
+    else process.send(call);
+  });
+}
+
 export async function handler(paths: Paths) {
   return {
+    controlOverIpc: await controlOverIpc(),
     token: attempt(() => readFileSync(paths.token, 'utf8')),
     store: attempt(() => readFileSync(paths.store)),
     spool: attempt(() => readFileSync(paths.spool)),
@@ -104,6 +121,7 @@ describe('step code isolation', () => {
       parentEnviron: 'ERR_ACCESS_DENIED',
       child: 'ERR_ACCESS_DENIED',
       ownDir: 'allowed',
+      controlOverIpc: 403,
     });
     // Its own directory, not the repository (nor the cloud's working directory).
     expect(String(report.cwd).startsWith(join(dataDir, 'sandboxes'))).toBe(true);
