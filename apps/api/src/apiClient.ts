@@ -172,6 +172,11 @@ export class ApiClient {
     return this.request('GET', `/api/v1/executions/${id}`);
   }
 
+  /** Cancels a running execution; answers its status (`cancelled`, or how it ended first). */
+  cancelExecution(id: string): Promise<{ id: string; status: string }> {
+    return this.request('POST', `/api/v1/executions/${id}/cancel`, {});
+  }
+
   /**
    * Follows an execution's events over SSE until the `end` message, which it returns. When the
    * connection breaks (the API restarted, a network blip) it reconnects with `Last-Event-ID`, so

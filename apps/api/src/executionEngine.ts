@@ -16,6 +16,12 @@ export interface ExecutionEngine {
    * touched, leaving the closed marker that turns late duplicates away.
    */
   close(run: Omit<EngineRun, 'input'>): Promise<void>;
+  /**
+   * Cancels a running execution (the closed marker with status `cancelled`, then its items
+   * sealed): no step starts another, running ones end at their next commit. Answers the
+   * outcome: `cancelled`, or the result's status when the execution had already completed.
+   */
+  cancel(run: Omit<EngineRun, 'input'>): Promise<'cancelled' | 'succeeded' | 'failed'>;
 }
 
 export interface EngineRun {
@@ -28,4 +34,5 @@ export interface EngineRun {
 
 export type EngineResult =
   | { status: 'succeeded'; result: unknown }
-  | { status: 'failed'; error: { message: string } };
+  | { status: 'failed'; error: { message: string } }
+  | { status: 'cancelled' };

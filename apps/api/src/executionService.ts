@@ -102,8 +102,8 @@ export async function redriveExecution(
 ): Promise<ExecutionRecord> {
   const execution = await ctx.repo.getExecution(id);
   if (execution === undefined) throw notFound('execution', id);
-  if (execution.status === 'succeeded') {
-    throw new ApiError('API_CONFLICT', `execution ${id} already succeeded; start a new one`);
+  if (execution.status === 'succeeded' || execution.status === 'cancelled') {
+    throw new ApiError('API_CONFLICT', `execution ${id} was ${execution.status}; start a new one`);
   }
   if (execution.closedAt !== null) {
     throw new ApiError(
@@ -137,8 +137,44 @@ export async function confirmOutcome(ctx: ApiContext, id: string): Promise<boole
   if (outcome === undefined) return false;
   await ctx.repo.recordOutcome(id, outcome);
   ctx.hub.wake(id);
-  if (ctx.otel !== undefined) ctx.track(exportTrace(ctx, ctx.otel, id, deployment, outcome.status));
+  if (ctx.otel !== undefined && outcome.status !== 'cancelled') {
+    ctx.track(exportTrace(ctx, ctx.otel, id, deployment, outcome.status));
+  }
   return true;
+}
+
+/**
+ * Cancels a running execution: the runtime's closed marker (status `cancelled`) goes into every
+ * store it touches and its items are sealed, so no step starts another and running ones end at
+ * their next commit; then the record says `cancelled` (final: it cannot be redriven). If the
+ * execution completed meanwhile, its real outcome is recorded instead.
+ */
+export async function cancelExecution(ctx: ApiContext, id: string): Promise<ExecutionRecord> {
+  const execution = await ctx.repo.getExecution(id);
+  if (execution === undefined) throw notFound('execution', id);
+  if (execution.status !== 'running') {
+    throw new ApiError(
+      'API_CONFLICT',
+      `execution ${id} is ${execution.status}; only a running execution can be cancelled`,
+    );
+  }
+  const deployment = await ctx.repo.getDeployment(execution.deploymentId);
+  if (deployment === undefined) throw notFound('deployment', execution.deploymentId);
+  const outcome = await ctx.engine.cancel({
+    execution: id,
+    deployment: deployment.id,
+    ir: deployment.ir,
+    clouds: ctx.clouds,
+  });
+  if (outcome === 'cancelled') {
+    await ctx.repo.cancelExecution(id, Date.now());
+    ctx.hub.wake(id);
+  } else {
+    await confirmOutcome(ctx, id);
+  }
+  const current = await ctx.repo.getExecution(id);
+  if (current === undefined) throw notFound('execution', id);
+  return current;
 }
 
 /** Events of other instances may still be on their way when the result is in: wait a little. */
@@ -287,6 +323,11 @@ export function startWatchdog(ctx: ApiContext, options: WatchdogOptions): () => 
           (await stillQueued(ctx.clouds, execution.id))
         )
           continue;
+        // The checks above took time: the run may have ended or moved meanwhile (its last step
+        // finished, so nothing is queued any more). Only a run still silent is redriven.
+        if (await confirmOutcome(ctx, execution.id)) continue;
+        const fresh = await ctx.repo.getExecution(execution.id);
+        if (fresh?.status !== 'running' || fresh.lastEventAt !== execution.lastEventAt) continue;
         ctx.log(`watchdog: execution ${execution.id} stalled; redriving`);
         await redriveExecution(ctx, execution.id, 'watchdog');
       } catch (error) {

@@ -129,6 +129,12 @@ const operations: Operation[] = [
     status: 202,
   },
   {
+    method: 'post',
+    path: '/api/v1/executions/{id}/cancel',
+    summary: 'Cancel a running execution (no step starts another; final status cancelled)',
+    status: 202,
+  },
+  {
     method: 'get',
     path: '/api/v1/executions/{id}/events',
     summary: 'Trace events as Server-Sent Events (Last-Event-ID)',

@@ -1,4 +1,5 @@
 import {
+  cancelExecution,
   closeExecution,
   executionStores,
   InvokeError,
@@ -73,6 +74,14 @@ export function createRuntimeEngine(): ExecutionEngine {
         stores: executionStores(run.ir),
       });
     },
+    async cancel(run) {
+      const { outcome } = await cancelExecution(shimPorts(run.clouds), {
+        execution: run.execution,
+        resultStore: run.ir.resultStore,
+        stores: executionStores(run.ir),
+      });
+      return outcome;
+    },
     async readResult(run): Promise<EngineResult | undefined> {
       const ports = shimPorts(run.clouds);
       const result = await readExecutionResult(
@@ -89,6 +98,7 @@ export function createRuntimeEngine(): ExecutionEngine {
           return { status: 'failed', error: { message: result.error.message } };
         case 'closed':
           // Cleaned up after completion: only the final status is left, not the output.
+          if (result.outcome === 'cancelled') return { status: 'cancelled' };
           return result.outcome === 'succeeded'
             ? { status: 'succeeded', result: null }
             : { status: 'failed', error: { message: 'the execution failed (closed since)' } };

@@ -64,7 +64,7 @@ export const createDeploymentBody = z.object({
 
 export const startExecutionBody = z.object({ input: z.unknown() });
 
-const executionStatus = z.enum(['running', 'succeeded', 'failed']);
+const executionStatus = z.enum(['running', 'succeeded', 'failed', 'cancelled']);
 
 const limit = z.coerce.number().int().min(1).max(200).default(50);
 const cursor = z.string().min(1).max(200);

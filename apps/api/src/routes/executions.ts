@@ -1,7 +1,7 @@
 import type { Hono } from 'hono';
 import type { ApiContext } from '../apiContext';
 import { ApiError, notFound } from '../apiError';
-import { redriveExecution, startExecution } from '../executionService';
+import { cancelExecution, redriveExecution, startExecution } from '../executionService';
 import { readFanOutCounts } from '../fanOutCounts';
 import { summarizeInput } from '../inputSummary';
 import { summarizeInstances } from '../instanceSummary';
@@ -69,6 +69,12 @@ export function executionRoutes(app: Hono, ctx: ApiContext): void {
     const deployment = await ctx.repo.getDeployment(execution.deploymentId);
     if (deployment === undefined) throw notFound('deployment', execution.deploymentId);
     return c.json({ items: await readFanOutCounts(ctx, deployment, id, instances) });
+  });
+
+  app.post('/api/v1/executions/:id/cancel', async (c) => {
+    const { id } = readParams(c, executionParams);
+    const execution = await cancelExecution(ctx, id);
+    return c.json({ id: execution.id, status: execution.status }, 202);
   });
 
   app.post('/api/v1/executions/:id/redrive', async (c) => {

@@ -5,7 +5,7 @@ import type { TraceEvent } from '@jointflow/runtime';
 
 export type DeploymentStatus = 'pending' | 'deploying' | 'ready' | 'failed' | 'removed';
 export type FunctionStatus = 'pending' | 'deploying' | 'ready' | 'failed' | 'removed';
-export type ExecutionStatus = 'running' | 'succeeded' | 'failed';
+export type ExecutionStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
 
 export interface WorkflowSummary {
   id: string;
@@ -176,8 +176,11 @@ export interface Repository {
     id: string,
     outcome:
       | { status: 'succeeded'; result: unknown }
-      | { status: 'failed'; error: { message: string } },
+      | { status: 'failed'; error: { message: string } }
+      | { status: 'cancelled' },
   ): Promise<void>;
+  /** Marks a running execution cancelled and closed (its items are sealed); false if not running. */
+  cancelExecution(id: string, at: number): Promise<boolean>;
   /** Puts a failed or stalled execution back to running for a redrive. */
   markRedriven(id: string, cause: 'watchdog' | 'user'): Promise<ExecutionRecord | undefined>;
   /**

@@ -524,12 +524,28 @@ export class SqlRepository implements Repository {
     return changed > 0;
   }
 
+  async cancelExecution(id: string, at: number): Promise<boolean> {
+    const changed = await this.db.run(
+      `UPDATE executions SET status = 'cancelled', result = NULL, error = ?,
+         finished_at = ?, makespan_ms = ? - started_at, closed_at = ?
+       WHERE id = ? AND status = 'running'`,
+      [json({ message: 'cancelled by a user' }), at, at, at, id],
+    );
+    if (changed > 0) await this.notifyChanged(this.db, id);
+    return changed > 0;
+  }
+
   async recordOutcome(
     id: string,
     outcome:
       | { status: 'succeeded'; result: unknown }
-      | { status: 'failed'; error: { message: string } },
+      | { status: 'failed'; error: { message: string } }
+      | { status: 'cancelled' },
   ): Promise<void> {
+    if (outcome.status === 'cancelled') {
+      await this.cancelExecution(id, Date.now());
+      return;
+    }
     const now = Date.now();
     await this.db.run(
       `UPDATE executions SET status = ?, result = ?, error = ?,

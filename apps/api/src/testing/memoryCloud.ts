@@ -157,6 +157,7 @@ export interface RecordingEngine extends ExecutionEngine {
   starts: EngineRun[];
   redrives: EngineRun[];
   closes: string[];
+  cancels: string[];
   results: Map<string, EngineResult>;
 }
 
@@ -165,6 +166,7 @@ export function recordingEngine(): RecordingEngine {
     starts: [],
     redrives: [],
     closes: [],
+    cancels: [],
     results: new Map(),
     async start(run) {
       engine.starts.push(run);
@@ -177,6 +179,13 @@ export function recordingEngine(): RecordingEngine {
     },
     async close(run) {
       engine.closes.push(run.execution);
+    },
+    async cancel(run) {
+      engine.cancels.push(run.execution);
+      const known = engine.results.get(run.execution);
+      if (known !== undefined) return known.status;
+      engine.results.set(run.execution, { status: 'cancelled' });
+      return 'cancelled';
     },
   };
   return engine;
