@@ -5,13 +5,9 @@ import path from 'node:path';
 import { FROM_CLOUD_HEADER } from '@jointflow/shims';
 import { listenLoopback, readJsonBody, sendJson } from '../httpJson';
 import { chainPayload, MARK_STEP_CODE } from '../userCode';
+import { startBenchLocalClouds } from './benchClouds';
 import type { CloudTopology, SystemUnderTest } from './chainRunner';
-import {
-  deployLambdaFunction,
-  floorFunctionModule,
-  lambdaFunctionName,
-  startBenchLocalClouds,
-} from './lambdaFunctions';
+import { deployLambdaFunction, floorFunctionModule, lambdaFunctionName } from './lambdaFunctions';
 import { invokeLambda } from './lambdaInvoke';
 
 /**

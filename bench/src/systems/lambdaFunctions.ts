@@ -1,12 +1,10 @@
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { startLocalClouds } from '@jointflow/local-cloud';
 import { FROM_CLOUD_HEADER } from '@jointflow/shims';
 import { build, type Plugin } from 'esbuild';
 import { strToU8, zipSync } from 'fflate';
 import { z } from 'zod';
 import { getJson, postJson } from '../httpJson';
-import { benchClouds } from './benchClouds';
 
 /**
  * Plain functions on the local clouds: zips with no Jointflow runtime inside, deployed through the
@@ -21,22 +19,6 @@ const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 /** The local clouds check only that a role is given; nothing assumes it. */
 const BENCH_ROLE = 'arn:aws:iam::000000000000:role/jointflow-bench';
 const STEP_MODULE = 'jointflow-bench:step';
-
-/**
- * The local clouds every system on the invoke path runs on (Jointflow, the centralized baseline,
- * the floor): fresh processes, the bench's profiles, the given durability.
- */
-export function startBenchLocalClouds(dataDir: string, fsync: boolean) {
-  return startLocalClouds({
-    dataDir,
-    durability: fsync ? 'fsync' : 'os',
-    profiles: benchClouds,
-    logs: 'ignore',
-    // One warm sandbox per deployed function, as on Lambda: the default cap of 6 would evict
-    // and cold-start the steps of a 10-step chain on every run.
-    maxWorkersPerCloud: 64,
-  });
-}
 
 /** A valid, stable Lambda function name (`[A-Za-z0-9_-]{1,64}`) for the given parts. */
 export function lambdaFunctionName(prefix: string, ...parts: string[]): string {

@@ -8,13 +8,9 @@ import { benchFile, startChild } from '../../childProcess';
 import { postJson } from '../../httpJson';
 import { preciseNow } from '../../percentiles';
 import { chainPayload, MARK_STEP_CODE } from '../../userCode';
+import { startBenchLocalClouds } from '../benchClouds';
 import type { CloudTopology, SystemUnderTest } from '../chainRunner';
-import {
-  deployLambdaFunction,
-  lambdaFunctionName,
-  startBenchLocalClouds,
-  stepFunctionModule,
-} from '../lambdaFunctions';
+import { deployLambdaFunction, lambdaFunctionName, stepFunctionModule } from '../lambdaFunctions';
 import { type PlainCluster, startPlainCluster } from '../plainCluster';
 
 const executionResponse = z.object({

@@ -8,9 +8,8 @@ import type { FaultSpec } from '@jointflow/shims';
 import { z } from 'zod';
 import { preciseNow } from '../../percentiles';
 import { chainPayload, MARK_STEP_CODE } from '../../userCode';
-import { benchClouds } from '../benchClouds';
+import { benchClouds, startBenchLocalClouds } from '../benchClouds';
 import type { SystemUnderTest, WorkflowRun } from '../chainRunner';
-import { startBenchLocalClouds } from '../lambdaFunctions';
 
 /** How often the driver polls the result store for the end of an execution, ms. */
 const RESULT_POLL_MS = 2;
