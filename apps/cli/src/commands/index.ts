@@ -18,6 +18,7 @@ export const commands: CommandEntry[] = [
   { name: 'deploy', load: async () => (await import('./deploy')).deployCommand },
   { name: 'run', load: async () => (await import('./run')).runCommand },
   { name: 'trace', load: async () => (await import('./trace')).traceCommand },
+  { name: 'cancel', load: async () => (await import('./cancel')).cancelCommand },
   { name: 'clouds', load: async () => (await import('./clouds')).cloudsCommand },
   { name: 'bench', load: async () => (await import('./bench')).benchCommand },
 ];
