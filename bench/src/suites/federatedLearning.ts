@@ -1,11 +1,14 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { sha256Hex, type WorkflowIR } from '@jointflow/ir';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { type CloudProfile, compile, sha256Hex, type WorkflowIR } from '@jointflow/ir';
 import {
   deployWorkflow,
+  loadCloudsFile,
+  loadProfileDir,
   outsidePorts,
+  resolveProfiles,
   runExecution,
   startLocalClouds,
   stillQueuedOn,
@@ -13,8 +16,6 @@ import {
 import jsonata from 'jsonata';
 import type { BenchOptions } from '../benchOptions';
 import { preciseNow } from '../percentiles';
-import { benchClouds } from '../systems/benchClouds';
-import { compileOrThrow } from '../systems/jointflow/jointflowSystem';
 import { interpretWorkflow } from '../systems/workflowInterpreter';
 
 /**
@@ -62,6 +63,8 @@ export interface AlgorithmRow {
   modelBytes?: number;
   costUnits?: number;
   simulatedMs?: number;
+  /** Training jobs the reward gave the large memory tier (NebulaFL). */
+  largeJobs?: number;
   perCloud: CloudCost[];
   totalUsd?: number;
   error?: string;
@@ -76,9 +79,30 @@ export interface FederatedLearningData {
 
 const algorithms = ['nebulafl', 'fedavg'] as const;
 
-function exampleIr(algorithm: (typeof algorithms)[number]): WorkflowIR {
-  const file = new URL(`../../../examples/federated-learning/${algorithm}.json`, import.meta.url);
-  return compileOrThrow(JSON.parse(readFileSync(file, 'utf8')));
+/**
+ * Three data centers on three clouds (issue 13): the clouds of examples/clouds/three-local.json
+ * (aws-local, aliyun-local and gcp-local, each profile with its latency to the other two), and
+ * the examples' three-cloud variants, whose center c runs on gcp-local.
+ */
+const cloudsFile = fileURLToPath(
+  new URL('../../../examples/clouds/three-local.json', import.meta.url),
+);
+
+/** The profiles of the three clouds, with their latency re-keyed to the clouds file's ids. */
+export function federatedClouds(): CloudProfile[] {
+  return resolveProfiles(loadCloudsFile(cloudsFile), loadProfileDir());
+}
+
+function exampleIr(algorithm: (typeof algorithms)[number], clouds: CloudProfile[]): WorkflowIR {
+  const file = new URL(
+    `../../../examples/federated-learning/three-clouds/${algorithm}.json`,
+    import.meta.url,
+  );
+  const { ir, diagnostics } = compile(JSON.parse(readFileSync(file, 'utf8')), { clouds });
+  if (!ir) {
+    throw new Error(`BENCH_COMPILE_FAILED: ${diagnostics.map((d) => d.message).join('; ')}`);
+  }
+  return ir;
 }
 
 type Handler = (input: unknown, ctx: unknown) => unknown;
@@ -144,6 +168,7 @@ interface FlOutput {
   costUnits: number;
   simulatedMs: number;
   history: { round: number; accuracy: number; costUnits: number; crossCenterTransfers: number }[];
+  largeJobs: number;
 }
 
 export async function runFederatedLearningSuite(
@@ -154,10 +179,11 @@ export async function runFederatedLearningSuite(
   const dataDir = mkdtempSync(path.join(tmpdir(), 'jf-bench-fl-'));
   const codeDir = path.join(dataDir, 'steps');
   mkdirSync(codeDir);
+  const clouds = federatedClouds();
   const local = await startLocalClouds({
     dataDir: path.join(dataDir, 'clouds'),
     durability: 'fsync',
-    profiles: benchClouds,
+    profiles: clouds,
     logs: 'ignore',
     maxWorkersPerCloud: 64,
   });
@@ -169,7 +195,7 @@ export async function runFederatedLearningSuite(
       const row: AlgorithmRow = { algorithm, status: 'not run', rounds: [], perCloud: [] };
       rows.push(row);
       try {
-        const ir = exampleIr(algorithm);
+        const ir = exampleIr(algorithm, clouds);
         const deployment = `fl${index}`;
         await deployWorkflow(shims, ir, deployment);
         const opsBefore = await Promise.all(shims.map((shim) => shim.stats()));
@@ -193,6 +219,7 @@ export async function runFederatedLearningSuite(
           modelBytes: out.modelBytes,
           costUnits: out.costUnits,
           simulatedMs: out.simulatedMs,
+          largeJobs: out.largeJobs,
           rounds: out.history.map((h) => ({
             round: h.round,
             accuracy: h.accuracy,
