@@ -59,7 +59,7 @@ export const cloudProfileSchema = z.object({
     /**
      * Invocations of one function that one worker process of a local cloud serves at once (like
      * Cloud Run's concurrency). Each is its own logical sandbox (cold start, concurrency slot,
-     * bill); the process is only the cost. Absent: 1 (see the local-cloud README). Zip functions always get 1.
+     * bill); the process is only the cost. Absent: 32 (see the local-cloud README). Zip functions always get 1.
      */
     processConcurrency: z.number().int().min(1).max(1000).optional(),
   }),

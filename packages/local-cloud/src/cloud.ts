@@ -194,7 +194,7 @@ function identityOf(invocation: Invocation): string {
 }
 
 /** Sandboxes per worker process when the profile does not say (`behaviour.processConcurrency`). */
-export const DEFAULT_PROCESS_CONCURRENCY = 1;
+export const DEFAULT_PROCESS_CONCURRENCY = 32;
 
 export function createCloud(options: CloudOptions): Cloud {
   const { profile } = options;
@@ -264,6 +264,7 @@ export function createCloud(options: CloudOptions): Cloud {
   async function deployFrom(
     name: string,
     spec: z.infer<typeof deploymentSchema>,
+    prewarm = false,
   ): Promise<FunctionStateView> {
     functions.set(name, { state: 'deploying' });
     const built = await bundle(spec.fn.code);
@@ -331,6 +332,8 @@ export function createCloud(options: CloudOptions): Cloud {
       built.codeHash,
       built.path,
     );
+    // A deploy is followed by a run (jointflow run, the designer's Run): start its process now.
+    if (prewarm) pool.prewarm(record.deployed);
     pump();
     return view(record);
   }
@@ -761,7 +764,7 @@ export function createCloud(options: CloudOptions): Cloud {
           `function ${name} does not match the deployment's name`,
         );
       }
-      return deployFrom(name, parsed.data);
+      return deployFrom(name, parsed.data, true);
     },
     remove(name) {
       functions.delete(name);

@@ -32,7 +32,10 @@ export async function startTestClouds(
     durability?: Durability;
     /** Replaces every profile's latency between clouds (ms one way), to keep big tests quick. */
     latencyMs?: number;
-    /** Sandboxes per worker process (`behaviour.processConcurrency`), instead of the profiles'. */
+    /**
+     * Sandboxes per worker process (`behaviour.processConcurrency`), instead of the profiles'.
+     * `JF_PROCESS_CONCURRENCY=N` sets it for a whole test run (to compare settings).
+     */
     processConcurrency?: number;
   } = {},
 ): Promise<TestClouds> {
@@ -47,14 +50,15 @@ export async function startTestClouds(
           latencyMs: Object.fromEntries(Object.keys(p.latencyMs).map((k) => [k, latencyMs])),
         }));
   const dataDir = mkdtempSync(join(tmpdir(), 'jf-test-clouds-'));
+  const fromEnv = process.env.JF_PROCESS_CONCURRENCY;
+  const processConcurrency =
+    options.processConcurrency ?? (fromEnv === undefined ? undefined : Number(fromEnv));
   const collector = await startTraceCollector();
   const local = await startLocalClouds({
     profiles,
     dataDir,
     behaviour:
-      options.processConcurrency === undefined
-        ? quickBehaviour
-        : { ...quickBehaviour, processConcurrency: options.processConcurrency },
+      processConcurrency === undefined ? quickBehaviour : { ...quickBehaviour, processConcurrency },
     logs: 'ignore',
     ...(options.maxWorkersPerCloud ? { maxWorkersPerCloud: options.maxWorkersPerCloud } : {}),
     ...(options.durability ? { durability: options.durability } : {}),

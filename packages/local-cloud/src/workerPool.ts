@@ -141,6 +141,12 @@ export interface WorkerPool {
   /** True when `fn` already runs `concurrency` invocations (Lambda's throttle for sync invokes). */
   atConcurrency(fn: string): boolean;
   run(fn: DeployedFunction, request: RunRequest): Promise<RunOutcome>;
+  /**
+   * Starts a process for a just-deployed function that has none, when the cloud is under its
+   * process cap (never evicting): no sandbox in it yet, so its first invocation still pays the
+   * modelled cold start, but not Node's own start (1–3 s here, an emulator cost no FaaS bills).
+   */
+  prewarm(fn: DeployedFunction): void;
   /** Retires the workers of a function (on remove or redeploy): idle ones now, busy ones when done. */
   retire(fn: string): void;
   list(): { pid: number; function: string; busy: boolean; invocations: number }[];
@@ -574,6 +580,14 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
           return true;
         });
       });
+    },
+    prewarm(deployed) {
+      if (stopping || workers.size >= options.maxWorkers) return;
+      for (const w of workers) if (w.fn === deployed.name) return;
+      const worker = spawn(deployed);
+      // Idle like a process whose last run ended: it exits after keep-warm, or is evicted.
+      worker.idleTimer = setTimeout(() => kill(worker), options.keepWarmMs);
+      worker.idleTimer.unref();
     },
     retire(fn) {
       for (const w of [...workers]) {
