@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type LocalClouds, startLocalClouds } from '@jointflow/local-cloud';
+import type { LocalClouds } from '@jointflow/local-cloud';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chainGraph, type Harness, startHarness } from './testing/apiHarness';
+import { startTestLocalClouds, type TestLocalClouds } from './testing/testLocalClouds';
 
 /**
  * kill -9 of one local cloud under a running API (what `jointflow up` runs): the health endpoint
@@ -11,26 +9,20 @@ import { chainGraph, type Harness, startHarness } from './testing/apiHarness';
  * port, says so, and executions run again.
  */
 describe('a local cloud killed under the API', () => {
-  let dir: string;
   let local: LocalClouds | undefined;
+  let clouds: TestLocalClouds | undefined;
   const events: { cloud: string; kind: string }[] = [];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'jf-supervise-'));
-    local = await startLocalClouds({
-      dataDir: join(dir, 'clouds'),
-      durability: 'os',
-      maxWorkersPerCloud: 2,
-      behaviour: { coldStartMs: 0, asyncRetryDelayMs: 50 },
-      logs: 'ignore',
+    clouds = await startTestLocalClouds('jf-supervise-', {
       supervise: true,
       onEvent: (e) => events.push(e),
     });
+    local = clouds.local;
   });
 
   afterAll(async () => {
-    await local?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await clouds?.stop();
   });
 
   it('is reported degraded, restarted on its port, and runs executions again', async () => {

@@ -1,7 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type LocalClouds, startLocalClouds } from '@jointflow/local-cloud';
+import type { LocalClouds } from '@jointflow/local-cloud';
 import { keys } from '@jointflow/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from './testing/apiHarness';
@@ -12,6 +11,7 @@ import {
   postgresUnavailable,
   startPostgres,
 } from './testing/postgresServer';
+import { startTestLocalClouds, type TestLocalClouds } from './testing/testLocalClouds';
 
 /**
  * The acceptance path against real local clouds and the real runtime: create a workflow from
@@ -28,8 +28,8 @@ const iot = JSON.parse(readFileSync(join(examples, 'iot-pipeline.json'), 'utf8')
 const backends = postgresUnavailable() === undefined ? ['sqlite', 'postgres'] : ['sqlite'];
 
 describe('API with real local clouds', () => {
-  let dir: string;
   let local: LocalClouds | undefined;
+  let clouds: TestLocalClouds | undefined;
   let postgres: PostgresServer | undefined;
   // Every API in this file listens on the same port, one after the other: trace events a cloud
   // still holds for an earlier test's API then reach a live server (which ignores them as
@@ -41,18 +41,12 @@ describe('API with real local clouds', () => {
   };
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'jf-api-clouds-'));
     port = await freePort();
     // Each is kept as soon as it runs, so afterAll stops it even when the other failed to start.
     const starting = [
-      startLocalClouds({
-        dataDir: join(dir, 'clouds'),
-        durability: 'os',
-        maxWorkersPerCloud: 2,
-        behaviour: { coldStartMs: 0, asyncRetryDelayMs: 50 },
-        logs: 'ignore',
-      }).then((started) => {
-        local = started;
+      startTestLocalClouds('jf-api-clouds-').then((started) => {
+        clouds = started;
+        local = started.local;
       }),
       backends.includes('postgres')
         ? startPostgres().then((started) => {
@@ -65,8 +59,7 @@ describe('API with real local clouds', () => {
   });
 
   afterAll(async () => {
-    await Promise.all([local?.stop(), postgres?.stop()]);
-    rmSync(dir, { recursive: true, force: true });
+    await Promise.all([clouds?.stop(), postgres?.stop()]);
   });
 
   it('loses nothing when the API restarts while an execution runs', async () => {

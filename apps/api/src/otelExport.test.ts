@@ -1,14 +1,12 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type LocalClouds, startLocalClouds } from '@jointflow/local-cloud';
+import type { LocalClouds } from '@jointflow/local-cloud';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOtelExporter, otelExporterFromEnv } from './otelExport';
 import { type Harness, startHarness } from './testing/apiHarness';
+import { startTestLocalClouds, type TestLocalClouds } from './testing/testLocalClouds';
 
 /**
  * Executions exported as OpenTelemetry traces over OTLP/HTTP to a receiver on loopback, which
@@ -73,14 +71,13 @@ const graph = {
 };
 
 describe('OpenTelemetry export', () => {
-  let dir: string;
   let local: LocalClouds | undefined;
+  let clouds: TestLocalClouds | undefined;
   let receiver: Server;
   let endpoint = '';
   const spans: OtlpSpan[] = [];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'jf-otel-'));
     receiver = createServer((req, res) => {
       let body = '';
       req.on('data', (chunk: Buffer) => {
@@ -100,19 +97,13 @@ describe('OpenTelemetry export', () => {
     });
     await new Promise<void>((ready) => receiver.listen(0, '127.0.0.1', ready));
     endpoint = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-    local = await startLocalClouds({
-      dataDir: join(dir, 'clouds'),
-      durability: 'os',
-      maxWorkersPerCloud: 2,
-      behaviour: { coldStartMs: 0, asyncRetryDelayMs: 50 },
-      logs: 'ignore',
-    });
+    clouds = await startTestLocalClouds('jf-otel-');
+    local = clouds.local;
   });
 
   afterAll(async () => {
-    await local?.stop();
+    await clouds?.stop();
     await new Promise<void>((done) => receiver.close(() => done()));
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('is on only when the standard OTLP endpoint variables are set', () => {

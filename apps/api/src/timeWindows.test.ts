@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type LocalClouds, startLocalClouds } from '@jointflow/local-cloud';
+import type { LocalClouds } from '@jointflow/local-cloud';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from './testing/apiHarness';
+import { startTestLocalClouds, type TestLocalClouds } from './testing/testLocalClouds';
 
 /**
  * examples/event-stream.json through the API on real local clouds: many producer executions
@@ -36,23 +36,16 @@ interface ExecutionView {
 }
 
 describe('time windows through the API', () => {
-  let dir: string;
   let local: LocalClouds | undefined;
+  let clouds: TestLocalClouds | undefined;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'jf-api-windows-'));
-    local = await startLocalClouds({
-      dataDir: join(dir, 'clouds'),
-      durability: 'os',
-      maxWorkersPerCloud: 2,
-      behaviour: { coldStartMs: 0, asyncRetryDelayMs: 50 },
-      logs: 'ignore',
-    });
+    clouds = await startTestLocalClouds('jf-api-windows-');
+    local = clouds.local;
   });
 
   afterAll(async () => {
-    await local?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await clouds?.stop();
   });
 
   it.each([
