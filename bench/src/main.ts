@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { join } from 'node:path';
 import { ensureBuild } from '../../apps/cli/bin/build.mjs';
 import { type BenchOptions, BenchUsageError, parseBenchOptions } from './benchOptions';
@@ -46,9 +47,12 @@ const machine = describeMachine({
 });
 const factories = systemFactories();
 
+const loadAverage = () => os.loadavg().map((value) => Math.round(value * 100) / 100);
+
 async function timed<Data>(suite: SuiteName, run: () => Promise<Data>) {
   const startedAt = new Date().toISOString();
   const started = Date.now();
+  const atStart = loadAverage();
   const data = await run();
   const file = writeSuiteResult({
     suite,
@@ -57,6 +61,7 @@ async function timed<Data>(suite: SuiteName, run: () => Promise<Data>) {
     durationMs: Date.now() - started,
     command,
     machine,
+    load: { atStart, atEnd: loadAverage() },
     data,
   });
   log(`${suite} done in ${((Date.now() - started) / 1000).toFixed(1)} s -> ${file}`);

@@ -21,6 +21,8 @@ export interface SuiteResult<Data> {
   durationMs: number;
   command: string;
   machine: MachineInfo;
+  /** The 1/5/15-minute load average when the suite started and ended (the machine is shared). */
+  load?: { atStart: number[]; atEnd: number[] };
   data: Data;
 }
 

@@ -1,6 +1,6 @@
 import type { HopReferenceResult } from '../floor/hopReference';
 import type { LatencySummary } from '../percentiles';
-import { readSuiteResult, type SuiteResult, writeResultFile } from '../resultFiles';
+import { readSuiteResult, type SuiteName, type SuiteResult, writeResultFile } from '../resultFiles';
 import type { TransitionData, TransitionRow } from '../suites/transition';
 import type { WorkflowsData } from '../suites/workflows';
 import { barChart } from './svgChart';
@@ -53,7 +53,8 @@ function machineSection(lines: string[], result: SuiteResult<unknown> | undefine
     '## Machine and versions',
     '',
     `- CPU: ${m.cpus} × ${m.cpuModel}; memory ${m.memoryGb} GB; ${m.os}`,
-    `- Node ${m.node}; load average at start ${m.loadAverage.join(' / ')}`,
+    `- Node ${m.node}; load average (1 / 5 / 15 min) at the start of the run ${m.loadAverage.join(' / ')}`,
+    ...suiteLoads(),
     ...Object.entries(m.versions).map(([name, version]) => `- ${name} ${version}`),
     `- Mode: ${result.mode}, started ${result.startedAt}`,
     '',
@@ -70,6 +71,27 @@ function machineSection(lines: string[], result: SuiteResult<unknown> | undefine
     `This file came from \`${result.command}\` (each suite's command and duration are in its results/*.json).`,
     '',
   );
+}
+
+/** Each suite's load average at its start and end (older result files have only the start). */
+function suiteLoads(): string[] {
+  const suites: SuiteName[] = [
+    'transition',
+    'workflows',
+    'scaling',
+    'faults',
+    'triggers',
+    'federated-learning',
+  ];
+  return suites.flatMap((suite) => {
+    const result = readSuiteResult<unknown>(suite);
+    if (!result) return [];
+    const start = (result.load?.atStart ?? result.machine.loadAverage).join(' / ');
+    const end = result.load?.atEnd.join(' / ') ?? 'not recorded';
+    return [
+      `- ${suite} (${result.mode}, ${result.startedAt}): load average ${start} at its start, ${end} at its end`,
+    ];
+  });
 }
 
 function durabilitySection(lines: string[], data: TransitionData) {
@@ -206,7 +228,7 @@ export function workflowsSection(lines: string[]): void {
   }
   const data = result.data;
   lines.push(
-    `${data.runs} measured run(s) per workflow and system after one warm-up run; makespan from the start call to the result, measured by the driver. Jointflow's cost per million runs is metered by the local clouds (requests + billed GB-seconds at each profile's prices) plus its store operations counted by the clouds and priced at the profile's storeRead / storeWrite. The baselines run on plain workers without a meter, so their cost comes from the same price tables (bench/src/systems/costModel.ts): each step one request + its handler time in GB-s at the function's memory, each transition one store write at the home cloud's storeWrite; the centralized baseline also pays Step Functions Standard's $25 per million state transitions; Restate also one request for its orchestrating handler (no suspend/resume requests, and the Restate server's own compute unpriced — both in Restate's favour). "output" says whether the result equals the first system's for the same input. Peak RSS: the whole stack, sampled every 100 ms during the measured runs.`,
+    `${data.runs} measured run(s) per workflow and system after one warm-up run; makespan from the start call to the result, measured by the driver. Jointflow's cost per million runs is metered by the local clouds (requests + billed GB-seconds at each profile's prices) plus its store operations counted by the clouds and priced at the profile's storeRead / storeWrite. The baselines' cost comes from the same price tables, modelled for every baseline alike (the local clouds also meter the centralized baseline's functions, but Restate and the plain-worker references have no meter) (bench/src/systems/costModel.ts): each step one request + its handler time in GB-s at the function's memory, each transition one store write at the home cloud's storeWrite; the centralized baseline also pays Step Functions Standard's $25 per million state transitions; Restate also one request for its orchestrating handler (no suspend/resume requests, and the Restate server's own compute unpriced — both in Restate's favour). "output" says whether the result equals the first system's for the same input. Peak RSS: the whole stack, sampled every 100 ms during the measured runs.`,
     '',
   );
   for (const workflow of data.workflows) {

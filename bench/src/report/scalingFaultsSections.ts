@@ -29,8 +29,8 @@ export function scalingSection(lines: string[]): void {
     lines.push(
       `### ${shape === 'map' ? 'Map width' : 'Chain length'}`,
       '',
-      `| system | ${shape === 'map' ? 'width' : 'length'} | makespan ms | ÷ Jointflow | store ops per ${shape === 'map' ? 'branch' : 'step'} (reads / cond. writes / slot fills / other writes) | durable writes per ${shape === 'map' ? 'branch' : 'step'} | peak RSS MB | output |`,
-      '|---|---|---|---|---|---|---|---|',
+      `| system | path | ${shape === 'map' ? 'width' : 'length'} | makespan ms | ÷ Jointflow | store ops per ${shape === 'map' ? 'branch' : 'step'} (reads / cond. writes / slot fills / other writes) | durable writes per ${shape === 'map' ? 'branch' : 'step'} | peak RSS MB | output |`,
+      '|---|---|---|---|---|---|---|---|---|',
       ...rows.map((row) => scalingRow(row, jointflowOf(row.size)?.makespanMs)),
       '',
       `![makespan against ${shape} size](results/scaling-${shape}.svg)`,
@@ -93,12 +93,12 @@ export function scalingSection(lines: string[]): void {
 
 function scalingRow(row: ScalingRow, jointflow: number | undefined): string {
   if (row.error)
-    return `| ${row.label} | ${row.size} | failed: ${row.error.slice(0, 140)} | | | | | |`;
+    return `| ${row.label} | ${row.path ?? 'not recorded'} | ${row.size} | failed: ${row.error.slice(0, 140)} | | | | | |`;
   const ops = row.storeOpsPerUnit;
   const opsCell = ops
     ? `${num(ops.total)} (${num(ops.reads)} / ${num(ops.conditionalWrites)} / ${num(ops.slotFills)} / ${num(ops.writes)})`
     : 'not counted';
-  return `| ${row.label} | ${row.size} | ${ms(row.makespanMs)} | ${ratio(row.makespanMs, jointflow)} | ${opsCell} | ${row.writesPerUnit === undefined ? (ops ? num(ops.conditionalWrites + ops.slotFills + ops.writes) : '–') : num(row.writesPerUnit)} | ${mb(row.peakRssBytes)} | ${row.outputOk === false ? '**wrong**' : 'ok'} |`;
+  return `| ${row.label} | ${row.path ?? 'not recorded'} | ${row.size} | ${ms(row.makespanMs)} | ${ratio(row.makespanMs, jointflow)} | ${opsCell} | ${row.writesPerUnit === undefined ? (ops ? num(ops.conditionalWrites + ops.slotFills + ops.writes) : '–') : num(row.writesPerUnit)} | ${mb(row.peakRssBytes)} | ${row.outputOk === false ? '**wrong**' : 'ok'} |`;
 }
 
 /** Section 4: Jointflow under the local clouds' seeded faults. */
@@ -111,7 +111,7 @@ export function faultsSection(lines: string[]): void {
   }
   const data = result.data;
   lines.push(
-    `Jointflow (fsync) runs \`${data.workflow}\` (word count; every step may fail over to the other cloud) ${data.runs} times per setting, one fault kind at a time, seeded (bench/src/suites/faults.ts). Crashes kill the worker process for real before or after its commit; duplicates deliver an invocation twice; drops lose it (only the watchdog's redrive, after ${data.stallMs} ms without progress, recovers it); the outage refuses every invoke on the home cloud's compute for a window, so steps fail over. "correct" compares each result with the fault-free result. The baselines are not run under faults: there is no fault injection for plain workers or Restate on this machine.`,
+    `Jointflow (fsync, on the local clouds' invoke path) runs \`${data.workflow}\` (word count; every step may fail over to the other cloud) ${data.runs} times per setting, one fault kind at a time, seeded (bench/src/suites/faults.ts). Crashes kill the worker process for real before or after its commit; duplicates deliver an invocation twice; drops lose it (only the watchdog's redrive, after ${data.stallMs} ms without progress, recovers it); the outage refuses every invoke on the home cloud's compute for a window, so steps fail over. "correct" compares each result with the fault-free result. The baselines are not run under faults: there is no fault injection for plain workers or Restate on this machine.`,
     '',
     '| setting | spec | completed | correct | makespan p50 ms | p95 ms | added p50 ms | redrives |',
     '|---|---|---|---|---|---|---|---|',

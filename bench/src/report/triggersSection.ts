@@ -13,7 +13,7 @@ export function triggersSection(lines: string[]): void {
   const data = result.data;
   const load = result.machine.loadAverage.join(' / ');
   lines.push(
-    `Jointflow (fsync) only: the baselines have no data triggers. Run \`${result.command}\` at ${result.startedAt}, load average at start ${load}; it took ${(result.durationMs / 1000).toFixed(0)} s (bench/src/suites/triggers.ts).`,
+    `Jointflow (fsync, on the local clouds' invoke path) only: the baselines have no data triggers. Run \`${result.command}\` at ${result.startedAt}, load average at start ${load}; it took ${(result.durationMs / 1000).toFixed(0)} s (bench/src/suites/triggers.ts).`,
     '',
     '### Object arrival to target start',
     '',
