@@ -906,7 +906,9 @@ export function createCloud(options: CloudOptions): Cloud {
       measured: {
         coldStartMs: coldStarts.median(),
         coldStarts: coldStarts.count(),
-        sandboxes: options.maxWorkers * Math.max(1, profile.behaviour.processConcurrency ?? 1),
+        sandboxes:
+          options.maxWorkers *
+          Math.max(1, profile.behaviour.processConcurrency ?? DEFAULT_PROCESS_CONCURRENCY),
       },
     }),
     async close() {
