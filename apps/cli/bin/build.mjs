@@ -44,7 +44,7 @@ const EXTRA_INPUTS = [
  */
 const EXTERNAL = ['better-sqlite3', 'pg', 'pg-native', 'esbuild', 'tsx', 'fsevents'];
 
-/** How long a build lock may stand before another process takes it over (a killed build). */
+/** How long a build lock may stand before another process takes it over (a hung build). */
 const STALE_LOCK_MS = 120_000;
 /** Older builds kept for processes still running them (a supervised cloud restarts from one). */
 const KEEP_BUILDS = 4;
@@ -147,6 +147,27 @@ async function buildInto(id) {
   return inputs;
 }
 
+/** The lock's holder died (killed mid-build) or has held it for longer than any build takes. */
+function lockAbandoned() {
+  const since = stamp(join('apps', 'cli', 'dist', '.build-lock'));
+  if (since === null) return false;
+  if (Date.now() - since[0] > STALE_LOCK_MS) return true;
+  let holder;
+  try {
+    holder = Number(readFileSync(join(lockDir, 'pid'), 'utf8'));
+  } catch {
+    // Just created, its pid not written yet: wait.
+    return false;
+  }
+  if (!Number.isInteger(holder) || holder <= 0) return false;
+  try {
+    process.kill(holder, 0);
+    return false;
+  } catch (error) {
+    return error?.code === 'ESRCH';
+  }
+}
+
 /** Removes builds beyond the newest KEEP_BUILDS, never the current one. */
 function pruneBuilds(currentId) {
   const builds = readdirSync(distDir, { withFileTypes: true })
@@ -185,10 +206,10 @@ export async function ensureBuild() {
     mkdirSync(distDir, { recursive: true });
     try {
       mkdirSync(lockDir);
+      writeFileSync(join(lockDir, 'pid'), String(process.pid));
     } catch (error) {
       if (error?.code !== 'EEXIST') throw error;
-      const age = Date.now() - (stamp(join('apps', 'cli', 'dist', '.build-lock'))?.[0] ?? 0);
-      if (age > STALE_LOCK_MS) rmSync(lockDir, { recursive: true, force: true });
+      if (lockAbandoned()) rmSync(lockDir, { recursive: true, force: true });
       else await new Promise((r) => setTimeout(r, 200));
       continue;
     }

@@ -28,7 +28,16 @@ if (process.env.JOINTFLOW_FROM_SOURCE === '1') {
   });
 } else {
   const { ensureBuild } = await import('./build.mjs');
-  const dir = await ensureBuild();
+  let dir;
+  try {
+    dir = await ensureBuild();
+  } catch (error) {
+    // esbuild has printed the source errors above this line.
+    console.error(
+      `CLI_BUILD_FAILED: jointflow could not compile its sources (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); fix the error above, or run from source with JOINTFLOW_FROM_SOURCE=1`,
+    );
+    process.exit(1);
+  }
   // The CLI runs in this process: it reads process.argv and handles signals itself.
   await import(pathToFileURL(join(dir, 'cli.js')).href);
 }

@@ -3,12 +3,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuild } from '../../bin/build.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const bin = join(root, 'apps', 'cli', 'bin', 'jointflow.mjs');
 const scratch = mkdtempSync(join(tmpdir(), 'jointflow-cli-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+// The binary compiles itself when a source changed: do that once here, not inside a test's
+// 30 s spawn (a build takes tens of seconds on a loaded 2-core machine).
+beforeAll(() => ensureBuild(), 600_000);
 
 function jointflow(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [bin, ...args], {
