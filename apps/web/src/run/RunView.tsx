@@ -133,6 +133,17 @@ export function RunView({
       setRedrive({ busy: false, error: e instanceof Error ? e.message : String(e) });
     }
   };
+  const onCancel = async () => {
+    if (!resolved) return;
+    setRedrive({ busy: true });
+    try {
+      await runApi.cancel(resolved);
+      setRedrive({ busy: false });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.execution(resolved) });
+    } catch (e) {
+      setRedrive({ busy: false, error: e instanceof Error ? e.message : String(e) });
+    }
+  };
   const onRunAgain = async () => {
     const data = execution.data;
     if (!data?.deploymentId) return;
@@ -171,7 +182,17 @@ export function RunView({
             {redrive.busy ? 'Redriving…' : 'Redrive'}
           </button>
         )}
-        {(status === 'failed' || status === 'succeeded') && (
+        {status === 'running' && (
+          <button
+            type="button"
+            onClick={onCancel}
+            disabled={redrive.busy}
+            title="Stop this run: no step starts another; steps still running end at their commit"
+          >
+            {redrive.busy ? 'Cancelling…' : 'Cancel'}
+          </button>
+        )}
+        {(status === 'failed' || status === 'succeeded' || status === 'cancelled') && (
           <button type="button" onClick={onRunAgain} title="Start a new run with the same input">
             Run again
           </button>
@@ -273,7 +294,15 @@ export function RunView({
                 </p>
               </>
             )}
-            {status !== 'succeeded' && status !== 'failed' && <p className="muted">Running…</p>}
+            {status === 'cancelled' && (
+              <p className="muted" data-testid="execution-cancelled">
+                Cancelled: no step started after the cancel; steps that were running kept their
+                commits. Run again to start over.
+              </p>
+            )}
+            {status !== 'succeeded' && status !== 'failed' && status !== 'cancelled' && (
+              <p className="muted">Running…</p>
+            )}
           </section>
           {selectedStep ? (
             <StepPanel

@@ -60,6 +60,9 @@ export const runApi = {
   /** Reruns a failed (or stalled) execution from its checkpoints: the failed step runs again. */
   redrive: (id: string) =>
     request('POST', `/executions/${encodeURIComponent(id)}/redrive`, acceptedSchema),
+  /** Cancels a running execution: no step starts another; it ends `cancelled` (final). */
+  cancel: (id: string) =>
+    request('POST', `/executions/${encodeURIComponent(id)}/cancel`, acceptedSchema),
   fanOuts: (id: string, instances: readonly string[]) =>
     request(
       'GET',
