@@ -1,3 +1,5 @@
+import { createParser } from 'eventsource-parser';
+
 /**
  * A small client for this API over `fetch`, used by the CLI (`deploy`, `run --api`, `trace`) and
  * by the tests. Answers are returned as parsed JSON; errors throw `ApiClientError` with the
@@ -27,45 +29,30 @@ export interface SseMessage {
   data: string;
 }
 
-/** Reads a `text/event-stream` body message by message until it ends or `onMessage` returns false. */
+/**
+ * Reads a `text/event-stream` body message by message (parsed by `eventsource-parser`) until it
+ * ends or `onMessage` returns false.
+ */
 export async function readSse(
   body: ReadableStream<Uint8Array>,
   onMessage: (message: SseMessage) => boolean | undefined | Promise<boolean | undefined>,
 ): Promise<void> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
-  let buffer = '';
-  let current: { id?: string; event?: string; data: string[] } = { data: [] };
+  let parsed: SseMessage[] = [];
+  const parser = createParser({
+    onEvent: ({ id, event, data }) => {
+      parsed.push({ event: event ?? 'message', data, ...(id !== undefined ? { id } : {}) });
+    },
+  });
   try {
     for (;;) {
       const { value, done } = await reader.read();
       if (done) return;
-      buffer += decoder.decode(value, { stream: true });
-      for (;;) {
-        const newline = buffer.indexOf('\n');
-        if (newline < 0) break;
-        const line = buffer.slice(0, newline).replace(/\r$/, '');
-        buffer = buffer.slice(newline + 1);
-        if (line === '') {
-          if (current.data.length > 0 || current.event !== undefined) {
-            const message: SseMessage = {
-              event: current.event ?? 'message',
-              data: current.data.join('\n'),
-              ...(current.id !== undefined ? { id: current.id } : {}),
-            };
-            current = { data: [] };
-            if ((await onMessage(message)) === false) return;
-          }
-          continue;
-        }
-        if (line.startsWith(':')) continue;
-        const colon = line.indexOf(':');
-        const field = colon < 0 ? line : line.slice(0, colon);
-        const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-        if (field === 'data') current.data.push(value);
-        else if (field === 'event') current.event = value;
-        else if (field === 'id') current.id = value;
-      }
+      parser.feed(decoder.decode(value, { stream: true }));
+      const messages = parsed;
+      parsed = [];
+      for (const message of messages) if ((await onMessage(message)) === false) return;
     }
   } finally {
     await reader.cancel().catch(() => {});
@@ -170,6 +157,28 @@ export class ApiClient {
 
   getExecution(id: string): Promise<Record<string, unknown> & { status: string }> {
     return this.request('GET', `/api/v1/executions/${id}`);
+  }
+
+  /**
+   * The full committed output of one instance as its JSON text (blob-stored outputs included),
+   * however large; `JSON.parse` it for the value.
+   */
+  async stepOutputText(id: string, instance: string): Promise<string> {
+    const response = await fetch(
+      `${this.url}/api/v1/executions/${id}/output?instance=${encodeURIComponent(instance)}`,
+      { headers: this.headers({}) },
+    );
+    const text = await response.text();
+    if (!response.ok) {
+      const parsed = JSON.parse(text) as { error?: { code?: string; message?: string } };
+      throw new ApiClientError(
+        response.status,
+        parsed.error?.code ?? 'API_HTTP',
+        parsed.error?.message ?? `HTTP ${response.status}`,
+        {},
+      );
+    }
+    return text;
   }
 
   /** Cancels a running execution; answers its status (`cancelled`, or how it ended first). */

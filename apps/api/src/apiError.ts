@@ -13,6 +13,7 @@ export type ApiErrorCode =
   | 'API_GRAPH_INVALID'
   | 'API_GRAPH_TOO_LARGE'
   | 'API_BUSY'
+  | 'API_OUTPUT_GONE'
   | 'API_CLOUD_UNAVAILABLE'
   | 'API_INTERNAL';
 
@@ -28,6 +29,7 @@ const statusOf: Record<ApiErrorCode, ContentfulStatusCode> = {
   API_GRAPH_INVALID: 422,
   API_GRAPH_TOO_LARGE: 413,
   API_BUSY: 503,
+  API_OUTPUT_GONE: 410,
   API_CLOUD_UNAVAILABLE: 502,
   API_INTERNAL: 500,
 };

@@ -129,6 +129,12 @@ const operations: Operation[] = [
     status: 202,
   },
   {
+    method: 'get',
+    path: '/api/v1/executions/{id}/output',
+    summary: "One instance's full committed output (query instance, download=1), blobs included",
+    status: 200,
+  },
+  {
     method: 'post',
     path: '/api/v1/executions/{id}/cancel',
     summary: 'Cancel a running execution (no step starts another; final status cancelled)',

@@ -79,6 +79,12 @@ export const listExecutionsQuery = z.object({
   limit,
 });
 
+/** One instance's full output: `?instance=<key>`, `&download=1` for an attachment. */
+export const stepOutputQuery = z.object({
+  instance: z.string().min(1).max(1000),
+  download: z.enum(['0', '1', 'true', 'false']).optional(),
+});
+
 /** Map instance keys whose committed width the run view asks for. */
 export const fanOutsQuery = z.object({
   instance: z.array(z.string().min(1).max(1000)).min(1).max(200),

@@ -11,7 +11,9 @@ import {
   fanOutsQuery,
   listExecutionsQuery,
   startExecutionBody,
+  stepOutputQuery,
 } from '../schemas';
+import { readStepOutput } from '../stepOutput';
 import { readJsonBody, readParams, readQuery } from '../validation';
 
 /** Most events an execution view folds; beyond that the summary covers the first ones. */
@@ -69,6 +71,28 @@ export function executionRoutes(app: Hono, ctx: ApiContext): void {
     const deployment = await ctx.repo.getDeployment(execution.deploymentId);
     if (deployment === undefined) throw notFound('deployment', execution.deploymentId);
     return c.json({ items: await readFanOutCounts(ctx, deployment, id, instances) });
+  });
+
+  // The full committed output of one instance, however large: trace events carry a preview or
+  // a blob pointer only. The JSON text is sent as stored (a blob's bytes are not parsed).
+  app.get('/api/v1/executions/:id/output', async (c) => {
+    const { id } = readParams(c, executionParams);
+    const query = readQuery(c, stepOutputQuery);
+    const execution = await ctx.repo.getExecution(id);
+    if (execution === undefined) throw notFound('execution', id);
+    const deployment = await ctx.repo.getDeployment(execution.deploymentId);
+    if (deployment === undefined) throw notFound('deployment', execution.deploymentId);
+    const output = await readStepOutput(ctx, deployment, id, execution.closedAt, query.instance);
+    const headers: Record<string, string> = {
+      'content-type': 'application/json; charset=utf-8',
+      'x-jointflow-output-bytes': String(output.bytes),
+    };
+    if (query.download === '1' || query.download === 'true') {
+      const name = `${id}-${query.instance.replace(/[^A-Za-z0-9_.=-]+/g, '_')}.json`;
+      headers['content-disposition'] = `attachment; filename="${name}"`;
+    }
+    const body = typeof output.json === 'string' ? output.json : new Uint8Array(output.json);
+    return c.body(body, 200, headers);
   });
 
   app.post('/api/v1/executions/:id/cancel', async (c) => {
