@@ -86,10 +86,11 @@ function suiteLoads(): string[] {
   return suites.flatMap((suite) => {
     const result = readSuiteResult<unknown>(suite);
     if (!result) return [];
-    const start = (result.load?.atStart ?? result.machine.loadAverage).join(' / ');
-    const end = result.load?.atEnd.join(' / ') ?? 'not recorded';
+    const when = `- ${suite} (${result.mode}, ${result.startedAt}): load average`;
     return [
-      `- ${suite} (${result.mode}, ${result.startedAt}): load average ${start} at its start, ${end} at its end`,
+      result.load
+        ? `${when} ${result.load.atStart.join(' / ')} at its start, ${result.load.atEnd.join(' / ')} at its end`
+        : `${when} ${result.machine.loadAverage.join(' / ')} when its run started (this result file predates per-suite loads)`,
     ];
   });
 }
