@@ -145,7 +145,7 @@ describe('GET /api/v1/executions/:id/output', () => {
               kind: 'task',
               name: 'big',
               cloud: 'aws-local',
-              code: 'export async function handler(input) { return { rows: Array.from({ length: input.n }, (_, i) => ({ i, label: 'row ' + i })) }; }',
+              code: 'export async function handler(input) { return { rows: Array.from({ length: input.n }, (_, i) => ({ i, label: "row " + i })) }; }',
             },
             {
               kind: 'task',
