@@ -19,6 +19,7 @@ export const commands: CommandEntry[] = [
   { name: 'run', load: async () => (await import('./run')).runCommand },
   { name: 'trace', load: async () => (await import('./trace')).traceCommand },
   { name: 'cancel', load: async () => (await import('./cancel')).cancelCommand },
+  { name: 'output', load: async () => (await import('./output')).outputCommand },
   { name: 'clouds', load: async () => (await import('./clouds')).cloudsCommand },
   { name: 'bench', load: async () => (await import('./bench')).benchCommand },
 ];
