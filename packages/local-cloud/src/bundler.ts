@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
+import { createHarnessCache } from './harnessCache';
 
 /**
  * Packages one function for a worker process run with plain `node` (no TypeScript loader, so a
  * warm worker costs only Node's own memory): `bundles/harness.mjs` (the worker harness with the
- * runtime, built once per cloud process) plus, per code hash, `user.mjs` (the user's TypeScript
+ * runtime, built once per source state and copied into each cloud's directory: harnessCache.ts) plus, per code hash, `user.mjs` (the user's TypeScript
  * and its imports) and `function.mjs`, which imports both and starts the worker. Functions with
  * the same code share a directory. Each module has a source map beside it.
  */
@@ -15,6 +16,7 @@ import { build, type Plugin } from 'esbuild';
 const here = dirname(fileURLToPath(import.meta.url));
 const harnessEntry = join(here, 'workerEntry.ts');
 const zipSandboxEntry = join(here, 'zipSandbox.ts');
+const harnessCache = createHarnessCache();
 
 /**
  * Lets esbuild drop the modules of @jointflow/shims a worker never uses. The package's front door
@@ -125,7 +127,7 @@ export function createBundler(dataDir: string): (code: string) => Promise<Bundle
     entryFile: string,
     outfile: string,
     plugins: Plugin[],
-  ): Promise<{ ok: true } | { ok: false; reason: string }> {
+  ): Promise<{ ok: true; inputs: string[] } | { ok: false; reason: string }> {
     try {
       const result = await build({
         entryPoints: [entryFile],
@@ -157,7 +159,9 @@ export function createBundler(dataDir: string): (code: string) => Promise<Bundle
           reason: `DEPLOY_BUILD_FAILED: the function would load ${[...new Set(missing)].join(', ')}, cloud SDKs that functions on a local cloud cannot load; remove that import from the step's code (steps reach stores and blobs through the runtime's ctx)`,
         };
       }
-      return { ok: true };
+      // esbuild names inputs relative to its working directory (this process's cwd).
+      const inputs = Object.keys(result.metafile.inputs).map((input) => resolve(input));
+      return { ok: true, inputs };
     } catch (error) {
       const failure = error as {
         errors?: { text: string; location?: { line: number; column: number } | null }[];
@@ -181,9 +185,18 @@ export function createBundler(dataDir: string): (code: string) => Promise<Bundle
     if (harness === undefined) {
       const entryFile = join(dir, 'harness-entry.ts');
       writeFileSync(entryFile, `export { startWorker } from ${JSON.stringify(harnessEntry)};\n`);
-      harness = buildModule(entryFile, harnessFile, [shimsWithoutSideEffects]).then((r) =>
-        r.ok ? { ok: true, path: harnessFile, codeHash: '', reads: [] } : r,
-      );
+      const ready: BundleResult = { ok: true, path: harnessFile, codeHash: '', reads: [] };
+      // Built by an earlier cloud from the same sources (harnessCache.ts): a copy, not a build.
+      harness = harnessCache.restore(harnessFile)
+        ? Promise.resolve(ready)
+        : buildModule(entryFile, harnessFile, [shimsWithoutSideEffects]).then((r) => {
+            if (!r.ok) return r;
+            harnessCache.save(
+              harnessFile,
+              r.inputs.filter((input) => input !== resolve(entryFile)),
+            );
+            return ready;
+          });
       // A failed harness build (a bug of ours, not the user's) is retried on the next deploy.
       void harness.then((r) => {
         if (!r.ok) harness = undefined;
