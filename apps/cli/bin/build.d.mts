@@ -4,5 +4,5 @@
 export function freshBuild(): string | undefined;
 /** Builds now, whatever the current build is. Resolves to the new build's directory. */
 export function buildNow(): Promise<string>;
-/** The directory of an up-to-date build, building first when there is none or a source changed. */
+/** The directory of an up-to-date build (built first when stale), pinned while this process lives. */
 export function ensureBuild(): Promise<string>;

@@ -46,7 +46,10 @@ const EXTERNAL = ['better-sqlite3', 'pg', 'pg-native', 'esbuild', 'tsx', 'fseven
 
 /** How long a build lock may stand before another process takes it over (a hung build). */
 const STALE_LOCK_MS = 120_000;
-/** Older builds kept for processes still running them (a supervised cloud restarts from one). */
+/**
+ * Older builds kept besides the current one and those a live process uses (pinned below): a
+ * running `jointflow up` or bench starts cloud processes from its build long after a newer one.
+ */
 const KEEP_BUILDS = 4;
 
 /** [mtimeMs, size] of a file under the root, or null when it is missing. */
@@ -168,10 +171,46 @@ function lockAbandoned() {
   }
 }
 
-/** Removes builds beyond the newest KEEP_BUILDS, never the current one. */
+/**
+ * Marks `dir` as used by this process until it exits, so no other process prunes it: a bench run
+ * lost its clouds' program to a prune when other starts built four newer ones meanwhile.
+ */
+function pinBuild(dir) {
+  const pins = join(dir, '.pins');
+  const pin = join(pins, String(process.pid));
+  try {
+    mkdirSync(pins, { recursive: true });
+    writeFileSync(pin, '');
+    process.once('exit', () => rmSync(pin, { force: true }));
+  } catch {
+    // An unpinned build is only at risk of a prune, after four newer builds.
+  }
+}
+
+/** Whether a live process pinned the build `name`. */
+function pinned(name) {
+  let pids;
+  try {
+    pids = readdirSync(join(distDir, name, '.pins'));
+  } catch {
+    return false;
+  }
+  return pids.some((pid) => {
+    try {
+      process.kill(Number(pid), 0);
+      return true;
+    } catch (error) {
+      return error?.code === 'EPERM';
+    }
+  });
+}
+
+/** Removes builds beyond the newest KEEP_BUILDS, never the current one nor a pinned one. */
 function pruneBuilds(currentId) {
   const builds = readdirSync(distDir, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && e.name.startsWith('b-') && e.name !== currentId)
+    .filter(
+      (e) => e.isDirectory() && e.name.startsWith('b-') && e.name !== currentId && !pinned(e.name),
+    )
     .map((e) => ({ name: e.name, at: statSync(join(distDir, e.name)).mtimeMs }))
     .sort((a, b) => b.at - a.at);
   for (const old of builds.slice(KEEP_BUILDS - 1)) {
@@ -195,11 +234,17 @@ export async function buildNow() {
 }
 
 /**
- * The directory of an up-to-date build, building first when there is none or a source changed.
- * Concurrent callers (tests spawning several CLIs) build once: one holds a lock directory, the
- * others wait for it and use its build.
+ * The directory of an up-to-date build, building first when there is none or a source changed,
+ * pinned for this process's lifetime. Concurrent callers (tests spawning several CLIs) build
+ * once: one holds a lock directory, the others wait for it and use its build.
  */
 export async function ensureBuild() {
+  const dir = await upToDateBuild();
+  pinBuild(dir);
+  return dir;
+}
+
+async function upToDateBuild() {
   for (;;) {
     const fresh = freshBuild();
     if (fresh !== undefined) return fresh;
