@@ -324,7 +324,14 @@ export function RunView({
               origin={Number.isFinite(trace.firstAt) ? trace.firstAt : 0}
             />
           )}
-          {instance && <InstanceDetails trace={trace} instance={instance} clouds={clouds} />}
+          {instance && (
+            <InstanceDetails
+              trace={trace}
+              instance={instance}
+              clouds={clouds}
+              {...(resolved ? { execution: resolved } : {})}
+            />
+          )}
           <nav className="rv-recent" aria-label="Executions">
             <h2>Recent runs</h2>
             <ul>

@@ -3,6 +3,7 @@ import type { Cloud } from '../api/apiClient';
 import { cloudColor } from '../api/queries';
 import { CloudBadge } from './CloudBadge';
 import { formatMs } from './duration';
+import { FullOutput, partialOutputBytes } from './FullOutput';
 import { formatUsd } from './money';
 import { OutputPlot } from './OutputPlot';
 import { countsLabel } from './RunGraph';
@@ -21,12 +22,16 @@ export function InstanceDetails({
   trace,
   instance,
   clouds,
+  execution,
 }: {
   trace: RunTrace;
   instance: InstanceState;
   clouds: readonly Cloud[];
+  /** The run's id: outputs too large for the trace are fetched from the API by it. */
+  execution?: string;
 }) {
   const phases = trace.phasesOf(instance);
+  const partialBytes = partialOutputBytes(instance.output);
   return (
     <section aria-label="Instance" className="instance-details">
       <h3>
@@ -54,6 +59,14 @@ export function InstanceDetails({
       <pre>{preview(instance.input)}</pre>
       <h4>Output</h4>
       <pre>{preview(instance.output)}</pre>
+      {execution !== undefined && partialBytes !== undefined && (
+        <FullOutput
+          key={instance.instance}
+          execution={execution}
+          instance={instance.instance}
+          bytes={partialBytes}
+        />
+      )}
       {instance.error && (
         <>
           <h4>Error</h4>
