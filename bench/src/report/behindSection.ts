@@ -39,7 +39,7 @@ export function behindSection(lines: string[]): void {
     ].filter(Boolean);
     const ops = chain?.storeOpsPerUnit;
     points.push(
-      `- **Per step, same cloud, fsync on**: Jointflow p50 ${ms(ours)} ms is ${x(ours, transition.reference.hopPlusPutFsync.p50)} the floor of one hop + one fsync'd put-if-absent (${ms(transition.reference.hopPlusPutFsync.p50)} ms; target ≤ 2x)${slower.length > 0 ? ` and slower than ${slower.join(' and ')}` : ''}. Why: ${ops ? `each step makes ${ops.total.toFixed(1)} store round trips in a ${chain?.size}-step chain (${ops.reads.toFixed(1)} reads, ${ops.conditionalWrites.toFixed(1)} conditional writes, ${(ops.slotFills + ops.writes).toFixed(1)} other writes) where the floor has one conditional write${ops.total <= 1.5 ? ' — the store work is at the floor, so the excess is the invoke path' : "; each is a loopback HTTP request to the cloud process, and each write an fsync'd SQLite commit"}; ` : ''}and the rest is the invoke path itself (Event: accepted, spooled, dispatched to the function's own worker process), which the floor on the same path pays too: its p50 is ${ms(floor)} ms, so Jointflow's step is ${x(ours, floor)} the floor's (target ≤ 2x).`,
+      `- **Per step, same cloud, fsync on**: Jointflow p50 ${ms(ours)} ms is ${x(ours, transition.reference.hopPlusPutFsync.p50)} the floor of one hop + one fsync'd put-if-absent (${ms(transition.reference.hopPlusPutFsync.p50)} ms; target ≤ 2x)${slower.length > 0 ? ` and slower than ${slower.join(' and ')}` : ''}. Why: ${ops ? `each step makes ${ops.total.toFixed(1)} store round trips in a ${chain?.size}-step chain (${ops.reads.toFixed(1)} reads, ${ops.conditionalWrites.toFixed(1)} conditional writes, ${(ops.slotFills + ops.writes).toFixed(1)} other writes) where the reference has one conditional write${ops.total <= 1.5 ? ' — the store work is at the reference' : "; each is a loopback HTTP request to the cloud process, and each write an fsync'd SQLite commit"}; ` : ''}the invoke path itself (Event: accepted, spooled, dispatched to the function's own worker process) costs the floor on the same path ${ms(floor)} ms at p50, so Jointflow's step is ${x(ours, floor)} the floor's (target ≤ 2x): the difference is the runtime's store round trips and bookkeeping.`,
     );
   }
   if (workflows) {
@@ -84,7 +84,7 @@ export function behindSection(lines: string[]): void {
     }).length;
     if (behindCount > 0) {
       points.push(
-        `- Why the workflows trail where they do: every step pays the per-step cost above; across clouds every hop also pays the profiles' latency once per invoke and once per remote store call, while the baselines cross clouds only for the step call itself; and map branches run in separate worker processes (${behindCount} of ${workflows.workflows.length} workflows behind at least one peer in this run).`,
+        `- Why the workflows trail where they do: every step pays the per-step cost above; across clouds every hop also pays the profiles' latency once per invoke and once per remote store call, while the baselines cross clouds only for the step call itself; and each step's runtime pays its store round trips before it invokes the next, where the centralized coordinator's only store work is its history commit (${behindCount} of ${workflows.workflows.length} workflows behind at least one peer in this run).`,
       );
     }
     const restateCheaper = workflows.workflows.filter((workflow) => {
