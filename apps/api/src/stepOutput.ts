@@ -51,7 +51,15 @@ export async function readStepOutput(
     throw new ApiError('API_CLOUD_UNAVAILABLE', `cloud "${fn.homeStore}" is not one this API runs`);
   }
   const key = keys.checkpoint(execution, instance);
-  const raw = await shim.store().get(key);
+  let raw: unknown;
+  try {
+    raw = await shim.store().get(key);
+  } catch (error) {
+    throw new ApiError(
+      'API_CLOUD_UNAVAILABLE',
+      `could not read the checkpoint of "${instance}" on ${fn.homeStore} (${error instanceof Error ? error.message : String(error)}); check the cloud's health and try again`,
+    );
+  }
   if (raw === undefined) {
     throw new ApiError(
       'API_NOT_FOUND',
