@@ -12,6 +12,7 @@
 // that went into it, plus the lock files (an `npm install` that changed node_modules). Each build
 // goes to a fresh directory and current.json is replaced by a rename, so processes starting
 // during a build, or still running an older build, never see a half-written one.
+import { spawnSync } from 'node:child_process';
 import {
   mkdirSync,
   readdirSync,
@@ -116,6 +117,7 @@ async function buildInto(id) {
     entryPoints: {
       cli: 'apps/cli/src/main.ts',
       cloud: 'packages/local-cloud/src/main.ts',
+      'prebuild-harness': 'packages/local-cloud/src/prebuildHarness.ts',
     },
     outdir,
     bundle: true,
@@ -273,5 +275,15 @@ async function upToDateBuild() {
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const started = Date.now();
   const dir = await ensureBuild();
+  // The clouds' worker harness too (packages/local-cloud/src/harnessCache.ts), so the first run
+  // after an install does not build it in every cloud. Best effort: a cloud builds it otherwise.
+  const harness = spawnSync(process.execPath, [join(dir, 'prebuild-harness.js')], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (harness.status !== 0) {
+    console.error(
+      'jointflow: the worker harness was not prebuilt; each cloud builds it on its first deploy',
+    );
+  }
   console.log(`jointflow: ${dir} is up to date (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
