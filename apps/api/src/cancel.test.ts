@@ -1,11 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type LocalClouds, startLocalClouds } from '@jointflow/local-cloud';
+import type { LocalClouds } from '@jointflow/local-cloud';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClientError } from './apiClient';
 import { chainGraph, type Harness, startHarness, traceEvent } from './testing/apiHarness';
 import { memoryClouds, recordingEngine } from './testing/memoryCloud';
+import { startTestLocalClouds, type TestLocalClouds } from './testing/testLocalClouds';
 
 async function conflict(work: Promise<unknown>): Promise<string> {
   const error = await work.then(
@@ -70,21 +68,14 @@ describe('cancelling an execution', () => {
   });
 
   describe('with real local clouds', () => {
-    let dir: string;
+    let clouds: TestLocalClouds | undefined;
     let local: LocalClouds | undefined;
     beforeAll(async () => {
-      dir = mkdtempSync(join(tmpdir(), 'jf-cancel-'));
-      local = await startLocalClouds({
-        dataDir: join(dir, 'clouds'),
-        durability: 'os',
-        maxWorkersPerCloud: 2,
-        behaviour: { coldStartMs: 0, asyncRetryDelayMs: 50 },
-        logs: 'ignore',
-      });
+      clouds = await startTestLocalClouds('jf-cancel-');
+      local = clouds.local;
     });
     afterAll(async () => {
-      await local?.stop();
-      rmSync(dir, { recursive: true, force: true });
+      await clouds?.stop();
     });
 
     it('starts no step after the one running, which ends at its commit', async () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type LocalClouds, startLocalClouds } from '@jointflow/local-cloud';
+import type { LocalClouds } from '@jointflow/local-cloud';
 import type { CloudShim } from '@jointflow/shims';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from './apiClient';
@@ -16,6 +16,7 @@ import {
   postgresUnavailable,
   startPostgres,
 } from './testing/postgresServer';
+import { startTestLocalClouds, type TestLocalClouds } from './testing/testLocalClouds';
 
 /**
  * Several API processes on one PostgreSQL database (issue 14): they start at the same moment on
@@ -153,21 +154,14 @@ describe.skipIf(pgMissing !== undefined)('N API processes on one PostgreSQL', ()
   });
 
   describe('with real local clouds', () => {
-    let dir: string;
+    let clouds: TestLocalClouds | undefined;
     let local: LocalClouds | undefined;
     beforeAll(async () => {
-      dir = mkdtempSync(join(tmpdir(), 'jf-multi-clouds-'));
-      local = await startLocalClouds({
-        dataDir: join(dir, 'clouds'),
-        durability: 'os',
-        maxWorkersPerCloud: 2,
-        behaviour: { coldStartMs: 0, asyncRetryDelayMs: 50 },
-        logs: 'ignore',
-      });
+      clouds = await startTestLocalClouds('jf-multi-clouds-');
+      local = clouds.local;
     });
     afterAll(async () => {
-      await local?.stop();
-      rmSync(dir, { recursive: true, force: true });
+      await clouds?.stop();
     });
 
     it(`${RUNS} executions started through both complete with 0 redrives`, async () => {

@@ -1,11 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type LocalClouds, startLocalClouds } from '@jointflow/local-cloud';
+import type { LocalClouds } from '@jointflow/local-cloud';
 import { keys, tombstoneOf } from '@jointflow/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chainGraph, startHarness } from './testing/apiHarness';
 import { memoryClouds, recordingEngine } from './testing/memoryCloud';
+import { startTestLocalClouds, type TestLocalClouds } from './testing/testLocalClouds';
 
 /** A committed success as the runtime writes it. */
 function succeeded(output: unknown) {
@@ -117,21 +115,14 @@ describe('GET /api/v1/executions/:id/output', () => {
   });
 
   describe('with real local clouds', () => {
-    let dir: string;
+    let clouds: TestLocalClouds | undefined;
     let local: LocalClouds | undefined;
     beforeAll(async () => {
-      dir = mkdtempSync(join(tmpdir(), 'jf-output-'));
-      local = await startLocalClouds({
-        dataDir: join(dir, 'clouds'),
-        durability: 'os',
-        maxWorkersPerCloud: 2,
-        behaviour: { coldStartMs: 0, asyncRetryDelayMs: 50 },
-        logs: 'ignore',
-      });
+      clouds = await startTestLocalClouds('jf-output-');
+      local = clouds.local;
     });
     afterAll(async () => {
-      await local?.stop();
-      rmSync(dir, { recursive: true, force: true });
+      await clouds?.stop();
     });
 
     it('a step result stored as a blob is read back in full through the API', async () => {

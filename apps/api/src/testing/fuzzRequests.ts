@@ -34,6 +34,11 @@ const path = fc.oneof(
   idLike.map((id) => `/api/v1/deployments/${id}/executions`),
   idLike.map((id) => `/api/v1/executions/${id}`),
   idLike.map((id) => `/api/v1/executions/${id}/redrive`),
+  idLike.map((id) => `/api/v1/executions/${id}/cancel`),
+  fc
+    .tuple(idLike, idLike)
+    .map(([id, instance]) => `/api/v1/executions/${id}/output?instance=${instance}`),
+  idLike.map((id) => `/api/v1/executions/${id}/output`),
   idLike.map((id) => `/api/v1/executions/${id}/events`),
   idLike.map((id) => `/api/v1/clouds/${id}/faults`),
   fc
