@@ -109,25 +109,47 @@ const sourceLocation = {
   },
 };
 
+/**
+ * Lets esbuild drop the modules of @jointflow/shims a program never uses, as the worker bundles do
+ * (packages/local-cloud/src/bundler.ts): the package's front door also exports the AWS and Aliyun
+ * shims, whose SDKs (CommonJS, never tree-shaken) made a 6 MB chunk that every cloud process
+ * loaded (~1.1 s of CPU each) though a local cloud never calls them. Marking the package's own
+ * modules side-effect free (what `"sideEffects": false` in its package.json would say) keeps the
+ * SDKs only where a command uses them (`run --clouds`, `clouds`, `up --clouds`).
+ */
+const shimsWithoutSideEffects = {
+  name: 'jointflow-shims-side-effect-free',
+  setup(build) {
+    build.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.pluginData === 'resolving') return undefined;
+      const fromShims = /[\\/]packages[\\/]shims[\\/]src[\\/]/.test(args.importer);
+      if (args.path !== '@jointflow/shims' && !(fromShims && args.path.startsWith('.'))) {
+        return undefined;
+      }
+      const resolved = await build.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: 'resolving',
+      });
+      if (resolved.errors.length > 0) return undefined;
+      return { path: resolved.path, sideEffects: false };
+    });
+  },
+};
+
 async function buildInto(id) {
   const { build } = await import('esbuild');
   const outdir = join(distDir, id);
-  const result = await build({
+  const common = {
     absWorkingDir: root,
-    entryPoints: {
-      cli: 'apps/cli/src/main.ts',
-      cloud: 'packages/local-cloud/src/main.ts',
-      'prebuild-harness': 'packages/local-cloud/src/prebuildHarness.ts',
-    },
     outdir,
     bundle: true,
-    // Each command's module graph is its own chunk (commands/index.ts imports them lazily).
-    splitting: true,
     format: 'esm',
     platform: 'node',
     target: 'node20',
     external: EXTERNAL,
-    plugins: [sourceLocation],
+    plugins: [shimsWithoutSideEffects, sourceLocation],
     define: {
       'import.meta.url': '__jfModuleUrl',
       'import.meta.dirname': '__jfModuleDir',
@@ -142,9 +164,23 @@ async function buildInto(id) {
     sourcesContent: false,
     metafile: true,
     logLevel: 'error',
-  });
+  };
+  const results = await Promise.all([
+    // Each command's module graph is its own chunk (commands/index.ts imports them lazily).
+    build({ ...common, entryPoints: { cli: 'apps/cli/src/main.ts' }, splitting: true }),
+    // The cloud process and the harness prebuild as single files, apart from the CLI's chunks:
+    // sharing chunks with `run` made every cloud load the cloud SDKs `run --clouds` needs.
+    build({
+      ...common,
+      entryPoints: {
+        cloud: 'packages/local-cloud/src/main.ts',
+        'prebuild-harness': 'packages/local-cloud/src/prebuildHarness.ts',
+      },
+    }),
+  ]);
   const inputs = {};
-  for (const file of [...Object.keys(result.metafile.inputs), ...EXTRA_INPUTS]) {
+  const files = results.flatMap((result) => Object.keys(result.metafile.inputs));
+  for (const file of [...files, ...EXTRA_INPUTS]) {
     if (!file.includes('node_modules/') || file === 'node_modules/.package-lock.json') {
       inputs[file] = stamp(file);
     }
