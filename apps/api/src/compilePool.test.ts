@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiError } from './apiError';
 import { MAX_GRAPH_NODES } from './compileJob';
+import { CompilePool } from './compilePool';
 import { type Harness, startHarness } from './testing/apiHarness';
 import { memoryClouds, recordingEngine } from './testing/memoryCloud';
 
@@ -85,5 +87,50 @@ describe('compiling off the event loop', () => {
       expect(body.error.code).toBe('API_GRAPH_TOO_LARGE');
       expect(body.error.message).toContain(`${MAX_GRAPH_NODES} nodes`);
     }
+  });
+});
+
+describe('CompilePool', () => {
+  const profiles = () => memoryClouds().map((c) => c.profile);
+  const body = JSON.stringify({ graph: chain(6_000) });
+
+  it('fails only the job that runs out of heap or time, with 413, and keeps serving', async () => {
+    const starved = new CompilePool(profiles, { maxHeapMb: 16 });
+    const slow = new CompilePool(profiles, { jobTimeoutMs: 1 });
+    try {
+      for (const [pool, reason] of [
+        [starved, 'ran out of memory'],
+        [slow, 'took longer than'],
+      ] as const) {
+        const error = await pool.run({ op: 'request', route: 'compile', body }).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(ApiError);
+        expect((error as ApiError).code).toBe('API_GRAPH_TOO_LARGE');
+        expect((error as ApiError).message).toContain(reason);
+      }
+    } finally {
+      await Promise.all([starved.close(), slow.close()]);
+    }
+    const pool = new CompilePool(profiles);
+    try {
+      const small = JSON.stringify({ graph: chain(3) });
+      const answers = await Promise.all(
+        [1, 2, 3].map(() => pool.run({ op: 'request', route: 'compile', body: small })),
+      );
+      for (const answer of answers) expect(JSON.parse(answer).diagnostics).toEqual([]);
+      // A client mistake comes back as the same ApiError the route would throw.
+      const bad = await pool.run({ op: 'request', route: 'compile', body: '{"graph":1}' }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect((bad as ApiError).code).toBe('API_VALIDATION');
+    } finally {
+      await pool.close();
+    }
+    await expect(pool.run({ op: 'request', route: 'compile', body })).rejects.toThrow(
+      'shutting down',
+    );
   });
 });
