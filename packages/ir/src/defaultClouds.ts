@@ -39,7 +39,8 @@ export const defaultCloudProfiles: CloudProfile[] = [
       asyncRetryDelayMs: 1_000,
       processConcurrency: 32,
     },
-    latencyMs: { 'aliyun-local': 30 },
+    // gcp-local: the third cloud of examples/clouds/three-local.json (absent by default).
+    latencyMs: { 'aliyun-local': 30, 'gcp-local': 40 },
   },
   {
     id: 'aliyun-local',
@@ -69,6 +70,6 @@ export const defaultCloudProfiles: CloudProfile[] = [
       asyncRetryDelayMs: 1_000,
       processConcurrency: 32,
     },
-    latencyMs: { 'aws-local': 30 },
+    latencyMs: { 'aws-local': 30, 'gcp-local': 60 },
   },
 ];
