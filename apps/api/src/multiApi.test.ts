@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from './apiClient';
 import type { ExecutionEngine } from './executionEngine';
 import { type ApiServer, type ApiServerOptions, createApiServer } from './server';
+import { openRepository } from './store/openRepository';
 import { chainGraph, traceEvent } from './testing/apiHarness';
 import { memoryClouds, recordingEngine } from './testing/memoryCloud';
 import {
@@ -148,8 +149,66 @@ describe.skipIf(pgMissing !== undefined)('N API processes on one PostgreSQL', ()
       );
       expect(redrivesBy.sort()).toEqual([0, 3]);
       expect(engine.redrives.filter((r) => r.execution === stalled)).toHaveLength(3);
+
+      // The watchdog's holder stops: its session ends, and the other process takes over.
+      const leader = redrivesBy[0] === 3 ? 0 : 1;
+      const leaderApi = apis[leader] as ApiServer;
+      const other = new ApiClient(apis[1 - leader]?.url ?? '', a.token);
+      await leaderApi.close();
+      const { id: orphan } = await other.startExecution(deployment, { value: 3 });
+      for (let i = 0; i < 600; i++) {
+        if ((await other.getExecution(orphan)).status === 'failed') break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect((await other.getExecution(orphan)).status).toBe('failed');
+      const redrivenBy = logs.map(
+        (lines) => lines.filter((l) => l.includes(`${orphan} stalled; redriving`)).length,
+      );
+      expect(redrivenBy[leader]).toBe(0);
+      expect(redrivenBy[1 - leader]).toBe(3);
     } finally {
       await Promise.all(apis.map((api) => api.close()));
+    }
+  });
+
+  it('a change stored by one process is notified to the others (LISTEN/NOTIFY)', async () => {
+    const databaseUrl = await createDatabase(postgres.url);
+    const [one, two] = await Promise.all([
+      openRepository({ home: tmpdir(), databaseUrl }),
+      openRepository({ home: tmpdir(), databaseUrl }),
+    ]);
+    try {
+      const { id: workflow } = await one.createWorkflow({ name: 'w', graph: chainGraph });
+      const deployment = await one.createDeployment({
+        workflowId: workflow,
+        version: 1,
+        ir: { version: 'v', start: 'first', resultStore: 'aws-local', functions: {} } as never,
+        functions: [],
+      });
+      const execution = await one.createExecution({
+        deploymentId: deployment.id,
+        workflowId: workflow,
+        input: null,
+      });
+      const heard: string[] = [];
+      let wake: () => void = () => {};
+      const woken = new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      two.onExecutionChanged((id) => {
+        heard.push(id);
+        wake();
+      });
+      // The listener's session connects in the background: until it listens, re-send (bounded).
+      for (let i = 0; i < 100 && heard.length === 0; i++) {
+        await one.ingestEvents([
+          traceEvent(execution.id, deployment.id, `step${i}`, 'step.started'),
+        ]);
+        await Promise.race([woken, new Promise((resolve) => setTimeout(resolve, 100))]);
+      }
+      expect(heard[0]).toBe(execution.id);
+    } finally {
+      await Promise.all([one.close(), two.close()]);
     }
   });
 
