@@ -115,17 +115,17 @@ export class CompilePool {
 
   private assign(slot: Slot, pending: Pending): void {
     slot.current = pending;
-    slot.timer = setTimeout(() => {
-      void this.stop(
-        slot,
-        `compiling took longer than ${Math.round(this.jobTimeoutMs / 1000)} s; make the graph smaller`,
-      );
-    }, this.jobTimeoutMs);
-    slot.timer.unref();
     void slot.ready.then(() => {
-      if (slot.current === pending) {
-        slot.worker.postMessage({ id: pending.id, profiles: pending.profiles, job: pending.job });
-      }
+      if (slot.current !== pending) return;
+      // The job's time counts from when the worker has it, not from the worker's start-up.
+      slot.timer = setTimeout(() => {
+        void this.stop(
+          slot,
+          `compiling took longer than ${Math.round(this.jobTimeoutMs / 1000)} s; make the graph smaller`,
+        );
+      }, this.jobTimeoutMs);
+      slot.timer.unref();
+      slot.worker.postMessage({ id: pending.id, profiles: pending.profiles, job: pending.job });
     });
   }
 
