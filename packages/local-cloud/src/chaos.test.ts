@@ -11,6 +11,7 @@ import { deployWorkflow } from './deployWorkflow';
 import { parseFaultArg } from './faultArg';
 import { outsidePorts, runExecution, stillQueuedOn } from './runExecution';
 import { compileOrThrow, startTestClouds, type TestClouds } from './testClouds';
+import { chaosInputs, comparableOutput } from './testing/chaosInputs';
 
 /**
  * Every example gives its fault-free result, then the chaos run: at least 200 executions of the
@@ -27,31 +28,6 @@ const examplesDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.
 const CHAOS_RUNS = Number(process.env.JF_CHAOS_RUNS ?? 120);
 /** Executions in flight at once, against one pair of clouds. */
 const PARALLEL = 20;
-/**
- * Small inputs so one execution is quick (a few dozen invocations); the fault-free test still
- * runs every example's own sample input.
- */
-const chaosInputs: Record<string, unknown> = {
-  'monte-carlo-pi': { samples: 2000, branches: 4 },
-  'word-count': {
-    text: 'the river rose and the town watched the river fall by evening as it always had',
-    chunks: 3,
-  },
-  'question-answering': {
-    question: 'which telescope shows a comet',
-    documents: 8,
-    shards: 3,
-    seed: 5,
-  },
-  'video-analytics': { frames: 3, width: 8, height: 6, seed: 3 },
-  'iot-pipeline': { seed: 4, sensors: 2, readingsPerSensor: 3 },
-  'ml-pipeline': { shape: 'cross', width: 16, height: 16, seed: 2, size: 8, slowMs: 300 },
-  'mapreduce-sort': { numbers: [9, 3, 7, 1, 8, 2, 7, 0], mappers: 3, reducers: 2 },
-  'parallel-sleep': { sleepers: 5, sleepMs: 1 },
-  // The producer's execution ends with its lookup; its window runs as an execution of its own.
-  'event-stream': { ad: 'ad-3', user: 'u-1' },
-};
-
 interface Example {
   name: string;
   graph: { nodes: { kind?: string; cloud?: string; failover?: string[] }[]; sampleInput?: unknown };
@@ -241,7 +217,7 @@ describe('examples on the local clouds', () => {
           continue;
         }
         const want = name === 'once-effect' ? { confirmed: i + 1 } : chaosExpected.get(name);
-        expect(withoutWinners(run.result.output), run.execution).toEqual(withoutWinners(want));
+        expect(comparableOutput(run.result.output), run.execution).toEqual(comparableOutput(want));
         finished.push({ name, execution: run.execution });
       }
     };
@@ -270,16 +246,6 @@ describe('examples on the local clouds', () => {
     expect(dead.filter((d) => !String(d.error).includes('FUNCTION_TIMEOUT'))).toEqual([]);
   }, 1_200_000);
 });
-
-/**
- * A k-of-n example's winners depend on arrival order, which faults change (ml-pipeline reports
- * them as `winners`; the rest of its output is the same whichever win): compare their count.
- */
-function withoutWinners(output: unknown): unknown {
-  if (typeof output !== 'object' || output === null || !('winners' in output)) return output;
-  const { winners, ...rest } = output as { winners: unknown[] };
-  return { ...rest, winners: new Set(winners).size };
-}
 
 /** Where a stuck execution stands: its frontier, the clouds' queues and its dead letters. */
 async function diagnose(name: string, execution: string): Promise<string> {

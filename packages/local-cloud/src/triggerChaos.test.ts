@@ -9,6 +9,7 @@ import { deployWorkflow } from './deployWorkflow';
 import { parseFaultArg } from './faultArg';
 import { outsidePorts, runExecution, stillQueuedOn } from './runExecution';
 import { compileOrThrow, historyViolations, startTestClouds, type TestClouds } from './testClouds';
+import { comparableOutput } from './testing/chaosInputs';
 
 /**
  * Data triggers under chaos on real cloud processes and real stores: a k-of-n vote
@@ -118,13 +119,6 @@ async function runOne(name: string, i: number, stallMs: number) {
   });
 }
 
-/** ml-pipeline's winners may differ under faults: the rest of the output may not. */
-function comparable(output: unknown): unknown {
-  if (typeof output !== 'object' || output === null || !('winners' in output)) return output;
-  const { winners: _w, ...rest } = output as { winners: unknown };
-  return rest;
-}
-
 /** Each trigger decision once (event ids are per decision, so duplicates collapse). */
 function decisions(execution: string, kind: TraceEvent['kind']): TraceEvent[] {
   const byId = new Map<string, TraceEvent>();
@@ -205,8 +199,8 @@ describe('data triggers on the local clouds under chaos', () => {
           failures.push(`${run.execution}: ${JSON.stringify(run.result).slice(0, 300)}`);
           continue;
         }
-        expect(comparable(run.result.output), run.execution).toEqual(
-          comparable(expected.get(name)),
+        expect(comparableOutput(run.result.output), run.execution).toEqual(
+          comparableOutput(expected.get(name)),
         );
         finished.push({ name, execution: run.execution, output: run.result.output });
       }
