@@ -65,7 +65,9 @@ function sameString(a: string, b: string): boolean {
 }
 
 export function loadSecrets(home: string): Secrets {
-  mkdirSync(home, { recursive: true });
+  // The home holds the token, the master key and the database: this user's alone (as ~/.ssh).
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  chmodSync(home, 0o700);
   const token = readOrCreate(join(home, 'token'), () => randomBytes(24).toString('base64url'));
   const masterKey = readOrCreate(join(home, 'master.key'), () => randomBytes(32).toString('hex'));
   const mac = (deploymentId: string) =>

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Mutex, type SqlDriver, type SqlExecutor, type SqlRow, type SqlValue } from './sqlDriver';
@@ -8,9 +8,13 @@ import { Mutex, type SqlDriver, type SqlExecutor, type SqlRow, type SqlValue } f
  * statements of other requests between its awaits.
  */
 export function openSqliteDriver(file: string): SqlDriver {
-  mkdirSync(dirname(file), { recursive: true });
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
+  // Executions' inputs and results are the user's data: readable by this user only.
+  for (const part of [file, `${file}-wal`, `${file}-shm`]) {
+    if (existsSync(part)) chmodSync(part, 0o600);
+  }
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   const lock = new Mutex();
