@@ -68,7 +68,19 @@ async function startWithRetries(ctx: ApiContext, run: EngineRun): Promise<void> 
   }
 }
 
-/** Creates the execution record, then invokes the start function; a refused invoke fails it. */
+/** The start could not reach a cloud at all (refused or reset connection, no route). */
+function cloudUnreachable(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return (
+    code === 'CLOUD_UNREACHABLE' ||
+    /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|socket hang up/.test(messageOf(error))
+  );
+}
+
+/**
+ * Creates the execution record, then invokes the start function; a refused invoke fails it, an
+ * unreachable cloud leaves it to the watchdog.
+ */
 export async function startExecution(
   ctx: ApiContext,
   deploymentId: string,
@@ -83,6 +95,13 @@ export async function startExecution(
   try {
     await startWithRetries(ctx, runOf(ctx, deployment, execution));
   } catch (error) {
+    if (cloudUnreachable(error)) {
+      // A cloud restarting (its supervisor brings it back on its port): the execution stays
+      // running and the watchdog redrives its start, with backoff, until the cloud answers or
+      // its redrives run out (then it fails, saying so).
+      ctx.log(`execution ${execution.id}: start deferred to the watchdog: ${messageOf(error)}`);
+      return execution;
+    }
     ctx.log(`execution ${execution.id}: start failed: ${messageOf(error)}`);
     await ctx.repo.finishExecution(execution.id, {
       status: 'failed',
@@ -304,7 +323,10 @@ export function startWatchdog(ctx: ApiContext, options: WatchdogOptions): () => 
       if (ctx.isClosing()) return;
       try {
         if (await confirmOutcome(ctx, execution.id)) continue;
-        const patience = await patienceFor(ctx, execution, options.stallMs, irs);
+        // Each redrive without progress doubles the wait before the next (up to 32x): a cloud
+        // that is restarting gets minutes, not five quick redrives, before the run fails.
+        const backoff = options.stallMs * 2 ** Math.min(execution.idleRedrives, 5);
+        const patience = Math.max(backoff, await patienceFor(ctx, execution, options.stallMs, irs));
         if (now - execution.lastEventAt < patience) continue;
         if (execution.idleRedrives >= options.maxRedrives) {
           await ctx.repo.finishExecution(execution.id, {
