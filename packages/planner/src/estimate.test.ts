@@ -68,6 +68,17 @@ describe('estimate with data triggers', () => {
   });
 });
 
+describe('estimate of a producer that feeds a time window', () => {
+  it('ends the execution at its own last step; the window runs (and is billed) apart', () => {
+    const ir = example('event-stream');
+    const e = estimate(ir, clouds, { firstRun: true });
+    expect(e.criticalPath).toEqual(['lookup']);
+    expect(e.makespanMs).toBe(e.steps.lookup?.finishMs);
+    expect(e.steps.count?.finishMs).toBeGreaterThan(e.makespanMs);
+    expect(e.steps.count?.costUsd).toBeGreaterThan(0);
+  });
+});
+
 describe("estimate with a running cloud's measurements", () => {
   it("pays the measured cold start and runs a map in waves of the host's sandboxes", () => {
     const ir = example('monte-carlo-pi');

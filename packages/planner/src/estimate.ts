@@ -11,7 +11,9 @@ import type { CloudProfile, FunctionIR, WorkflowIR } from '@jointflow/ir';
  * - every invocation waits `DISPATCH_MS` in its cloud's queue before a sandbox takes it, and
  *   with `firstRun` (a first run after deploying: every sandbox is cold) it also pays its
  *   cloud's cold start; without it, workers are warm;
- * - no queueing beyond that and concurrency waves.
+ * - no queueing beyond that and concurrency waves;
+ * - a time window's trigger and its successors run as executions of their own: their cost counts,
+ *   their time does not end this execution.
  * A cloud's `measured` numbers (a running local cloud's median cold start and how many sandboxes
  * this host runs at once) take the place of the modelled platform's `coldStartMs` and
  * `concurrency` when the cloud reports them.
@@ -113,6 +115,9 @@ export function estimate(
   const perCloud: Record<string, CloudShare> = {};
   const steps: Record<string, StepEstimate> = {};
   const firstRun = options.firstRun ?? false;
+  // A time window's trigger and what follows it run as executions of their own (one per window,
+  // started by the window's timer): they cost money per execution but end no execution here.
+  const otherExecution = new Set<string>();
   for (const c of clouds) perCloud[c.id] = { costUsd: 0, invocations: 0, computeMs: 0 };
 
   for (const name of order) {
@@ -179,6 +184,11 @@ export function estimate(
         via.set(c.target, name);
       }
       if (!scopes.has(c.target)) scopes.set(c.target, nextScope(scope, c.scope, fn));
+      if (
+        otherExecution.has(name) ||
+        (target.kind === 'trigger' && target.trigger.type === 'window')
+      )
+        otherExecution.add(c.target);
       if (target.kind === 'join') {
         probability.set(c.target, probability.get(target.fanOut) ?? 0);
       } else {
@@ -201,7 +211,7 @@ export function estimate(
   let makespanMs = 0;
   let last = ir.start;
   for (const [name, t] of finish) {
-    if (ir.functions[name]?.terminal && t >= makespanMs) {
+    if (ir.functions[name]?.terminal && !otherExecution.has(name) && t >= makespanMs) {
       makespanMs = t;
       last = name;
     }
