@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, screenshot, test } from '../fixtures';
-import { deployWorkflow, startRun } from './runSupport';
+import { deployWorkflow, selectRunStep, startRun } from './runSupport';
 
 // A step returns about 1.4 MB: its trace event carries only a blob pointer, and the run view
 // loads the full value from the API on demand and offers it as a download.
@@ -30,7 +30,7 @@ test('the run view shows and downloads a step output stored as a blob', async ({
   await openApp(`/workflows/${workflowId}/runs/${id}`);
   await expect(page.getByTestId('execution-status')).toHaveText('succeeded', { timeout: 60_000 });
 
-  await page.getByTestId('node-big').click();
+  await selectRunStep(page, 'big');
   const load = page.getByRole('button', { name: /Load full output \([\d,]+ bytes\)/ });
   await expect(load).toBeVisible();
   await load.click();

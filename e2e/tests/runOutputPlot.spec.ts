@@ -1,4 +1,5 @@
 import { expect, screenshot, test } from '../fixtures';
+import { selectRunStep } from './runSupport';
 
 /**
  * The run view plots a number a step outputs across a loop's iterations (issue 13): the
@@ -30,9 +31,7 @@ test('the nebulafl example runs from the designer and its evaluate step plots ac
   await dialog.getByRole('button', { name: 'Run', exact: true }).click();
 
   await expect(page.getByTestId('execution-status')).toBeVisible();
-  await page.getByTestId('node-evaluate').click();
-  const step = page.getByTestId('step-panel');
-  await expect(step).toContainText('Step evaluate');
+  const step = await selectRunStep(page, 'evaluate');
   // Live: the series grows one round at a time (never shrinks) while the run goes on.
   const seen: number[] = [];
   const status = page.getByTestId('execution-status');

@@ -1,5 +1,7 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Locator, Page } from '@playwright/test';
+import { expect } from '../fixtures';
 
 /** The axe-core check is e2e/fixtures.ts's, shared by every browser test. */
 export { axeViolations } from '../fixtures';
@@ -110,4 +112,25 @@ export function parseCounts(label: string) {
     failed: n('failed'),
     total: total === undefined ? null : Number(total),
   };
+}
+
+/**
+ * Selects a step on the run graph the way a person does, once the graph holds still: the graph
+ * fits its view after its nodes are measured, and a click whose node moves between press and
+ * release lands on the pane, selecting nothing (the cause of the rare misses in the plot and
+ * 1024x700 tests). Returns the step panel, showing that step.
+ */
+export async function selectRunStep(page: Page, name: string): Promise<Locator> {
+  const node = page.getByTestId(`node-${name}`);
+  const panel = page.getByTestId('step-panel');
+  let last = '';
+  for (let poll = 0; poll < 50; poll++) {
+    const box = JSON.stringify(await node.boundingBox());
+    if (box !== 'null' && box === last) break;
+    last = box;
+    await page.waitForTimeout(100);
+  }
+  await node.click();
+  await expect(panel).toContainText(`Step ${name}`);
+  return panel;
 }

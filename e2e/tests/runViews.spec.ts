@@ -1,5 +1,5 @@
 import { expect, screenshot, test } from '../fixtures';
-import { axeViolations, deployWorkflow, finished, startRun } from './runSupport';
+import { axeViolations, deployWorkflow, finished, selectRunStep, startRun } from './runSupport';
 
 const split = `export async function handler(input: { parts: number; text: string }) {
   return { parts: Array.from({ length: input.parts }, (_, i) => input.text.repeat(i + 1)) };
@@ -109,8 +109,7 @@ test.describe('run view, runs list and compare', () => {
     expect(cost).toMatch(/^\$0\.0+\d{1,2}$/);
     await expect(page.getByTestId('step-row-measure')).toContainText('6 / 6');
     // Clicking a step on the graph selects it: its instances, input, output and cost.
-    await page.getByTestId('node-measure').click();
-    const step = page.getByTestId('step-panel');
+    const step = await selectRunStep(page, 'measure');
     await expect(step).toContainText('code time p50');
     await expect(step).toContainText(/placed on (aws|aliyun)-local/);
     await step.getByRole('button', { name: /measure\/map:each=5/ }).click();
