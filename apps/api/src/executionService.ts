@@ -134,7 +134,15 @@ export async function redriveExecution(
   const redriven = await ctx.repo.markRedriven(id, cause);
   if (redriven === undefined) throw notFound('execution', id);
   ctx.hub.wake(id);
-  await ctx.engine.redrive(runOf(ctx, deployment, redriven));
+  const run = runOf(ctx, deployment, redriven);
+  try {
+    await ctx.engine.redrive(run);
+  } catch (error) {
+    // Its start never reached the result store (the cloud was down when it started): there is
+    // no committed prefix to rerun, so start it now (a start is idempotent).
+    if ((error as { code?: unknown }).code !== 'RUNTIME_UNKNOWN_EXECUTION') throw error;
+    await ctx.engine.start(run);
+  }
   return redriven;
 }
 

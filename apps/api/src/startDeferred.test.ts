@@ -15,6 +15,7 @@ describe('a start whose cloud does not answer', () => {
       ...engine,
       async start(run) {
         engine.starts.push(run);
+        if (cloudBack()) return;
         throw Object.assign(new Error('POST /store/put-if-absent: connect ECONNREFUSED'), {
           code: 'CLOUD_UNREACHABLE',
         });
@@ -23,6 +24,8 @@ describe('a start whose cloud does not answer', () => {
         engine.redrives.push(run);
         if (!cloudBack())
           throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'CLOUD_UNREACHABLE' });
+        // The start record never reached the store: there is nothing to rerun.
+        throw Object.assign(new Error('no start record'), { code: 'RUNTIME_UNKNOWN_EXECUTION' });
       },
     };
     const h = await startHarness({
@@ -51,8 +54,11 @@ describe('a start whose cloud does not answer', () => {
       expect(engine.starts.filter((s) => s.execution === id).length).toBeGreaterThan(1);
       expect((await h.client.getExecution(id)).status).toBe('running');
       back = true;
-      await until(async () => engine.redrives.some((r) => r.execution === id));
+      // The watchdog's redrive finds no start record and starts it instead.
+      const starts = engine.starts.filter((s) => s.execution === id).length;
+      await until(async () => engine.starts.filter((s) => s.execution === id).length > starts);
       expect(engine.redrives.some((r) => r.execution === id)).toBe(true);
+      expect(engine.starts.filter((s) => s.execution === id).length).toBe(starts + 1);
       expect((await h.client.getExecution(id)).status).toBe('running');
     } finally {
       await h.close();
