@@ -8,29 +8,31 @@ import { readJsonBody, readParams } from '../validation';
 
 const HEALTH_TIMEOUT_MS = 2_000;
 
-async function healthOf(check: () => Promise<CloudHealth>): Promise<CloudHealth> {
-  const started = Date.now();
+/** `work`'s answer, or `fallback()` when it has none within the health timeout. */
+async function withinTimeout<T>(work: Promise<T>, fallback: () => T): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<CloudHealth>((resolve) => {
-    timer = setTimeout(
-      () => resolve({ ok: false, latencyMs: HEALTH_TIMEOUT_MS, detail: 'no answer within 2 s' }),
-      HEALTH_TIMEOUT_MS,
-    );
+  const timeout = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback()), HEALTH_TIMEOUT_MS);
   });
   try {
-    return await Promise.race([
-      check().catch(
-        (error: unknown): CloudHealth => ({
-          ok: false,
-          latencyMs: Date.now() - started,
-          detail: error instanceof Error ? error.message : String(error),
-        }),
-      ),
-      timeout,
-    ]);
+    return await Promise.race([work, timeout]);
   } finally {
     clearTimeout(timer);
   }
+}
+
+function healthOf(check: () => Promise<CloudHealth>): Promise<CloudHealth> {
+  const started = Date.now();
+  return withinTimeout(
+    check().catch(
+      (error: unknown): CloudHealth => ({
+        ok: false,
+        latencyMs: Date.now() - started,
+        detail: error instanceof Error ? error.message : String(error),
+      }),
+    ),
+    () => ({ ok: false, latencyMs: HEALTH_TIMEOUT_MS, detail: 'no answer within 2 s' }),
+  );
 }
 
 /**
@@ -42,15 +44,10 @@ async function measuredOf(
   local: LocalEmulatorControl | undefined,
 ): Promise<CloudMeasurements | undefined> {
   if (local === undefined) return undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), HEALTH_TIMEOUT_MS);
-  });
-  try {
-    return await Promise.race([local.measured().catch(() => undefined), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return withinTimeout(
+    local.measured().catch(() => undefined),
+    () => undefined,
+  );
 }
 
 export function cloudRoutes(app: Hono, ctx: ApiContext): void {
