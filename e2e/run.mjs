@@ -22,7 +22,12 @@ function newestMtime(path) {
 
 function buildWebIfStale() {
   const built = join(web, 'dist/index.html');
-  const sources = ['src', 'index.html', 'vite.config.ts'].map((p) => join(web, p));
+  // The app bundles the IR and the planner too: a change there is a change of the app.
+  const sources = [
+    ...['src', 'index.html', 'vite.config.ts'].map((p) => join(web, p)),
+    join(root, 'packages/ir/src'),
+    join(root, 'packages/planner/src'),
+  ];
   const stale =
     !existsSync(built) || Math.max(...sources.map(newestMtime)) > statSync(built).mtimeMs;
   if (!stale) return;
