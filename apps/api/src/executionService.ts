@@ -239,6 +239,11 @@ export interface WatchdogOptions {
   intervalMs: number;
   /** After this many watchdog redrives without a new event, the execution is failed. */
   maxRedrives: number;
+  /**
+   * Each redrive without progress doubles the wait before the next, up to this multiple of
+   * `stallMs` (32 by default: a restarting cloud gets minutes, not a few quick redrives).
+   */
+  maxBackoff: number;
   /** A succeeded execution is closed (checkpoints deleted in the clouds) this long after. */
   closeSucceededAfterMs: number;
   /** A failed one stays redrivable this long before it is closed. */
@@ -331,9 +336,9 @@ export function startWatchdog(ctx: ApiContext, options: WatchdogOptions): () => 
       if (ctx.isClosing()) return;
       try {
         if (await confirmOutcome(ctx, execution.id)) continue;
-        // Each redrive without progress doubles the wait before the next (up to 32x): a cloud
-        // that is restarting gets minutes, not five quick redrives, before the run fails.
-        const backoff = options.stallMs * 2 ** Math.min(execution.idleRedrives, 5);
+        // Each redrive without progress doubles the wait before the next (up to maxBackoff x):
+        // a cloud that is restarting gets minutes, not five quick redrives, before the run fails.
+        const backoff = options.stallMs * Math.min(2 ** execution.idleRedrives, options.maxBackoff);
         const patience = Math.max(backoff, await patienceFor(ctx, execution, options.stallMs, irs));
         if (now - execution.lastEventAt < patience) continue;
         if (execution.idleRedrives >= options.maxRedrives) {

@@ -124,7 +124,12 @@ describe('API with real local clouds', () => {
   it('finishes under dropped invokes and duplicates through the watchdog, with the fault-free result', async () => {
     const h: Harness = await startHarness({
       clouds: started().clouds.map((c) => c.shim),
-      extra: { port, watchdog: { stallMs: 400, intervalMs: 150, maxRedrives: 20 } },
+      // Drops hit redrives too: a doubling wait after each would stretch this run to minutes on
+      // a busy machine, so the wait stays at most twice the stall time here.
+      extra: {
+        port,
+        watchdog: { stallMs: 400, intervalMs: 150, maxRedrives: 20, maxBackoff: 2 },
+      },
     });
     try {
       const { id: workflow } = await h.client.createWorkflow(iot.name, iot);

@@ -125,6 +125,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     stallMs: options.watchdog?.stallMs ?? 5_000,
     intervalMs: options.watchdog?.intervalMs ?? 2_000,
     maxRedrives: options.watchdog?.maxRedrives ?? 5,
+    maxBackoff: options.watchdog?.maxBackoff ?? 32,
     closeSucceededAfterMs: options.watchdog?.closeSucceededAfterMs ?? 10 * 60_000,
     closeFailedAfterMs: options.watchdog?.closeFailedAfterMs ?? 7 * 24 * 3600_000,
   });
