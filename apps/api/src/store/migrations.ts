@@ -1,11 +1,22 @@
-import type { SqlDriver } from './sqlDriver';
+import type { SqlDriver, SqlExecutor } from './sqlDriver';
 
 /**
- * One set of migrations for both backends: only SQL that SQLite and PostgreSQL read the same way
- * (TEXT for ids and JSON, BIGINT for epoch milliseconds, DOUBLE PRECISION for money and time).
- * Append new migrations; never edit an applied one.
+ * One migration: a script the database runs whole (never split on `;`). `sql` is either one text
+ * both backends read the same way, or one text per backend where they differ (a trigger in
+ * SQLite, a function in PostgreSQL).
  */
-export const migrations: readonly { version: number; sql: string }[] = [
+export interface Migration {
+  version: number;
+  sql: string | { sqlite: string; postgres: string };
+}
+
+/**
+ * One set of migrations for both backends: SQL that SQLite and PostgreSQL read the same way
+ * (TEXT for ids and JSON, BIGINT for epoch milliseconds, DOUBLE PRECISION for money and time)
+ * unless a migration gives one text per backend. Append new migrations with the next version;
+ * never edit an applied one.
+ */
+export const migrations: readonly Migration[] = [
   {
     version: 1,
     sql: `
@@ -114,33 +125,70 @@ CREATE INDEX execution_links_target ON execution_links (target_id);
 /** Any fixed number: the advisory lock API processes take around migrating one database. */
 export const MIGRATION_LOCK = 0x4a460001;
 
-/**
- * Applies the migrations not yet recorded in `schema_migrations`, all in one transaction. On
- * PostgreSQL the transaction first takes an advisory lock, so API processes started at the same
- * moment on one fresh database migrate one after the other: the second finds the work done
- * (without the lock, both ran `CREATE TABLE` and one died on the duplicate). SQLite's
- * `BEGIN IMMEDIATE` already excludes other writers.
- */
-export async function migrate(driver: SqlDriver): Promise<void> {
-  await driver.transaction(async (tx) => {
-    if (driver.kind === 'postgres') {
-      await tx.all('SELECT pg_advisory_xact_lock(?)', [MIGRATION_LOCK]);
+/** The newest schema version this code knows. */
+export const LATEST_SCHEMA_VERSION = Math.max(...migrations.map((m) => m.version));
+
+/** A migration list out of order or with a repeated version is a programming error. */
+function checkOrder(list: readonly Migration[]): void {
+  for (let i = 1; i < list.length; i++) {
+    const previous = list[i - 1];
+    const current = list[i];
+    if (previous !== undefined && current !== undefined && current.version <= previous.version) {
+      throw new Error(
+        `migration ${current.version} follows ${previous.version}: versions must increase`,
+      );
     }
-    await tx.run(
-      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)',
-    );
-    const done = new Set(
-      (await tx.all('SELECT version FROM schema_migrations')).map((row) => Number(row.version)),
-    );
-    for (const migration of migrations) {
-      if (done.has(migration.version)) continue;
-      for (const statement of migration.sql.split(';')) {
-        if (statement.trim() !== '') await tx.run(statement);
+  }
+}
+
+/** The versions recorded in `schema_migrations` (none on a fresh database). */
+export async function appliedVersions(driver: SqlExecutor): Promise<number[]> {
+  const rows = await driver.all('SELECT version FROM schema_migrations ORDER BY version');
+  return rows.map((row) => Number(row.version));
+}
+
+/**
+ * Applies the migrations not yet recorded in `schema_migrations`, in version order, each in a
+ * transaction of its own that runs its script whole (`SqlExecutor.exec`: SQLite `exec`, one
+ * PostgreSQL query) and records its version. On PostgreSQL each transaction first takes an
+ * advisory lock, so API processes started at the same moment on one fresh database migrate one
+ * after the other: the second finds the work done (without the lock, both ran `CREATE TABLE` and
+ * one died on the duplicate). SQLite's `BEGIN IMMEDIATE` already excludes other writers. A
+ * failing migration rolls back alone; the ones before it stay applied.
+ *
+ * @example
+ * await migrate(openSqliteDriver(file)); // the database is now at LATEST_SCHEMA_VERSION
+ */
+export async function migrate(
+  driver: SqlDriver,
+  list: readonly Migration[] = migrations,
+): Promise<void> {
+  checkOrder(list);
+  for (const migration of list) {
+    await driver.transaction(async (tx) => {
+      if (driver.kind === 'postgres') {
+        await tx.all('SELECT pg_advisory_xact_lock(?)', [MIGRATION_LOCK]);
+      }
+      await tx.run(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)',
+      );
+      const done = await tx.all('SELECT 1 AS done FROM schema_migrations WHERE version = ?', [
+        migration.version,
+      ]);
+      if (done.length > 0) return;
+      const sql = typeof migration.sql === 'string' ? migration.sql : migration.sql[driver.kind];
+      try {
+        await tx.exec(sql);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new Error(`schema migration ${migration.version} failed: ${reason}`, {
+          cause: error,
+        });
       }
       await tx.run('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [
         migration.version,
         Date.now(),
       ]);
-    }
-  });
+    });
+  }
 }

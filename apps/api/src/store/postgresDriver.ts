@@ -20,6 +20,10 @@ function executor(client: pg.Pool | pg.PoolClient): SqlExecutor {
       const result = await client.query(numbered(sql), [...params]);
       return result.rowCount ?? 0;
     },
+    async exec(sql: string): Promise<void> {
+      // No parameters: pg sends it as one simple-protocol query, which may hold many statements.
+      await client.query(sql);
+    },
   };
 }
 
@@ -58,9 +62,7 @@ export function openPostgresDriver(connectionString: string): SqlDriver {
         client.release();
       }
     },
-    async execScript(sql: string): Promise<void> {
-      await pool.query(sql);
-    },
+    exec: direct.exec,
     async close() {
       await session.close();
       await pool.end();

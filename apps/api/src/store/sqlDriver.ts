@@ -10,14 +10,18 @@ export interface SqlExecutor {
   all(sql: string, params?: readonly SqlValue[]): Promise<SqlRow[]>;
   /** Runs a statement and returns the number of rows it changed. */
   run(sql: string, params?: readonly SqlValue[]): Promise<number>;
+  /**
+   * Runs a script of one or more statements as the database parses it: never split on `;` nor
+   * rewritten for placeholders, so a `;` or `?` inside a string, a trigger or a function body is
+   * the database's business (SQLite `exec`; PostgreSQL one simple-protocol query).
+   */
+  exec(sql: string): Promise<void>;
 }
 
 export interface SqlDriver extends SqlExecutor {
   readonly kind: 'sqlite' | 'postgres';
   /** Runs `fn` in one transaction; no other statement of this driver interleaves with it. */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
-  /** Runs several statements separated by `;` (migrations). */
-  execScript(sql: string): Promise<void>;
   /**
    * How API processes sharing the database coordinate (PostgreSQL: one long-lived session for
    * advisory locks and LISTEN). Absent for SQLite, which one process owns.

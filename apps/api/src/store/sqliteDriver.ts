@@ -26,6 +26,9 @@ export function openSqliteDriver(file: string): SqlDriver {
     async run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
       return db.prepare(sql).run(...params).changes;
     },
+    async exec(sql: string): Promise<void> {
+      db.exec(sql);
+    },
   };
 
   return {
@@ -44,10 +47,7 @@ export function openSqliteDriver(file: string): SqlDriver {
           throw error;
         }
       }),
-    execScript: (sql) =>
-      lock.run(async () => {
-        db.exec(sql);
-      }),
+    exec: (sql) => lock.run(() => direct.exec(sql)),
     close: async () => {
       await lock.run(async () => {
         db.close();
