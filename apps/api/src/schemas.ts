@@ -1,5 +1,5 @@
 import { graphSchema } from '@jointflow/ir';
-import { traceEventKinds } from '@jointflow/runtime';
+import { traceBatchSchema } from '@jointflow/runtime';
 import { faultSpecSchema } from '@jointflow/shims';
 import { z } from 'zod';
 
@@ -99,31 +99,8 @@ export const lastEventIdHeader = z.coerce.number().int().min(0);
 
 export const faultsBody = faultSpecSchema;
 
-/** A trace event as the runtime sends it (packages/runtime/src/ports.ts `TraceEvent`). */
-export const traceEventSchema = z.object({
-  id: z.string().min(1).max(1000),
-  execution: z.string().min(1).max(200),
-  deployment: z.string().min(1).max(200),
-  instance: z.string().min(1).max(1000),
-  node: z.string().min(1).max(200),
-  kind: z.enum(traceEventKinds),
-  cloud: z.string().min(1).max(100),
-  attempt: z.number().int().min(0),
-  hlc: z.string().min(1).max(200),
-  at: z.number(),
-  durationMs: z.number().nonnegative().optional(),
-  billedMs: z.number().nonnegative().optional(),
-  costUsd: z.number().nonnegative().optional(),
-  input: z.unknown().optional(),
-  output: z.unknown().optional(),
-  error: z.object({ message: z.string(), stack: z.string().optional() }).optional(),
-  from: z.string().optional(),
-  to: z.string().optional(),
-  queuedMs: z.number().nonnegative().optional(),
-  coldStartMs: z.number().nonnegative().optional(),
-});
-
-export const ingestBody = z.object({ events: z.array(traceEventSchema).max(10_000) });
+/** A batch of trace events (the runtime owns the trace event's schema). */
+export const ingestBody = traceBatchSchema;
 
 /** Parses an optional raw value; a missing or malformed one gives `fallback`. */
 export function parseWithDefault<T>(schema: z.ZodType<T>, raw: string | undefined, fallback: T): T {

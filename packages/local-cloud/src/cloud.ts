@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { CloudMeasurements, CloudProfile, FunctionContext, FunctionIR } from '@jointflow/ir';
 import { instanceKey } from '@jointflow/ir';
-import type { Invocation, PlatformFailure, TraceEvent } from '@jointflow/runtime';
+import {
+  type Invocation,
+  invocationSchema,
+  type PlatformFailure,
+  type TraceEvent,
+} from '@jointflow/runtime';
 import { type DeadLetterRow, deployedFunctionName, type FaultSpec } from '@jointflow/shims';
 import { z } from 'zod';
 import { type AsyncQueue, createAsyncQueue, type QueueEntry } from './asyncQueue';
@@ -80,30 +85,6 @@ export const deploymentSchema = z.object({
     functionClass: z.string(),
   }),
   env: z.record(z.string(), z.string()),
-});
-
-const scopeEntry = z.union([
-  z.object({
-    kind: z.literal('map'),
-    name: z.string(),
-    index: z.number().int(),
-    count: z.number().int(),
-  }),
-  z.object({ kind: z.literal('loop'), name: z.string(), index: z.number().int() }),
-]);
-export const invocationSchema = z.looseObject({
-  execution: z.string().min(1),
-  deployment: z.string().min(1),
-  irVersion: z.string(),
-  fn: z.string().min(1),
-  scope: z.array(scopeEntry),
-  input: z.union([
-    z.object({ inline: z.unknown() }),
-    z.object({ blob: z.string(), cloud: z.string(), bytes: z.number() }),
-  ]),
-  possibleDuplicate: z.boolean().optional(),
-  joinReady: z.boolean().optional(),
-  hlc: z.string().optional(),
 });
 
 type FunctionRecord =
@@ -186,7 +167,7 @@ function jointflowInvocationOf(event: ZipEvent): Invocation | undefined {
   const value = zipEventJson(event);
   if (value === null || typeof value !== 'object') return undefined;
   const parsed = invocationSchema.safeParse(value);
-  return parsed.success ? (parsed.data as Invocation) : undefined;
+  return parsed.success ? parsed.data : undefined;
 }
 
 function identityOf(invocation: Invocation): string {
@@ -377,7 +358,7 @@ export function createCloud(options: CloudOptions): Cloud {
         `the payload is not a Jointflow invocation: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
       );
     }
-    const invocation = parsed.data as Invocation;
+    const invocation = parsed.data;
     if (deployedFunctionName(invocation.deployment, invocation.fn) !== name) {
       throw new CloudError(
         400,

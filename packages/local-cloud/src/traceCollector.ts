@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { TraceEvent } from '@jointflow/runtime';
+import { type TraceEvent, traceEventSchema } from '@jointflow/runtime';
 import { z } from 'zod';
 
 /**
@@ -28,11 +28,14 @@ export interface TraceCollector {
   close(): Promise<void>;
 }
 
-const ingestBody = z.object({
-  events: z.array(z.looseObject({ id: z.string(), execution: z.string(), kind: z.string() })),
-});
+/** Each event is parsed on its own, as the API's ingest does: a bad one is counted, not fatal. */
+const ingestBody = z.object({ events: z.array(z.unknown()) });
 
-const NOT_PROGRESS = new Set(['step.adopted', 'invoke.failover', 'invocation.billed']);
+const NOT_PROGRESS: ReadonlySet<string> = new Set([
+  'step.adopted',
+  'invoke.failover',
+  'invocation.billed',
+]);
 
 export async function startTraceCollector(): Promise<TraceCollector> {
   const secret = randomBytes(24).toString('hex');
@@ -65,17 +68,24 @@ export async function startTraceCollector(): Promise<TraceCollector> {
         });
       }
       let accepted = 0;
+      let invalid = 0;
       const now = Date.now();
-      for (const event of parsed.events) {
+      for (const raw of parsed.events) {
+        const checked = traceEventSchema.safeParse(raw);
+        if (!checked.success) {
+          invalid++;
+          continue;
+        }
+        const event = checked.data;
         if (seen.has(event.id)) continue;
-        seen.set(event.id, event as unknown as TraceEvent);
-        if (!NOT_PROGRESS.has(String(event.kind))) {
+        seen.set(event.id, event);
+        if (!NOT_PROGRESS.has(event.kind)) {
           last.set(event.execution, now);
           lastAny = now;
         }
         accepted++;
       }
-      reply(200, { accepted, duplicates: parsed.events.length - accepted });
+      reply(200, { accepted, duplicates: parsed.events.length - accepted - invalid, invalid });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));

@@ -10,10 +10,10 @@ import { resolveDataRef, serialize, toDataRef } from './dataRef';
 import { evaluate } from './expressions';
 import { collectJoinInput, fillJoinRoute, fillSkipRoute } from './joins';
 import { keys } from './keys';
+import { invocationSchema } from './messages';
 import { ExecutionClosed, PortFailure, runOnce } from './once';
 import type { DataRef, DeliveryInfo, Invocation, RuntimePorts } from './ports';
 import {
-  invocationSchema,
   isTombstone,
   parseStored,
   type StepError,

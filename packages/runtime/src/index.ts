@@ -34,12 +34,19 @@ export {
   runInMemory,
   SimulatedCrash,
 } from './memoryPorts';
+export type { DataRef, Invocation, TraceBatch, TraceEvent, TraceEventKind } from './messages';
+export {
+  dataRefSchema,
+  invocationSchema,
+  scopeEntrySchema,
+  traceBatchSchema,
+  traceEventKinds,
+  traceEventSchema,
+} from './messages';
 export type {
   BlobStore,
-  DataRef,
   DeliveryInfo,
   FaultPoint,
-  Invocation,
   Invoker,
   KeyValueStore,
   PlatformFailure,
@@ -47,11 +54,9 @@ export type {
   RuntimePorts,
   SlotFillResult,
   SlotFillState,
-  TraceEvent,
-  TraceEventKind,
   TraceSink,
 } from './ports';
-export { InvokeError, traceEventKinds } from './ports';
+export { InvokeError } from './ports';
 export type {
   ClosedMarker,
   ResultRecord,
@@ -62,7 +67,6 @@ export type {
 } from './records';
 export {
   closedMarkerSchema,
-  invocationSchema,
   isTombstone,
   resultRecordSchema,
   slotValueSchema,

@@ -1,4 +1,7 @@
-import type { ScopeEntry } from '@jointflow/ir';
+import type { Invocation, TraceEvent } from './messages';
+
+// The messages are zod schemas in messages.ts; the ports speak in their derived types.
+export type { DataRef, Invocation, TraceEvent, TraceEventKind } from './messages';
 
 /**
  * The ports: everything the runtime needs from a cloud, and nothing more. Shims implement them
@@ -7,9 +10,6 @@ import type { ScopeEntry } from '@jointflow/ir';
  * Every port operation is one round trip to the cloud that owns the key. Keys are plain strings
  * built by the runtime from `execution/instance` (see keys.ts); values are JSON.
  */
-
-/** Data as it travels: inline JSON, or a pointer to a content-addressed blob on a cloud. */
-export type DataRef = { inline: unknown } | { blob: string; cloud: string; bytes: number };
 
 /**
  * On conflict the store returns what is stored, whatever it is: a checkpoint, or the tombstone
@@ -91,52 +91,6 @@ export interface BlobStore {
   get(key: string): Promise<Uint8Array>;
 }
 
-/**
- * The envelope every function receives. It is small and self-describing: the execution, the IR
- * version it is pinned to, the instance's scope stack and its input.
- */
-export interface Invocation {
-  execution: string;
-  /** The deployment the execution runs on (names the deployed functions). */
-  deployment: string;
-  irVersion: string;
-  /** The function (node) being invoked. */
-  fn: string;
-  scope: ScopeEntry[];
-  input: DataRef;
-  /**
-   * Set when the sender adopted a checkpoint, retried an invoke, or re-invoked a join: this copy
-   * may be a duplicate, so the receiver reads its checkpoint before running user code.
-   */
-  possibleDuplicate?: boolean;
-  /**
-   * For a join: its slot record is complete and the join reads its input from it. A join invoked
-   * without `joinReady` takes `input` as the collected array (an empty map sends `[]`).
-   */
-  joinReady?: boolean;
-  /**
-   * With `joinReady`: the record's slot values in slot order, carried by the branch whose fill
-   * completed it, so the join need not read its slot record (often on another cloud). Slot
-   * values never change once filled, so every copy carries the same values. Absent (too large to
-   * inline, or a store that does not return them): the join reads the slot record.
-   */
-  joinSlots?: unknown[];
-  /** The sender's hybrid logical clock, so the receiver's trace events order after the sender's. */
-  hlc?: string;
-  /**
-   * Set when map `emptyMap` had no elements and its join's location is not known to the map: the
-   * invocation walks the map's body (no user code, nothing committed) until a function that
-   * joins that map, which invokes the join with `[]`.
-   */
-  emptyMap?: string;
-  /**
-   * Not to run before this time (epoch ms): a durable timer, such as the one that closes a time
-   * window. A host whose queue can delay delivery holds it until then (the local clouds do); the
-   * runtime waits for the rest itself, or passes a long wait on as a fresh invocation.
-   */
-  notBefore?: number;
-}
-
 export class InvokeError extends Error {
   readonly code: string;
   constructor(code: string, message: string) {
@@ -148,63 +102,6 @@ export class InvokeError extends Error {
 /** Asynchronous invoke through the target cloud's API; rejects with `InvokeError` when the cloud refuses or is unreachable. */
 export interface Invoker {
   invokeAsync(cloud: string, invocation: Invocation): Promise<void>;
-}
-
-export const traceEventKinds = [
-  'step.started',
-  'step.succeeded',
-  'step.adopted',
-  'step.failed',
-  'step.retrying',
-  'step.skipped',
-  'invoke.failover',
-  'once.ran',
-  'execution.succeeded',
-  'execution.failed',
-  /** A producer's objects reached a trigger (output: from, keys, filled/size when known). */
-  'trigger.received',
-  /** A trigger's committed decision fired a run (output: the members in decided order). */
-  'trigger.fired',
-  /** An object no run will take (output: from, key, reason: late | not-in-set). */
-  'trigger.dropped',
-  /** Emitted by the host, not the runtime: billed duration and cost of one invocation. */
-  'invocation.billed',
-] as const;
-export type TraceEventKind = (typeof traceEventKinds)[number];
-
-/**
- * One trace event. `id` is deterministic (`execution/instance/kind/attempt`) so redelivery is
- * harmless; `hlc` is a hybrid logical clock (`<ms>-<counter>-<cloud>`) for ordering across clouds.
- */
-export interface TraceEvent {
-  id: string;
-  execution: string;
-  deployment: string;
-  instance: string;
-  node: string;
-  kind: TraceEventKind;
-  cloud: string;
-  attempt: number;
-  hlc: string;
-  /** Wall-clock ms since the epoch on the emitting cloud. */
-  at: number;
-  durationMs?: number;
-  billedMs?: number;
-  costUsd?: number;
-  /** Small JSON previews (truncated); full values live in checkpoints. */
-  input?: unknown;
-  output?: unknown;
-  error?: { message: string; stack?: string };
-  /** For `invoke.failover`: the cloud that failed and the one used instead. */
-  from?: string;
-  to?: string;
-  /**
-   * For `invocation.billed` (host timings, optional): how long the invocation waited in the
-   * cloud's queue before a sandbox took it, and how long that sandbox's cold start took (0 when
-   * warm). With `durationMs` and `at` (its end) they split the invocation for the run timeline.
-   */
-  queuedMs?: number;
-  coldStartMs?: number;
 }
 
 /** Buffers events; `flush` delivers what is buffered at least once (retrying) or rejects. */

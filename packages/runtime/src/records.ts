@@ -1,16 +1,11 @@
 import { z } from 'zod';
-import type { DataRef, Invocation } from './ports';
+import { dataRefSchema, invocationSchema, scopeEntrySchema } from './messages';
 import { RuntimeError } from './runtimeError';
 
 /**
  * What the runtime stores, parsed with zod whenever it is read back: store values are outside
  * data (another copy, another version, a person with a database shell may have written them).
  */
-
-export const dataRefSchema: z.ZodType<DataRef> = z.union([
-  z.object({ blob: z.string().min(1), cloud: z.string().min(1), bytes: z.number().int() }),
-  z.object({ inline: z.unknown() }),
-]) as z.ZodType<DataRef>;
 
 export const stepErrorSchema = z.object({
   message: z.string(),
@@ -63,31 +58,6 @@ export const slotValueSchema = z.union([
   z.object({ ref: dataRefSchema }),
 ]);
 export type SlotValue = z.infer<typeof slotValueSchema>;
-
-const scopeEntrySchema = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('map'),
-    name: z.string(),
-    index: z.number().int(),
-    count: z.number().int(),
-  }),
-  z.object({ kind: z.literal('loop'), name: z.string(), index: z.number().int() }),
-]);
-
-export const invocationSchema: z.ZodType<Invocation> = z.object({
-  execution: z.string(),
-  deployment: z.string(),
-  irVersion: z.string(),
-  fn: z.string(),
-  scope: z.array(scopeEntrySchema),
-  input: dataRefSchema,
-  possibleDuplicate: z.boolean().optional(),
-  joinReady: z.boolean().optional(),
-  joinSlots: z.array(z.unknown()).optional(),
-  hlc: z.string().optional(),
-  emptyMap: z.string().optional(),
-  notBefore: z.number().optional(),
-}) as z.ZodType<Invocation>;
 
 export const resultRecordSchema = z.discriminatedUnion('status', [
   z.object({

@@ -5,14 +5,9 @@ import { resolveDataRef, toDataRef } from './dataRef';
 import { carriedSlots, completeSlots, resolveAll } from './joins';
 import { fillJoinSlot, readJoinSlots } from './joinTree';
 import { keys } from './keys';
+import { dataRefSchema } from './messages';
 import type { DataRef, Invocation, KeyValueStore, SlotFillResult } from './ports';
-import {
-  dataRefSchema,
-  isTombstone,
-  parseStored,
-  type SlotValue,
-  type StartRecord,
-} from './records';
+import { isTombstone, parseStored, type SlotValue, type StartRecord } from './records';
 import type { Route } from './routes';
 import { RuntimeError } from './runtimeError';
 import {

@@ -1,10 +1,9 @@
-import type { TraceEvent } from '@jointflow/runtime';
+import { type TraceEvent, traceEventSchema } from '@jointflow/runtime';
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { ApiContext } from '../apiContext';
 import { ApiError } from '../apiError';
 import { confirmOutcome } from '../executionService';
-import { traceEventSchema } from '../schemas';
 import { readJsonBody } from '../validation';
 
 const batchBody = z.object({ events: z.array(z.unknown()).max(10_000) });

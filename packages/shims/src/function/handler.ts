@@ -45,7 +45,7 @@ export function decodeEvent(event: unknown): Invocation {
   let json = event;
   if (typeof event === 'string') json = JSON.parse(event);
   else if (event instanceof Uint8Array) json = JSON.parse(Buffer.from(event).toString('utf8'));
-  return invocationSchema.parse(json) as Invocation;
+  return invocationSchema.parse(json);
 }
 
 /**
