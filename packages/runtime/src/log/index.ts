@@ -1,0 +1,14 @@
+// Structured logs for the API, the local clouds and the CLI. A subpath of its own
+// (`@jointflow/runtime/log`): `processLogger` reads Node's process, which the function runtime
+// and the browser never load.
+export type { LogFields, LogFormat, Logger, LoggerOptions, LogLevel } from './logger';
+export {
+  createLogger,
+  isLogLevel,
+  logLevels,
+  redactFields,
+  redactText,
+  silentLogger,
+} from './logger';
+export type { LogStream } from './processLogger';
+export { logFormatFor, processLogger } from './processLogger';
