@@ -1,5 +1,18 @@
 import { createParser } from 'eventsource-parser';
 
+/** A deployment as `GET /api/v1/deployments/:id` answers while it rolls out. */
+export interface DeploymentState {
+  status: string;
+  functions: {
+    name: string;
+    cloud: string;
+    status: string;
+    reason?: string;
+    /** The provider's own word for the function's state (Lambda's Pending, Active…). */
+    providerState?: string;
+  }[];
+}
+
 /**
  * A small client for this API over `fetch`, used by the CLI (`deploy`, `run --api`, `trace`) and
  * by the tests. Answers are returned as parsed JSON; errors throw `ApiClientError` with the
@@ -125,20 +138,19 @@ export class ApiClient {
     return this.request('POST', `/api/v1/workflows/${workflowId}/deployments`, options);
   }
 
-  /** Polls the deployment until it is ready or failed. */
+  /**
+   * Polls the deployment until it is ready or failed; `onUpdate` sees every poll's state (each
+   * function's status and the provider's own state word), e.g. to print progress.
+   */
   async waitForDeployment(
     id: string,
     timeoutMs = 60_000,
-  ): Promise<{
-    status: string;
-    functions: { name: string; cloud: string; status: string; reason?: string }[];
-  }> {
+    onUpdate?: (deployment: DeploymentState) => void,
+  ): Promise<DeploymentState> {
     const until = Date.now() + timeoutMs;
     for (;;) {
-      const deployment = await this.request<{
-        status: string;
-        functions: { name: string; cloud: string; status: string; reason?: string }[];
-      }>('GET', `/api/v1/deployments/${id}`);
+      const deployment = await this.request<DeploymentState>('GET', `/api/v1/deployments/${id}`);
+      onUpdate?.(deployment);
       if (deployment.status === 'ready' || deployment.status === 'failed') return deployment;
       if (Date.now() > until) {
         throw new ApiClientError(

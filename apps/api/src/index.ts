@@ -1,4 +1,4 @@
-export type { EndOfStream, FollowOptions, SseMessage } from './apiClient';
+export type { DeploymentState, EndOfStream, FollowOptions, SseMessage } from './apiClient';
 export { ApiClient, ApiClientError, readSse } from './apiClient';
 export type { ApiErrorCode } from './apiError';
 export type { EngineResult, EngineRun, ExecutionEngine } from './executionEngine';

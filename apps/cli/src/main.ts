@@ -1,3 +1,4 @@
+import cliPackage from '../package.json' with { type: 'json' };
 import { UsageError } from './command';
 import { commands } from './commands/index';
 
@@ -12,18 +13,48 @@ process.on('warning', (warning) => {
 async function help(): Promise<string> {
   const loaded = await Promise.all(commands.map((c) => c.load()));
   const lines = loaded.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`);
-  return `Usage: jointflow <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'jointflow <command> --help' for a command's options.`;
+  return [
+    'Usage: jointflow <command> [flags]',
+    '       jointflow --version | --help',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    "Run 'jointflow <command> --help' for a command's flags and an example.",
+    'Example:',
+    '  jointflow run examples/iot-pipeline.json',
+    '',
+    'Logs: JOINTFLOW_LOG_LEVEL=debug|info|warn|error, JOINTFLOW_LOG_FORMAT=json|text',
+    '(default: JSON lines unless stderr is a terminal).',
+    'Exit codes: 0 success, 1 the workflow or execution failed, 2 bad usage.',
+  ].join('\n');
 }
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
+  if (name === '--version' || name === '-V') {
+    console.log(cliPackage.version);
+    return 0;
+  }
   if (name === undefined || name === '--help' || name === '-h') {
+    if (name === undefined) {
+      console.error(await help());
+      return 2;
+    }
     console.log(await help());
-    return name === undefined ? 2 : 0;
+    return 0;
+  }
+  if (name.startsWith('-')) {
+    console.error(
+      `jointflow: CLI_UNKNOWN_FLAG: unknown flag ${name}; give a command first, see 'jointflow --help'`,
+    );
+    return 2;
   }
   const command = await commands.find((c) => c.name === name)?.load();
   if (!command) {
-    console.error(`jointflow: unknown command "${name}". Run 'jointflow --help' for the list.`);
+    console.error(
+      `jointflow: CLI_UNKNOWN_COMMAND: unknown command "${name}"; run 'jointflow --help' for the list`,
+    );
     return 2;
   }
   if (args.includes('--help') || args.includes('-h')) {
@@ -34,7 +65,7 @@ async function main(argv: string[]): Promise<number> {
     return await command.run(args);
   } catch (error) {
     if (error instanceof UsageError) {
-      console.error(`jointflow ${name}: ${error.message}`);
+      console.error(`jointflow ${name}: ${error.code}: ${error.message}`);
       return 2;
     }
     throw error;

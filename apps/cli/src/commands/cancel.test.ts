@@ -70,7 +70,7 @@ describe('jointflow cancel', () => {
       );
       expect(await cancelCommand.run(['ex_000000000000000c', '--api', api])).toBe(1);
       expect(String(err.mock.lastCall?.[0])).toContain('API_CONFLICT');
-      await expect(cancelCommand.run(['--api', api])).rejects.toThrow('an execution id is needed');
+      await expect(cancelCommand.run(['--api', api])).rejects.toThrow('give one execution id');
     } finally {
       out.mockRestore();
       err.mockRestore();

@@ -1,31 +1,19 @@
-import { type Command, UsageError } from '../command';
-import { connectApi, DEFAULT_API_URL, describeApiFailure } from './deploy';
+import { type Command, defineCommand } from '../command';
+import { apiFlag, connectApi, describeApiFailure } from './deploy';
 
-const usage = `Usage: jointflow cancel <executionId> [--api <url>]
-Cancels a running execution: no step starts another, steps still running end at their next
-commit, and the execution ends "cancelled" (final: it cannot be redriven).
-  --api    the API's URL (default $JOINTFLOW_API or ${DEFAULT_API_URL})
-Exit codes: 0 cancelled, 1 it had ended already (its status is printed) or the API failed,
-2 bad usage.`;
-
-export const cancelCommand: Command = {
+export const cancelCommand: Command = defineCommand({
   name: 'cancel',
   summary: 'Cancel a running execution through the API',
-  usage,
-  async run(args) {
-    let execution: string | undefined;
-    let api: string | undefined;
-    for (let i = 0; i < args.length; i++) {
-      const arg = args[i];
-      if (arg === '--api') {
-        api = args[++i];
-        if (api === undefined) throw new UsageError(`--api needs a value. ${usage}`);
-      } else if (arg?.startsWith('-')) throw new UsageError(`unknown option ${arg}. ${usage}`);
-      else if (execution === undefined) execution = arg;
-      else throw new UsageError(`one execution only. ${usage}`);
-    }
-    if (execution === undefined) throw new UsageError(`an execution id is needed. ${usage}`);
-    const client = connectApi(api === undefined ? {} : { api });
+  synopsis: ['<executionId> [--api <url>]'],
+  positionals: { min: 1, max: 1, what: 'one execution id' },
+  description: `Cancels a running execution: no step starts another, steps still running end at their next
+commit, and the execution ends "cancelled" (final: it cannot be redriven).`,
+  flags: { api: apiFlag },
+  examples: ['jointflow cancel 3f0c9a4e-5b1d-4c1e-9a57-0d5e8c1b2a77'],
+  exitCodes:
+    '0 cancelled, 1 it had ended already (its status is printed) or the API failed,\n2 bad usage.',
+  async run({ flags, positionals: [execution = ''] }) {
+    const client = connectApi(flags.api === undefined ? {} : { api: flags.api });
     try {
       const { status } = await client.cancelExecution(execution);
       if (status === 'cancelled') {
@@ -39,4 +27,4 @@ export const cancelCommand: Command = {
       return 1;
     }
   },
-};
+});

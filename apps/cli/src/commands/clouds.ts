@@ -12,51 +12,13 @@ import {
   s3ClientOf,
   storeCloudOf,
 } from '@jointflow/shims';
-import { type Command, UsageError } from '../command';
-
-const usage = `Usage: jointflow clouds [--clouds <clouds.json>] [--json]
-       jointflow clouds bootstrap <cloud id> --clouds <clouds.json>
-
-Lists the configured clouds with provider, region, home store and health. Without --clouds,
-the two local clouds that 'jointflow up' starts. Health is checked for real clouds only (with
-credentials from each SDK's standard chain); local and emulated clouds run only while
-'jointflow up' or 'jointflow run' runs.
-
-bootstrap creates what a real cloud needs before the first deploy, idempotently, and prints the
-least-privilege policies:
-  aws     the DynamoDB table (keys pk/sk, on demand, TTL on expiresAt) and the S3 bucket; then
-          the IAM policy for the functions' role, its trust policy, and the deployer's policy
-  aliyun  the Tablestore table and the OSS bucket (unless its keys live in another cloud); then
-          the RAM policy for the functions' role, its trust policy, and the deployer's policy
-
-Exit codes: 0 ok, 1 a cloud call failed, 2 bad usage.`;
+import { type Command, defineCommand, UsageError } from '../command';
 
 interface CloudsArgs {
   action: 'list' | 'bootstrap';
   cloud?: string;
   clouds?: string;
   json: boolean;
-}
-
-function parseArgs(args: string[]): CloudsArgs {
-  const out: CloudsArgs = { action: 'list', json: false };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (arg === '--clouds') {
-      const value = args[++i];
-      if (value === undefined) throw new UsageError(`--clouds needs a file. ${usage}`);
-      out.clouds = value;
-    } else if (arg === '--json') out.json = true;
-    else if (arg === 'bootstrap' && out.action === 'list' && out.cloud === undefined) {
-      out.action = 'bootstrap';
-    } else if (out.action === 'bootstrap' && out.cloud === undefined && !arg?.startsWith('--')) {
-      out.cloud = arg;
-    } else throw new UsageError(`unexpected argument "${arg}". ${usage}`);
-  }
-  if (out.action === 'bootstrap' && (out.cloud === undefined || out.clouds === undefined)) {
-    throw new UsageError(`bootstrap needs a cloud id and --clouds <file>. ${usage}`);
-  }
-  return out;
 }
 
 /** The clouds of a file (or the default local ones), resolved without starting anything. */
@@ -178,12 +140,52 @@ async function bootstrap(options: CloudsArgs): Promise<number> {
   return 0;
 }
 
-export const cloudsCommand: Command = {
+export const cloudsCommand: Command = defineCommand({
   name: 'clouds',
   summary: 'List the configured clouds (provider, region, health); bootstrap a real cloud',
-  usage,
-  async run(args) {
-    const options = parseArgs(args);
+  synopsis: ['[--clouds <clouds.json>] [--json]', 'bootstrap <cloud id> --clouds <clouds.json>'],
+  positionals: { min: 0, max: 2, what: 'nothing, or bootstrap <cloud id>' },
+  description: `Lists the configured clouds with provider, region, home store and health. Without --clouds,
+the two local clouds that 'jointflow up' starts. Health is checked for real clouds only (with
+credentials from each SDK's standard chain); local and emulated clouds run only while
+'jointflow up' or 'jointflow run' runs.
+
+bootstrap creates what a real cloud needs before the first deploy, idempotently, and prints the
+least-privilege policies:
+  aws     the DynamoDB table (keys pk/sk, on demand, TTL on expiresAt) and the S3 bucket; then
+          the IAM policy for the functions' role, its trust policy, and the deployer's policy
+  aliyun  the Tablestore table and the OSS bucket (unless its keys live in another cloud); then
+          the RAM policy for the functions' role, its trust policy, and the deployer's policy`,
+  flags: {
+    clouds: {
+      type: 'string',
+      value: '<clouds.json>',
+      help: 'a clouds file (see examples/clouds/); default: the two local clouds',
+    },
+    json: { type: 'boolean', help: 'print one JSON document' },
+  },
+  examples: [
+    'jointflow clouds --clouds examples/clouds/mixed-emulated.json',
+    'jointflow clouds bootstrap aws-local --clouds examples/clouds/aws.example.json',
+  ],
+  exitCodes: '0 ok, 1 a cloud call failed, 2 bad usage.',
+  async run({ flags, positionals }) {
+    const [action, cloud] = positionals;
+    if (action !== undefined && action !== 'bootstrap') {
+      throw new UsageError(
+        `unknown action "${action}"; give nothing (list) or bootstrap <cloud id>`,
+        'CLI_BAD_ARGUMENTS',
+      );
+    }
+    if (action === 'bootstrap' && (cloud === undefined || flags.clouds === undefined)) {
+      throw new UsageError('bootstrap needs a cloud id and --clouds <file>', 'CLI_BAD_ARGUMENTS');
+    }
+    const options: CloudsArgs = {
+      action: action === 'bootstrap' ? 'bootstrap' : 'list',
+      json: flags.json === true,
+      ...(cloud !== undefined ? { cloud } : {}),
+      ...(flags.clouds !== undefined ? { clouds: flags.clouds } : {}),
+    };
     try {
       return options.action === 'list' ? await list(options) : await bootstrap(options);
     } catch (error) {
@@ -198,4 +200,4 @@ export const cloudsCommand: Command = {
       return 1;
     }
   },
-};
+});

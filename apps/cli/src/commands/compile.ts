@@ -7,7 +7,7 @@ import {
   defaultCloudProfiles,
   formatDiagnostic,
 } from '@jointflow/ir';
-import { type Command, UsageError } from '../command';
+import { type Command, defineCommand, UsageError } from '../command';
 
 /** Reads and parses a JSON file; a missing file or bad JSON is a usage error (exit 2). */
 export function readJsonFile(path: string): unknown {
@@ -49,47 +49,30 @@ export function readCloudProfiles(dir: string): CloudProfile[] {
   });
 }
 
-/** Parses `<file> [--json] [--clouds <dir>]` style arguments shared by compile and import-asl. */
-export function parseFileArgs(
-  args: string[],
-  usage: string,
-): { file: string; json: boolean; clouds?: string } {
-  let file: string | undefined;
-  let json = false;
-  let clouds: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (arg === '--json') json = true;
-    else if (arg === '--clouds') {
-      clouds = args[++i];
-      if (clouds === undefined) throw new UsageError(`--clouds needs a directory. ${usage}`);
-    } else if (arg?.startsWith('-')) throw new UsageError(`unknown option ${arg}. ${usage}`);
-    else if (file === undefined) file = arg;
-    else throw new UsageError(`one file only. ${usage}`);
-  }
-  if (file === undefined) throw new UsageError(`a file is needed. ${usage}`);
-  return clouds === undefined ? { file, json } : { file, json, clouds };
-}
-
-const usage = 'Usage: jointflow compile <graph.json> [--json] [--clouds <profiles-dir>]';
-
-export const compileCommand: Command = {
+export const compileCommand: Command = defineCommand({
   name: 'compile',
   summary: 'Compile a workflow graph to its IR, or print its diagnostics',
-  usage: `${usage}
-
-Prints the IR as JSON and exits 0. With errors, prints one diagnostic per line (or
-{"diagnostics": [...]} with --json) and exits 1. A missing file or invalid JSON exits 2.
---clouds reads the cloud profiles (*.json) from a directory instead of the built-in
-aws-local and aliyun-local profiles.`,
-  async run(args) {
-    const options = parseFileArgs(args, usage);
-    const graph = readJsonFile(options.file);
+  synopsis: ['<graph.json> [--json] [--clouds <profiles-dir>]'],
+  positionals: { min: 1, max: 1, what: 'one graph file' },
+  description: `Prints the IR as JSON and exits 0. With errors, prints one diagnostic per line (or
+{"diagnostics": [...]} with --json) and exits 1. A missing file or invalid JSON exits 2.`,
+  flags: {
+    json: { type: 'boolean', help: 'diagnostics as one JSON document' },
+    clouds: {
+      type: 'string',
+      value: '<profiles-dir>',
+      help: 'read the cloud profiles (*.json) from this directory instead of the built-in\naws-local and aliyun-local profiles',
+    },
+  },
+  examples: ['jointflow compile examples/monte-carlo-pi.json > ir.json'],
+  exitCodes: '0 compiled, 1 the graph has errors, 2 bad usage.',
+  async run({ flags, positionals: [file = ''] }) {
+    const graph = readJsonFile(file);
     const clouds =
-      options.clouds === undefined ? defaultCloudProfiles : readCloudProfiles(options.clouds);
+      flags.clouds === undefined ? defaultCloudProfiles : readCloudProfiles(flags.clouds);
     const { ir, diagnostics } = compile(graph, { clouds });
     if (ir === undefined) {
-      if (options.json) console.log(JSON.stringify({ diagnostics }, null, 2));
+      if (flags.json) console.log(JSON.stringify({ diagnostics }, null, 2));
       else for (const d of diagnostics) console.log(formatDiagnostic(d));
       return 1;
     }
@@ -97,4 +80,4 @@ aws-local and aliyun-local profiles.`,
     console.log(JSON.stringify(ir, null, 2));
     return 0;
   },
-};
+});

@@ -61,7 +61,9 @@ describe('jointflow output', () => {
       expect(readFileSync(file, 'utf8')).toBe(big);
       expect(await outputCommand.run([id, 'gone', '--api', api])).toBe(1);
       expect(String(err.mock.lastCall?.[0])).toContain('API_OUTPUT_GONE');
-      await expect(outputCommand.run([id])).rejects.toThrow('one instance are needed');
+      await expect(outputCommand.run([id])).rejects.toThrow(
+        'give an execution id and one instance',
+      );
     } finally {
       stdout.mockRestore();
       err.mockRestore();

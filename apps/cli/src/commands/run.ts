@@ -16,37 +16,12 @@ import {
   stillQueuedOn,
 } from '@jointflow/local-cloud';
 import { InvokeError, type TraceEvent } from '@jointflow/runtime';
+import { type InstanceRow, orderTraceEvents, summarizeInstances } from '@jointflow/runtime/summary';
 import type { CloudsFile } from '@jointflow/shims';
-import { type Command, UsageError } from '../command';
+import { type Command, defineCommand, UsageError } from '../command';
 import { readJsonFile } from './compile';
 import { connectApi, DEFAULT_API_URL, describeApiFailure } from './deploy';
 import { runViaApi } from './trace';
-
-const usage = `Usage: jointflow run <graph.json> [--input <json|@file>] [--faults SPEC] [--seed N] [--json]
-                     [--clouds <clouds.json>] [--profiles <dir>] [--keep] [--timeout SECONDS]
-       jointflow run <graph.json|workflowId> --api [<url>] [--input <json|@file>] [--json]
-
-Compiles the graph, starts the local clouds in a temporary directory, deploys, runs one execution
-and prints its result and a per-step summary (instance, cloud, duration, billed cost), then what
-each data trigger received, fired (with the objects each run took) and dropped.
-With --api, deploys through a running API ('jointflow up') instead, starts the execution there and
-follows its trace events live to the result.
-
-  --input     the execution input as JSON, or @file; default: the graph's sampleInput
-  --faults    e.g. crash=0.2,duplicate=0.2,drop=0.1,reorder=50,outage=aliyun-local:500-3000
-              (crash splits evenly between crash before and after commit)
-  --seed      seed of the fault injection (default 1): the same seed injects the same faults
-  --json      print one JSON document instead of text
-  --clouds    a clouds file (see examples/clouds/): which clouds, on which provider; emulated
-              clouds get stand-ins on 127.0.0.1 (default: the two local clouds)
-  --profiles  directory of cloud profiles (default: packages/local-cloud/profiles)
-  --keep      keep the clouds' data directory and print its path
-  --timeout   give up on the execution after this many seconds (default 120); long workflows
-              (e.g. examples/federated-learning with many rounds, under --faults) need more
-  --api       use the API at <url> (default $JOINTFLOW_API or ${DEFAULT_API_URL}); the token comes
-              from $JOINTFLOW_TOKEN or $JOINTFLOW_HOME/token
-
-Exit codes: 0 the execution succeeded, 1 it failed, 2 bad usage.`;
 
 interface RunArgs {
   file: string;
@@ -61,69 +36,6 @@ interface RunArgs {
   timeoutMs?: number;
   /** Set with --api: the API's URL, or '' for the default. */
   api?: string;
-}
-
-function parseArgs(args: string[]): RunArgs {
-  const out: Partial<RunArgs> & { seed: number; json: boolean; keep: boolean } = {
-    seed: 1,
-    json: false,
-    keep: false,
-  };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    const value = () => {
-      const v = args[++i];
-      if (v === undefined) throw new UsageError(`${arg} needs a value; see 'jointflow run --help'`);
-      return v;
-    };
-    switch (arg) {
-      case '--input':
-        out.input = value();
-        break;
-      case '--faults':
-        out.faults = value();
-        break;
-      case '--seed': {
-        const seed = Number(value());
-        if (!Number.isInteger(seed)) throw new UsageError('--seed takes a whole number');
-        out.seed = seed;
-        break;
-      }
-      case '--json':
-        out.json = true;
-        break;
-      case '--keep':
-        out.keep = true;
-        break;
-      case '--timeout': {
-        const seconds = Number(value());
-        if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 86_400) {
-          throw new UsageError('--timeout takes a number of seconds from 1 to 86400');
-        }
-        out.timeoutMs = Math.round(seconds * 1000);
-        break;
-      }
-      case '--clouds':
-        out.clouds = value();
-        break;
-      case '--profiles':
-        out.profiles = value();
-        break;
-      case '--api': {
-        const next = args[i + 1];
-        out.api = next !== undefined && /^https?:\/\//.test(next) ? (args[++i] ?? '') : '';
-        break;
-      }
-      default:
-        if (arg === undefined || arg.startsWith('--') || out.file !== undefined) {
-          throw new UsageError(`unexpected argument "${arg}"; see 'jointflow run --help'`);
-        }
-        out.file = arg;
-    }
-  }
-  if (out.file === undefined)
-    throw new UsageError('give the graph file: jointflow run <graph.json>');
-  return out as RunArgs;
 }
 
 function parseInput(text: string | undefined, graph: unknown): unknown {
@@ -141,60 +53,6 @@ function parseInput(text: string | undefined, graph: unknown): unknown {
       `--input is not valid JSON: ${text.slice(0, 80)}; quote it for your shell`,
     );
   }
-}
-
-interface StepRow {
-  instance: string;
-  node: string;
-  cloud: string;
-  status: string;
-  durationMs?: number;
-  invocations: number;
-  billedMs: number;
-  costUsd: number;
-}
-
-/** One row per instance from the trace: where it committed, how long it ran, what it cost. */
-export function summarizeSteps(events: readonly TraceEvent[], execution: string): StepRow[] {
-  const rows = new Map<string, StepRow>();
-  const ordered = events.filter((e) => e.execution === execution).sort((a, b) => a.at - b.at);
-  for (const e of ordered) {
-    // Trigger decisions are not steps (a group's collection instance never runs): they are
-    // summarized per trigger by summarizeTriggers.
-    if (e.kind.startsWith('trigger.')) continue;
-    let row = rows.get(e.instance);
-    if (row === undefined) {
-      row = {
-        instance: e.instance,
-        node: e.node,
-        cloud: e.cloud,
-        status: 'started',
-        invocations: 0,
-        billedMs: 0,
-        costUsd: 0,
-      };
-      rows.set(e.instance, row);
-    }
-    switch (e.kind) {
-      case 'invocation.billed':
-        row.invocations++;
-        row.billedMs += e.billedMs ?? 0;
-        row.costUsd += e.costUsd ?? 0;
-        break;
-      case 'step.succeeded':
-      case 'step.failed':
-        row.status = e.kind === 'step.succeeded' ? 'succeeded' : 'failed';
-        row.cloud = e.cloud;
-        if (e.durationMs !== undefined) row.durationMs = e.durationMs;
-        break;
-      case 'step.skipped':
-        if (row.status === 'started') row.status = 'skipped';
-        break;
-      default:
-        break;
-    }
-  }
-  return [...rows.values()];
 }
 
 /** What one trigger did in an execution: objects it received, the runs it fired, what it dropped. */
@@ -218,7 +76,8 @@ export function summarizeTriggers(
 ): TriggerSummary[] {
   const byTrigger = new Map<string, TriggerSummary>();
   const seen = new Set<string>();
-  const ordered = events.filter((e) => e.execution === execution).sort((a, b) => a.at - b.at);
+  // In hybrid-logical-clock order: clouds' wall clocks differ, the stamps do not lie.
+  const ordered = orderTraceEvents(events.filter((e) => e.execution === execution));
   for (const e of ordered) {
     if (!e.kind.startsWith('trigger.') || seen.has(e.id)) continue;
     seen.add(e.id);
@@ -283,7 +142,8 @@ function triggerLines(triggers: readonly TriggerSummary[]): string[] {
   });
 }
 
-function table(rows: StepRow[]): string {
+/** The step table: one row per instance from the shared fold (`summarizeInstances`). */
+function table(rows: readonly InstanceRow[]): string {
   const header = [
     'instance',
     'cloud',
@@ -297,7 +157,7 @@ function table(rows: StepRow[]): string {
     r.instance,
     r.cloud,
     r.status,
-    r.durationMs === undefined ? '-' : r.durationMs.toFixed(1),
+    r.durationMs === null ? '-' : r.durationMs.toFixed(1),
     String(r.invocations),
     String(r.billedMs),
     r.costUsd.toExponential(3),
@@ -307,12 +167,81 @@ function table(rows: StepRow[]): string {
   return [line(header), ...body.map(line)].join('\n');
 }
 
-export const runCommand: Command = {
+export const runCommand: Command = defineCommand({
   name: 'run',
   summary: 'Run a workflow once on the local clouds and print its result',
-  usage,
-  async run(args) {
-    const options = parseArgs(args);
+  synopsis: [
+    '<graph.json> [--input <json|@file>] [--faults <spec>] [--seed <n>] [--json]',
+    '    [--clouds <clouds.json>] [--profiles <dir>] [--keep] [--timeout <seconds>]',
+    '<graph.json|workflowId> --api [<url>] [--input <json|@file>] [--json]',
+  ],
+  positionals: { min: 1, max: 1, what: 'the graph file: jointflow run <graph.json>' },
+  description: `Compiles the graph, starts the local clouds in a temporary directory, deploys, runs one execution
+and prints its result and a per-step summary (instance, cloud, duration, billed cost), then what
+each data trigger received, fired (with the objects each run took) and dropped.
+With --api, deploys through a running API ('jointflow up') instead (printing the deploy's
+progress), starts the execution there and follows its trace events live to the result.`,
+  flags: {
+    input: {
+      type: 'string',
+      value: '<json|@file>',
+      help: "the execution input as JSON, or @file; default: the graph's sampleInput",
+    },
+    faults: {
+      type: 'string',
+      value: '<spec>',
+      help: 'e.g. crash=0.2,duplicate=0.2,drop=0.1,reorder=50,outage=aliyun-local:500-3000\n(crash splits evenly between crash before and after commit)',
+    },
+    seed: {
+      type: 'integer',
+      value: '<n>',
+      help: 'seed of the fault injection (default 1): the same seed injects the same faults',
+    },
+    json: { type: 'boolean', help: 'print one JSON document instead of text' },
+    clouds: {
+      type: 'string',
+      value: '<clouds.json>',
+      help: 'a clouds file (see examples/clouds/): which clouds, on which provider; emulated\nclouds get stand-ins on 127.0.0.1 (default: the two local clouds)',
+    },
+    profiles: {
+      type: 'string',
+      value: '<dir>',
+      help: 'directory of cloud profiles (default: packages/local-cloud/profiles)',
+    },
+    keep: { type: 'boolean', help: "keep the clouds' data directory and print its path" },
+    timeout: {
+      type: 'number',
+      value: '<seconds>',
+      what: 'a number of seconds',
+      min: 1,
+      max: 86_400,
+      help: 'give up on the execution after this many seconds (default 120); long workflows\n(e.g. examples/federated-learning with many rounds, under --faults) need more',
+    },
+    api: {
+      type: 'string',
+      value: '<url>',
+      optionalValue: /^https?:\/\//,
+      help: `use the API at <url> (default $JOINTFLOW_API or ${DEFAULT_API_URL}); the token comes\nfrom $JOINTFLOW_TOKEN or $JOINTFLOW_HOME/token`,
+    },
+  },
+  examples: [
+    'jointflow run examples/iot-pipeline.json',
+    'jointflow run examples/monte-carlo-pi.json --input \'{"samples":1000}\' --faults crash=0.2 --seed 7 --json',
+  ],
+  exitCodes: '0 the execution succeeded, 1 it failed, 2 bad usage.',
+  async run({ flags, positionals: [file = ''] }) {
+    const options: RunArgs = {
+      file,
+      seed: flags.seed ?? 1,
+      json: flags.json === true,
+      keep: flags.keep === true,
+      ...(flags.input !== undefined ? { input: flags.input } : {}),
+      ...(flags.faults !== undefined ? { faults: flags.faults } : {}),
+      ...(flags.clouds !== undefined ? { clouds: flags.clouds } : {}),
+      ...(flags.profiles !== undefined ? { profiles: flags.profiles } : {}),
+      ...(flags.timeout !== undefined ? { timeoutMs: Math.round(flags.timeout * 1000) } : {}),
+      ...(flags.api !== undefined ? { api: flags.api } : {}),
+    };
     if (options.api !== undefined) return runThroughApi(options);
     const graph = readJsonFile(options.file);
     const input = parseInput(options.input, graph);
@@ -405,7 +334,7 @@ export const runCommand: Command = {
         });
         windows.push({ ...w, ...fed.result });
       }
-      const steps = summarizeSteps(collector.events(), run.execution);
+      const steps = summarizeInstances(collector.events(), run.execution);
       const triggers = summarizeTriggers(collector.events(), run.execution);
       const totalCost = steps.reduce((sum, s) => sum + s.costUsd, 0);
       const ok = run.result.status === 'succeeded';
@@ -457,7 +386,7 @@ export const runCommand: Command = {
       if (!options.keep) rmSync(dataDir, { recursive: true, force: true });
     }
   },
-};
+});
 
 /** `run --api`: the same run through a running API, so it shows up in the web app too. */
 async function runThroughApi(options: RunArgs): Promise<number> {
@@ -472,7 +401,11 @@ async function runThroughApi(options: RunArgs): Promise<number> {
   const client = connectApi(options.api ? { api: options.api } : {});
   const print = options.json ? () => {} : (line: string) => console.log(line);
   try {
-    const run = await runViaApi(client, options.file, input, { print });
+    const run = await runViaApi(client, options.file, input, {
+      print,
+      // Deploy progress: on stdout with the events, on stderr when stdout is one JSON document.
+      onProgress: (line) => (options.json ? console.error(line) : console.log(line)),
+    });
     if (!('execution' in run)) {
       const failed = run.deployment.functions.filter((f) => f.status === 'failed');
       console.error(

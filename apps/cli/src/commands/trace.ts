@@ -1,8 +1,8 @@
 import type { ApiClient, EndOfStream } from '@jointflow/api';
-import { type Command, UsageError } from '../command';
+import { type Command, defineCommand } from '../command';
 import {
+  apiFlag,
   connectApi,
-  DEFAULT_API_URL,
   type DeployedViaApi,
   deployViaApi,
   describeApiFailure,
@@ -64,60 +64,47 @@ export async function runViaApi(
   client: ApiClient,
   target: string,
   input: unknown,
-  options: { print(line: string): void; json?: boolean },
+  options: { print(line: string): void; json?: boolean; onProgress?: (line: string) => void },
 ): Promise<RunViaApi | Omit<RunViaApi, 'execution'>> {
-  const deployment = await deployViaApi(client, target);
+  const deployment = await deployViaApi(
+    client,
+    target,
+    options.onProgress === undefined ? {} : { onProgress: options.onProgress },
+  );
   if (deployment.status !== 'ready') return { deployment };
   const { id: execution } = await client.startExecution(deployment.deploymentId, input);
   const end = await followExecution(client, execution, options);
   return end === undefined ? { deployment, execution } : { deployment, execution, end };
 }
 
-const usage = `Usage: jointflow trace <executionId> [--api <url>] [--json] [--after <seq>]
-
-Prints an execution's trace events as they happen (Server-Sent Events from the API), from the
-start or after sequence number <seq>, and ends with the execution's result.
-
-  --api    the API's URL (default $JOINTFLOW_API or ${DEFAULT_API_URL})
-  --json   one JSON event per line, then the end record
-  --after  resume after this sequence number (like Last-Event-ID)
-
-Exit codes: 0 the execution succeeded, 1 it failed or the stream broke, 2 bad usage.`;
-
-export const traceCommand: Command = {
+export const traceCommand: Command = defineCommand({
   name: 'trace',
   summary: "Follow an execution's trace events live through the API",
-  usage,
-  async run(args) {
-    let execution: string | undefined;
-    let api: string | undefined;
-    let json = false;
-    let after: number | undefined;
-    for (let i = 0; i < args.length; i++) {
-      const arg = args[i];
-      if (arg === '--api' || arg === '--after') {
-        const value = args[++i];
-        if (value === undefined) throw new UsageError(`${arg} needs a value. ${usage}`);
-        if (arg === '--api') api = value;
-        else {
-          after = Number(value);
-          if (!Number.isInteger(after) || after < 0) {
-            throw new UsageError(`--after needs a sequence number (0 or more). ${usage}`);
-          }
-        }
-      } else if (arg === '--json') json = true;
-      else if (arg?.startsWith('-')) throw new UsageError(`unknown option ${arg}. ${usage}`);
-      else if (execution === undefined) execution = arg;
-      else throw new UsageError(`one execution only. ${usage}`);
-    }
-    if (execution === undefined) throw new UsageError(`an execution id is needed. ${usage}`);
-    const client = connectApi(api === undefined ? {} : { api });
+  synopsis: ['<executionId> [--api <url>] [--json] [--after <seq>]'],
+  positionals: { min: 1, max: 1, what: 'one execution id' },
+  description: `Prints an execution's trace events as they happen (Server-Sent Events from the API), from the
+start or after sequence number <seq>, and ends with the execution's result.`,
+  flags: {
+    api: apiFlag,
+    json: { type: 'boolean', help: 'one JSON event per line, then the end record' },
+    after: {
+      type: 'integer',
+      value: '<seq>',
+      min: 0,
+      help: 'resume after this sequence number (like Last-Event-ID)',
+    },
+  },
+  examples: ['jointflow trace 3f0c9a4e-5b1d-4c1e-9a57-0d5e8c1b2a77 --after 120'],
+  exitCodes: '0 the execution succeeded, 1 it failed or the stream broke, 2 bad usage.',
+  async run({ flags, positionals: [execution = ''] }) {
+    const json = flags.json === true;
+    const client = connectApi(flags.api === undefined ? {} : { api: flags.api });
     let end: EndOfStream | undefined;
     try {
       end = await followExecution(client, execution, {
         print: (line) => console.log(line),
         json,
-        ...(after !== undefined ? { lastEventId: after } : {}),
+        ...(flags.after !== undefined ? { lastEventId: flags.after } : {}),
       });
     } catch (error) {
       console.error(`jointflow trace: ${describeApiFailure(error, client.url)}`);
@@ -137,4 +124,4 @@ export const traceCommand: Command = {
     }
     return end.status === 'succeeded' ? 0 : 1;
   },
-};
+});

@@ -3,58 +3,12 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ApiClient, type ApiServer, createApiServer } from '@jointflow/api';
 import { loadCloudsFile, type RunningClouds, startClouds } from '@jointflow/local-cloud';
-import { type Command, UsageError } from '../command';
+import { type Command, defineCommand } from '../command';
 import { jointflowHome } from './deploy';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..', '..', '..');
 const webDir = join(repoRoot, 'apps', 'web');
 const examplesDir = join(repoRoot, 'examples');
-
-const usage = `Usage: jointflow up [--port <n>] [--host <addr>] [--home <dir>] [--clouds <clouds.json>] [--no-web]
-
-Starts everything on this machine: the local clouds, the API and the web app. Prints the URL
-(with the token) and stops cleanly on Ctrl-C. On first start the examples are loaded as
-workflows. PostgreSQL is used when DATABASE_URL is set, else SQLite in the home directory.
-
-  --port    the API and web port (default 4300; 0 picks a free one)
-  --host    the address to bind (default 127.0.0.1: this machine only)
-  --home    data directory (default $JOINTFLOW_HOME or ./.jointflow): token, database, clouds
-  --clouds  a clouds file (see examples/clouds/ and the README's "Deploy to AWS and Aliyun");
-            default: the two local clouds
-  --no-web  do not serve (or build) the web app
-
-Exit codes: 0 stopped by a signal, 1 failed to start, 2 bad usage.`;
-
-interface UpArgs {
-  port: number;
-  host: string;
-  home: string;
-  web: boolean;
-  clouds?: string;
-}
-
-function parseArgs(args: string[]): UpArgs {
-  const out: UpArgs = { port: 4300, host: '127.0.0.1', home: jointflowHome(), web: true };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    const value = () => {
-      const v = args[++i];
-      if (v === undefined) throw new UsageError(`${arg} needs a value. ${usage}`);
-      return v;
-    };
-    if (arg === '--port') {
-      out.port = Number(value());
-      if (!Number.isInteger(out.port) || out.port < 0 || out.port > 65_535) {
-        throw new UsageError(`--port needs a port number (0-65535). ${usage}`);
-      }
-    } else if (arg === '--host') out.host = value();
-    else if (arg === '--home') out.home = resolve(value());
-    else if (arg === '--no-web') out.web = false;
-    else if (arg === '--clouds') out.clouds = resolve(value());
-    else throw new UsageError(`unknown argument ${arg}. ${usage}`);
-  }
-  return out;
-}
 
 /** The built web app, building it once if the sources are there but the build is not. */
 function ensureWebBuild(): string | undefined {
@@ -123,12 +77,52 @@ function waitForSignal(): Promise<NodeJS.Signals> {
   });
 }
 
-export const upCommand: Command = {
+export const upCommand: Command = defineCommand({
   name: 'up',
   summary: 'Start the local clouds, the API and the web app (npm start)',
-  usage,
-  async run(args) {
-    const options = parseArgs(args);
+  synopsis: ['[--port <n>] [--host <addr>] [--home <dir>] [--clouds <clouds.json>] [--no-web]'],
+  positionals: { min: 0, max: 0, what: 'no arguments, only flags' },
+  description: `Starts everything on this machine: the local clouds, the API and the web app. Prints the URL
+(with the token when stdout is a terminal) and stops cleanly on Ctrl-C. On first start the
+examples are loaded as workflows. PostgreSQL is used when DATABASE_URL is set, else SQLite in the
+home directory. Logs (API, clouds, supervision) go to stderr as JSON lines unless stderr is a
+terminal; JOINTFLOW_LOG_FORMAT=json|text and JOINTFLOW_LOG_LEVEL=debug|info|warn|error override.`,
+  flags: {
+    port: {
+      type: 'integer',
+      value: '<n>',
+      what: 'a port number',
+      min: 0,
+      max: 65_535,
+      help: 'the API and web port (default 4300; 0 picks a free one)',
+    },
+    host: {
+      type: 'string',
+      value: '<addr>',
+      help: 'the address to bind (default 127.0.0.1: this machine only)',
+    },
+    home: {
+      type: 'string',
+      value: '<dir>',
+      help: 'data directory (default $JOINTFLOW_HOME or ./.jointflow): token, database, clouds',
+    },
+    clouds: {
+      type: 'string',
+      value: '<clouds.json>',
+      help: 'a clouds file (see examples/clouds/ and the README\'s "Deploy to AWS and Aliyun");\ndefault: the two local clouds',
+    },
+    'no-web': { type: 'boolean', help: 'do not serve (or build) the web app' },
+  },
+  examples: ['jointflow up --port 4300 --home ~/.jointflow'],
+  exitCodes: '0 stopped by a signal, 1 failed to start, 2 bad usage.',
+  async run({ flags }) {
+    const options = {
+      port: flags.port ?? 4300,
+      host: flags.host ?? '127.0.0.1',
+      home: flags.home === undefined ? jointflowHome() : resolve(flags.home),
+      web: flags['no-web'] !== true,
+      clouds: flags.clouds === undefined ? undefined : resolve(flags.clouds),
+    };
     const signal = waitForSignal();
     let local: RunningClouds | undefined;
     let api: ApiServer | undefined;
@@ -184,4 +178,4 @@ export const upCommand: Command = {
     await stop();
     return 0;
   },
-};
+});
