@@ -16,7 +16,6 @@ import {
   stillQueuedOn,
 } from '@jointflow/local-cloud';
 import { InvokeError, type TraceEvent } from '@jointflow/runtime';
-import { type InstanceRow, orderTraceEvents, summarizeInstances } from '@jointflow/runtime/summary';
 import type { CloudsFile } from '@jointflow/shims';
 import { type Command, defineCommand, UsageError } from '../command';
 import { readJsonFile } from './compile';
@@ -55,6 +54,60 @@ function parseInput(text: string | undefined, graph: unknown): unknown {
   }
 }
 
+interface StepRow {
+  instance: string;
+  node: string;
+  cloud: string;
+  status: string;
+  durationMs?: number;
+  invocations: number;
+  billedMs: number;
+  costUsd: number;
+}
+
+/** One row per instance from the trace: where it committed, how long it ran, what it cost. */
+export function summarizeSteps(events: readonly TraceEvent[], execution: string): StepRow[] {
+  const rows = new Map<string, StepRow>();
+  const ordered = events.filter((e) => e.execution === execution).sort((a, b) => a.at - b.at);
+  for (const e of ordered) {
+    // Trigger decisions are not steps (a group's collection instance never runs): they are
+    // summarized per trigger by summarizeTriggers.
+    if (e.kind.startsWith('trigger.')) continue;
+    let row = rows.get(e.instance);
+    if (row === undefined) {
+      row = {
+        instance: e.instance,
+        node: e.node,
+        cloud: e.cloud,
+        status: 'started',
+        invocations: 0,
+        billedMs: 0,
+        costUsd: 0,
+      };
+      rows.set(e.instance, row);
+    }
+    switch (e.kind) {
+      case 'invocation.billed':
+        row.invocations++;
+        row.billedMs += e.billedMs ?? 0;
+        row.costUsd += e.costUsd ?? 0;
+        break;
+      case 'step.succeeded':
+      case 'step.failed':
+        row.status = e.kind === 'step.succeeded' ? 'succeeded' : 'failed';
+        row.cloud = e.cloud;
+        if (e.durationMs !== undefined) row.durationMs = e.durationMs;
+        break;
+      case 'step.skipped':
+        if (row.status === 'started') row.status = 'skipped';
+        break;
+      default:
+        break;
+    }
+  }
+  return [...rows.values()];
+}
+
 /** What one trigger did in an execution: objects it received, the runs it fired, what it dropped. */
 export interface TriggerSummary {
   trigger: string;
@@ -76,8 +129,7 @@ export function summarizeTriggers(
 ): TriggerSummary[] {
   const byTrigger = new Map<string, TriggerSummary>();
   const seen = new Set<string>();
-  // In hybrid-logical-clock order: clouds' wall clocks differ, the stamps do not lie.
-  const ordered = orderTraceEvents(events.filter((e) => e.execution === execution));
+  const ordered = events.filter((e) => e.execution === execution).sort((a, b) => a.at - b.at);
   for (const e of ordered) {
     if (!e.kind.startsWith('trigger.') || seen.has(e.id)) continue;
     seen.add(e.id);
@@ -142,8 +194,7 @@ function triggerLines(triggers: readonly TriggerSummary[]): string[] {
   });
 }
 
-/** The step table: one row per instance from the shared fold (`summarizeInstances`). */
-function table(rows: readonly InstanceRow[]): string {
+function table(rows: StepRow[]): string {
   const header = [
     'instance',
     'cloud',
@@ -157,7 +208,7 @@ function table(rows: readonly InstanceRow[]): string {
     r.instance,
     r.cloud,
     r.status,
-    r.durationMs === null ? '-' : r.durationMs.toFixed(1),
+    r.durationMs === undefined ? '-' : r.durationMs.toFixed(1),
     String(r.invocations),
     String(r.billedMs),
     r.costUsd.toExponential(3),
@@ -334,7 +385,7 @@ progress), starts the execution there and follows its trace events live to the r
         });
         windows.push({ ...w, ...fed.result });
       }
-      const steps = summarizeInstances(collector.events(), run.execution);
+      const steps = summarizeSteps(collector.events(), run.execution);
       const triggers = summarizeTriggers(collector.events(), run.execution);
       const totalCost = steps.reduce((sum, s) => sum + s.costUsd, 0);
       const ok = run.result.status === 'succeeded';
