@@ -11,6 +11,7 @@ import {
   unavailableContextPaths,
 } from './aslDataFlow';
 import { jsonDepthExceeds } from './aslDepth';
+import { resourceCall } from './aslResources';
 import { readCatch, readRetry, retryWaitSeconds } from './aslRetry';
 import { ASL_CATCH_KEY, type AslStepSpec, aslStepCode } from './aslStepCode';
 import type { Diagnostic } from './diagnostic';
@@ -845,12 +846,16 @@ class AslImport {
     jsonata: { args?: string; output?: string } | undefined,
   ): BuiltState {
     const resource = typeof state.Resource === 'string' ? state.Resource : '';
-    this.report(
-      'warning',
-      'ASL_TASK_STUB',
-      `Task state "${stateName}" called ${resource === '' ? 'no Resource' : `"${resource}"`}; the imported step passes its input through until you write that call in callResource in its code`,
-      name,
-    );
+    const called = resourceCall(resource);
+    if (called.call === null) {
+      const why = called.why === null ? '' : ` (Jointflow cannot make this call: ${called.why})`;
+      this.report(
+        'warning',
+        'ASL_TASK_STUB',
+        `Task state "${stateName}" called ${resource === '' ? 'no Resource' : `"${resource}"`}${why}; the imported step passes its input through until you write that call in callResource in its code`,
+        name,
+      );
+    }
     if (/\.sync(:\d+)?$/.test(resource)) {
       this.report(
         'warning',
@@ -899,6 +904,7 @@ class AslImport {
           jsonata === undefined
             ? null
             : { arguments: jsonata.args !== undefined, output: jsonata.output !== undefined },
+        call: called.call,
       },
       { timeoutMs: Math.ceil(Math.min(MAX_STEP_MS, Math.max(30_000, neededMs))) },
     );

@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import jsonata from 'jsonata';
 import { afterAll, describe, expect, it } from 'vitest';
 import { importAsl } from './asl';
-import { TASK_STUB } from './aslStepCode';
+import { readAslStepSpec, TASK_STUB } from './aslStepCode';
 import { compile } from './compile';
 import { defaultCloudProfiles } from './defaultClouds';
 import type { Graph } from './graph';
@@ -55,6 +55,8 @@ interface CorpusEntry {
   steps?: StepCheck[];
   routes?: RouteCheck[];
   expectNodes?: Record<string, Record<string, unknown>>;
+  /** The call each listed Task's code makes (aslResources.ts); null: the pass-through stub. */
+  calls?: Record<string, unknown>;
 }
 
 const corpusDir = fileURLToPath(new URL('./aslCorpus/', import.meta.url));
@@ -71,13 +73,23 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 let modules = 0;
 
 const probe = globalThis as { corpusCalls?: number; corpusDelays?: number[] };
+const SDK_CALL_START = 'async function callResource(input, _ctx) {';
 const RETRY_SLEEP = 'await new Promise((resolve) => setTimeout(resolve, delay * 1000));';
 
 /** The step's code with its call replaced as `call` says, and Retry waits recorded, not slept. */
 function testableCode(code: string, call: StepCheck['call']): string {
   let out = code.replace(RETRY_SLEEP, 'globalThis.corpusDelays.push(delay);');
   if (call !== undefined) {
-    expect(out).toContain(TASK_STUB);
+    if (!out.includes(TASK_STUB)) {
+      // A Task that really calls (aslResources.ts): its SDK call gives way to the fake below,
+      // so the check runs without AWS; the call itself is tested against stand-ins in
+      // packages/local-cloud (aslCalls.test.ts).
+      expect(out).toContain(SDK_CALL_START);
+      out = out
+        .replace(/^import \* as sdk from .*$/m, 'const sdk = {};')
+        .replace(SDK_CALL_START, 'async function realCallResource(input, _ctx) {')
+        .replace('export async function handler(', `${TASK_STUB}\nexport async function handler(`);
+    }
     const throws =
       call.throws === undefined
         ? ''
@@ -143,6 +155,11 @@ describe('the ASL corpus', () => {
     expect(compiled.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     for (const [name, fields] of Object.entries(entry.expectNodes ?? {})) {
       expect(graph.nodes.find((n) => n.name === name)).toMatchObject(fields);
+    }
+    for (const [name, call] of Object.entries(entry.calls ?? {})) {
+      const spec = readAslStepSpec(graph.nodes.find((n) => n.name === name)?.code ?? '');
+      const made = spec?.kind === 'task' ? (spec.call ?? null) : 'not a Task';
+      expect({ node: name, call: made }).toEqual({ node: name, call });
     }
     for (const check of entry.steps ?? []) {
       const outcome = await runStep(graph, check);

@@ -87,7 +87,8 @@ describe('data flow in imported step code', () => {
   it('Task: Parameters feed the call; ResultSelector, ResultPath and OutputPath shape its result', async () => {
     const step = await stepOf({
       Type: 'Task',
-      Resource: 'arn:aws:states:::lambda:invoke',
+      // An activity: Jointflow cannot call it, so the step keeps the pass-through stub.
+      Resource: 'arn:aws:states:us-east-1:123456789012:activity:review',
       Parameters: { FunctionName: 'f', 'Payload.$': '$' },
       ResultSelector: { 'body.$': '$.Payload' },
       ResultPath: '$.call',

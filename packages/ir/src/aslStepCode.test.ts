@@ -187,6 +187,108 @@ describe('generated step code with hostile state names', () => {
   });
 });
 
+describe('Tasks that call AWS, with hostile names and resources', () => {
+  const CALLS = [
+    'arn:aws:lambda:us-east-1:123456789012:function:price',
+    'arn:aws:states:::lambda:invoke',
+    'arn:aws:states:::dynamodb:putItem',
+    'arn:aws:states:::aws-sdk:s3:getObject',
+    'arn:aws:states:::sqs:sendMessage',
+  ];
+
+  it.each(HOSTILE)('imports only a client module of ours and runs none of %j', async (text) => {
+    const states: Record<string, unknown> = {};
+    const names = CALLS.map((_, i) => `${text} ${i}`);
+    for (const [i, resource] of CALLS.entries()) {
+      states[names[i] as string] = {
+        Type: 'Task',
+        Resource: resource,
+        Parameters: { [text]: text, 'FunctionName.$': `$['${text.replace(/'/g, '')}']` },
+        ...(i + 1 < CALLS.length ? { Next: names[i + 1] } : { End: true }),
+      };
+    }
+    // The same text inside a resource that would otherwise call: it stays a stub.
+    const hostileAction = `arn:aws:states:::aws-sdk:dynamodb:${text}`;
+    states[`${text} x`] = { Type: 'Task', Resource: hostileAction, End: true };
+    const { graph, diagnostics } = importAsl({ StartAt: names[0], States: states });
+    if (!graph) throw new Error(JSON.stringify(diagnostics));
+    expect(diagnostics.map((d) => d.code)).toEqual(['ASL_STATE_NOT_IMPORTED']);
+    for (const node of graph.nodes) {
+      const spec = readAslStepSpec(node.code);
+      if (spec?.kind !== 'task') throw new Error(`not a task: ${node.name}`);
+      expect(spec.call).not.toBeNull();
+      const bare = outsideStrings(node.code);
+      for (const piece of ['pwned', '*/', '${', '\u2028', '\u2029', '</script>']) {
+        expect(bare).not.toContain(piece);
+      }
+      const imports = node.code.split('\n').filter((line) => line.startsWith('import'));
+      expect(imports).toHaveLength(1);
+      expect(imports[0]).toMatch(
+        /^import \* as sdk from "@aws-sdk\/client-(lambda|dynamodb|s3|sqs)";$/,
+      );
+    }
+    const stub = importAsl({ StartAt: 'x', States: { x: states[`${text} x`] } });
+    const code = stub.graph?.nodes[0]?.code ?? '';
+    expect(readAslStepSpec(code)).toMatchObject({ kind: 'task', call: null });
+    expect(code).not.toContain('import ');
+    expect(stub.diagnostics.map((d) => d.code)).toEqual(['ASL_TASK_STUB']);
+  });
+
+  it('is the same program for every action and function name: only the data line differs', () => {
+    const spec = (s: string): AslStepSpec => ({
+      kind: 'task',
+      state: s,
+      resource: s,
+      retry: [],
+      catch: [],
+      timeoutSeconds: null,
+      io: null,
+      call: { kind: 'sdk', service: 'dynamodb', action: s, client: s, errors: s, optimized: true },
+    });
+    const plain = outsideStrings(aslStepCode(spec('plain')));
+    for (const text of HOSTILE) expect(outsideStrings(aslStepCode(spec(text)))).toBe(plain);
+  });
+
+  it('fails a call it cannot make with a Step Functions error name, not a crash', async () => {
+    const spec = (action: string): AslStepSpec => ({
+      kind: 'task',
+      state: 'T',
+      resource: 'arn:aws:states:::dynamodb:getItem',
+      retry: [],
+      catch: [{ errorEquals: ['States.ALL'], resultPath: ['error'] }],
+      timeoutSeconds: 5,
+      io: null,
+      call: {
+        kind: 'sdk',
+        service: 'dynamodb',
+        action,
+        client: 'DynamoDBClient',
+        errors: 'DynamoDB',
+        optimized: true,
+      },
+    });
+    // No such command: States.Runtime, which States.ALL does not catch (as in Step Functions).
+    const unknown = await load(aslStepCode(spec('noSuchAction')));
+    await expect(unknown({ TableName: 't' }, { attempt: 1 })).rejects.toMatchObject({
+      name: 'States.Runtime',
+    });
+    // A real command whose client cannot start (no region here): <Service>.SdkClientException.
+    const previous = process.env.AWS_REGION;
+    delete process.env.AWS_REGION;
+    try {
+      const noRegion = await load(aslStepCode(spec('getItem')));
+      await expect(
+        noRegion({ TableName: 't', Key: { id: { S: '1' } } }, { attempt: 1 }),
+      ).resolves.toMatchObject({
+        [ASL_CATCH_KEY]: 0,
+        output: { error: { Error: 'DynamoDB.SdkClientException' } },
+      });
+    } finally {
+      if (previous !== undefined) process.env.AWS_REGION = previous;
+    }
+  });
+});
+
 /** Task code whose call runs `body` (as a user would write it) instead of passing through. */
 async function taskWithCall(spec: Partial<AslStepSpec & { kind: 'task' }>, body: string) {
   const code = aslStepCode({

@@ -8,6 +8,7 @@
  */
 
 import type { AslDataFlow, AslSegment, AslTemplate } from './aslDataFlow';
+import { ASL_SDK_CLIENTS, type AslTaskCall } from './aslResources';
 
 /** The key a Task's output carries when one of its Catchers caught the error. */
 export const ASL_CATCH_KEY = 'jointflow:aslCatch';
@@ -46,6 +47,8 @@ export type AslStepSpec =
       io: AslDataFlow | null;
       /** JSONata mode: Arguments arrive evaluated, and Output is evaluated on the edge after. */
       jsonata?: { arguments: boolean; output: boolean } | null;
+      /** The AWS call the code makes (aslResources.ts); absent or null: the pass-through stub. */
+      call?: AslTaskCall | null;
     }
   | { kind: 'pass'; state: string; what: string; io?: AslDataFlow | null }
   /** A Parallel's fan-out: branches get `effective` (InputPath, Parameters), the join `raw`. */
@@ -280,6 +283,108 @@ const DATA_FLOW = [
   '}',
 ];
 
+/** The stub's comment and call, for a Task whose resource Jointflow cannot call. */
+const STUB_CALL = [
+  '// The call the Task made (state.resource names it). Until it is written here, the step',
+  '// passes its input through unchanged.',
+  ...TASK_STUB.split('\n'),
+];
+
+/**
+ * The call of a Task whose resource is a Lambda function or an AWS integration, made with the
+ * AWS SDK v3 module imported as `sdk` (the client class and the command are looked up by the
+ * names in state.call, which is data).
+ */
+const SDK_CALL = [
+  '// The call the Task makes (state.call says which), with the AWS SDK v3. The client takes its',
+  "// region, credentials and endpoint from the SDK's standard chain: the environment",
+  "// (AWS_REGION, AWS_ENDPOINT_URL_<SERVICE>, ...), the shared config files, the function's role.",
+  'let client;',
+  'async function callResource(input, _ctx) {',
+  '  const call = state.call;',
+  "  client ??= new sdk[call.kind === 'sdk' ? call.client : 'LambdaClient']({});",
+  "  if (call.kind === 'sdk') return sdkCall(call, input);",
+  '  const target =',
+  "    call.kind === 'lambda-function' ? { FunctionName: call.functionName, Payload: input } : input;",
+  "  if (target === null || typeof target !== 'object' || typeof target.FunctionName !== 'string') {",
+  "    throw runtimeError('lambda:invoke needs FunctionName (a string) in its Parameters');",
+  '  }',
+  '  const { FunctionName, Payload, Qualifier, InvocationType, ClientContext } = target;',
+  '  const response = await send(',
+  '    new sdk.InvokeCommand({',
+  '      FunctionName,',
+  '      Qualifier,',
+  '      InvocationType,',
+  '      ClientContext,',
+  '      Payload: new TextEncoder().encode(JSON.stringify(Payload ?? {})),',
+  '    }),',
+  '  );',
+  '  const text = new TextDecoder().decode(response.Payload ?? new Uint8Array(0));',
+  "  const payload = text === '' ? null : JSON.parse(text);",
+  '  if (response.FunctionError !== undefined) {',
+  '    // As Step Functions: the Error is the errorType the function threw, the Cause its answer.',
+  '    const error = new Error(text);',
+  "    error.name = typeof payload?.errorType === 'string' ? payload.errorType : 'Lambda.Unknown';",
+  '    throw error;',
+  '  }',
+  "  if (call.kind === 'lambda-function') return payload;",
+  '  return {',
+  '    ExecutedVersion: response.ExecutedVersion,',
+  '    Payload: payload,',
+  '    StatusCode: response.StatusCode,',
+  '    SdkHttpMetadata: { HttpStatusCode: response.$metadata?.httpStatusCode },',
+  '    SdkResponseMetadata: { RequestId: response.$metadata?.requestId },',
+  '  };',
+  '}',
+  '',
+  '// One SDK command: <Action>Command with the effective input as its parameters.',
+  'async function sdkCall(call, input) {',
+  "  const name = call.action.charAt(0).toUpperCase() + call.action.slice(1) + 'Command';",
+  '  const Command = Object.hasOwn(sdk, name) ? sdk[name] : undefined;',
+  "  if (typeof Command !== 'function') throw runtimeError('the SDK has no action ' + call.action);",
+  "  if (input === null || typeof input !== 'object' || Array.isArray(input)) {",
+  "    throw runtimeError('the parameters of an AWS call must be an object');",
+  '  }',
+  '  const params = { ...input };',
+  '  // The optimized SQS and SNS integrations send a JSON body as its text.',
+  '  if (call.optimized) {',
+  "    for (const key of ['MessageBody', 'Message']) {",
+  "      if (key in params && typeof params[key] !== 'string') params[key] = JSON.stringify(params[key]);",
+  '    }',
+  '  }',
+  '  return plain(await send(new Command(params)));',
+  '}',
+  '',
+  'async function send(command) {',
+  '  try {',
+  '    return await client.send(command);',
+  '  } catch (error) {',
+  '    // Step Functions names service errors <Service>.<Name>Exception; one that never reached',
+  '    // the service (no credentials, no network) is <Service>.SdkClientException.',
+  '    const named = new Error(error instanceof Error ? error.message : String(error));',
+  "    const name = error instanceof Error ? error.name : 'Error';",
+  '    const fromService = error?.$metadata?.httpStatusCode !== undefined;',
+  '    named.name =',
+  '      state.call.errors +',
+  "      '.' +",
+  "      (!fromService ? 'SdkClientException' : name.endsWith('Exception') ? name : name + 'Exception');",
+  '    throw named;',
+  '  }',
+  '}',
+  '',
+  "// The response as JSON: without the SDK's $metadata, bodies read as text, dates as ISO text.",
+  'async function plain(response) {',
+  '  const out = {};',
+  '  for (const [key, value] of Object.entries(response)) {',
+  "    if (key === '$metadata') continue;",
+  "    if (typeof value?.transformToString === 'function') out[key] = await value.transformToString();",
+  '    else if (value instanceof Uint8Array) out[key] = new TextDecoder().decode(value);',
+  '    else out[key] = value;',
+  '  }',
+  '  return JSON.parse(JSON.stringify(out));',
+  '}',
+];
+
 const BODIES: Record<AslStepSpec['kind'], string[]> = {
   pass: [
     'export async function handler(input, ctx) {',
@@ -351,10 +456,6 @@ const BODIES: Record<AslStepSpec['kind'], string[]> = {
     '}',
   ],
   task: [
-    '// The call the Task made (state.resource names it). Until it is written here, the step',
-    '// passes its input through unchanged.',
-    ...TASK_STUB.split('\n'),
-    '',
     '// Retry and Catch as Step Functions applies them: the first Retrier whose ErrorEquals',
     '// matches decides (MaxAttempts, IntervalSeconds, BackoffRate, MaxDelaySeconds, Jitter);',
     '// once it is exhausted the first matching Catcher turns the error into output.',
@@ -431,11 +532,25 @@ const BODIES: Record<AslStepSpec['kind'], string[]> = {
  * aslStepCode({ kind: 'fail', state: 'Bad', error: 'E', cause: 'why' });
  */
 export function aslStepCode(spec: AslStepSpec): string {
-  const lines = [...HEADER, dataLine(spec)];
-  if (spec.kind === 'task') lines.push(`const CATCH_KEY = ${stringLiteral(ASL_CATCH_KEY)};`);
+  const lines = [...HEADER];
+  const module = spec.kind === 'task' ? sdkModuleOf(spec.call) : undefined;
+  // The module name is ours (ASL_SDK_CLIENTS), never the definition's text.
+  if (module !== undefined) lines.push(`import * as sdk from ${stringLiteral(module)};`);
+  lines.push(dataLine(spec));
+  if (spec.kind === 'task') {
+    lines.push(`const CATCH_KEY = ${stringLiteral(ASL_CATCH_KEY)};`, '');
+    lines.push(...(module === undefined ? STUB_CALL : SDK_CALL));
+  }
   lines.push('', ...BODIES[spec.kind], '');
   if (spec.kind !== 'wrap') lines.push(...DATA_FLOW, '');
   return lines.join('\n');
+}
+
+/** The SDK module a Task's call needs; undefined for the stub (or a call we have no client for). */
+function sdkModuleOf(call: AslTaskCall | null | undefined): string | undefined {
+  if (call === undefined || call === null) return undefined;
+  const service = call.kind === 'sdk' ? call.service : 'lambda';
+  return Object.hasOwn(ASL_SDK_CLIENTS, service) ? ASL_SDK_CLIENTS[service]?.module : undefined;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
@@ -62,10 +63,25 @@ const LEFT_OUT = [
   's3rver',
   'esbuild',
 ];
-const leftOut = (path: string) =>
-  LEFT_OUT.some((p) =>
+const leftOutOf = (patterns: readonly string[]) => (path: string) =>
+  patterns.some((p) =>
     p.endsWith('/*') ? path.startsWith(p.slice(0, -1)) : path === p || path.startsWith(`${p}/`),
   );
+
+/**
+ * Step code may import AWS SDK v3 clients itself (an imported Step Functions Task that calls
+ * DynamoDB, S3, SQS, SNS or Lambda does: @jointflow/ir's aslStepCode.ts): the user module
+ * bundles them, so only the steps that call AWS pay for a client (~1 MB, built per code hash),
+ * never the harness. The other cloud SDKs stay out of user modules too.
+ */
+const LEFT_OUT_OF_USER_CODE = LEFT_OUT.filter((p) => p !== '@aws-sdk/*' && p !== '@smithy/*');
+
+/**
+ * Where step code's bare imports resolve: the packages installed with Jointflow (the user's file
+ * sits in the cloud's data directory, outside any node_modules).
+ */
+const installedPackages =
+  createRequire(import.meta.url).resolve.paths('@aws-sdk/client-lambda') ?? [];
 
 export type BundleResult =
   | {
@@ -127,7 +143,9 @@ export function createBundler(dataDir: string): (code: string) => Promise<Bundle
     entryFile: string,
     outfile: string,
     plugins: Plugin[],
+    leftOutPatterns: readonly string[] = LEFT_OUT,
   ): Promise<{ ok: true; inputs: string[] } | { ok: false; reason: string }> {
+    const leftOut = leftOutOf(leftOutPatterns);
     try {
       const result = await build({
         entryPoints: [entryFile],
@@ -142,7 +160,8 @@ export function createBundler(dataDir: string): (code: string) => Promise<Bundle
         sourcemap: true,
         sourcesContent: false,
         plugins,
-        external: LEFT_OUT,
+        external: [...leftOutPatterns],
+        nodePaths: installedPackages,
         metafile: true,
         // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
         banner: {
@@ -214,7 +233,7 @@ export function createBundler(dataDir: string): (code: string) => Promise<Bundle
     const userModule = join(work, 'user.mjs');
     const outfile = join(work, 'function.mjs');
     writeFileSync(userFile, code.trim() === '' ? 'export {};\n' : code);
-    const built = await buildModule(userFile, userModule, []);
+    const built = await buildModule(userFile, userModule, [], LEFT_OUT_OF_USER_CODE);
     if (!built.ok) return built;
     writeFileSync(
       outfile,

@@ -1,0 +1,146 @@
+/**
+ * Which Task resources an imported step can really call, and how. A Lambda function ARN, the
+ * optimized `lambda:invoke`, `dynamodb:*Item`, `sqs:sendMessage` and `sns:publish`, and
+ * `aws-sdk:<service>:<action>` for the services below become step code that makes the call with
+ * the AWS SDK v3 (aslStepCode.ts); anything else stays a named stub.
+ *
+ * The resource's text never reaches the code: the service picks one row of SDK_CLIENTS (whose
+ * module name is ours), and the action, function name and error prefix travel in the step's
+ * data line, read by a fixed program.
+ */
+
+/** An SDK v3 client the generated code can import: the module and its client class. */
+export interface AslSdkClient {
+  module: string;
+  client: string;
+  /** How Step Functions names the service in the errors of `aws-sdk:` tasks (`DynamoDb.…`). */
+  sdkErrors: string;
+}
+
+/**
+ * The services whose clients Jointflow ships (packages/shims depends on them, so the function
+ * bundlers can bundle them into a step). Keys are the service names of `aws-sdk:` resources.
+ */
+export const ASL_SDK_CLIENTS: Readonly<Record<string, AslSdkClient>> = {
+  dynamodb: { module: '@aws-sdk/client-dynamodb', client: 'DynamoDBClient', sdkErrors: 'DynamoDb' },
+  lambda: { module: '@aws-sdk/client-lambda', client: 'LambdaClient', sdkErrors: 'Lambda' },
+  s3: { module: '@aws-sdk/client-s3', client: 'S3Client', sdkErrors: 'S3' },
+  sns: { module: '@aws-sdk/client-sns', client: 'SNSClient', sdkErrors: 'Sns' },
+  sqs: { module: '@aws-sdk/client-sqs', client: 'SQSClient', sdkErrors: 'Sqs' },
+};
+
+/** The optimized integrations we call, and the error prefix Step Functions gives each. */
+const OPTIMIZED: Readonly<Record<string, { actions: readonly string[]; errors: string }>> = {
+  dynamodb: { actions: ['getItem', 'putItem', 'updateItem', 'deleteItem'], errors: 'DynamoDB' },
+  sqs: { actions: ['sendMessage'], errors: 'SQS' },
+  sns: { actions: ['publish'], errors: 'SNS' },
+};
+
+/**
+ * What an imported Task's code calls (the `call` of its step settings):
+ * - `lambda-function`: a function ARN as Resource; the effective input is the payload and the
+ *   function's return value the result.
+ * - `lambda-invoke`: `arn:aws:states:::lambda:invoke`; the effective input holds FunctionName,
+ *   Payload (and Qualifier, InvocationType, ClientContext); the result is
+ *   `{ ExecutedVersion, Payload, StatusCode, SdkHttpMetadata, SdkResponseMetadata }`.
+ * - `sdk`: one SDK command (`<Action>Command`) with the effective input as its parameters;
+ *   the result is the response without the SDK's `$metadata`. `optimized` marks the optimized
+ *   integrations (their MessageBody / Message may be JSON, which Step Functions serializes).
+ */
+export type AslTaskCall =
+  | { kind: 'lambda-function'; functionName: string; errors: 'Lambda' }
+  | { kind: 'lambda-invoke'; errors: 'Lambda' }
+  | {
+      kind: 'sdk';
+      service: string;
+      action: string;
+      client: string;
+      errors: string;
+      optimized: boolean;
+    };
+
+/** A resource the importer can make a call of, or why it cannot (for the stub's warning). */
+export type AslResourceCall =
+  | { call: AslTaskCall; module: string }
+  | { call: null; why: string | null };
+
+const LAMBDA_ARN =
+  /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(?::[A-Za-z0-9$_-]{1,128})?$/;
+const ACTION = /^[a-z][A-Za-z0-9]{0,99}$/;
+
+/**
+ * How the Task with `resource` calls it; `call: null` when it cannot (`why` says what is
+ * missing, null for resources that are not AWS calls at all, e.g. an activity).
+ *
+ * @example
+ * resourceCall('arn:aws:states:::dynamodb:putItem').call; // { kind: 'sdk', action: 'putItem', … }
+ */
+export function resourceCall(resource: string): AslResourceCall {
+  if (LAMBDA_ARN.test(resource)) {
+    return {
+      call: { kind: 'lambda-function', functionName: resource, errors: 'Lambda' },
+      module: '@aws-sdk/client-lambda',
+    };
+  }
+  if (/^arn:aws[a-z-]*:lambda:/.test(resource)) {
+    return {
+      call: null,
+      why: 'it is not a whole Lambda function ARN (arn:aws:lambda:<region>:<12-digit account>:function:<name>[:<version or alias>])',
+    };
+  }
+  const integration = /^arn:aws[a-z-]*:states:::(.+)$/.exec(resource)?.[1];
+  if (integration === undefined) return { call: null, why: null };
+  if (/\.(sync(:\d+)?|waitForTaskToken)$/.test(integration)) {
+    return { call: null, why: 'it waits for a job or a callback (.sync, .waitForTaskToken)' };
+  }
+  if (integration === 'lambda:invoke') {
+    return { call: { kind: 'lambda-invoke', errors: 'Lambda' }, module: '@aws-sdk/client-lambda' };
+  }
+  const sdk = /^aws-sdk:([a-z0-9]+):([^:]+)$/.exec(integration);
+  const optimized = sdk === null ? /^([a-z0-9]+):([^:]+)$/.exec(integration) : null;
+  const [, service = '', action = ''] = sdk ?? optimized ?? [];
+  const client = Object.hasOwn(ASL_SDK_CLIENTS, service) ? ASL_SDK_CLIENTS[service] : undefined;
+  if (sdk !== null) {
+    if (client === undefined) {
+      return {
+        call: null,
+        why: `Jointflow ships no SDK client for the service of this aws-sdk integration (it has ${Object.keys(ASL_SDK_CLIENTS).join(', ')})`,
+      };
+    }
+    if (!ACTION.test(action)) return { call: null, why: 'its action is not an SDK action name' };
+    return {
+      call: {
+        kind: 'sdk',
+        service,
+        action,
+        client: client.client,
+        errors: client.sdkErrors,
+        optimized: false,
+      },
+      module: client.module,
+    };
+  }
+  const known = Object.hasOwn(OPTIMIZED, service) ? OPTIMIZED[service] : undefined;
+  if (
+    optimized === null ||
+    client === undefined ||
+    known === undefined ||
+    !known.actions.includes(action)
+  ) {
+    return {
+      call: null,
+      why: 'Jointflow calls only Lambda, the optimized DynamoDB, SQS and SNS integrations and aws-sdk integrations',
+    };
+  }
+  return {
+    call: {
+      kind: 'sdk',
+      service,
+      action,
+      client: client.client,
+      errors: known.errors,
+      optimized: true,
+    },
+    module: client.module,
+  };
+}
