@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { compile } from './compile';
 import { defaultCloudProfiles } from './defaultClouds';
 import type { GraphInput } from './graph';
+import { workflowIRSchema } from './ir';
 
 /** A structured workflow, lowered to a graph the compiler must accept. */
 type Step =
@@ -148,6 +149,7 @@ describe('compile (properties)', () => {
         if (!ir) throw new Error('no IR');
         expect(JSON.stringify(compile(graph, { clouds }))).toBe(JSON.stringify(result));
         expect(JSON.parse(JSON.stringify(ir))).toStrictEqual(ir);
+        expect(workflowIRSchema.parse(JSON.parse(JSON.stringify(ir)))).toStrictEqual(ir);
         expect(Object.keys(ir.functions).sort()).toEqual(graph.nodes.map((n) => n.name).sort());
         for (const fn of Object.values(ir.functions)) {
           for (const c of fn.continuations) {

@@ -51,5 +51,16 @@ export type {
   TriggerTarget,
   WorkflowIR,
 } from './ir';
+export {
+  continuationModes,
+  continuationSchema,
+  functionContextSchema,
+  functionIRSchema,
+  joinSlotSchema,
+  joinTargetSchema,
+  scopeOpSchema,
+  triggerTargetSchema,
+  workflowIRSchema,
+} from './ir';
 export { irVersion } from './irVersion';
 export { sha256Hex } from './sha256';

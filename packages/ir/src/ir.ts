@@ -1,4 +1,5 @@
-import type { NodeKind, TransferMode, TriggerSpec } from './graph';
+import { z } from 'zod';
+import { type NodeKind, transferModes, triggerSpec } from './graph';
 
 /**
  * The IR: one config per function holding only local knowledge, its own settings and its
@@ -6,27 +7,18 @@ import type { NodeKind, TransferMode, TriggerSpec } from './graph';
  * workflow-wide facts in `FunctionContext`; it never sees the rest of the graph.
  *
  * Everything here is plain JSON (no undefined in arrays, no Maps) so that it survives
- * `JSON.parse(JSON.stringify(ir))` unchanged and hashes stably.
+ * `JSON.parse(JSON.stringify(ir))` unchanged and hashes stably. The IR is a message format: the
+ * zod schemas here are the one definition, the types are inferred from them, and whoever reads
+ * an IR back from JSON (a deployment's stored IR, a function's packaged config) parses it.
  */
-export interface WorkflowIR {
-  format: 1;
-  workflow: string;
-  /** Stable hash of `functions`, `start` and `resultStore` (see `irVersion`). */
-  version: string;
-  /** The function that receives the execution input. */
-  start: string;
-  /** Cloud whose store holds the execution result and the closed marker. */
-  resultStore: string;
-  /** Keyed by function (node) name, keys in sorted order. */
-  functions: Record<string, FunctionIR>;
-}
 
 /** What a function knows about the workflow beyond its own config. */
-export interface FunctionContext {
-  workflow: string;
-  irVersion: string;
-  resultStore: string;
-}
+export const functionContextSchema = z.object({
+  workflow: z.string(),
+  irVersion: z.string(),
+  resultStore: z.string(),
+});
+export type FunctionContext = z.infer<typeof functionContextSchema>;
 
 /**
  * How a continuation changes the scope stack of the instance it creates.
@@ -36,12 +28,14 @@ export interface FunctionContext {
  * - `bump-loop`: the back edge, the top `loop:<loop>=k` becomes `k+1`.
  * - `pop`: leaving `count` scopes (a loop exit, or a map's join).
  */
-export type ScopeOp =
-  | { op: 'keep' }
-  | { op: 'push-map'; map: string }
-  | { op: 'push-loop'; loop: string }
-  | { op: 'bump-loop'; loop: string }
-  | { op: 'pop'; count: number };
+export const scopeOpSchema = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('keep') }),
+  z.object({ op: z.literal('push-map'), map: z.string() }),
+  z.object({ op: z.literal('push-loop'), loop: z.string() }),
+  z.object({ op: z.literal('bump-loop'), loop: z.string() }),
+  z.object({ op: z.literal('pop'), count: z.number().int().nonnegative() }),
+]);
+export type ScopeOp = z.infer<typeof scopeOpSchema>;
 
 /**
  * Where a branch lands in its join's slot record.
@@ -50,108 +44,144 @@ export type ScopeOp =
  *   map's committed record).
  * - `static`: a fixed slot of a fixed-size join (parallel branches, choice branches).
  */
-export type JoinSlot =
-  | { kind: 'map-index'; map: string }
-  | { kind: 'static'; slot: number; size: number };
+export const joinSlotSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('map-index'), map: z.string() }),
+  z.object({
+    kind: z.literal('static'),
+    slot: z.number().int().nonnegative(),
+    size: z.number().int().positive(),
+  }),
+]);
+export type JoinSlot = z.infer<typeof joinSlotSchema>;
 
-export interface JoinTarget {
+export const joinTargetSchema = z.object({
   /** The join function's name. */
-  join: string;
-  slot: JoinSlot;
+  join: z.string(),
+  slot: joinSlotSchema,
   /** Cloud whose store holds the join's slot record (where most branches run). */
-  store: string;
-}
+  store: z.string(),
+});
+export type JoinTarget = z.infer<typeof joinTargetSchema>;
 
 /**
  * Where a producer's objects go in a trigger: the trigger's decision records live in `store`;
  * `slot` is the producer's position (its map index when the trigger collects a map's branches,
  * else its edge among the trigger's incoming edges), which batch and group triggers order by.
  */
-export interface TriggerTarget {
-  trigger: string;
-  spec: TriggerSpec;
-  store: string;
-  slot: JoinSlot;
+export const triggerTargetSchema = z.object({
+  trigger: z.string(),
+  spec: triggerSpec,
+  store: z.string(),
+  slot: joinSlotSchema,
   /** The trigger's runs form a fan-out `map:<trigger>=<i>` (immediate, batch, group). */
-  fansOut: boolean;
-}
+  fansOut: z.boolean(),
+});
+export type TriggerTarget = z.infer<typeof triggerTargetSchema>;
 
-export type ContinuationMode = 'one' | 'each' | 'join' | 'trigger';
+export const continuationModes = ['one', 'each', 'join', 'trigger'] as const;
+export type ContinuationMode = (typeof continuationModes)[number];
 
-export interface Continuation {
+export const continuationSchema = z.object({
   /** The function this continuation invokes. */
-  target: string;
+  target: z.string(),
   /** The target's primary cloud and its replicas, in failover order. */
-  cloud: string;
-  failover: string[];
-  mode: ContinuationMode;
+  cloud: z.string(),
+  failover: z.array(z.string()),
+  mode: z.enum(continuationModes),
   /** JSONata over the source's output; absent means always taken (or the default of a choice). */
-  guard?: string;
+  guard: z.string().optional(),
   /** JSONata over the source's output; its value is the target's input. */
-  mapping?: string;
-  scope: ScopeOp;
+  mapping: z.string().optional(),
+  scope: scopeOpSchema,
   /** Present when `mode` is `join`. */
-  join?: JoinTarget;
+  join: joinTargetSchema.optional(),
   /** Present when `mode` is `trigger`: the scope op leads to the trigger's collection scope. */
-  trigger?: TriggerTarget;
+  trigger: triggerTargetSchema.optional(),
   /**
    * Join slots to fill with a skip token when this continuation is not taken (choice branches
    * that reconverge), so the join never waits for a branch that will not come.
    */
-  skip: JoinTarget[];
-  transfer: TransferMode;
+  skip: z.array(joinTargetSchema),
+  transfer: z.enum(transferModes),
   /**
    * Largest payload in bytes that may travel inline: the smaller of the target cloud's and its
    * failovers' async-invoke limits, less room for the envelope.
    */
-  inlineLimitBytes: number;
-}
+  inlineLimitBytes: z.number().int().nonnegative(),
+});
+export type Continuation = z.infer<typeof continuationSchema>;
 
-interface FunctionCommon {
-  name: string;
-  cloud: string;
-  failover: string[];
+const functionCommon = {
+  name: z.string(),
+  cloud: z.string(),
+  failover: z.array(z.string()),
   /** Cloud whose store holds this function's checkpoints: fixed, whoever runs the function. */
-  homeStore: string;
-  memoryMb: number;
-  timeoutMs: number;
-  retries: number;
-  functionClass: string;
-  expensive: boolean;
+  homeStore: z.string(),
+  memoryMb: z.number().int().positive(),
+  timeoutMs: z.number().int().positive(),
+  retries: z.number().int().nonnegative(),
+  functionClass: z.string(),
+  expensive: z.boolean(),
   /** TypeScript source exporting `handler(input, ctx)`; empty when the kind runs no code. */
-  code: string;
+  code: z.string(),
   /** `all`: every continuation whose guard holds is taken; `first`: the first one only. */
-  routing: 'all' | 'first';
-  continuations: Continuation[];
+  routing: z.enum(['all', 'first']),
+  continuations: z.array(continuationSchema),
   /** True when the function has no continuations: its committed output is the execution result. */
-  terminal: boolean;
+  terminal: z.boolean(),
   /** The graph's run-time hint (ms at speed 1), when it gave one; used by the planner only. */
-  estimatedMs?: number;
-}
+  estimatedMs: z.number().optional(),
+};
 
-export type FunctionIR = FunctionCommon &
-  (
-    | { kind: 'task' }
-    | { kind: 'map'; items: string; maxItems: number }
-    | {
-        kind: 'join';
-        /** The fan-out node this join collects. */
-        fanOut: string;
-        /** `array`: slot values in order; `taken`: the one branch a choice took. */
-        collect: 'array' | 'taken';
-        store: string;
-      }
-    | { kind: 'choice' }
-    | { kind: 'loop'; maxIterations: number }
-    | {
-        kind: 'trigger';
-        trigger: TriggerSpec;
-        /** Cloud whose store holds the trigger's decision records. */
-        store: string;
-        /** The map whose branches feed the trigger, when it collects across them. */
-        fanOut?: string;
-        fansOut: boolean;
-      }
-  );
+export const functionIRSchema = z.discriminatedUnion('kind', [
+  z.object({ ...functionCommon, kind: z.literal('task') }),
+  z.object({
+    ...functionCommon,
+    kind: z.literal('map'),
+    items: z.string(),
+    maxItems: z.number().int().nonnegative(),
+  }),
+  z.object({
+    ...functionCommon,
+    kind: z.literal('join'),
+    /** The fan-out node this join collects. */
+    fanOut: z.string(),
+    /** `array`: slot values in order; `taken`: the one branch a choice took. */
+    collect: z.enum(['array', 'taken']),
+    store: z.string(),
+  }),
+  z.object({ ...functionCommon, kind: z.literal('choice') }),
+  z.object({
+    ...functionCommon,
+    kind: z.literal('loop'),
+    maxIterations: z.number().int().nonnegative(),
+  }),
+  z.object({
+    ...functionCommon,
+    kind: z.literal('trigger'),
+    trigger: triggerSpec,
+    /** Cloud whose store holds the trigger's decision records. */
+    store: z.string(),
+    /** The map whose branches feed the trigger, when it collects across them. */
+    fanOut: z.string().optional(),
+    fansOut: z.boolean(),
+  }),
+]);
+export type FunctionIR = z.infer<typeof functionIRSchema>;
+
+/** A whole workflow's IR: every function's config, keyed by name. */
+export const workflowIRSchema = z.object({
+  format: z.literal(1),
+  workflow: z.string(),
+  /** Stable hash of `functions`, `start` and `resultStore` (see `irVersion`). */
+  version: z.string(),
+  /** The function that receives the execution input. */
+  start: z.string(),
+  /** Cloud whose store holds the execution result and the closed marker. */
+  resultStore: z.string(),
+  /** Keyed by function (node) name, keys in sorted order. */
+  functions: z.record(z.string(), functionIRSchema),
+});
+export type WorkflowIR = z.infer<typeof workflowIRSchema>;
 
 export type FunctionKind = NodeKind;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CloudMeasurements, CloudProfile, FunctionContext, FunctionIR } from '@jointflow/ir';
-import { instanceKey } from '@jointflow/ir';
+import { functionContextSchema, functionIRSchema, instanceKey } from '@jointflow/ir';
 import {
   type Invocation,
   invocationSchema,
@@ -75,15 +75,8 @@ export const deploymentSchema = z.object({
   deployment: z
     .string()
     .regex(/^[a-zA-Z0-9_-]{1,64}$/, 'a deployment id is letters, digits, _ or -'),
-  context: z.object({ workflow: z.string(), irVersion: z.string(), resultStore: z.string() }),
-  fn: z.looseObject({
-    name: z.string().min(1),
-    kind: z.string(),
-    code: z.string(),
-    timeoutMs: z.number().int().positive(),
-    memoryMb: z.number().int().positive(),
-    functionClass: z.string(),
-  }),
+  context: functionContextSchema,
+  fn: functionIRSchema,
   env: z.record(z.string(), z.string()),
 });
 
@@ -264,7 +257,7 @@ export function createCloud(options: CloudOptions): Cloud {
     }
     const { JF_TRACE_URL: traceUrl, JF_TRACE_SECRET: secret, ...workerEnv } = spec.env;
     pool.retire(name);
-    const fn = spec.fn as unknown as FunctionIR;
+    const fn = spec.fn;
     // Least privilege: the worker reads its bundle and the harness, writes its own directory.
     const launch = sandboxLaunch(options.dataDir, name, built.reads);
     const record: FunctionRecord = {
