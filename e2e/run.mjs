@@ -22,11 +22,12 @@ function newestMtime(path) {
 
 function buildWebIfStale() {
   const built = join(web, 'dist/index.html');
-  // The app bundles the IR and the planner too: a change there is a change of the app.
+  // The app bundles the IR, the planner and the runtime's summary: a change there changes the app.
   const sources = [
     ...['src', 'index.html', 'vite.config.ts'].map((p) => join(web, p)),
     join(root, 'packages/ir/src'),
     join(root, 'packages/planner/src'),
+    join(root, 'packages/runtime/src/summary'),
   ];
   const stale =
     !existsSync(built) || Math.max(...sources.map(newestMtime)) > statSync(built).mtimeMs;

@@ -1,8 +1,8 @@
+import { summarizeInstances } from '@jointflow/runtime/summary';
 import type { CloudShim } from '@jointflow/shims';
 import type { ApiContext } from './apiContext';
 import { ApiError, notFound } from './apiError';
 import type { EngineRun } from './executionEngine';
-import { summarizeInstances } from './instanceSummary';
 import type { OtelExporter } from './otelExport';
 import type { DeploymentRecord, ExecutionRecord } from './store/repository';
 
@@ -272,7 +272,7 @@ async function patienceFor(
   const events = await ctx.repo.listEvents(execution.id, 0, 100_000);
   let patience = stallMs;
   for (const row of summarizeInstances(events.map((e) => e.event))) {
-    if (row.status !== 'started' && row.status !== 'retrying') continue;
+    if (row.status !== 'running' && row.status !== 'retrying') continue;
     const timeout = ir.functions[row.node]?.timeoutMs ?? 0;
     patience = Math.max(patience, timeout + TIMEOUT_SLACK_MS);
   }

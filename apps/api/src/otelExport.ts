@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { WorkflowIR } from '@jointflow/ir';
 import { parseInstanceKey, scopeKey } from '@jointflow/ir';
 import type { TraceEvent } from '@jointflow/runtime';
+import { compareHlc, TraceSummary } from '@jointflow/runtime/summary';
 import {
   type Attributes,
   type Link,
@@ -105,8 +106,11 @@ export function createOtelExporter(
       );
       const parent = trace.setSpan(ROOT_CONTEXT, root);
       const spans = new Map<string, Span>();
-      // In start order, so a join's branches have spans before the join links to them.
-      const ordered = [...instances.values()].sort((a, b) => a.start - b.start);
+      // In start-stamp order (not wall time: clouds' clocks differ), so a join's branches have
+      // spans before the join links to them.
+      const ordered = [...instances.values()].sort(
+        (a, b) => compareHlc(a.hlc, b.hlc) || a.start - b.start,
+      );
       for (const i of ordered) {
         const links: Link[] = collectedBy(run.ir, i.instance, instances).flatMap((source) => {
           const span = spans.get(source);
@@ -144,6 +148,8 @@ interface InstanceSpan {
   node: string;
   start: number;
   end: number;
+  /** Its start stamp (hybrid logical clock). */
+  hlc?: string;
   cloud?: string;
   attempt: number;
   costUsd: number;
@@ -153,48 +159,39 @@ interface InstanceSpan {
   error?: string;
 }
 
-/** Each instance's time span and totals, from its events. */
+/**
+ * Each instance's time span and totals, from the shared fold of its events: from its first
+ * start to its committed end or its last invocation's end, whichever is later.
+ */
 function summarize(events: readonly TraceEvent[]): Map<string, InstanceSpan> {
+  const fold = new TraceSummary();
+  fold.apply(events);
   const out = new Map<string, InstanceSpan>();
-  for (const e of events) {
-    if (e.kind.startsWith('execution.') || e.kind.startsWith('trigger.')) continue;
-    let i = out.get(e.instance);
-    if (i === undefined) {
-      i = {
-        instance: e.instance,
-        node: e.node,
-        start: e.at,
-        end: e.at,
-        attempt: e.attempt,
-        costUsd: 0,
-        billedMs: 0,
-        queuedMs: 0,
-        coldStartMs: 0,
-      };
-      out.set(e.instance, i);
+  for (const state of fold.instances.values()) {
+    const last = state.invocations[state.invocations.length - 1];
+    const start = state.startedAt ?? state.computeAt ?? last?.queuedAt;
+    if (start === undefined) continue;
+    let queuedMs = 0;
+    let coldStartMs = 0;
+    for (const i of state.invocations) {
+      queuedMs += i.dispatchedAt - i.queuedAt;
+      coldStartMs += i.workerAt - i.dispatchedAt;
     }
-    switch (e.kind) {
-      case 'step.started':
-        i.start = Math.min(i.start, e.at);
-        break;
-      case 'step.succeeded':
-      case 'step.failed':
-        i.cloud = e.cloud;
-        i.attempt = e.attempt;
-        i.end = Math.max(i.end, e.at + (e.durationMs ?? 0));
-        if (e.kind === 'step.failed') i.error = e.error?.message ?? 'failed';
-        break;
-      case 'invocation.billed':
-        // `at` is the invocation's end; queueing and the cold start come before it.
-        i.costUsd += e.costUsd ?? 0;
-        i.billedMs += e.billedMs ?? 0;
-        i.queuedMs += e.queuedMs ?? 0;
-        i.coldStartMs += e.coldStartMs ?? 0;
-        i.end = Math.max(i.end, e.at);
-        break;
-      default:
-        i.end = Math.max(i.end, e.at);
-    }
+    const finished = state.status === 'succeeded' || state.status === 'failed';
+    out.set(state.instance, {
+      instance: state.instance,
+      node: state.node,
+      start,
+      end: Math.max(start, state.endedAt ?? start, last?.endedAt ?? start),
+      ...(state.startHlc !== undefined ? { hlc: state.startHlc } : {}),
+      ...(finished ? { cloud: state.cloud } : {}),
+      attempt: Math.max(1, state.attempts),
+      costUsd: state.costUsd,
+      billedMs: state.billedMs,
+      queuedMs,
+      coldStartMs,
+      ...(state.status === 'failed' ? { error: state.error?.message ?? 'failed' } : {}),
+    });
   }
   return out;
 }

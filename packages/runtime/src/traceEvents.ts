@@ -1,4 +1,5 @@
 import type { DataRef, TraceEvent, TraceEventKind } from './ports';
+import { parseHlc } from './summary/hlc';
 
 /**
  * Trace event helpers: a hybrid logical clock per process, small previews of values, and
@@ -28,11 +29,9 @@ export function tickHlc(now: number, cloud: string): string {
 
 /** Merges a received stamp so that later local events order after the sender's. */
 export function receiveHlc(remote: string | undefined, now: number): void {
-  if (remote === undefined) return;
-  const match = /^(\d+)-(\d+)-/.exec(remote);
-  if (!match) return;
-  const remoteMs = Number(match[1]);
-  const remoteCounter = Number(match[2]);
+  const stamp = parseHlc(remote);
+  if (stamp === undefined) return;
+  const { ms: remoteMs, counter: remoteCounter } = stamp;
   if (remoteMs > clockMs && remoteMs >= now) {
     clockMs = remoteMs;
     clockCounter = remoteCounter;

@@ -1,10 +1,10 @@
+import { summarizeInstances } from '@jointflow/runtime/summary';
 import type { Hono } from 'hono';
 import type { ApiContext } from '../apiContext';
 import { ApiError, notFound } from '../apiError';
 import { cancelExecution, redriveExecution, startExecution } from '../executionService';
 import { readFanOutCounts } from '../fanOutCounts';
 import { summarizeInput } from '../inputSummary';
-import { summarizeInstances } from '../instanceSummary';
 import {
   deploymentParams,
   executionParams,

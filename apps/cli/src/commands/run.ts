@@ -16,6 +16,7 @@ import {
   stillQueuedOn,
 } from '@jointflow/local-cloud';
 import { InvokeError, type TraceEvent } from '@jointflow/runtime';
+import { type InstanceRow, orderTraceEvents, summarizeInstances } from '@jointflow/runtime/summary';
 import type { CloudsFile } from '@jointflow/shims';
 import { type Command, defineCommand, UsageError } from '../command';
 import { readJsonFile } from './compile';
@@ -54,60 +55,6 @@ function parseInput(text: string | undefined, graph: unknown): unknown {
   }
 }
 
-interface StepRow {
-  instance: string;
-  node: string;
-  cloud: string;
-  status: string;
-  durationMs?: number;
-  invocations: number;
-  billedMs: number;
-  costUsd: number;
-}
-
-/** One row per instance from the trace: where it committed, how long it ran, what it cost. */
-export function summarizeSteps(events: readonly TraceEvent[], execution: string): StepRow[] {
-  const rows = new Map<string, StepRow>();
-  const ordered = events.filter((e) => e.execution === execution).sort((a, b) => a.at - b.at);
-  for (const e of ordered) {
-    // Trigger decisions are not steps (a group's collection instance never runs): they are
-    // summarized per trigger by summarizeTriggers.
-    if (e.kind.startsWith('trigger.')) continue;
-    let row = rows.get(e.instance);
-    if (row === undefined) {
-      row = {
-        instance: e.instance,
-        node: e.node,
-        cloud: e.cloud,
-        status: 'started',
-        invocations: 0,
-        billedMs: 0,
-        costUsd: 0,
-      };
-      rows.set(e.instance, row);
-    }
-    switch (e.kind) {
-      case 'invocation.billed':
-        row.invocations++;
-        row.billedMs += e.billedMs ?? 0;
-        row.costUsd += e.costUsd ?? 0;
-        break;
-      case 'step.succeeded':
-      case 'step.failed':
-        row.status = e.kind === 'step.succeeded' ? 'succeeded' : 'failed';
-        row.cloud = e.cloud;
-        if (e.durationMs !== undefined) row.durationMs = e.durationMs;
-        break;
-      case 'step.skipped':
-        if (row.status === 'started') row.status = 'skipped';
-        break;
-      default:
-        break;
-    }
-  }
-  return [...rows.values()];
-}
-
 /** What one trigger did in an execution: objects it received, the runs it fired, what it dropped. */
 export interface TriggerSummary {
   trigger: string;
@@ -129,7 +76,8 @@ export function summarizeTriggers(
 ): TriggerSummary[] {
   const byTrigger = new Map<string, TriggerSummary>();
   const seen = new Set<string>();
-  const ordered = events.filter((e) => e.execution === execution).sort((a, b) => a.at - b.at);
+  // In hybrid-logical-clock order: clouds' wall clocks differ, the stamps do not lie.
+  const ordered = orderTraceEvents(events.filter((e) => e.execution === execution));
   for (const e of ordered) {
     if (!e.kind.startsWith('trigger.') || seen.has(e.id)) continue;
     seen.add(e.id);
@@ -194,7 +142,8 @@ function triggerLines(triggers: readonly TriggerSummary[]): string[] {
   });
 }
 
-function table(rows: StepRow[]): string {
+/** The step table: one row per instance from the shared fold (`summarizeInstances`). */
+function table(rows: readonly InstanceRow[]): string {
   const header = [
     'instance',
     'cloud',
@@ -208,7 +157,7 @@ function table(rows: StepRow[]): string {
     r.instance,
     r.cloud,
     r.status,
-    r.durationMs === undefined ? '-' : r.durationMs.toFixed(1),
+    r.durationMs === null ? '-' : r.durationMs.toFixed(1),
     String(r.invocations),
     String(r.billedMs),
     r.costUsd.toExponential(3),
@@ -385,7 +334,7 @@ progress), starts the execution there and follows its trace events live to the r
         });
         windows.push({ ...w, ...fed.result });
       }
-      const steps = summarizeSteps(collector.events(), run.execution);
+      const steps = summarizeInstances(collector.events(), run.execution);
       const triggers = summarizeTriggers(collector.events(), run.execution);
       const totalCost = steps.reduce((sum, s) => sum + s.costUsd, 0);
       const ok = run.result.status === 'succeeded';

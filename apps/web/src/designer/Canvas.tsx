@@ -15,7 +15,7 @@ import {
 import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Cloud } from '../api/apiClient';
 import { cloudColor } from '../api/queries';
-import type { NodeSummary } from '../run/runTrace';
+import type { StepSummary } from '../run/runTrace';
 import { type FlowNodeData, type FlowNodeType, nodeTypes } from './FlowNode';
 import { type EdgeLook, MergedEdges } from './MergedEdges';
 import { triggerSummary } from './triggerSummary';
@@ -43,7 +43,7 @@ export interface CanvasProps {
   errorNodes?: ReadonlySet<string>;
   errorEdges?: ReadonlySet<string>;
   placement?: Readonly<Record<string, string>>;
-  run?: ReadonlyMap<string, NodeSummary>;
+  run?: ReadonlyMap<string, StepSummary>;
   editing?: CanvasEditing;
   dark: boolean;
 }

@@ -1,7 +1,7 @@
 import type { NodeKind } from '@jointflow/ir';
 import { Handle, type Node, type NodeProps, Position } from '@xyflow/react';
 import { memo } from 'react';
-import type { NodeSummary } from '../run/runTrace';
+import type { StepSummary } from '../run/runTrace';
 import { readableTextOn } from './readableText';
 
 export const kindLabels: Record<NodeKind, string> = {
@@ -30,14 +30,14 @@ export type FlowNodeData = {
   plannedCloud?: string;
   cloudColor: string;
   hasError: boolean;
-  run?: NodeSummary;
+  run?: StepSummary;
   /** A trigger's one-line summary (`triggerSummary`): "3 of 4", "batch of 100". */
   trigger?: string;
 };
 
 export type FlowNodeType = Node<FlowNodeData, 'step'>;
 
-function runLabel(run: NodeSummary): string {
+function runLabel(run: StepSummary): string {
   const parts: string[] = [run.status];
   if (run.instances > 1) parts.push(`${run.succeeded}/${run.instances}`);
   if (run.retried > 0) parts.push(`retried ${run.retried}`);

@@ -16,7 +16,7 @@ import { cloudColor } from '../api/queries';
 import { layoutOnOpen } from '../document/autoLayout';
 import { CloudBadge } from './CloudBadge';
 import { formatUsd } from './money';
-import type { NodeSummary } from './runTrace';
+import type { StepSummary } from './runTrace';
 import type { TriggerView } from './useTriggerStates';
 
 const glyphs: Record<NodeKind, string> = {
@@ -36,7 +36,7 @@ type RunNodeData = {
   /** Where the deployment placed it. */
   placed: string | undefined;
   color: string;
-  summary: NodeSummary | undefined;
+  summary: StepSummary | undefined;
   selected: boolean;
   /** A trigger step's live state ("4/100 buffered", "3 of 4 won, 1 dropped"). */
   trigger?: string;
@@ -46,16 +46,19 @@ type RunNodeData = {
 type RunNodeType = Node<RunNodeData, 'run'>;
 
 /** What a person reads on a step: every count against the committed total, never a ratio. */
-export function countsLabel(summary: NodeSummary | undefined): string {
+export function countsLabel(summary: StepSummary | undefined): string {
   if (summary === undefined) return 'pending';
   const total = summary.total;
   if (total === 1 && summary.instances === 1) return summary.status;
   const parts: string[] = [];
   if (summary.succeeded > 0) parts.push(`${summary.succeeded} succeeded`);
-  if (summary.running > 0) parts.push(`${summary.running} running`);
-  if (summary.pending > 0) parts.push(`${summary.pending} pending`);
+  // A cancelled step's running and pending instances are its cancelled ones.
+  const open = summary.status !== 'cancelled';
+  if (open && summary.running > 0) parts.push(`${summary.running} running`);
+  if (open && summary.pending > 0) parts.push(`${summary.pending} pending`);
   if (summary.failed > 0) parts.push(`${summary.failed} failed`);
   if (summary.skipped > 0) parts.push(`${summary.skipped} skipped`);
+  if (summary.cancelled > 0) parts.push(`${summary.cancelled} cancelled`);
   if (summary.status === 'succeeded' && total !== null) return `succeeded · all ${total}`;
   const of = total === null ? `of ? (${summary.instances} seen)` : `of ${total}`;
   return `${summary.status} · ${parts.join(' · ') || 'none started'} ${of}`;
@@ -122,7 +125,7 @@ export function RunGraph({
   graph: Graph;
   clouds: readonly Cloud[];
   placement: Readonly<Record<string, string>>;
-  summaries: ReadonlyMap<string, NodeSummary>;
+  summaries: ReadonlyMap<string, StepSummary>;
   triggers?: ReadonlyMap<string, TriggerView>;
   elsewhere?: ReadonlyMap<string, string>;
   selected: string | null;

@@ -91,7 +91,7 @@ export function RunView({
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: the trace mutates in place; version says when
   const summaries = useMemo(
-    () => trace.nodeSummaries(bodies),
+    () => trace.stepSummaries(bodies),
     [trace, version, trace.version, bodies],
   );
   const triggers = useTriggerStates(trace, version, graph);

@@ -7,7 +7,7 @@ import { FullOutput, partialOutputBytes } from './FullOutput';
 import { formatUsd } from './money';
 import { OutputPlot } from './OutputPlot';
 import { countsLabel } from './RunGraph';
-import type { InstanceState, NodeSummary, RunTrace } from './runTrace';
+import type { InstanceState, RunTrace, StepSummary } from './runTrace';
 
 const LISTED = 100;
 
@@ -93,7 +93,7 @@ export function StepPanel({
   trace: RunTrace;
   version: number;
   step: string;
-  summary: NodeSummary | undefined;
+  summary: StepSummary | undefined;
   placedCloud: string | undefined;
   selectedInstance: string | null;
   onSelectInstance(instance: string): void;

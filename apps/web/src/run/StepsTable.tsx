@@ -3,7 +3,7 @@ import { cloudColor } from '../api/queries';
 import { CloudBadge } from './CloudBadge';
 import { formatMs } from './duration';
 import { formatUsd } from './money';
-import type { NodeSummary } from './runTrace';
+import type { StepSummary } from './runTrace';
 
 /**
  * Per-step numbers: counts against the committed total, where it ran, its cost, and its code's
@@ -17,7 +17,7 @@ export function StepsTable({
   onSelect,
 }: {
   order: readonly string[];
-  summaries: ReadonlyMap<string, NodeSummary>;
+  summaries: ReadonlyMap<string, StepSummary>;
   clouds: readonly Cloud[];
   selected: string | null;
   onSelect(step: string): void;

@@ -1,7 +1,7 @@
+import { percentiles } from '@jointflow/runtime/summary';
 import { describe, expect, it } from 'vitest';
 import { formatMs } from './duration';
 import { formatUsd, formatUsdDelta } from './money';
-import { percentiles } from './percentiles';
 
 describe('formatUsd', () => {
   it('shows small amounts as money with two significant digits, never exponents', () => {

@@ -1,4 +1,5 @@
 import { parseInstanceKey } from '@jointflow/ir';
+import { compareHlc } from '@jointflow/runtime/summary';
 import type { InstanceState } from './runTrace';
 
 /** One plotted value: the instance it came from, where it sits in the sequence, the number. */
@@ -82,7 +83,8 @@ function compareIndexes(a: readonly number[], b: readonly number[]): number {
  * outputSeries(instancesOfEvaluate, 'accuracy'); // [{ label: 'rotate 0', value: 0.41 }, …]
  */
 export function outputSeries(instances: readonly InstanceState[], field: string): SeriesPoint[] {
-  const rows: { point: SeriesPoint; indexes: number[]; startedAt: number }[] = [];
+  const rows: { point: SeriesPoint; indexes: number[]; startHlc?: string; startedAt: number }[] =
+    [];
   for (const state of instances) {
     if (state.status !== 'succeeded') continue;
     const value = outputNumbers(state.output)[field];
@@ -91,9 +93,15 @@ export function outputSeries(instances: readonly InstanceState[], field: string)
     rows.push({
       point: { instance: state.instance, label: scope?.label || state.instance, value },
       indexes: scope?.indexes ?? [],
+      ...(state.startHlc !== undefined ? { startHlc: state.startHlc } : {}),
       startedAt: state.startedAt ?? state.computeAt ?? 0,
     });
   }
-  rows.sort((a, b) => compareIndexes(a.indexes, b.indexes) || a.startedAt - b.startedAt);
+  rows.sort(
+    (a, b) =>
+      compareIndexes(a.indexes, b.indexes) ||
+      compareHlc(a.startHlc, b.startHlc) ||
+      a.startedAt - b.startedAt,
+  );
   return rows.map((row) => row.point);
 }

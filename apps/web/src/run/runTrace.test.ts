@@ -61,7 +61,7 @@ describe('RunTrace', () => {
       'aliyun-local': 0.25,
     });
     expect(trace.makespanMs).toBe(51);
-    const nodes = trace.nodeSummaries();
+    const nodes = trace.stepSummaries();
     expect(nodes.get('a')?.status).toBe('succeeded');
     expect(nodes.get('b')).toMatchObject({ status: 'failed', retried: 1, instances: 1 });
     expect(nodes.get('a')).toMatchObject({ costUsd: 0.5, clouds: ['aws-local'] });
@@ -84,7 +84,7 @@ describe('RunTrace', () => {
       }),
     );
     trace.apply(events);
-    expect(trace.nodeSummaries().get('m')).toMatchObject({
+    expect(trace.stepSummaries().get('m')).toMatchObject({
       instances: 3,
       running: 2,
       succeeded: 1,
@@ -106,13 +106,13 @@ describe('RunTrace', () => {
     }
     trace.apply(events);
     // Before the width is known, a step with finished branches is still running, not succeeded.
-    expect(trace.nodeSummaries().get('s')).toMatchObject({ status: 'running', total: null });
+    expect(trace.stepSummaries().get('s')).toMatchObject({ status: 'running', total: null });
     expect(trace.unknownFanOuts(new Set(['x']))).toEqual(['x']);
     trace.setFanOuts([{ instance: 'x', count: 14 }]);
     // A step of the map's body that no branch has reported yet: every branch pending.
     expect(
       trace
-        .nodeSummaries(
+        .stepSummaries(
           new Map([
             ['s', 'x'],
             ['t', 'x'],
@@ -125,7 +125,7 @@ describe('RunTrace', () => {
       pending: 14,
       instances: 0,
     });
-    expect(trace.nodeSummaries().get('s')).toMatchObject({
+    expect(trace.stepSummaries().get('s')).toMatchObject({
       status: 'running',
       total: 14,
       pending: 11,
@@ -138,7 +138,7 @@ describe('RunTrace', () => {
       rest.push(event({ instance: `s/map:x=${i}`, kind: 'step.succeeded', at: 20 + i }));
     }
     trace.apply(rest);
-    expect(trace.nodeSummaries().get('s')).toMatchObject({
+    expect(trace.stepSummaries().get('s')).toMatchObject({
       status: 'succeeded',
       total: 14,
       pending: 0,
@@ -181,7 +181,7 @@ describe('RunTrace', () => {
     expect(trace.instances.get('a')?.invocations.map((i) => i.failed)).toEqual([true, false]);
     expect(trace.instances.get('a')?.timing?.endedAt).toBe(60);
     expect(trace.instances.get('a')?.error).toBeUndefined();
-    expect(trace.nodeSummaries().get('a')?.status).toBe('succeeded');
+    expect(trace.stepSummaries().get('a')?.status).toBe('succeeded');
   });
 
   it('splits an instance into queued, cold start, running and committing from the host timing', () => {
@@ -212,7 +212,7 @@ describe('RunTrace', () => {
       end: 1_070,
     });
     expect(trace.firstAt).toBe(640);
-    expect(trace.nodeSummaries().get('a')?.wallMs).toMatchObject({ p50: 430, count: 1 });
+    expect(trace.stepSummaries().get('a')?.wallMs).toMatchObject({ p50: 430, count: 1 });
   });
 
   it('gives duration percentiles per mapped step', () => {
@@ -224,7 +224,7 @@ describe('RunTrace', () => {
       );
     }
     trace.apply(events);
-    expect(trace.nodeSummaries().get('s')?.durationMs).toEqual({
+    expect(trace.stepSummaries().get('s')?.durationMs).toEqual({
       p50: 50,
       p90: 90,
       p99: 99,

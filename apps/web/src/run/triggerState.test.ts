@@ -197,7 +197,7 @@ describe('trigger state from the trace', () => {
     expect([...trace.instances.keys()]).toEqual(['reduce/map:reduce=0']);
     expect(trace.events).toHaveLength(4);
     trace.complete({ status: 'succeeded' });
-    expect(trace.nodeSummaries().get('reduce')?.status).toBe('succeeded');
+    expect(trace.stepSummaries().get('reduce')?.status).toBe('succeeded');
   });
 
   it('time windows: where a producer run’s objects went, a countdown, and the window’s own run', () => {

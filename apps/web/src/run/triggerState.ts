@@ -1,4 +1,5 @@
 import type { TriggerSpec } from '@jointflow/ir';
+import { compareHlc } from '@jointflow/runtime/summary';
 
 /**
  * A data trigger's decisions as the run view reads them from the trace (`trigger.received`,
@@ -14,6 +15,8 @@ export interface TriggerEventLike {
   node: string;
   instance: string;
   at: number;
+  /** The hybrid logical clock stamp: what orders buckets and marks (wall clocks differ). */
+  hlc?: string;
   output?: unknown;
 }
 
@@ -30,6 +33,8 @@ export interface TriggerBucket {
   filled?: number;
   size?: number;
   firstAt: number;
+  /** The earliest stamp of its events: buckets are listed in this order. */
+  firstHlc?: string;
   lastAt: number;
   /** When its committed decision fired it, and with which members (in decided order). */
   firedAt?: number;
@@ -61,6 +66,7 @@ export interface TriggerWindow {
 export interface TriggerMark {
   kind: 'fired' | 'dropped';
   at: number;
+  hlc?: string;
   instance: string;
   description: string;
 }
@@ -180,6 +186,11 @@ export function describeTriggerEvent(event: TriggerEventLike): string | undefine
   }
 }
 
+/** An event's wall time and stamp, for a mark. */
+function stampOf(event: TriggerEventLike): { at: number; hlc?: string } {
+  return event.hlc === undefined ? { at: event.at } : { at: event.at, hlc: event.hlc };
+}
+
 /** The most marks one trigger keeps for the timeline (a 4,000-way batch drops none, but fires 40). */
 const MAX_MARKS = 2_000;
 
@@ -221,12 +232,16 @@ export class TriggerFold {
         instance: event.instance,
         received: 0,
         firstAt: event.at,
+        ...(event.hlc !== undefined ? { firstHlc: event.hlc } : {}),
         lastAt: event.at,
         objects: new Set(),
       };
       node.buckets.set(event.instance, bucket);
     }
     if (event.at < bucket.firstAt) bucket.firstAt = event.at;
+    if (event.hlc !== undefined && compareHlc(event.hlc, bucket.firstHlc) < 0) {
+      bucket.firstHlc = event.hlc;
+    }
     if (event.at > bucket.lastAt) bucket.lastAt = event.at;
     const description = describeTriggerEvent(event) ?? event.kind;
     switch (event.kind) {
@@ -267,7 +282,12 @@ export class TriggerFold {
         if (typeof o?.sourceCount === 'number') bucket.sourceCount = o.sourceCount;
         if (o?.sources !== undefined) bucket.sources = strings(o.sources);
         if (node.marks.length < MAX_MARKS)
-          node.marks.push({ kind: 'fired', at: event.at, instance: event.instance, description });
+          node.marks.push({
+            kind: 'fired',
+            ...stampOf(event),
+            instance: event.instance,
+            description,
+          });
         break;
       }
       case 'trigger.dropped': {
@@ -277,7 +297,12 @@ export class TriggerFold {
         node.dropped.add(key);
         node.droppedBy[d.reason] = (node.droppedBy[d.reason] ?? 0) + 1;
         if (node.marks.length < MAX_MARKS)
-          node.marks.push({ kind: 'dropped', at: event.at, instance: event.instance, description });
+          node.marks.push({
+            kind: 'dropped',
+            ...stampOf(event),
+            instance: event.instance,
+            description,
+          });
         break;
       }
     }
@@ -292,7 +317,12 @@ export class TriggerFold {
           ...bucket,
           ...(bucket.windows ? { windows: bucket.windows.map((w) => ({ ...w })) } : {}),
         }))
-        .sort((a, b) => a.firstAt - b.firstAt || a.instance.localeCompare(b.instance));
+        .sort(
+          (a, b) =>
+            compareHlc(a.firstHlc, b.firstHlc) ||
+            a.firstAt - b.firstAt ||
+            a.instance.localeCompare(b.instance),
+        );
       let received = 0;
       let fired = 0;
       let won = 0;
@@ -311,7 +341,7 @@ export class TriggerFold {
         dropped: node.dropped.size,
         droppedBy: { ...node.droppedBy },
         buckets,
-        marks: [...node.marks].sort((a, b) => a.at - b.at),
+        marks: [...node.marks].sort((a, b) => compareHlc(a.hlc, b.hlc) || a.at - b.at),
       });
     }
     return out;

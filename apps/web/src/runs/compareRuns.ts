@@ -1,4 +1,4 @@
-import { percentiles } from '../run/percentiles';
+import { percentiles } from '@jointflow/runtime/summary';
 
 /** One instance row as `GET /executions/:id` reports it (its `instances` field). */
 export interface InstanceRow {
