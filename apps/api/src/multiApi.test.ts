@@ -182,7 +182,14 @@ describe.skipIf(pgMissing !== undefined)('N API processes on one PostgreSQL', ()
       const deployment = await one.createDeployment({
         workflowId: workflow,
         version: 1,
-        ir: { version: 'v', start: 'first', resultStore: 'aws-local', functions: {} } as never,
+        ir: {
+          format: 1,
+          workflow: 'w',
+          version: 'v',
+          start: 'first',
+          resultStore: 'aws-local',
+          functions: {},
+        },
         functions: [],
       });
       const execution = await one.createExecution({

@@ -1,97 +1,37 @@
 import type { WorkflowIR } from '@jointflow/ir';
 import type { TraceEvent } from '@jointflow/runtime';
 
-/** What the API keeps. One interface; `sqlRepository.ts` implements it over SQLite or PostgreSQL. */
+import type {
+  DeploymentRecord,
+  DeploymentStatus,
+  ExecutionLinks,
+  ExecutionRecord,
+  ExecutionStatus,
+  FunctionStatus,
+  StoredEvent,
+  WorkflowRecord,
+  WorkflowSummary,
+  WorkflowVersionRecord,
+} from './records';
 
-export type DeploymentStatus = 'pending' | 'deploying' | 'ready' | 'failed' | 'removed';
-export type FunctionStatus = 'pending' | 'deploying' | 'ready' | 'failed' | 'removed';
-export type ExecutionStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
-
-export interface WorkflowSummary {
-  id: string;
-  name: string;
-  version: number;
-  createdAt: number;
-  updatedAt: number;
-}
-
-export interface WorkflowRecord extends WorkflowSummary {
-  /** The latest version's graph, as stored (already parsed by the graph schema). */
-  graph: unknown;
-}
-
-export interface WorkflowVersionRecord {
-  workflowId: string;
-  version: number;
-  graph: unknown;
-  irVersion: string | null;
-  createdAt: number;
-}
-
-export interface DeploymentFunctionRecord {
-  name: string;
-  cloud: string;
-  role: 'primary' | 'replica';
-  status: FunctionStatus;
-  reason?: string;
-  /** The provider's own word for the function's state while deploying (`Pending`, `Active`…). */
-  providerState?: string;
-}
-
-export interface DeploymentRecord {
-  id: string;
-  workflowId: string;
-  version: number;
-  irVersion: string;
-  ir: WorkflowIR;
-  status: DeploymentStatus;
-  functions: DeploymentFunctionRecord[];
-  createdAt: number;
-  updatedAt: number;
-}
-
-export interface ExecutionRecord {
-  id: string;
-  deploymentId: string;
-  workflowId: string;
-  status: ExecutionStatus;
-  input: unknown;
-  result?: unknown;
-  error?: { message: string };
-  makespanMs: number | null;
-  costUsd: number;
-  startedAt: number;
-  finishedAt: number | null;
-  lastSeq: number;
-  lastEventAt: number;
-  redrives: number;
-  /** Watchdog redrives since the last stored event (reset by any event or a user's redrive). */
-  idleRedrives: number;
-  /** When its checkpoints were deleted from the clouds (only the closed marker is left there). */
-  closedAt: number | null;
-  /** Set for a run the runtime started itself: a time window's run of trigger `trigger`. */
-  origin?: ExecutionOrigin;
-}
-
-export interface ExecutionOrigin {
-  kind: 'window';
-  trigger: string;
-  window: number;
-  windowMs?: number;
-}
-
-/** Executions linked through time windows: which windows this one fed, which fed this one. */
-export interface ExecutionLinks {
-  feeds: { execution: string; trigger: string }[];
-  fedBy: { execution: string; trigger: string }[];
-  /** All producer executions that fed this one (`fedBy` lists the first 100). */
-  fedByCount: number;
-}
-
-export interface StoredEvent {
-  seq: number;
-  event: TraceEvent;
-}
+/**
+ * What the API keeps. One interface; `sqlRepository.ts` implements it over SQLite or PostgreSQL.
+ * The records are zod schemas (`records.ts`); every row is parsed into one.
+ */
+export type {
+  DeploymentFunctionRecord,
+  DeploymentRecord,
+  DeploymentStatus,
+  ExecutionLinks,
+  ExecutionOrigin,
+  ExecutionRecord,
+  ExecutionStatus,
+  FunctionStatus,
+  StoredEvent,
+  WorkflowRecord,
+  WorkflowSummary,
+  WorkflowVersionRecord,
+} from './records';
 
 export interface Page<T> {
   items: T[];

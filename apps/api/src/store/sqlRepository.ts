@@ -1,7 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import type { WorkflowIR } from '@jointflow/ir';
-import type { TraceEvent } from '@jointflow/runtime';
+import { type WorkflowIR, workflowIRSchema } from '@jointflow/ir';
+import { type TraceEvent, traceEventSchema } from '@jointflow/runtime';
+import { z } from 'zod';
 import { migrate } from './migrations';
+import {
+  deploymentFunctionRecordSchema,
+  deploymentStatusSchema,
+  executionErrorSchema,
+  executionOriginSchema,
+  executionStatusSchema,
+  functionStatusSchema,
+} from './records';
 import type {
   DeploymentFunctionRecord,
   DeploymentRecord,
@@ -10,7 +19,6 @@ import type {
   ExecutionLinks,
   ExecutionOrigin,
   ExecutionRecord,
-  ExecutionStatus,
   FunctionStatus,
   IngestOutcome,
   Page,
@@ -27,35 +35,164 @@ export function newId(prefix: 'wf' | 'dep' | 'ex'): string {
   return `${prefix}_${randomBytes(8).toString('hex')}`;
 }
 
-function text(row: SqlRow, column: string): string {
-  const value = row[column];
-  if (typeof value !== 'string') throw new Error(`column ${column} is not text`);
-  return value;
+/** A row that does not match what this API writes: changed by hand, or by another version. */
+export class StoredRowError extends Error {}
+
+/**
+ * Parses a row with its schema. Rows are outside data to this process (another API version, a
+ * person with a database shell may have written them), so none is cast to a record type.
+ */
+function parseRow<S extends z.ZodType>(schema: S, row: SqlRow, table: string): z.output<S> {
+  const parsed = schema.safeParse(row);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue === undefined ? '' : ` (${issue.path.join('.')}: ${issue.message})`;
+  const id = typeof row.id === 'string' ? ` ${row.id}` : '';
+  throw new StoredRowError(
+    `a row of ${table}${id} does not match this API's schema${where}; it was changed outside the API or by another version`,
+  );
 }
 
-function optionalText(row: SqlRow, column: string): string | null {
-  const value = row[column];
-  return typeof value === 'string' ? value : null;
-}
+/** A TEXT column holding JSON, parsed. */
+const jsonText = z.string().transform((source, ctx) => {
+  try {
+    return JSON.parse(source) as unknown;
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'not JSON' });
+    return z.NEVER;
+  }
+});
+/** A TEXT column holding JSON of a given schema. */
+const jsonOf = <S extends z.ZodType>(schema: S) => jsonText.pipe(schema);
+/** An integer or float column (PostgreSQL BIGINT arrives as a number, see postgresDriver.ts). */
+const num = z.number();
 
-function number(row: SqlRow, column: string): number {
-  const value = row[column];
-  if (typeof value === 'number') return value;
-  if (typeof value === 'bigint' || typeof value === 'string') return Number(value);
-  throw new Error(`column ${column} is not a number`);
-}
+const countRow = z.object({ n: num });
+const versionRow = z.object({ latest_version: num, name: z.string() });
+const deploymentOwnerRow = z.object({ workflow_id: z.string() });
+const executionDeploymentRow = z.object({ deployment_id: z.string() });
+const lastSeqRow = z.object({ last_seq: num });
+const feedRow = z.object({ target_id: z.string(), trigger_name: z.string() });
+const fedByRow = z.object({ source_id: z.string(), trigger_name: z.string() });
 
-function optionalNumber(row: SqlRow, column: string): number | null {
-  const value = row[column];
-  return value === null || value === undefined ? null : number(row, column);
-}
+const workflowSummaryRow = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    latest_version: num,
+    created_at: num,
+    updated_at: num,
+  })
+  .transform(
+    (row): WorkflowSummary => ({
+      id: row.id,
+      name: row.name,
+      version: row.latest_version,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    }),
+  );
+
+const versionRecordRow = z
+  .object({
+    workflow_id: z.string(),
+    version: num,
+    graph: jsonText,
+    ir_version: z.string().nullable(),
+    created_at: num,
+  })
+  .transform(
+    (row): WorkflowVersionRecord => ({
+      workflowId: row.workflow_id,
+      version: row.version,
+      graph: row.graph,
+      irVersion: row.ir_version,
+      createdAt: row.created_at,
+    }),
+  );
+
+const functionRow = z
+  .object({
+    fn: z.string(),
+    cloud: z.string(),
+    role: deploymentFunctionRecordSchema.shape.role,
+    status: functionStatusSchema,
+    reason: z.string().nullable(),
+    provider_state: z.string().nullable(),
+  })
+  .transform((row): DeploymentFunctionRecord => {
+    const record: DeploymentFunctionRecord = {
+      name: row.fn,
+      cloud: row.cloud,
+      role: row.role,
+      status: row.status,
+    };
+    if (row.reason !== null) record.reason = row.reason;
+    if (row.provider_state !== null) record.providerState = row.provider_state;
+    return record;
+  });
+
+const deploymentRow = z.object({
+  id: z.string(),
+  workflow_id: z.string(),
+  version: num,
+  ir_version: z.string(),
+  ir: jsonOf(workflowIRSchema),
+  status: deploymentStatusSchema,
+  created_at: num,
+  updated_at: num,
+});
+
+const executionRow = z
+  .object({
+    id: z.string(),
+    deployment_id: z.string(),
+    workflow_id: z.string(),
+    status: executionStatusSchema,
+    input: jsonText,
+    result: jsonText.nullable(),
+    error: jsonOf(executionErrorSchema).nullable(),
+    makespan_ms: num.nullable(),
+    cost_usd: num,
+    started_at: num,
+    finished_at: num.nullable(),
+    last_seq: num,
+    last_event_at: num,
+    redrives: num,
+    idle_redrives: num,
+    closed_at: num.nullable(),
+    origin: jsonOf(executionOriginSchema).nullable(),
+  })
+  .transform((row): ExecutionRecord => {
+    const record: ExecutionRecord = {
+      id: row.id,
+      deploymentId: row.deployment_id,
+      workflowId: row.workflow_id,
+      status: row.status,
+      input: row.input,
+      makespanMs: row.makespan_ms,
+      costUsd: row.cost_usd,
+      startedAt: row.started_at,
+      finishedAt: row.finished_at,
+      lastSeq: row.last_seq,
+      lastEventAt: row.last_event_at,
+      redrives: row.redrives,
+      idleRedrives: row.idle_redrives,
+      closedAt: row.closed_at,
+    };
+    if (row.result !== null) record.result = row.result;
+    if (row.error !== null) record.error = row.error;
+    if (row.origin !== null) record.origin = row.origin;
+    return record;
+  });
+
+/** What a `trigger.received` event of a time window says in its output. */
+const windowReceipt = z.object({ execution: z.string(), windowMs: z.number().optional() });
+
+const eventRow = z.object({ seq: num, body: jsonOf(traceEventSchema) });
 
 function json(value: unknown): string {
   return JSON.stringify(value === undefined ? null : value);
-}
-
-function parseJson(source: string): unknown {
-  return JSON.parse(source);
 }
 
 /** Cursors are opaque to clients: base64url of `[sortKey, id]`. */
@@ -108,51 +245,9 @@ const WATCHDOG_LOCK = 0x4a460002;
 
 const finished: ReadonlySet<string> = new Set(['execution.succeeded', 'execution.failed']);
 
-function toWorkflowSummary(row: SqlRow): WorkflowSummary {
-  return {
-    id: text(row, 'id'),
-    name: text(row, 'name'),
-    version: number(row, 'latest_version'),
-    createdAt: number(row, 'created_at'),
-    updatedAt: number(row, 'updated_at'),
-  };
-}
-
-function toVersion(row: SqlRow): WorkflowVersionRecord {
-  return {
-    workflowId: text(row, 'workflow_id'),
-    version: number(row, 'version'),
-    graph: parseJson(text(row, 'graph')),
-    irVersion: optionalText(row, 'ir_version'),
-    createdAt: number(row, 'created_at'),
-  };
-}
-
-function toExecution(row: SqlRow): ExecutionRecord {
-  const record: ExecutionRecord = {
-    id: text(row, 'id'),
-    deploymentId: text(row, 'deployment_id'),
-    workflowId: text(row, 'workflow_id'),
-    status: text(row, 'status') as ExecutionStatus,
-    input: parseJson(text(row, 'input')),
-    makespanMs: optionalNumber(row, 'makespan_ms'),
-    costUsd: number(row, 'cost_usd'),
-    startedAt: number(row, 'started_at'),
-    finishedAt: optionalNumber(row, 'finished_at'),
-    lastSeq: number(row, 'last_seq'),
-    lastEventAt: number(row, 'last_event_at'),
-    redrives: number(row, 'redrives'),
-    idleRedrives: number(row, 'idle_redrives'),
-    closedAt: optionalNumber(row, 'closed_at'),
-  };
-  const result = optionalText(row, 'result');
-  if (result !== null) record.result = parseJson(result);
-  const error = optionalText(row, 'error');
-  if (error !== null) record.error = parseJson(error) as { message: string };
-  const origin = optionalText(row, 'origin');
-  if (origin !== null) record.origin = parseJson(origin) as ExecutionOrigin;
-  return record;
-}
+const toWorkflowSummary = (row: SqlRow) => parseRow(workflowSummaryRow, row, 'workflows');
+const toVersion = (row: SqlRow) => parseRow(versionRecordRow, row, 'workflow_versions');
+const toExecution = (row: SqlRow) => parseRow(executionRow, row, 'executions');
 
 /** Events that say an execution moved: a commit, a trigger's decision, the end. */
 const PROGRESS_KINDS: ReadonlySet<TraceEvent['kind']> = new Set([
@@ -234,7 +329,10 @@ export class SqlRepository implements Repository {
     );
     const row = rows[0];
     if (row === undefined) return undefined;
-    return { ...toWorkflowSummary(row), graph: parseJson(text(row, 'graph')) };
+    return {
+      ...toWorkflowSummary(row),
+      graph: parseRow(z.object({ graph: jsonText }), row, 'workflow_versions').graph,
+    };
   }
 
   async addWorkflowVersion(id: string, input: { name?: string; graph: unknown }) {
@@ -242,11 +340,12 @@ export class SqlRepository implements Repository {
       const rows = await tx.all('SELECT latest_version, name FROM workflows WHERE id = ?', [id]);
       const row = rows[0];
       if (row === undefined) return undefined;
-      const version = number(row, 'latest_version') + 1;
+      const latest = parseRow(versionRow, row, 'workflows');
+      const version = latest.latest_version + 1;
       const now = Date.now();
       await tx.run(
         'UPDATE workflows SET latest_version = ?, name = ?, updated_at = ? WHERE id = ?',
-        [version, input.name ?? text(row, 'name'), now, id],
+        [version, input.name ?? latest.name, now, id],
       );
       await tx.run(
         'INSERT INTO workflow_versions (workflow_id, version, graph, created_at) VALUES (?, ?, ?, ?)',
@@ -322,33 +421,21 @@ export class SqlRepository implements Repository {
       'SELECT * FROM deployment_functions WHERE deployment_id = ? ORDER BY fn, role, cloud',
       [deploymentId],
     );
-    return rows.map((row) => {
-      const record: DeploymentFunctionRecord = {
-        name: text(row, 'fn'),
-        cloud: text(row, 'cloud'),
-        role: text(row, 'role') === 'replica' ? 'replica' : 'primary',
-        status: text(row, 'status') as FunctionStatus,
-      };
-      const reason = optionalText(row, 'reason');
-      if (reason !== null) record.reason = reason;
-      const providerState = optionalText(row, 'provider_state');
-      if (providerState !== null) record.providerState = providerState;
-      return record;
-    });
+    return rows.map((row) => parseRow(functionRow, row, 'deployment_functions'));
   }
 
   private async toDeployment(row: SqlRow): Promise<DeploymentRecord> {
-    const id = text(row, 'id');
+    const deployment = parseRow(deploymentRow, row, 'deployments');
     return {
-      id,
-      workflowId: text(row, 'workflow_id'),
-      version: number(row, 'version'),
-      irVersion: text(row, 'ir_version'),
-      ir: parseJson(text(row, 'ir')) as WorkflowIR,
-      status: text(row, 'status') as DeploymentStatus,
-      functions: await this.functionsOf(id),
-      createdAt: number(row, 'created_at'),
-      updatedAt: number(row, 'updated_at'),
+      id: deployment.id,
+      workflowId: deployment.workflow_id,
+      version: deployment.version,
+      irVersion: deployment.ir_version,
+      ir: deployment.ir,
+      status: deployment.status,
+      functions: await this.functionsOf(deployment.id),
+      createdAt: deployment.created_at,
+      updatedAt: deployment.updated_at,
     };
   }
 
@@ -432,15 +519,15 @@ export class SqlRepository implements Repository {
       [id],
     );
     return {
-      feeds: feeds.map((r) => ({
-        execution: text(r, 'target_id'),
-        trigger: text(r, 'trigger_name'),
-      })),
-      fedBy: fedBy.map((r) => ({
-        execution: text(r, 'source_id'),
-        trigger: text(r, 'trigger_name'),
-      })),
-      fedByCount: count[0] === undefined ? 0 : number(count[0], 'n'),
+      feeds: feeds.map((r) => {
+        const link = parseRow(feedRow, r, 'execution_links');
+        return { execution: link.target_id, trigger: link.trigger_name };
+      }),
+      fedBy: fedBy.map((r) => {
+        const link = parseRow(fedByRow, r, 'execution_links');
+        return { execution: link.source_id, trigger: link.trigger_name };
+      }),
+      fedByCount: count[0] === undefined ? 0 : parseRow(countRow, count[0], 'execution_links').n,
     };
   }
 
@@ -462,7 +549,14 @@ export class SqlRepository implements Repository {
     await tx.run(
       `INSERT INTO executions (id, deployment_id, workflow_id, status, input, started_at, last_event_at, origin)
        VALUES (?, ?, ?, 'running', 'null', ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-      [id, deployment, text(owner[0], 'workflow_id'), now, now, json(origin)],
+      [
+        id,
+        deployment,
+        parseRow(deploymentOwnerRow, owner[0], 'deployments').workflow_id,
+        now,
+        now,
+        json(origin),
+      ],
     );
     return true;
   }
@@ -669,14 +763,16 @@ export class SqlRepository implements Repository {
   /** A producer's object reached a time window: the window's execution exists, and the link. */
   private async linkWindow(tx: SqlExecutor, event: TraceEvent, now: number): Promise<void> {
     if (event.kind !== 'trigger.received') return;
-    const output = event.output as { execution?: unknown; windowMs?: unknown } | undefined;
-    const target = output?.execution;
-    if (typeof target !== 'string' || target === event.execution) return;
-    const windowMs = typeof output?.windowMs === 'number' ? output.windowMs : undefined;
+    const received = windowReceipt.safeParse(event.output);
+    if (!received.success || received.data.execution === event.execution) return;
+    const { execution: target, windowMs } = received.data;
     const producer = await tx.all('SELECT deployment_id FROM executions WHERE id = ?', [
       event.execution,
     ]);
-    if (producer[0] === undefined || text(producer[0], 'deployment_id') !== event.deployment)
+    if (
+      producer[0] === undefined ||
+      parseRow(executionDeploymentRow, producer[0], 'executions').deployment_id !== event.deployment
+    )
       return;
     if (!(await this.ensureWindowExecution(tx, target, event.deployment, now, windowMs))) return;
     await tx.run(
@@ -719,7 +815,7 @@ export class SqlRepository implements Repository {
       row = retried[0];
     }
     if (row === undefined) return 'unknown';
-    const seq = number(row, 'last_seq');
+    const seq = parseRow(lastSeqRow, row, 'executions').last_seq;
     await tx.run('INSERT INTO events (execution_id, seq, event_id, body) VALUES (?, ?, ?, ?)', [
       event.execution,
       seq,
@@ -753,10 +849,10 @@ export class SqlRepository implements Repository {
       'SELECT seq, body FROM events WHERE execution_id = ? AND seq > ? ORDER BY seq LIMIT ?',
       [executionId, afterSeq, limit],
     );
-    return rows.map((row) => ({
-      seq: number(row, 'seq'),
-      event: parseJson(text(row, 'body')) as TraceEvent,
-    }));
+    return rows.map((row) => {
+      const stored = parseRow(eventRow, row, 'events');
+      return { seq: stored.seq, event: stored.body };
+    });
   }
 
   close(): Promise<void> {
