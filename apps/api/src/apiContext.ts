@@ -1,4 +1,5 @@
 import type { CloudShim } from '@jointflow/shims';
+import type { ApiLogger } from './apiLogger';
 import type { CompilePool } from './compilePool';
 import type { EventHub } from './eventHub';
 import type { ExecutionEngine } from './executionEngine';
@@ -19,7 +20,8 @@ export interface ApiContext {
   ingestUrl(): string;
   /** Background work (deploy rollouts, result checks) that `close()` waits for. */
   track(work: Promise<unknown>): void;
-  log(message: string): void;
+  /** Structured logs; `ctx.log('…')` alone logs a warning (see ApiLogger). Never a secret. */
+  log: ApiLogger;
   /** True once `close()` began: long-lived streams end. */
   isClosing(): boolean;
   /** Exports finished executions as OpenTelemetry traces, when configured. */

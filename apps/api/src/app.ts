@@ -122,7 +122,7 @@ export function createApp(ctx: ApiContext, options: AppOptions): Hono {
     );
   });
 
-  app.onError((error) => {
+  app.onError((error, c) => {
     if (error instanceof ApiError) return errorResponse(error);
     if (error instanceof CursorError) {
       return errorResponse(
@@ -138,9 +138,11 @@ export function createApp(ctx: ApiContext, options: AppOptions): Hono {
       );
     }
     // Only the error's own text: bodies and headers (which may hold secrets) are never logged.
-    ctx.log(
-      `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    );
+    ctx.log.error('internal error', {
+      method: c.req.method,
+      path: c.req.path,
+      error: error instanceof Error ? error : String(error),
+    });
     return errorResponse(
       new ApiError('API_INTERNAL', 'the server failed on this request; it was logged, try again'),
     );

@@ -84,7 +84,11 @@ export async function rollOut(ctx: ApiContext, deployment: DeploymentRecord): Pr
       } catch (error) {
         // A cloud's error text must never carry the secret into the database or the log.
         const reason = reasonOf(error).replaceAll(env.JF_TRACE_SECRET ?? '\u0000', '[secret]');
-        ctx.log(`deployment ${deployment.id}: ${row.name} on ${row.cloud} failed: ${reason}`);
+        ctx.log.warn(`deployment ${deployment.id}: ${row.name} on ${row.cloud} failed: ${reason}`, {
+          deployment: deployment.id,
+          function: row.name,
+          cloud: row.cloud,
+        });
         await ctx.repo.setFunctionStatus(deployment.id, row.name, row.cloud, 'failed', reason);
         return false;
       }

@@ -44,9 +44,11 @@ export async function readFanOutCounts(
             count = record.data.mapCount ?? null;
           }
         } catch (error) {
-          ctx.log(
-            `fan-out count of ${execution}/${instance}: ${error instanceof Error ? error.message : String(error)}`,
-          );
+          ctx.log.warn(`fan-out count of ${execution}/${instance} not read`, {
+            execution,
+            instance,
+            error: error instanceof Error ? error.message : String(error),
+          });
         }
       }
       out.push({ instance, node, count });

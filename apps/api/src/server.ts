@@ -4,8 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
+import type { Logger } from '@jointflow/runtime/log';
 import type { CloudShim } from '@jointflow/shims';
 import type { ApiContext } from './apiContext';
+import { apiLogger } from './apiLogger';
 import { createApp } from './app';
 import { CompilePool } from './compilePool';
 import { EventHub } from './eventHub';
@@ -36,8 +38,12 @@ export interface ApiServerOptions {
   /** Defaults to packages/runtime over the clouds' shims. */
   engine?: ExecutionEngine;
   watchdog?: Partial<WatchdogOptions>;
-  /** Defaults to stderr with a prefix. */
-  log?: (message: string) => void;
+  /**
+   * Where the API logs: a `Logger` (e.g. `processLogger({ component: 'api' })`), or a function
+   * that receives each record as a plain message (`msg key=value`). Default: stderr, JSON lines
+   * unless stderr is a terminal (JOINTFLOW_LOG_FORMAT, JOINTFLOW_LOG_LEVEL).
+   */
+  log?: Logger | ((message: string) => void);
   /**
    * Where finished executions go as OpenTelemetry traces. Default: an OTLP/HTTP exporter when
    * `OTEL_EXPORTER_OTLP_ENDPOINT` or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` is set, else none.
@@ -64,7 +70,7 @@ const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
 export async function createApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const home = resolve(options.home);
   const host = options.host ?? '127.0.0.1';
-  const log = options.log ?? ((message: string) => console.error(`[api] ${message}`));
+  const log = apiLogger(options.log);
   const secrets = loadSecrets(home);
   const repo = await openRepository({
     home,
@@ -118,6 +124,10 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   const urlHost = WILDCARD_HOSTS.has(host) ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   url = `http://${urlHost}:${address.port}`;
   corsOrigins.push(url, `http://localhost:${address.port}`);
+  log.info('api listening', {
+    url: `${url}/api/v1`,
+    database: options.databaseUrl !== undefined ? 'postgresql' : 'sqlite',
+  });
 
   // Loading the compiler into a worker takes a second or more on a busy machine: do it now.
   compiler.warm();
@@ -145,7 +155,9 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       });
       await Promise.allSettled([...tracked]);
       await compiler.close();
-      await otel?.shutdown().catch((error: unknown) => log(`otel: ${String(error)}`));
+      await otel
+        ?.shutdown()
+        .catch((error: unknown) => log.warn('otel: the exporter did not shut down', { error }));
       await repo.close();
     },
   };

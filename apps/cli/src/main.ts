@@ -1,3 +1,4 @@
+import { processLogger } from '@jointflow/runtime/log';
 import cliPackage from '../package.json' with { type: 'json' };
 import { UsageError } from './command';
 import { commands } from './commands/index';
@@ -7,7 +8,7 @@ import { commands } from './commands/index';
 process.removeAllListeners('warning');
 process.on('warning', (warning) => {
   if (warning.name !== 'NodeVersionSupportWarning')
-    console.error(`${warning.name}: ${warning.message}`);
+    processLogger({ component: 'cli' }).warn(warning.message, { warning: warning.name });
 });
 
 async function help(): Promise<string> {

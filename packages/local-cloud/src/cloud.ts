@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { type AsyncQueue, createAsyncQueue, type QueueEntry } from './asyncQueue';
 import { type BlobFiles, createBlobFiles } from './blobFiles';
 import { createBundler, createZipSandboxProgram } from './bundler';
+import { cloudLog } from './cloudLog';
 import { createColdStarts } from './coldStarts';
 import { type CloudDatabases, type Durability, openCloudDatabase } from './database';
 import { createFaultInjector, type FaultInjector } from './faults';
@@ -564,9 +565,11 @@ export function createCloud(options: CloudOptions): Cloud {
       }
     } catch (error) {
       // A bug here must not take the cloud down, nor lose the invocation: retry it later.
-      process.stderr.write(
-        `[${profile.id}] dispatch of queue row ${entry.id} failed: ${error instanceof Error ? error.stack : String(error)}\n`,
-      );
+      cloudLog().error(`dispatch of queue row ${entry.id} failed`, {
+        cloud: profile.id,
+        row: entry.id,
+        error: error instanceof Error ? error : String(error),
+      });
       if (!closed) {
         if (entry.attempt < maxAttempts)
           queue.retry(entry, Date.now() + profile.behaviour.asyncRetryDelayMs);
@@ -684,9 +687,11 @@ export function createCloud(options: CloudOptions): Cloud {
         queue.retry(entry, Date.now() + profile.behaviour.asyncRetryDelayMs);
       else queue.deadLetter(entry, outcome.error.stack ?? outcome.error.message);
     } catch (error) {
-      process.stderr.write(
-        `[${profile.id}] dispatch of queue row ${entry.id} failed: ${error instanceof Error ? error.stack : String(error)}\n`,
-      );
+      cloudLog().error(`dispatch of queue row ${entry.id} failed`, {
+        cloud: profile.id,
+        row: entry.id,
+        error: error instanceof Error ? error : String(error),
+      });
       if (!closed) {
         if (entry.attempt < maxAttempts)
           queue.retry(entry, Date.now() + profile.behaviour.asyncRetryDelayMs);

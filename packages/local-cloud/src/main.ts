@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { createCloud } from './cloud';
+import { cloudLog } from './cloudLog';
 import { loadProfile } from './profiles';
 import { startCloudServer } from './server';
 
@@ -25,6 +26,9 @@ import { startCloudServer } from './server';
  */
 
 process.umask(0o077);
+// Node's own warnings go through the log too, so stderr stays one record per line.
+process.removeAllListeners('warning');
+process.on('warning', (warning) => cloudLog().warn(warning.message, { warning: warning.name }));
 
 const { values } = parseArgs({
   options: {
@@ -56,8 +60,8 @@ const settings = z
   });
 
 if (!settings.success) {
-  process.stderr.write(
-    `LOCAL_USAGE: ${settings.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}\n`,
+  cloudLog().error(
+    `LOCAL_USAGE: ${settings.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
   );
   process.exit(2);
 }
@@ -70,7 +74,7 @@ if (controlSecret === '') {
   controlSecret = randomBytes(32).toString('base64url');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   writeFileSync(join(dir, 'control-secret'), `${controlSecret}\n`, { mode: 0o600 });
-  process.stderr.write(`control secret written to ${join(dir, 'control-secret')}\n`);
+  cloudLog().info('control secret written', { file: join(dir, 'control-secret') });
 }
 const profile = loadProfile(profileFile);
 const cloud = createCloud({ profile, dataDir: dir, durability, peers, maxWorkers });
@@ -80,10 +84,11 @@ process.stdout.write(
   `${JSON.stringify({ ready: true, id: profile.id, url: server.url, pid: process.pid })}\n`,
 );
 
+const log = cloudLog().child({ cloud: profile.id });
+log.info('cloud listening', { url: server.url, pid: process.pid, durability, maxWorkers });
+
 process.on('unhandledRejection', (error) => {
-  process.stderr.write(
-    `[${profile.id}] unhandled: ${error instanceof Error ? error.stack : String(error)}\n`,
-  );
+  log.error('unhandled rejection', { error: error instanceof Error ? error : String(error) });
 });
 
 let stopping = false;

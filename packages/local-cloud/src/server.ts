@@ -15,6 +15,7 @@ import {
 import { z } from 'zod';
 import { BLOB_KEY } from './blobFiles';
 import { type Cloud, CloudError } from './cloud';
+import { cloudLog } from './cloudLog';
 import { routeFc } from './fcApi';
 import { routeLambda } from './lambdaApi';
 import { decodePortBody, encodePortBody, type PortCall } from './workerProtocol';
@@ -383,9 +384,11 @@ export function createCloudApi(cloud: Cloud): (req: CloudRequest) => Promise<Clo
         reply = errorReply(error);
       } else {
         const message = error instanceof Error ? error.message : String(error);
-        process.stderr.write(
-          `[${profile.id}] internal error on ${req.method} ${req.path}: ${message}\n`,
-        );
+        cloudLog().error(`internal error on ${req.method} ${req.path}: ${message}`, {
+          cloud: profile.id,
+          method: req.method,
+          path: req.path,
+        });
         reply = json(500, { error: { code: 'LOCAL_INTERNAL', message } });
       }
     }

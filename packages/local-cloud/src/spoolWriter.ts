@@ -1,3 +1,4 @@
+import { cloudLog } from './cloudLog';
 import type { CloudDatabase } from './database';
 
 /**
@@ -18,9 +19,9 @@ export function createSpoolWriter(db: CloudDatabase, label = 'spool'): SpoolWrit
   let pending: (() => void)[] = [];
   let scheduled = false;
   const report = (error: unknown) =>
-    process.stderr.write(
-      `[${label}] spool write failed: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
+    cloudLog().error(`${label}: spool write failed`, {
+      error: error instanceof Error ? error.message : String(error),
+    });
   const runAll = db.transaction((writes: (() => void)[]) => {
     for (const write of writes) {
       try {

@@ -1,5 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import type { DeliveryInfo, FaultPoint, Invocation, TraceEvent } from '@jointflow/runtime';
+import { cloudLog } from './cloudLog';
 import {
   type HostMessage,
   INJECTED_CRASH_EXIT,
@@ -255,10 +257,19 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       // port calls travel as base64, see workerProtocol.ts).
       serialization: 'json',
     });
-    // User output goes to the cloud's stderr: its stdout carries only the ready line.
-    child.stdout?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+    // User output goes to the cloud's log, a record per line (its stdout carries only the ready
+    // line): what a function prints is the message, with the cloud and function beside it.
+    const userLog = cloudLog().child({ cloud: options.cloud, function: deployed.name });
+    for (const [stream, level] of [
+      [child.stdout, 'info'],
+      [child.stderr, 'warn'],
+    ] as const) {
+      if (stream === null) continue;
+      createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) =>
+        userLog[level](line, { stream: level === 'info' ? 'stdout' : 'stderr' }),
+      );
+    }
     child.stderr?.on('data', (chunk: Buffer) => {
-      process.stderr.write(chunk);
       worker.stderrTail = (worker.stderrTail + chunk.toString('utf8')).slice(-2048);
     });
     const worker: Worker = {
@@ -293,9 +304,11 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
           options.onTrace(deployed.name, message.events);
         } catch (error) {
           // The spool refused the batch (e.g. a full disk): say so; a redrive re-emits the events.
-          process.stderr.write(
-            `[${options.cloud}] trace batch of ${deployed.name} not stored: ${error instanceof Error ? error.message : String(error)}\n`,
-          );
+          cloudLog().error(`trace batch of ${deployed.name} not stored`, {
+            cloud: options.cloud,
+            function: deployed.name,
+            error: error instanceof Error ? error.message : String(error),
+          });
         }
       } else if (message.type === 'done') {
         const run = worker.runs.get(message.id);

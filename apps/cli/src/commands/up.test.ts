@@ -55,11 +55,14 @@ describe('jointflow up', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const output = { text: '' };
-    const collect = (chunk: Buffer) => {
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
       output.text += chunk.toString('utf8');
-    };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output.text += chunk.toString('utf8');
+      stderr += chunk.toString('utf8');
+    });
     const api = await waitFor(child, /api:\s+(http:\/\/127\.0\.0\.1:\d+)\/api\/v1/, output);
     await waitFor(child, /Press Ctrl-C/, output);
     // Not a terminal: the token is not printed, it waits in the home's 0600 file.
@@ -136,6 +139,26 @@ describe('jointflow up', () => {
     expect(groupAlive(pid)).toBe(false);
     expect(output.text).toContain('SIGINT, stopping');
     await expect(fetch(`${api}/api/v1/health`)).rejects.toThrow();
+
+    // stderr is not a terminal: every line the command, the API and the cloud processes logged
+    // is one JSON record with time, level and msg, and none holds the token.
+    const records = stderr
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => {
+        const record = JSON.parse(line) as Record<string, unknown>;
+        expect(Object.keys(record).slice(0, 3), line).toEqual(['time', 'level', 'msg']);
+        expect(['debug', 'info', 'warn', 'error']).toContain(record.level);
+        expect(Number.isNaN(Date.parse(String(record.time)))).toBe(false);
+        return record;
+      });
+    expect(stderr).not.toContain(token);
+    const said = (component: string, msg: string) =>
+      records.some((r) => r.component === component && String(r.msg).startsWith(msg));
+    expect(said('up', 'Jointflow is up')).toBe(true);
+    expect(said('api', 'api listening')).toBe(true);
+    expect(said('local-cloud', 'cloud listening')).toBe(true);
+    expect(said('up', 'SIGINT, stopping')).toBe(true);
     // A safety net, not a budget: four CLI processes and a stack start on a possibly busy box.
   }, 600_000);
 });

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ApiClient, type ApiServer, createApiServer } from '@jointflow/api';
 import { loadCloudsFile, type RunningClouds, startClouds } from '@jointflow/local-cloud';
+import { type Logger, processLogger } from '@jointflow/runtime/log';
 import { type Command, defineCommand } from '../command';
 import { jointflowHome } from './deploy';
 
@@ -11,17 +12,17 @@ const webDir = join(repoRoot, 'apps', 'web');
 const examplesDir = join(repoRoot, 'examples');
 
 /** The built web app, building it once if the sources are there but the build is not. */
-function ensureWebBuild(): string | undefined {
+function ensureWebBuild(log: Logger): string | undefined {
   const dist = join(webDir, 'dist');
   if (existsSync(join(dist, 'index.html'))) return dist;
   if (!existsSync(join(webDir, 'package.json'))) return undefined;
-  console.error('jointflow up: building the web app (first start only)…');
+  log.info('building the web app (first start only)');
   const built = spawnSync('npm', ['run', 'build', '-w', '@jointflow/web'], {
     cwd: repoRoot,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   if (built.status !== 0 || !existsSync(join(dist, 'index.html'))) {
-    console.error('jointflow up: the web app did not build; serving the API only');
+    log.warn('the web app did not build; serving the API only');
     return undefined;
   }
   return dist;
@@ -45,7 +46,11 @@ function exampleFiles(): string[] {
 }
 
 /** Stores the example graphs as workflows, once per home (a marker file remembers it). */
-export async function loadExamples(client: ApiClient, home: string): Promise<number> {
+export async function loadExamples(
+  client: ApiClient,
+  home: string,
+  log: Logger = processLogger({ component: 'up' }),
+): Promise<number> {
   const marker = join(home, 'examples-loaded');
   if (existsSync(marker) || !existsSync(examplesDir)) return 0;
   let loaded = 0;
@@ -56,9 +61,10 @@ export async function loadExamples(client: ApiClient, home: string): Promise<num
       await client.createWorkflow(name, graph);
       loaded += 1;
     } catch (error) {
-      console.error(
-        `jointflow up: example ${file} was not loaded: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      log.warn(`example ${file} was not loaded`, {
+        file,
+        error: error instanceof Error ? error.message : String(error),
+      });
     }
   }
   writeFileSync(marker, `${new Date().toISOString()}\n`);
@@ -124,6 +130,9 @@ terminal; JOINTFLOW_LOG_FORMAT=json|text and JOINTFLOW_LOG_LEVEL=debug|info|warn
       clouds: flags.clouds === undefined ? undefined : resolve(flags.clouds),
     };
     const signal = waitForSignal();
+    // Logs (this command's, the API's and the cloud processes') go to stderr, JSON lines unless
+    // it is a terminal; stdout keeps the banner below for the person (or script) that started it.
+    const log = processLogger({ component: 'up' });
     let local: RunningClouds | undefined;
     let api: ApiServer | undefined;
     const stop = async () => {
@@ -131,25 +140,30 @@ terminal; JOINTFLOW_LOG_FORMAT=json|text and JOINTFLOW_LOG_LEVEL=debug|info|warn
       await local?.stop();
     };
     try {
-      const web = options.web ? ensureWebBuild() : undefined;
+      const web = options.web ? ensureWebBuild(log) : undefined;
       local = await startClouds({
         ...(options.clouds === undefined ? {} : { clouds: loadCloudsFile(options.clouds) }),
         dataDir: join(options.home, 'clouds'),
         // A cloud process that dies is restarted on its port, and the log says so.
         supervise: true,
-        onEvent: (e) => console.error(`[up] cloud ${e.cloud} ${e.kind}: ${e.detail}`),
+        onEvent: (e) =>
+          log[e.kind === 'restarted' ? 'info' : e.kind === 'down' ? 'warn' : 'error'](
+            `cloud ${e.cloud} ${e.kind}: ${e.detail}`,
+            { cloud: e.cloud, event: e.kind },
+          ),
       });
       api = await createApiServer({
         home: options.home,
         clouds: local.shims,
         port: options.port,
         host: options.host,
+        log: processLogger({ component: 'api' }),
         ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
         ...(web !== undefined ? { webDir: web } : {}),
         // The Vite dev server (`npm run dev -w @jointflow/web`) may call the API too.
         corsOrigins: ['http://127.0.0.1:5173', 'http://localhost:5173'],
       });
-      const loaded = await loadExamples(new ApiClient(api.url, api.token), options.home);
+      const loaded = await loadExamples(new ApiClient(api.url, api.token), options.home, log);
       console.log(`Jointflow is up.`);
       // The token goes to a terminal only (the URL that hands it to the browser): a log file or
       // a pipe gets where it is instead, the 0600 file in the Jointflow home.
@@ -166,15 +180,24 @@ terminal; JOINTFLOW_LOG_FORMAT=json|text and JOINTFLOW_LOG_LEVEL=debug|info|warn
       }
       if (loaded > 0) console.log(`  loaded ${loaded} example workflows`);
       console.log('Press Ctrl-C to stop.');
+      // The same for machines, without the token (a log may be kept anywhere).
+      log.info('Jointflow is up', {
+        web: web !== undefined ? `${api.url}/` : null,
+        api: `${api.url}/api/v1`,
+        home: options.home,
+        clouds: local.resolved.map((cloud) => cloud.id),
+        examplesLoaded: loaded,
+      });
     } catch (error) {
-      console.error(
-        `jointflow up: could not start: ${error instanceof Error ? error.message : String(error)}`,
+      log.error(
+        `could not start: ${error instanceof Error ? error.message : String(error)}`,
+        error instanceof Error ? { error } : {},
       );
       await stop();
       return 1;
     }
     const received = await signal;
-    console.error(`jointflow up: ${received}, stopping…`);
+    log.info(`${received}, stopping…`, { signal: received });
     await stop();
     return 0;
   },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger, redactText } from './logger';
+import { createLogger, messageLogger, redactText } from './logger';
 import { processLogger } from './processLogger';
 
 function collect() {
@@ -86,6 +86,18 @@ describe('createLogger', () => {
     log.info('cloud ready', { url: 'http://127.0.0.1:4101', note: 'two words' });
     expect(out.lines).toEqual([
       '14:02:03.120 INFO  [aws-local] cloud ready url=http://127.0.0.1:4101 note="two words"\n',
+    ]);
+  });
+});
+
+describe('messageLogger', () => {
+  it('hands plain messages with their fields to a function', () => {
+    const messages: string[] = [];
+    const log = messageLogger((m) => messages.push(m)).child({ component: 'api' });
+    log.warn('execution ex_1 stalled; redriving', { attempt: 2, token: 't0ps3cret' });
+    log.debug('dropped');
+    expect(messages).toEqual([
+      'execution ex_1 stalled; redriving component=api attempt=2 token=[redacted]',
     ]);
   });
 });

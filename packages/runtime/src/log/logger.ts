@@ -23,9 +23,17 @@ export interface Logger {
   enabled(level: LogLevel): boolean;
 }
 
+/** One record as written (fields already redacted). */
+export interface LogRecord {
+  time: number;
+  level: LogLevel;
+  msg: string;
+  fields: Readonly<Record<string, unknown>>;
+}
+
 export interface LoggerOptions {
-  /** Receives each record as one line, newline included. */
-  write(line: string): void;
+  /** Receives each record as one line (newline included) and as the record it was made from. */
+  write(line: string, record: LogRecord): void;
   format: LogFormat;
   /** Default `info`. */
   level?: LogLevel;
@@ -146,8 +154,13 @@ export function createLogger(options: LoggerOptions): Logger {
         if (!RESERVED.has(key) && value !== undefined) merged[key] = value;
       }
     }
-    const safe = redactFields(merged) as Record<string, unknown>;
-    options.write(format(now(), at, redactText(msg), safe));
+    const record: LogRecord = {
+      time: now(),
+      level: at,
+      msg: redactText(msg),
+      fields: redactFields(merged) as Record<string, unknown>,
+    };
+    options.write(format(record.time, at, record.msg, { ...record.fields }), record);
   };
   return {
     level,
@@ -158,6 +171,27 @@ export function createLogger(options: LoggerOptions): Logger {
     child: (fields) => createLogger({ ...options, fields: { ...bound, ...fields } }),
     enabled: (at) => RANK[at] >= RANK[level],
   };
+}
+
+/**
+ * A logger handing each record to `write` as one plain message, `msg key=value…` without time
+ * or level: for embedders and tests that collect messages (`createApiServer({ log: (m) => … })`).
+ *
+ * @example
+ * const lines: string[] = [];
+ * messageLogger((m) => lines.push(m)).warn('stalled', { execution: 'ex_1' }); // 'stalled execution=ex_1'
+ */
+export function messageLogger(write: (message: string) => void, level: LogLevel = 'info'): Logger {
+  return createLogger({
+    format: 'text',
+    level,
+    write: (_line, record) =>
+      write(
+        `${record.msg}${Object.entries(record.fields)
+          .map(([key, value]) => ` ${key}=${textValue(value)}`)
+          .join('')}`,
+      ),
+  });
 }
 
 const drop = () => {};
