@@ -13,7 +13,7 @@ import {
 import { jsonDepthExceeds } from './aslDepth';
 import { resourceCall } from './aslResources';
 import { readCatch, readRetry, retryWaitSeconds } from './aslRetry';
-import { ASL_CATCH_KEY, type AslStepSpec, aslStepCode } from './aslStepCode';
+import { ASL_CATCH_KEY, ASL_WAIT_KEY, type AslStepSpec, aslStepCode } from './aslStepCode';
 import type { Diagnostic } from './diagnostic';
 import { type Graph, type GraphInput, graphSchema, NODE_NAME_PATTERN } from './graph';
 
@@ -39,6 +39,12 @@ export const ASL_MAX_DEPTH = 200;
 
 /** The longest a step may run (the largest function timeout of the clouds). */
 const MAX_STEP_MS = 900_000;
+
+/**
+ * Waits up to this long are held by their step; longer ones, and waits read at run time, are
+ * durable (an edge's `notBefore`), so no function runs, or is billed, while they last.
+ */
+const ASL_WAIT_IN_STEP_SECONDS = 60;
 
 /** The data-flow fields the generated code of each state type applies (aslDataFlow.ts). */
 const DATA_FLOW_FIELDS = {
@@ -264,10 +270,17 @@ class AslImport {
     return name;
   }
 
-  private edge(source: string, target: string, guard?: string, mapping?: string): void {
+  private edge(
+    source: string,
+    target: string,
+    guard?: string,
+    mapping?: string,
+    notBefore?: string,
+  ): void {
     const e: EdgeInput = { id: `e${this.edges.length + 1}`, source, target };
     if (guard !== undefined) e.guard = guard;
     if (mapping !== undefined) e.mapping = mapping;
+    if (notBefore !== undefined) e.notBefore = notBefore;
     this.edges.push(e);
   }
 
@@ -546,7 +559,7 @@ class AslImport {
           : this.withJsonata(stateName, prefix, built, jsonata, type);
       }
       case 'Wait':
-        return this.waitState(stateName, state, name, ends, io);
+        return this.waitState(stateName, state, name, prefix, ends, io);
       case 'Succeed':
         this.task(name, { kind: 'pass', state: stateName, what: 'Succeed state', io });
         return { entry: name, exit: name, ends };
@@ -688,24 +701,19 @@ class AslImport {
     stateName: string,
     state: Json,
     name: string,
+    prefix: string,
     ends: boolean,
     io: AslDataFlow | null,
   ): BuiltState {
-    // A function holds the wait, so the step must outlive it; 10 s spare for the rest.
-    const maxMs = MAX_STEP_MS - 10_000;
     if (typeof state.Seconds === 'number') {
       const seconds = isNonNegative(state.Seconds) ? state.Seconds : 0;
-      if (seconds * 1000 > maxMs) {
-        this.report(
-          'error',
-          'ASL_WAIT_TOO_LONG',
-          `Wait state "${stateName}" waits ${seconds} s, longer than a function may run (15 min); split the wait or use a timer outside`,
-          name,
-        );
+      if (seconds <= ASL_WAIT_IN_STEP_SECONDS) {
+        // A short wait is held by the step; 10 s spare for the rest.
+        const timeoutMs = Math.max(30_000, seconds * 1000 + 10_000);
+        this.task(name, { kind: 'wait', state: stateName, seconds, io }, { timeoutMs });
+        return { entry: name, exit: name, ends };
       }
-      const timeoutMs = Math.ceil(Math.min(MAX_STEP_MS, Math.max(30_000, seconds * 1000 + 10_000)));
-      this.task(name, { kind: 'wait', state: stateName, seconds, io }, { timeoutMs });
-      return { entry: name, exit: name, ends };
+      return this.durableWait(stateName, name, prefix, ends, { seconds }, io);
     }
     const dynamic: { secondsPath?: AslPath; timestamp?: string; timestampPath?: AslPath } = {};
     const secondsPath = referencePath(state.SecondsPath);
@@ -722,18 +730,34 @@ class AslImport {
         name,
       );
     }
-    this.report(
-      'warning',
-      'ASL_WAIT_DYNAMIC',
-      `Wait state "${stateName}" waits for a time read at run time; a step holds at most ${maxMs / 1000} s, so a longer wait fails it with Jointflow.WaitTooLong`,
-      name,
-    );
-    this.task(
-      name,
-      { kind: 'wait', state: stateName, seconds: 0, ...dynamic, maxMs, io },
-      { timeoutMs: MAX_STEP_MS },
-    );
-    return { entry: name, exit: name, ends };
+    return this.durableWait(stateName, name, prefix, ends, { seconds: 0, ...dynamic }, io);
+  }
+
+  /**
+   * A wait no step holds: the Wait's step computes when it ends and returns
+   * `{ [ASL_WAIT_KEY]: due, output }`; the edge into a pass-through step `<state>-after` carries
+   * `output` and holds that step's invocation until `due` (the edge's `notBefore`: the target
+   * cloud's queue keeps it, or the runtime passes it on as the same invocation). Exactly-once as
+   * any edge: the due time is part of the committed output, so every copy sends the same.
+   */
+  private durableWait(
+    stateName: string,
+    name: string,
+    prefix: string,
+    ends: boolean,
+    time: {
+      seconds: number;
+      secondsPath?: AslPath;
+      timestamp?: string;
+      timestampPath?: AslPath;
+    },
+    io: AslDataFlow | null,
+  ): BuiltState {
+    this.task(name, { kind: 'wait', state: stateName, ...time, io, durable: true });
+    const after = this.name(`${stateName}-after`, prefix);
+    this.task(after, { kind: 'pass', state: stateName, what: 'the end of a durable wait' });
+    this.edge(name, after, undefined, 'output', `\`${ASL_WAIT_KEY}\``);
+    return { entry: name, exit: after, ends };
   }
 
   /** The data flow of a Task, Pass, Wait or Succeed; null when it has none (data passes as is). */

@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import jsonata from 'jsonata';
 import { afterAll, describe, expect, it } from 'vitest';
 import { importAsl } from './asl';
-import { readAslStepSpec, TASK_STUB } from './aslStepCode';
+import { ASL_WAIT_KEY, readAslStepSpec, TASK_STUB } from './aslStepCode';
 import { compile } from './compile';
 import { defaultCloudProfiles } from './defaultClouds';
 import type { Graph } from './graph';
@@ -28,6 +28,12 @@ interface StepCheck {
   error?: string;
   /** The Retry waits (seconds) the step must have asked for, in order. */
   delays?: number[];
+  /**
+   * A durable Wait: its step returns `{ [ASL_WAIT_KEY]: due, output }`; `output` above is the
+   * inner output, and the due time is `waitsSeconds` from now (within 2 s) or `waitsUntil`.
+   */
+  waitsSeconds?: number;
+  waitsUntil?: string;
 }
 
 interface RouteCheck {
@@ -162,7 +168,18 @@ describe('the ASL corpus', () => {
       expect({ node: name, call: made }).toEqual({ node: name, call });
     }
     for (const check of entry.steps ?? []) {
-      const outcome = await runStep(graph, check);
+      const before = Date.now();
+      let outcome = (await runStep(graph, check)) as { output?: unknown; error?: string };
+      if (check.waitsSeconds !== undefined || check.waitsUntil !== undefined) {
+        const waited = outcome.output as Record<string, unknown> | undefined;
+        const due = waited?.[ASL_WAIT_KEY] as number;
+        if (check.waitsUntil !== undefined) expect(due).toBe(Date.parse(check.waitsUntil));
+        else {
+          expect(due).toBeGreaterThanOrEqual(before + (check.waitsSeconds ?? 0) * 1000);
+          expect(due).toBeLessThanOrEqual(Date.now() + (check.waitsSeconds ?? 0) * 1000 + 2000);
+        }
+        outcome = { output: waited?.output };
+      }
       const expected =
         check.error === undefined ? { output: check.output } : { error: check.error };
       expect({ node: check.node, ...(outcome as object) }).toEqual({

@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { importAsl } from './asl';
 import { template } from './aslDataFlow';
+import { ASL_WAIT_KEY } from './aslStepCode';
 import { compile } from './compile';
 import { defaultCloudProfiles } from './defaultClouds';
 
@@ -105,21 +106,36 @@ describe('data flow in imported step code', () => {
     await expect(empty({ a: 1 }, ctx)).resolves.toEqual({});
   });
 
-  it('Wait reads SecondsPath or TimestampPath from its input, within what a step can hold', async () => {
+  it('Wait reads SecondsPath or TimestampPath from its input; a long or read wait is durable', async () => {
     const importedWait = (state: Record<string, unknown>) =>
       importAsl({ StartAt: 'W', States: { W: { Type: 'Wait', End: true, ...state } } });
     const bySeconds = importedWait({ SecondsPath: '$.delay' });
-    expect(bySeconds.diagnostics.map((d) => [d.code, d.node])).toEqual([['ASL_WAIT_DYNAMIC', 'W']]);
+    expect(bySeconds.diagnostics).toEqual([]);
+    // The step says until when; the edge to W-after carries the output and holds W-after.
+    expect(bySeconds.graph?.edges).toEqual([
+      {
+        id: 'e1',
+        source: 'W',
+        target: 'W-after',
+        mapping: 'output',
+        notBefore: `\`${ASL_WAIT_KEY}\``,
+      },
+    ]);
     const code = bySeconds.graph?.nodes[0]?.code ?? '';
     const file = join(dir, `step${++modules}.mjs`);
     writeFileSync(file, code);
     const wait = ((await import(pathToFileURL(file).href)) as { handler: Handler }).handler;
-    await expect(wait({ delay: 0, v: 1 }, ctx)).resolves.toEqual({ delay: 0, v: 1 });
-    await expect(wait({ delay: 3600 }, ctx)).rejects.toMatchObject({
-      name: 'Jointflow.WaitTooLong',
-    });
+    const before = Date.now();
+    const waited = (await wait({ delay: 3600, v: 1 }, ctx)) as Record<string, unknown>;
+    expect(waited.output).toEqual({ delay: 3600, v: 1 });
+    expect(waited[ASL_WAIT_KEY]).toBeGreaterThanOrEqual(before + 3_600_000);
+    expect(waited[ASL_WAIT_KEY]).toBeLessThanOrEqual(Date.now() + 3_600_000);
     await expect(wait({ delay: 'soon' }, ctx)).rejects.toMatchObject({ name: 'States.Runtime' });
-    expect(importedWait({ TimestampPath: '$.at' }).graph?.nodes[0]?.timeoutMs).toBe(900_000);
+    // A year-long fixed wait imports too (it was ASL_WAIT_TOO_LONG); a minute is held in step.
+    const year = importedWait({ Seconds: 31_536_000 });
+    expect(year.diagnostics).toEqual([]);
+    expect(year.graph?.nodes.map((n) => n.name)).toEqual(['W', 'W-after']);
+    expect(importedWait({ Seconds: 60 }).graph?.nodes.map((n) => n.name)).toEqual(['W']);
     expect(importedWait({ Timestamp: 'yesterday' }).diagnostics.map((d) => d.code)).toContain(
       'ASL_INVALID',
     );

@@ -13,6 +13,9 @@ import { ASL_SDK_CLIENTS, type AslTaskCall } from './aslResources';
 /** The key a Task's output carries when one of its Catchers caught the error. */
 export const ASL_CATCH_KEY = 'jointflow:aslCatch';
 
+/** The key of a durable Wait's output that holds when the next state may start (epoch ms). */
+export const ASL_WAIT_KEY = 'jointflow:aslWaitUntil';
+
 /** One Retrier, as the generated Task code applies it. */
 export interface AslRetrier {
   errorEquals: string[];
@@ -77,6 +80,11 @@ export type AslStepSpec =
       timestampPath?: AslSegment[] | null;
       /** The longest wait the step can hold, ms; a longer one fails it (Jointflow.WaitTooLong). */
       maxMs?: number;
+      /**
+       * A durable wait: the step does not wait, it returns `{ [ASL_WAIT_KEY]: due (epoch ms),
+       * output }` and the edge after it holds the next step until then (`notBefore`).
+       */
+      durable?: boolean;
       io?: AslDataFlow | null;
     }
   | {
@@ -424,26 +432,30 @@ const BODIES: Record<AslStepSpec['kind'], string[]> = {
     '}',
   ],
   wait: [
-    '// A function holds (and is billed for) the wait.',
+    '// A short wait is held (and billed) here. A durable one is not: the step says until when,',
+    "// and the edge after it holds the next step in its cloud's queue until that time.",
     'export async function handler(input, ctx) {',
     '  const effective = effectiveInput(input, ctx, 0);',
-    '  await new Promise((resolve) => setTimeout(resolve, waitMs(effective)));',
-    '  return shapedOutput(input, effective, ctx);',
+    '  const at = dueAt(effective);',
+    '  const output = shapedOutput(input, effective, ctx);',
+    '  if (state.durable) return { [WAIT_KEY]: at, output };',
+    '  await new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));',
+    '  return output;',
     '}',
     '',
-    '// Seconds, SecondsPath, Timestamp or TimestampPath, as the Wait state had.',
-    'function waitMs(input) {',
-    '  let ms = state.seconds * 1000;',
-    '  if (state.secondsPath) ms = Number(select(input, state.secondsPath)) * 1000;',
-    '  else if (state.timestamp) ms = Date.parse(state.timestamp) - Date.now();',
-    '  else if (state.timestampPath) ms = Date.parse(select(input, state.timestampPath)) - Date.now();',
-    "  if (Number.isNaN(ms)) throw runtimeError('the Wait state could not read its time from the input');",
-    '  if (ms > (state.maxMs ?? Infinity)) {',
-    "    const error = new Error('the wait of ' + Math.round(ms / 1000) + ' s is longer than this step can hold');",
+    '// When the wait ends (epoch ms): Seconds, SecondsPath, Timestamp or TimestampPath.',
+    'function dueAt(input) {',
+    '  let at = Date.now() + state.seconds * 1000;',
+    '  if (state.secondsPath) at = Date.now() + Number(select(input, state.secondsPath)) * 1000;',
+    '  else if (state.timestamp) at = Date.parse(state.timestamp);',
+    '  else if (state.timestampPath) at = Date.parse(select(input, state.timestampPath));',
+    "  if (Number.isNaN(at)) throw runtimeError('the Wait state could not read its time from the input');",
+    '  if (!state.durable && at - Date.now() > (state.maxMs ?? Infinity)) {',
+    "    const error = new Error('the wait of ' + Math.round((at - Date.now()) / 1000) + ' s is longer than this step can hold');",
     "    error.name = 'Jointflow.WaitTooLong';",
     '    throw error;',
     '  }',
-    '  return Math.max(0, ms);',
+    '  return at;',
     '}',
   ],
   fail: [
@@ -537,6 +549,7 @@ export function aslStepCode(spec: AslStepSpec): string {
   // The module name is ours (ASL_SDK_CLIENTS), never the definition's text.
   if (module !== undefined) lines.push(`import * as sdk from ${stringLiteral(module)};`);
   lines.push(dataLine(spec));
+  if (spec.kind === 'wait') lines.push(`const WAIT_KEY = ${stringLiteral(ASL_WAIT_KEY)};`);
   if (spec.kind === 'task') {
     lines.push(`const CATCH_KEY = ${stringLiteral(ASL_CATCH_KEY)};`, '');
     lines.push(...(module === undefined ? STUB_CALL : SDK_CALL));

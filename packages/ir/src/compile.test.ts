@@ -805,3 +805,35 @@ describe('compile: diagnostics', () => {
     expect(result.diagnostics[0]?.code).toBe('IR_INVALID_CLOUDS');
   });
 });
+
+describe('compile: notBefore (a durable wait on an edge)', () => {
+  it('copies it onto a continuation that invokes one target', () => {
+    const input = graph([task('a'), task('b')], [['a', 'b']]);
+    const edges = input.edges.map((e) => ({ ...e, notBefore: 'until' }));
+    expect(cont(compiled({ ...input, edges }), 'a', 'b').notBefore).toBe('until');
+    expect(cont(compiled(input), 'a', 'b')).not.toHaveProperty('notBefore');
+  });
+
+  it('refuses it where nothing can wait (into a join, out of a map) and checks its JSONata', () => {
+    const fanIn = graph(
+      [
+        task('s'),
+        { kind: 'map', name: 'm', items: '$' },
+        task('x'),
+        { kind: 'join', name: 'j', fanOut: 'm' },
+      ],
+      [
+        ['s', 'm'],
+        ['m', 'x'],
+        ['x', 'j'],
+      ],
+    );
+    for (const target of ['x', 'j']) {
+      const edges = fanIn.edges.map((e) => (e.target === target ? { ...e, notBefore: '0' } : e));
+      expect(codes({ ...fanIn, edges })).toContain('IR_NOT_BEFORE_NOT_ALLOWED');
+    }
+    const chain = graph([task('a'), task('b')], [['a', 'b']]);
+    const bad = chain.edges.map((e) => ({ ...e, notBefore: '[[' }));
+    expect(codes({ ...chain, edges: bad })).toContain('IR_INVALID_JSONATA');
+  });
+});

@@ -447,6 +447,8 @@ class Compilation {
       }
       if (edge.mapping !== undefined)
         this.checkExpression(edge.mapping, 'mapping', { edge: edge.id });
+      if (edge.notBefore !== undefined)
+        this.checkExpression(edge.notBefore, 'notBefore', { edge: edge.id });
     }
   }
 
@@ -1080,6 +1082,16 @@ class Compilation {
     };
     if (edge.guard !== undefined) continuation.guard = edge.guard;
     if (edge.mapping !== undefined) continuation.mapping = edge.mapping;
+    if (edge.notBefore !== undefined) {
+      if (mode === 'one') continuation.notBefore = edge.notBefore;
+      else {
+        this.error(
+          'IR_NOT_BEFORE_NOT_ALLOWED',
+          `edge ${edge.id} has notBefore, but it ${mode === 'join' ? 'fills a join slot' : mode === 'each' ? 'leaves a map' : 'feeds a trigger'}, which cannot wait; put a task between "${source.name}" and "${edge.target}" and the notBefore on the edge into that task`,
+          { edge: edge.id },
+        );
+      }
+    }
     if (join !== undefined) continuation.join = join;
     if (trigger !== undefined) continuation.trigger = trigger;
     return continuation;

@@ -177,6 +177,13 @@ export const graphEdge = z.object({
   guard: z.string().optional(),
   /** JSONata over the source's output; its value is what the target receives. */
   mapping: z.string().optional(),
+  /**
+   * JSONata over the source's output: the time (epoch ms, or ISO 8601 text) before which the
+   * target may not start. A durable wait: the target's invocation waits in its cloud's queue,
+   * not in a running function. Only on edges that invoke one target (not into a join, not out
+   * of a map).
+   */
+  notBefore: z.string().optional(),
   label: z.string().optional(),
 });
 

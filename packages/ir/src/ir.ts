@@ -92,6 +92,11 @@ export const continuationSchema = z.object({
   guard: z.string().optional(),
   /** JSONata over the source's output; its value is the target's input. */
   mapping: z.string().optional(),
+  /**
+   * Only with mode `one`: JSONata over the source's output giving the time (epoch ms, or ISO
+   * 8601 text) before which the target may not run; sent as the invocation's `notBefore`.
+   */
+  notBefore: z.string().optional(),
   scope: scopeOpSchema,
   /** Present when `mode` is `join`. */
   join: joinTargetSchema.optional(),

@@ -5,10 +5,9 @@ import {
   waitUntilFunctionActiveV2,
 } from '@aws-sdk/client-lambda';
 import { importAsl, type WorkflowIR } from '@jointflow/ir';
-import { type AwsStandIns, startAwsStandIns } from '@jointflow/shims';
+import { type AwsStandIns, type CloudShim, startAwsStandIns } from '@jointflow/shims';
 import { strToU8, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployWorkflow } from './deployWorkflow';
 import { outsidePorts, runExecution } from './runExecution';
 import { compileOrThrow, startTestClouds, type TestClouds } from './testClouds';
 
@@ -18,7 +17,8 @@ import { compileOrThrow, startTestClouds, type TestClouds } from './testClouds';
  * code (@jointflow/ir's aslStepCode.ts) is bundled with its AWS SDK client by the cloud's bundler,
  * runs in a sandboxed worker, and calls a zip function through this cloud's Lambda Invoke API
  * and DynamoDB on dynalite. The clients find region, credentials and endpoints in the
- * deployment's environment (the SDK's standard chain), as they would in a real Lambda.
+ * deployment's environment (the SDK's standard chain), as they would in a real Lambda. And a
+ * Wait read at run time: durable, the step after it held in this cloud's queue until due.
  */
 
 const ACCOUNT_ARN = 'arn:aws:lambda:us-east-1:000000000000:function';
@@ -82,6 +82,20 @@ const definition = {
   },
 };
 
+/** Every function of `ir` onto `shim` (one cloud, no replicas here). */
+async function deployOnto(
+  [shim]: CloudShim[],
+  ir: WorkflowIR,
+  deployment: string,
+  env: Record<string, string>,
+): Promise<void> {
+  if (shim === undefined) throw new Error('no cloud');
+  const context = { workflow: ir.workflow, irVersion: ir.version, resultStore: ir.resultStore };
+  await Promise.all(
+    Object.values(ir.functions).map((fn) => shim.deploy({ deployment, context, fn, env })),
+  );
+}
+
 let t: TestClouds;
 let standIns: AwsStandIns;
 let ir: WorkflowIR;
@@ -117,7 +131,7 @@ beforeAll(async () => {
   const imported = importAsl(definition);
   expect(imported.diagnostics).toEqual([]);
   ir = compileOrThrow(imported.graph, t.profiles);
-  await deployWorkflow([cloud.shim], ir, 'dasl', {
+  await deployOnto([cloud.shim], ir, 'dasl', {
     ...t.env,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
@@ -177,4 +191,40 @@ describe('imported Tasks that call AWS', () => {
       errorMessage: 'qty must be >= 0, not -1',
     });
   }, 180_000);
+
+  it('holds the state after a durable Wait in the queue, not in a running step', async () => {
+    const cloud = t.local.clouds[0];
+    if (cloud === undefined) throw new Error('no cloud');
+    const imported = importAsl({
+      StartAt: 'Hold',
+      States: {
+        Hold: { Type: 'Wait', TimestampPath: '$.at', Next: 'Done' },
+        Done: { Type: 'Pass', Result: 'done', ResultPath: '$.state', End: true },
+      },
+    });
+    expect(imported.diagnostics).toEqual([]);
+    const waitIr = compileOrThrow(imported.graph, t.profiles);
+    await deployOnto([cloud.shim], waitIr, 'dwait', t.env);
+    const due = Date.now() + 3_000;
+    const at = new Date(due).toISOString();
+    const { result } = await runExecution(outsidePorts([cloud.shim], t.local.peers), {
+      ir: waitIr,
+      deployment: 'dwait',
+      input: { at },
+      execution: 'asl-wait-1',
+      stallMs: 10_000,
+      timeoutMs: 60_000,
+    });
+    expect(result).toMatchObject({ status: 'succeeded', output: { at, state: 'done' } });
+    const committed = (instance: string) =>
+      t.collector
+        .events()
+        .find(
+          (e) =>
+            e.execution === 'asl-wait-1' && e.instance === instance && e.kind === 'step.succeeded',
+        );
+    // The Wait's step committed at once; the step after it ran only once the time had come.
+    expect(committed('Hold')?.at).toBeLessThan(due - 1_000);
+    expect(committed('Hold-after')?.at).toBeGreaterThanOrEqual(due);
+  }, 120_000);
 });

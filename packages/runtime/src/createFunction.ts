@@ -539,7 +539,9 @@ class StepRun {
     const { fn, invocation, workflow } = this.env;
     const routes = routesOf(fn, record, invocation.scope, workflow);
     const values: unknown[] = [];
+    const notBefore: (number | undefined)[] = [];
     for (const route of routes) {
+      notBefore.push(undefined);
       if (route.kind !== 'invoke' && route.kind !== 'fill' && route.kind !== 'emit') {
         values.push(undefined);
         continue;
@@ -549,6 +551,12 @@ class StepRun {
       const base = element === undefined ? output : (output as unknown[])[element];
       const bindings = { ...bindingsOf(fn, invocation.scope), index: element };
       const value = c.mapping === undefined ? base : await evaluate(c.mapping, base, bindings);
+      if (c.notBefore !== undefined && route.kind === 'invoke') {
+        notBefore[notBefore.length - 1] = dueTime(
+          await evaluate(c.notBefore, base, bindings),
+          c.target,
+        );
+      }
       if (c.transfer === 'inline') {
         const { bytes } = serialize(value);
         if (bytes > c.inlineLimitBytes) {
@@ -560,7 +568,7 @@ class StepRun {
       }
       values.push(value);
     }
-    return { record, routes, values, outputText, output };
+    return { record, routes, values, notBefore, outputText, output };
   }
 
   /** Uses another copy's committed record: its output and decisions, never our own. */
@@ -609,7 +617,9 @@ class StepRun {
     const results = indexes.filter((i) => kindAt(i) === 'result');
     const performAt = async (i: number) => {
       const route = plan.routes[i];
-      if (route !== undefined) invoked += await this.perform(route, plan, plan.values[i], flagged);
+      if (route !== undefined) {
+        invoked += await this.perform(route, plan, plan.values[i], flagged, plan.notBefore[i]);
+      }
     };
     await Promise.all(skips.map(performAt));
     await boundedAll(rest, INVOKE_CONCURRENCY, performAt);
@@ -622,6 +632,7 @@ class StepRun {
     plan: Planned,
     value: unknown,
     flagged: boolean,
+    notBefore: number | undefined,
   ): Promise<number> {
     const { env } = this;
     switch (route.kind) {
@@ -638,6 +649,7 @@ class StepRun {
           scope: route.scope,
           input,
           ...(flagged ? { possibleDuplicate: true } : {}),
+          ...(notBefore === undefined ? {} : { notBefore }),
         });
         return 1;
       }
@@ -719,10 +731,27 @@ interface Planned {
   routes: Route[];
   /** Aligned with `routes`: the value an invoke, a fill or an emit carries. */
   values: unknown[];
+  /** Aligned with `routes`: an invoke's `notBefore` (epoch ms), from its continuation's. */
+  notBefore: (number | undefined)[];
   /** JSON text of the output. */
   outputText: string;
   /** The output itself (the trace's preview of a blob-stored output keeps its numbers). */
   output: unknown;
+}
+
+/**
+ * A continuation's `notBefore` value as epoch ms: a number, or a time in ISO 8601 text. It is
+ * evaluated over the committed output, so every copy of the step sends the same time.
+ */
+function dueTime(value: unknown, target: string): number {
+  const ms = typeof value === 'string' ? Date.parse(value) : value;
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) {
+    throw new RuntimeError(
+      'RUNTIME_BAD_NOT_BEFORE',
+      `the notBefore of the edge to "${target}" gave ${JSON.stringify(value)}; it must be epoch milliseconds or an ISO 8601 time`,
+    );
+  }
+  return ms;
 }
 
 function previewOf(record: StepRecord): unknown {

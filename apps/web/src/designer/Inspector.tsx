@@ -390,6 +390,12 @@ function EdgeInspector({ edge }: { edge: GraphEdge }) {
         onChange={(v) => set({ mapping: v || undefined }, 'mapping')}
       />
       <TextField
+        label="Not before (JSONata)"
+        placeholder="start the target at once"
+        value={edge.notBefore ?? ''}
+        onChange={(v) => set({ notBefore: v || undefined }, 'notBefore')}
+      />
+      <TextField
         label="Label"
         value={edge.label ?? ''}
         onChange={(v) => set({ label: v || undefined }, 'label')}
