@@ -41,6 +41,16 @@ describe('deployProgress', () => {
         fn('merge', 'aliyun-local', 'failed', { reason: 'LOCAL_BUNDLE_FAILED: no code' }),
       ],
     });
+    // Two functions ready in one poll count one after the other.
+    const twice = deployProgress(
+      'dp_2',
+      (line) => lines.push(line),
+      () => now,
+    );
+    twice({
+      status: 'ready',
+      functions: [fn('a', 'aws-local', 'ready'), fn('b', 'aws-local', 'ready')],
+    });
     expect(lines).toEqual([
       'deployment dp_1: 2 function(s) to deploy',
       '  split    aws-local        deploying',
@@ -48,6 +58,9 @@ describe('deployProgress', () => {
       '  merge    aliyun-local     deploying',
       '  split    aws-local        ready in 2.3 s [1/2]',
       '  merge    aliyun-local     failed: LOCAL_BUNDLE_FAILED: no code',
+      'deployment dp_2: 2 function(s) to deploy',
+      '  a        aws-local        ready in 0.0 s [1/2]',
+      '  b        aws-local        ready in 0.0 s [2/2]',
     ]);
   });
 });

@@ -81,6 +81,7 @@ export function deployProgress(
   const started = now();
   const seen = new Map<string, string>();
   let announced = false;
+  let ready = 0;
   return (deployment) => {
     const total = deployment.functions.length;
     if (!announced) {
@@ -88,7 +89,6 @@ export function deployProgress(
       print(`deployment ${deploymentId}: ${total} function(s) to deploy`);
     }
     const width = Math.max(...deployment.functions.map((f) => f.name.length), 8);
-    const done = () => deployment.functions.filter((f) => f.status === 'ready').length;
     for (const fn of deployment.functions) {
       const key = `${fn.name}\u0000${fn.cloud}`;
       const state = `${fn.status}\u0000${fn.providerState ?? ''}`;
@@ -98,7 +98,7 @@ export function deployProgress(
       const provider = fn.providerState === undefined ? '' : ` (${fn.providerState})`;
       const detail =
         fn.status === 'ready'
-          ? ` in ${seconds} s [${done()}/${total}]`
+          ? ` in ${seconds} s [${++ready}/${total}]`
           : fn.status === 'failed'
             ? `: ${fn.reason ?? 'no reason given'}`
             : provider;
