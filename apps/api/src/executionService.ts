@@ -1,5 +1,7 @@
+import { stillQueuedOn } from '@jointflow/local-cloud';
+import { stallVerdict } from '@jointflow/runtime';
 import { summarizeInstances } from '@jointflow/runtime/summary';
-import type { CloudShim } from '@jointflow/shims';
+import type { CloudShim, LocalEmulatorControl } from '@jointflow/shims';
 import type { ApiContext } from './apiContext';
 import { ApiError, notFound } from './apiError';
 import type { EngineRun } from './executionEngine';
@@ -279,22 +281,9 @@ async function patienceFor(
   return patience;
 }
 
-/**
- * Whether a cloud still holds an accepted, unfinished invocation of the execution (a local
- * cloud's `local.pendingInvocations`): then a stall is a busy or paused queue, not a lost invoke, and a
- * redrive (which re-invokes the whole committed prefix) would only add load. Clouds without the
- * hook, or that cannot answer, count as holding nothing.
- */
-async function stillQueued(
-  clouds: ReadonlyMap<string, CloudShim>,
-  execution: string,
-): Promise<boolean> {
-  const counts = await Promise.all(
-    [...clouds.values()].map((shim) =>
-      shim.local === undefined ? 0 : shim.local.pendingInvocations(execution).catch(() => 0),
-    ),
-  );
-  return counts.some((n) => n > 0);
+/** The local clouds' queue controls (`stillQueuedOn` asks them for pending invocations). */
+function localClouds(clouds: ReadonlyMap<string, CloudShim>): LocalEmulatorControl[] {
+  return [...clouds.values()].flatMap((shim) => (shim.local === undefined ? [] : [shim.local]));
 }
 
 /** Starts the watchdog loop; returns a function that stops it and waits for the current pass. */
@@ -336,12 +325,19 @@ export function startWatchdog(ctx: ApiContext, options: WatchdogOptions): () => 
       if (ctx.isClosing()) return;
       try {
         if (await confirmOutcome(ctx, execution.id)) continue;
-        // Each redrive without progress doubles the wait before the next (up to maxBackoff x):
-        // a cloud that is restarting gets minutes, not five quick redrives, before the run fails.
-        const backoff = options.stallMs * Math.min(2 ** execution.idleRedrives, options.maxBackoff);
-        const patience = Math.max(backoff, await patienceFor(ctx, execution, options.stallMs, irs));
-        if (now - execution.lastEventAt < patience) continue;
-        if (execution.idleRedrives >= options.maxRedrives) {
+        // The runtime's policy, shared with runExecution: each redrive without progress doubles
+        // the wait before the next (up to maxBackoff x), so a cloud that is restarting gets
+        // minutes, not five quick redrives, before the run fails. A redrive counts as progress
+        // here (the repository moves lastEventAt when it marks one).
+        const verdict = stallVerdict(options, {
+          now,
+          lastProgressAt: execution.lastEventAt,
+          lastRedriveAt: 0,
+          idleRedrives: execution.idleRedrives,
+          inFlightMs: await patienceFor(ctx, execution, options.stallMs, irs),
+        });
+        if (verdict === 'wait') continue;
+        if (verdict === 'give-up') {
           await ctx.repo.finishExecution(execution.id, {
             status: 'failed',
             error: {
@@ -353,10 +349,7 @@ export function startWatchdog(ctx: ApiContext, options: WatchdogOptions): () => 
           continue;
         }
         // Still queued somewhere: wait (up to 8x the stall time without progress, then redrive).
-        if (
-          now - execution.lastEventAt < options.stallMs * 8 &&
-          (await stillQueued(ctx.clouds, execution.id))
-        )
+        if (verdict === 'ask-queue' && (await stillQueuedOn(localClouds(ctx.clouds))(execution.id)))
           continue;
         // The checks above took time: the run may have ended or moved meanwhile (its last step
         // finished, so nothing is queued any more). Only a run still silent is redriven.

@@ -4,7 +4,6 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type CloudProfile, compile, sha256Hex, type WorkflowIR } from '@jointflow/ir';
 import {
-  deployWorkflow,
   loadCloudsFile,
   loadProfileDir,
   outsidePorts,
@@ -13,6 +12,7 @@ import {
   startLocalClouds,
   stillQueuedOn,
 } from '@jointflow/local-cloud';
+import { deployWorkflow } from '@jointflow/shims';
 import jsonata from 'jsonata';
 import type { BenchOptions } from '../benchOptions';
 import { preciseNow } from '../percentiles';

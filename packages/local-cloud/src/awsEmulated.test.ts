@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WorkflowIR } from '@jointflow/ir';
+import { deployWorkflow } from '@jointflow/shims';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The repository's sequential reference interpreter (examples/ is not a package).
 import { referenceRun } from '../../../examples/referenceRun';
-import { deployWorkflow } from './deployWorkflow';
 import { outsidePorts, runExecution, stillQueuedOn } from './runExecution';
 import { loadCloudsFile, type RunningClouds, startClouds } from './startClouds';
 import { compileOrThrow, historyViolations, quickBehaviour } from './testClouds';

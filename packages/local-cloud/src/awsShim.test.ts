@@ -9,6 +9,7 @@ import {
   type AwsStandIns,
   type CloudShim,
   createAwsShim,
+  deployWorkflow,
   dynamoClientOf,
   ensureBucket,
   ensureDynamoTable,
@@ -18,7 +19,6 @@ import {
   startAwsStandIns,
 } from '@jointflow/shims';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployWorkflow } from './deployWorkflow';
 import { outsidePorts, runExecution } from './runExecution';
 import { compileOrThrow, startTestClouds, type TestClouds } from './testClouds';
 

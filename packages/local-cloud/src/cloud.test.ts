@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import { keys, readExecutionResult } from '@jointflow/runtime';
-import { deployedFunctionName, type LocalCloudShim } from '@jointflow/shims';
+import { deployedFunctionName, deployWorkflow, type LocalCloudShim } from '@jointflow/shims';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployWorkflow } from './deployWorkflow';
 import { outsidePorts, runExecution } from './runExecution';
 import { compileOrThrow, startTestClouds, type TestClouds } from './testClouds';
 

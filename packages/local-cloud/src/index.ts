@@ -1,5 +1,4 @@
 export type { Durability } from './database';
-export { DeployError, deployWorkflow } from './deployWorkflow';
 export { FaultArgError, parseFaultArg } from './faultArg';
 export { defaultProfileDir, loadProfile, loadProfileDir, ProfileError } from './profiles';
 export type { RunExecutionOptions, RunExecutionResult } from './runExecution';

@@ -5,6 +5,8 @@ import {
   type RuntimePorts,
   readExecutionResult,
   redriveExecution,
+  type StallPolicy,
+  stallVerdict,
   startExecution,
 } from '@jointflow/runtime';
 import { type CloudShim, createHttpInvoker, type LocalCloudShim } from '@jointflow/shims';
@@ -121,11 +123,12 @@ export async function runExecution(
     ...(options.execution ? { execution: options.execution } : {}),
   });
   let redrives = 0;
-  let lastKick = Date.now();
+  let idleRedrives = 0;
+  let lastRedriveAt = 0;
+  let progressAtRedrive = 0;
   let pollMs = 20;
-  let waitMs = stallMs;
-  const maxWaitMs = options.stillQueued === undefined ? stallMs * 8 : stallMs;
-  let progressAtKick = 0;
+  // With `stillQueued` a walk in progress is visible as queued invocations: no back-off needed.
+  const policy: StallPolicy = { stallMs, maxBackoff: options.stillQueued === undefined ? 8 : 1 };
   for (;;) {
     const result = await readExecutionResult(
       ports.store(options.ir.resultStore),
@@ -141,22 +144,25 @@ export async function runExecution(
     }
     const progressed = options.lastProgressAt?.(execution) ?? 0;
     // Moving again since the last redrive: back to the normal patience.
-    if (progressed > progressAtKick) waitMs = stallMs;
-    const progress = Math.max(lastKick, progressed);
-    const stalled = now - progress > waitMs;
+    if (progressed > progressAtRedrive) idleRedrives = 0;
+    const verdict = stallVerdict(policy, {
+      now,
+      lastProgressAt: Math.max(progressed, started),
+      lastRedriveAt,
+      idleRedrives,
+    });
     if (
-      stalled &&
+      verdict === 'ask-queue' &&
       options.stillQueued !== undefined &&
-      now - Math.max(progressed, started) < stallMs * 8 &&
       (await options.stillQueued(execution).catch(() => false))
     ) {
       // Not lost, only waiting: look again after another stall period.
-      lastKick = now;
-    } else if (stalled) {
+      lastRedriveAt = now;
+    } else if (verdict === 'ask-queue' || verdict === 'redrive') {
       redrives++;
-      lastKick = now;
-      progressAtKick = Math.max(progressed, now);
-      waitMs = Math.min(maxWaitMs, waitMs * 2);
+      idleRedrives++;
+      lastRedriveAt = now;
+      progressAtRedrive = Math.max(progressed, now);
       try {
         await redriveExecution(ports, { execution, resultStore: options.ir.resultStore });
       } catch {

@@ -1,6 +1,6 @@
 import type { TraceEvent } from '@jointflow/runtime';
+import { deployWorkflow } from '@jointflow/shims';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployWorkflow } from './deployWorkflow';
 import { outsidePorts, runExecution } from './runExecution';
 import { compileOrThrow, startTestClouds, type TestClouds } from './testClouds';
 

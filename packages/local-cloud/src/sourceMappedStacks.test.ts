@@ -1,5 +1,5 @@
+import { deployWorkflow } from '@jointflow/shims';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployWorkflow } from './deployWorkflow';
 import { outsidePorts, runExecution } from './runExecution';
 import { compileOrThrow, startTestClouds, type TestClouds } from './testClouds';
 

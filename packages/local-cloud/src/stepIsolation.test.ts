@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deployWorkflow } from '@jointflow/shims';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployWorkflow } from './deployWorkflow';
 import { outsidePorts, runExecution } from './runExecution';
 import { compileOrThrow, startTestClouds, type TestClouds } from './testClouds';
 

@@ -19,9 +19,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { WorkflowIR } from '@jointflow/ir';
-import { httpRequest } from '@jointflow/shims';
+import { deployWorkflow, httpRequest } from '@jointflow/shims';
 import type { Durability } from './database';
-import { deployWorkflow } from './deployWorkflow';
 import { outsidePorts, runExecution, stillQueuedOn } from './runExecution';
 import { compileOrThrow, startTestClouds } from './testClouds';
 

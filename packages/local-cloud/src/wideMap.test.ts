@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { WorkflowIR } from '@jointflow/ir';
 import { checkHistory } from '@jointflow/runtime';
 import type { LocalCloudShim, StoreOpCounts } from '@jointflow/shims';
+import { deployWorkflow } from '@jointflow/shims';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployWorkflow } from './deployWorkflow';
 import { outsidePorts, runExecution, stillQueuedOn } from './runExecution';
 import { compileOrThrow, startTestClouds, type TestClouds } from './testClouds';
 

@@ -18,7 +18,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CloudProfile } from '@jointflow/ir';
-import { deployWorkflow } from './deployWorkflow';
+import { deployWorkflow } from '@jointflow/shims';
 import { loadProfileDir } from './profiles';
 import { outsidePorts, runExecution, stillQueuedOn } from './runExecution';
 import { startLocalClouds } from './startLocalClouds';

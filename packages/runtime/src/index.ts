@@ -78,3 +78,5 @@ export {
 export type { Route } from './routes';
 export { routesOf } from './routes';
 export { RuntimeError } from './runtimeError';
+export type { StallObservation, StallPolicy, StallVerdict } from './watchdog';
+export { stallVerdict } from './watchdog';

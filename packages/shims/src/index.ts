@@ -65,6 +65,13 @@ export type {
   LocalEmulatorControl,
 } from './cloudShim';
 export { deployedFunctionName } from './cloudShim';
+export type {
+  DeployWorkflowOptions,
+  DeployWorkflowResult,
+  FunctionDeployUpdate,
+  FunctionPlacement,
+} from './deployWorkflow';
+export { DeployError, deployFunctions, deployWorkflow, functionPlacements } from './deployWorkflow';
 export type { DataPlane, DataPlaneOptions } from './function/dataPlane';
 export { dataPlaneOf } from './function/dataPlane';
 export type { FunctionPackageConfig } from './function/functionConfig';

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CloudProfile, compile, formatDiagnostic, type WorkflowIR } from '@jointflow/ir';
 import {
-  deployWorkflow,
   FaultArgError,
   loadCloudsFile,
   loadProfileDir,
@@ -17,7 +16,7 @@ import {
 } from '@jointflow/local-cloud';
 import { InvokeError, type TraceEvent } from '@jointflow/runtime';
 import { type InstanceRow, orderTraceEvents, summarizeInstances } from '@jointflow/runtime/summary';
-import type { CloudsFile } from '@jointflow/shims';
+import { type CloudsFile, deployWorkflow } from '@jointflow/shims';
 import { type Command, defineCommand, UsageError } from '../command';
 import { readJsonFile } from './compile';
 import { connectApi, DEFAULT_API_URL, describeApiFailure } from './deploy';
