@@ -326,8 +326,10 @@ class StepRun {
 
   /**
    * A timer invocation (`notBefore`) runs when due: a short wait happens here (the local clouds'
-   * queues hold it until then anyway); a long one is passed on as the same invocation, queued
-   * again on this function's clouds, so no sandbox waits longer than half its timeout.
+   * queues hold it until then anyway); a long one waits out one slice here and is then passed on
+   * as the same invocation, queued again on this function's clouds, so no sandbox waits longer
+   * than half its timeout. Slicing bounds the re-queues of a host that cannot delay a delivery
+   * (Lambda's Event invoke) to one per slice; passing it on at once made them a busy loop.
    */
   private async due(): Promise<boolean> {
     const { env } = this;
@@ -335,10 +337,12 @@ class StepRun {
     if (notBefore === undefined) return true;
     const wait = notBefore - env.ports.now();
     if (wait <= 0) return true;
-    if (wait <= Math.min(env.fn.timeoutMs / 2, MAX_TIMER_WAIT_MS)) {
+    const slice = Math.min(env.fn.timeoutMs / 2, MAX_TIMER_WAIT_MS);
+    if (wait <= slice) {
       await sleep(wait);
       return true;
     }
+    await sleep(slice);
     await invokeWithFailover(env, [env.fn.cloud, ...env.fn.failover], env.invocation);
     return false;
   }

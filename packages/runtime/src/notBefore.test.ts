@@ -66,6 +66,21 @@ describe('notBefore on an edge', () => {
     }
   });
 
+  it("waits a wait longer than half the target's timeout in slices, each passed on anew", async () => {
+    const graph = waitGraph('until');
+    const later = graph.nodes[1];
+    if (later === undefined) throw new Error('no node');
+    // Slices of 500 ms (half of 1 s): the invocation is passed on twice before it is due.
+    const slow = { ...graph, nodes: [graph.nodes[0], { ...later, timeoutMs: 1_000 }] };
+    const { ir, handlers } = await loadCompiled(slow);
+    const started = Date.now();
+    const { result, report } = await runToEnd(ir, handlers, { ms: 1_300, value: 3 });
+    expect(report.violations).toEqual([]);
+    const output = (result as { output: { value: number; ranAt: number } }).output;
+    expect(output.value).toBe(3);
+    expect(output.ranAt - started).toBeGreaterThanOrEqual(1_300);
+  });
+
   it('accepts an ISO 8601 time, and fails the step on anything else', async () => {
     const iso = await loadCompiled(waitGraph('$fromMillis(until)'));
     const ok = await runToEnd(iso.ir, iso.handlers, { ms: 50, value: 1 });
