@@ -85,7 +85,8 @@ process.stdout.write(
 );
 
 const log = cloudLog().child({ cloud: profile.id });
-log.info('cloud listening', { url: server.url, pid: process.pid, durability, maxWorkers });
+// Debug: `jointflow run` starts clouds for one execution, and `up` prints their URLs itself.
+log.debug('cloud listening', { url: server.url, pid: process.pid, durability, maxWorkers });
 
 process.on('unhandledRejection', (error) => {
   log.error('unhandled rejection', { error: error instanceof Error ? error : String(error) });

@@ -51,6 +51,8 @@ describe('jointflow up', () => {
 
   it('starts clouds and API with the examples, deploys and traces through it, stops on SIGINT', async () => {
     child = spawn(process.execPath, [bin, 'up', '--port', '0', '--no-web', '--home', home], {
+      // Every record, the API's per-request ones and the clouds' debug ones included.
+      env: { ...process.env, JOINTFLOW_LOG_LEVEL: 'debug' },
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -159,6 +161,7 @@ describe('jointflow up', () => {
     expect(said('api', 'api listening')).toBe(true);
     expect(said('local-cloud', 'cloud listening')).toBe(true);
     expect(said('up', 'SIGINT, stopping')).toBe(true);
+    expect(said('api', 'request')).toBe(true);
     // A safety net, not a budget: four CLI processes and a stack start on a possibly busy box.
   }, 600_000);
 });
