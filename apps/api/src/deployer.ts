@@ -1,4 +1,5 @@
-import type { FunctionIR, WorkflowIR } from '@jointflow/ir';
+import type { WorkflowIR } from '@jointflow/ir';
+import { deployFunctions, functionPlacements } from '@jointflow/shims';
 import type { ApiContext } from './apiContext';
 import { ApiError } from './apiError';
 import type { DeploymentRecord } from './store/repository';
@@ -11,19 +12,8 @@ export function functionEnv(ctx: ApiContext, deploymentId: string): Record<strin
   };
 }
 
-/** One row per function and cloud: the primary and each failover replica. */
-export function functionPlacements(
-  ir: WorkflowIR,
-): { name: string; cloud: string; role: 'primary' | 'replica' }[] {
-  const rows: { name: string; cloud: string; role: 'primary' | 'replica' }[] = [];
-  for (const fn of Object.values(ir.functions)) {
-    rows.push({ name: fn.name, cloud: fn.cloud, role: 'primary' });
-    for (const cloud of fn.failover) {
-      if (cloud !== fn.cloud) rows.push({ name: fn.name, cloud, role: 'replica' });
-    }
-  }
-  return rows;
-}
+/** One row per function and cloud (the primary and each failover replica): the shims' own list. */
+export { functionPlacements };
 
 /** Refuses an IR naming a cloud this API has no shim for (422, like other graph errors). */
 export function assertCloudsKnown(ctx: ApiContext, ir: WorkflowIR): void {
@@ -52,52 +42,39 @@ function reasonOf(error: unknown): string {
 }
 
 /**
- * Pushes every function of a deployment to its clouds (primary and replicas), recording each
- * one's status as it goes; the deployment is ready when all are, failed when any failed.
+ * Pushes every function of a deployment to its clouds (primary and replicas) through the shims'
+ * `deployFunctions` (the one the CLI uses too), recording each one's status as it goes; the
+ * deployment is ready when all are, failed when any failed.
  */
 export async function rollOut(ctx: ApiContext, deployment: DeploymentRecord): Promise<void> {
-  const { ir } = deployment;
   await ctx.repo.setDeploymentStatus(deployment.id, 'deploying');
-  const env = functionEnv(ctx, deployment.id);
-  const context = { workflow: ir.workflow, irVersion: ir.version, resultStore: ir.resultStore };
-  const outcomes = await Promise.all(
-    deployment.functions.map(async (row) => {
-      const fn: FunctionIR | undefined = ir.functions[row.name];
-      const shim = ctx.clouds.get(row.cloud);
-      try {
-        if (fn === undefined) throw new Error(`function ${row.name} is missing from the IR`);
-        if (shim === undefined) throw new Error(`cloud ${row.cloud} is not available`);
-        await ctx.repo.setFunctionStatus(deployment.id, row.name, row.cloud, 'deploying');
-        // The provider's own state words (Lambda's Pending → Active…) for the deploy dialog.
-        await shim.deploy({ deployment: deployment.id, context, fn, env }, (progress) => {
-          if (progress.providerState === undefined) return;
-          ctx.repo
-            .setFunctionProviderState(deployment.id, row.name, row.cloud, progress.providerState)
-            .catch(() => undefined);
-        });
-        const state = await shim.describe(deployment.id, row.name);
-        if (state.state === 'failed') throw new Error(state.reason);
-        if (state.state !== 'ready')
-          throw new Error(`the cloud reports ${state.state} after deploy`);
-        await ctx.repo.setFunctionStatus(deployment.id, row.name, row.cloud, 'ready');
-        return true;
-      } catch (error) {
-        // A cloud's error text must never carry the secret into the database or the log.
-        const reason = reasonOf(error).replaceAll(env.JF_TRACE_SECRET ?? '\u0000', '[secret]');
-        ctx.log.warn(`deployment ${deployment.id}: ${row.name} on ${row.cloud} failed: ${reason}`, {
-          deployment: deployment.id,
-          function: row.name,
-          cloud: row.cloud,
-        });
-        await ctx.repo.setFunctionStatus(deployment.id, row.name, row.cloud, 'failed', reason);
-        return false;
+  const { failed } = await deployFunctions(ctx.clouds.values(), deployment.ir, deployment.id, {
+    env: functionEnv(ctx, deployment.id),
+    placements: deployment.functions,
+    async onUpdate(update) {
+      const { fn, cloud } = update;
+      switch (update.status) {
+        case 'deploying':
+        case 'ready':
+          await ctx.repo.setFunctionStatus(deployment.id, fn, cloud, update.status);
+          break;
+        case 'provider-state':
+          // The provider's own state words (Lambda's Pending → Active…) for the deploy dialog.
+          await ctx.repo.setFunctionProviderState(deployment.id, fn, cloud, update.providerState);
+          break;
+        case 'failed':
+          // `deployFunctions` keeps the trace secret out of the reason (database and log).
+          ctx.log.warn(`deployment ${deployment.id}: ${fn} on ${cloud} failed: ${update.reason}`, {
+            deployment: deployment.id,
+            function: fn,
+            cloud,
+          });
+          await ctx.repo.setFunctionStatus(deployment.id, fn, cloud, 'failed', update.reason);
+          break;
       }
-    }),
-  );
-  await ctx.repo.setDeploymentStatus(
-    deployment.id,
-    outcomes.every((ok) => ok) ? 'ready' : 'failed',
-  );
+    },
+  });
+  await ctx.repo.setDeploymentStatus(deployment.id, failed.length === 0 ? 'ready' : 'failed');
 }
 
 /**

@@ -126,8 +126,8 @@ export async function deployFunctions(
         if (state.state === 'failed') throw new Error(state.reason);
         if (state.state !== 'ready')
           throw new Error(`the cloud reports ${state.state} after deploy`);
-        result.deployed.push({ fn: name, cloud });
         await notify({ fn: name, cloud, status: 'ready' });
+        result.deployed.push({ fn: name, cloud });
       } catch (error) {
         const reason = redact(reasonOf(error));
         const code = error instanceof DeployError ? error.code : 'DEPLOY_FAILED';
