@@ -5,6 +5,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ApiContext } from './apiContext';
 import { ApiError } from './apiError';
 import { openApiDocument } from './openapi';
+import { healthResponseSchema, openApiResponseSchema } from './responseSchemas';
 import { cloudRoutes } from './routes/clouds';
 import { compileRoutes } from './routes/compile';
 import { deploymentRoutes } from './routes/deployments';
@@ -12,6 +13,7 @@ import { eventRoutes } from './routes/events';
 import { executionRoutes } from './routes/executions';
 import { ingestRoutes } from './routes/ingest';
 import { workflowRoutes } from './routes/workflows';
+import { assertRoutesDeclared, RouteTable } from './routeTable';
 import { CursorError } from './store/sqlRepository';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -95,40 +97,71 @@ export function createApp(ctx: ApiContext, options: AppOptions): Hono {
 
   // Health of the API and of every cloud it deploys to: `degraded` names the clouds that do not
   // answer (a local cloud's process died; a real cloud's endpoint is unreachable).
-  app.get('/api/v1/health', async (c) => {
-    const clouds = await Promise.all(
-      [...ctx.clouds].map(async ([id, shim]) => {
-        const health = await Promise.race([
-          shim.health().then(
-            (h) => (h.ok ? undefined : (h.detail ?? 'not healthy')),
-            (error: unknown) => (error instanceof Error ? error.message : String(error)),
-          ),
-          new Promise<string>((resolve) => setTimeout(() => resolve('no answer in 2 s'), 2_000)),
-        ]);
-        return { id, ok: health === undefined, ...(health === undefined ? {} : { error: health }) };
-      }),
-    );
-    const down = clouds.filter((cl) => !cl.ok).map((cl) => cl.id);
-    return c.json({
-      ok: true,
-      status: down.length === 0 ? 'ok' : 'degraded',
-      ...(down.length === 0 ? {} : { degraded: down }),
-      version: '0.1.0',
-      storage: ctx.repo.kind,
-      clouds: [...ctx.clouds.keys()],
-      cloudHealth: clouds,
-    });
-  });
-  const openapi = openApiDocument();
-  app.get('/api/v1/openapi.json', (c) => c.json(openapi));
+  const routes = new RouteTable(app);
+  routes.add(
+    {
+      method: 'get',
+      path: '/api/v1/health',
+      summary: 'Health of the API and of every cloud it deploys to',
+      auth: 'none',
+      responses: {
+        200: {
+          description: 'up (degraded names clouds not answering)',
+          json: healthResponseSchema,
+        },
+      },
+    },
+    async (c) => {
+      const clouds = await Promise.all(
+        [...ctx.clouds].map(async ([id, shim]) => {
+          const health = await Promise.race([
+            shim.health().then(
+              (h) => (h.ok ? undefined : (h.detail ?? 'not healthy')),
+              (error: unknown) => (error instanceof Error ? error.message : String(error)),
+            ),
+            new Promise<string>((resolve) => setTimeout(() => resolve('no answer in 2 s'), 2_000)),
+          ]);
+          return {
+            id,
+            ok: health === undefined,
+            ...(health === undefined ? {} : { error: health }),
+          };
+        }),
+      );
+      const down = clouds.filter((cl) => !cl.ok).map((cl) => cl.id);
+      return c.json({
+        ok: true,
+        status: down.length === 0 ? 'ok' : 'degraded',
+        ...(down.length === 0 ? {} : { degraded: down }),
+        version: '0.1.0',
+        storage: ctx.repo.kind,
+        clouds: [...ctx.clouds.keys()],
+        cloudHealth: clouds,
+      });
+    },
+  );
+  // Generated once every route is declared (below), from their schemas.
+  let openapi: Record<string, unknown> = {};
+  routes.add(
+    {
+      method: 'get',
+      path: '/api/v1/openapi.json',
+      summary: 'This document',
+      auth: 'none',
+      responses: { 200: { description: 'OpenAPI 3.1', json: openApiResponseSchema } },
+    },
+    (c) => c.json(openapi),
+  );
 
-  workflowRoutes(app, ctx);
-  compileRoutes(app, ctx);
-  deploymentRoutes(app, ctx);
-  executionRoutes(app, ctx);
-  eventRoutes(app, ctx);
-  cloudRoutes(app, ctx);
-  ingestRoutes(app, ctx);
+  workflowRoutes(routes, ctx);
+  compileRoutes(routes, ctx);
+  deploymentRoutes(routes, ctx);
+  executionRoutes(routes, ctx);
+  eventRoutes(routes, ctx);
+  cloudRoutes(routes, ctx);
+  ingestRoutes(routes, ctx);
+  openapi = openApiDocument(routes.list());
+  assertRoutesDeclared(app, routes);
 
   app.all('/api/*', (c) => {
     throw new ApiError(

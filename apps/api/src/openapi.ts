@@ -1,219 +1,80 @@
 import { z } from 'zod';
-import {
-  compileBody,
-  createDeploymentBody,
-  createWorkflowBody,
-  estimateBody,
-  faultsBody,
-  ingestBody,
-  planBody,
-  startExecutionBody,
-  updateWorkflowBody,
-} from './schemas';
+import { errorResponseSchema } from './responseSchemas';
+import type { ResponseSpec, RouteSpec } from './routeTable';
 
-interface Operation {
-  method: 'get' | 'post' | 'put' | 'delete';
-  path: string;
-  summary: string;
-  body?: z.ZodType;
-  status: number;
-  auth?: 'none' | 'ingest';
+type JsonSchema = Record<string, unknown>;
+
+/** A zod schema as JSON Schema (draft 2020-12, what OpenAPI 3.1 uses), inline. */
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' });
+  return rest;
 }
 
-const operations: Operation[] = [
-  { method: 'get', path: '/api/v1/health', summary: 'Liveness', status: 200, auth: 'none' },
-  {
-    method: 'get',
-    path: '/api/v1/openapi.json',
-    summary: 'This document',
-    status: 200,
-    auth: 'none',
-  },
-  {
-    method: 'post',
-    path: '/api/v1/workflows',
-    summary: 'Create a workflow',
-    body: createWorkflowBody,
-    status: 201,
-  },
-  {
-    method: 'get',
-    path: '/api/v1/workflows',
-    summary: 'List workflows (cursor, limit)',
-    status: 200,
-  },
-  {
-    method: 'get',
-    path: '/api/v1/workflows/{id}',
-    summary: 'Get a workflow (latest version)',
-    status: 200,
-  },
-  {
-    method: 'put',
-    path: '/api/v1/workflows/{id}',
-    summary: 'Store a new version',
-    body: updateWorkflowBody,
-    status: 200,
-  },
-  { method: 'delete', path: '/api/v1/workflows/{id}', summary: 'Delete a workflow', status: 204 },
-  { method: 'get', path: '/api/v1/workflows/{id}/versions', summary: 'List versions', status: 200 },
-  {
-    method: 'get',
-    path: '/api/v1/workflows/{id}/versions/{version}',
-    summary: 'Get one version',
-    status: 200,
-  },
-  {
-    method: 'post',
-    path: '/api/v1/compile',
-    summary: 'Compile a graph to IR',
-    body: compileBody,
-    status: 200,
-  },
-  {
-    method: 'post',
-    path: '/api/v1/plan',
-    summary: 'Place auto nodes and estimate',
-    body: planBody,
-    status: 200,
-  },
-  {
-    method: 'post',
-    path: '/api/v1/estimate',
-    summary: 'Estimate makespan and cost',
-    body: estimateBody,
-    status: 200,
-  },
-  {
-    method: 'post',
-    path: '/api/v1/workflows/{id}/deployments',
-    summary: 'Deploy a version',
-    body: createDeploymentBody,
-    status: 202,
-  },
-  {
-    method: 'get',
-    path: '/api/v1/workflows/{id}/deployments',
-    summary: 'List deployments',
-    status: 200,
-  },
-  {
-    method: 'get',
-    path: '/api/v1/deployments/{id}',
-    summary: 'Deployment status per function and cloud',
-    status: 200,
-  },
-  {
-    method: 'post',
-    path: '/api/v1/deployments/{id}/executions',
-    summary: 'Start an execution',
-    body: startExecutionBody,
-    status: 202,
-  },
-  {
-    method: 'get',
-    path: '/api/v1/executions',
-    summary: 'List executions (workflow, deployment, status, cursor, limit)',
-    status: 200,
-  },
-  {
-    method: 'get',
-    path: '/api/v1/executions/{id}',
-    summary: 'Execution with per-instance summary',
-    status: 200,
-  },
-  {
-    method: 'post',
-    path: '/api/v1/executions/{id}/redrive',
-    summary: 'Redrive from checkpoints',
-    status: 202,
-  },
-  {
-    method: 'get',
-    path: '/api/v1/executions/{id}/output',
-    summary: "One instance's full committed output (query instance, download=1), blobs included",
-    status: 200,
-  },
-  {
-    method: 'post',
-    path: '/api/v1/executions/{id}/cancel',
-    summary: 'Cancel a running execution (no step starts another; final status cancelled)',
-    status: 202,
-  },
-  {
-    method: 'get',
-    path: '/api/v1/executions/{id}/events',
-    summary: 'Trace events as Server-Sent Events (Last-Event-ID)',
-    status: 200,
-  },
-  { method: 'get', path: '/api/v1/clouds', summary: 'Cloud profiles and health', status: 200 },
-  {
-    method: 'post',
-    path: '/api/v1/clouds/{id}/faults',
-    summary: 'Inject faults (local clouds)',
-    body: faultsBody,
-    status: 204,
-  },
-  {
-    method: 'post',
-    path: '/api/v1/ingest',
-    summary: 'Trace batches from deployed functions',
-    body: ingestBody,
-    status: 200,
-    auth: 'ingest',
-  },
-];
+/** Path, query or header parameters from an object schema, one per property. */
+function parameters(schema: z.ZodObject | undefined, where: 'path' | 'query' | 'header') {
+  if (schema === undefined) return [];
+  const object = jsonSchema(schema, 'input');
+  const properties = (object.properties ?? {}) as Record<string, JsonSchema>;
+  const required = new Set((object.required ?? []) as string[]);
+  return Object.entries(properties).map(([name, property]) => ({
+    name,
+    in: where,
+    required: where === 'path' || required.has(name),
+    schema: property,
+  }));
+}
 
-function jsonSchema(schema: z.ZodType): unknown {
-  try {
-    return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
-  } catch {
-    return {};
+function response(spec: ResponseSpec): JsonSchema {
+  if ('json' in spec) {
+    return {
+      description: spec.description,
+      content: { 'application/json': { schema: jsonSchema(spec.json, 'output') } },
+    };
   }
+  if ('raw' in spec) {
+    return { description: spec.description, content: { [spec.raw]: {} } };
+  }
+  return { description: spec.description };
 }
 
-const errorSchema = {
-  type: 'object',
-  properties: {
-    error: {
-      type: 'object',
-      properties: { code: { type: 'string' }, message: { type: 'string' } },
-      required: ['code', 'message'],
-    },
-  },
-  required: ['error'],
+const errorContent = {
+  content: { 'application/json': { schema: jsonSchema(errorResponseSchema, 'output') } },
 };
 
-/** The OpenAPI 3.1 document served at `/api/v1/openapi.json`, built from the request schemas. */
-export function openApiDocument(): Record<string, unknown> {
+/**
+ * The OpenAPI 3.1 document served at `/api/v1/openapi.json`, generated from the routes'
+ * declarations: parameters, request bodies and every response's schema.
+ */
+export function openApiDocument(routes: readonly RouteSpec[]): JsonSchema {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const op of operations) {
-    const parameters = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
-      name: m[1],
-      in: 'path',
-      required: true,
-      schema: { type: 'string' },
-    }));
-    const entry: Record<string, unknown> = {
-      summary: op.summary,
-      parameters,
-      responses: {
-        [String(op.status)]: { description: 'success' },
-        '4XX': {
-          description: 'client mistake',
-          content: { 'application/json': { schema: errorSchema } },
-        },
-      },
+  for (const route of routes) {
+    const responses: Record<string, unknown> = {};
+    for (const [status, spec] of Object.entries(route.responses))
+      responses[status] = response(spec);
+    responses['4XX'] = { description: 'a client mistake (see the error code)', ...errorContent };
+    responses['5XX'] = { description: 'a server or cloud failure', ...errorContent };
+    const operation: Record<string, unknown> = {
+      summary: route.summary,
+      parameters: [
+        ...parameters(route.params, 'path'),
+        ...parameters(route.query, 'query'),
+        ...parameters(route.headers, 'header'),
+      ],
+      responses,
       security:
-        op.auth === 'none' ? [] : op.auth === 'ingest' ? [{ ingestSecret: [] }] : [{ token: [] }],
+        route.auth === 'none'
+          ? []
+          : route.auth === 'ingest'
+            ? [{ ingestSecret: [] }]
+            : [{ token: [] }],
     };
-    if (op.body !== undefined) {
-      entry.requestBody = {
+    if (route.body !== undefined) {
+      operation.requestBody = {
         required: true,
-        content: { 'application/json': { schema: jsonSchema(op.body) } },
+        content: { 'application/json': { schema: jsonSchema(route.body, 'input') } },
       };
     }
-    paths[op.path] = { ...(paths[op.path] ?? {}), [op.method]: entry };
+    paths[route.path] = { ...(paths[route.path] ?? {}), [route.method]: operation };
   }
   return {
     openapi: '3.1.0',

@@ -96,6 +96,8 @@ export const eventsQuery = z.object({
 });
 
 export const lastEventIdHeader = z.coerce.number().int().min(0);
+/** `Last-Event-ID`: the last `seq` the client has (a header; `?lastEventId=` for fetch-less clients). */
+export const eventsHeaders = z.object({ 'last-event-id': lastEventIdHeader.optional() });
 
 export const faultsBody = faultSpecSchema;
 

@@ -1,8 +1,9 @@
 import type { CloudMeasurements } from '@jointflow/ir';
 import type { CloudHealth, LocalEmulatorControl } from '@jointflow/shims';
-import type { Hono } from 'hono';
 import type { ApiContext } from '../apiContext';
 import { ApiError, notFound } from '../apiError';
+import { cloudListSchema } from '../responseSchemas';
+import type { RouteTable } from '../routeTable';
 import { cloudParams, faultsBody } from '../schemas';
 import { readJsonBody, readParams } from '../validation';
 
@@ -50,47 +51,65 @@ async function measuredOf(
   );
 }
 
-export function cloudRoutes(app: Hono, ctx: ApiContext): void {
-  app.get('/api/v1/clouds', async (c) => {
-    const items = await Promise.all(
-      [...ctx.clouds.values()].map(async (shim) => {
-        const [health, measured] = await Promise.all([
-          healthOf(() => shim.health()),
-          measuredOf(shim.local),
-        ]);
-        return {
-          ...shim.profile,
-          provider: shim.provider,
-          region: shim.region,
-          faultInjection: shim.local !== undefined,
-          health,
-          ...(measured === undefined ? {} : { measured }),
-        };
-      }),
-    );
-    return c.json({ items, nextCursor: null });
-  });
+export function cloudRoutes(routes: RouteTable, ctx: ApiContext): void {
+  routes.add(
+    {
+      method: 'get',
+      path: '/api/v1/clouds',
+      summary: 'Cloud profiles, health and local measurements',
+      responses: { 200: { description: 'every cloud', json: cloudListSchema } },
+    },
+    async (c) => {
+      const items = await Promise.all(
+        [...ctx.clouds.values()].map(async (shim) => {
+          const [health, measured] = await Promise.all([
+            healthOf(() => shim.health()),
+            measuredOf(shim.local),
+          ]);
+          return {
+            ...shim.profile,
+            provider: shim.provider,
+            region: shim.region,
+            faultInjection: shim.local !== undefined,
+            health,
+            ...(measured === undefined ? {} : { measured }),
+          };
+        }),
+      );
+      return c.json({ items, nextCursor: null });
+    },
+  );
 
-  app.post('/api/v1/clouds/:id/faults', async (c) => {
-    const { id } = readParams(c, cloudParams);
-    const shim = ctx.clouds.get(id);
-    if (shim === undefined) throw notFound('cloud', id);
-    const spec = await readJsonBody(c, faultsBody);
-    // Fault injection is the local emulator's capability, asked for by name.
-    if (shim.local === undefined) {
-      throw new ApiError(
-        'API_CONFLICT',
-        `cloud ${id} runs on ${shim.provider}; fault injection exists only on local clouds`,
-      );
-    }
-    try {
-      await shim.local.injectFaults(spec);
-    } catch (error) {
-      throw new ApiError(
-        'API_CLOUD_UNAVAILABLE',
-        `cloud ${id} did not accept the faults: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
-    return c.body(null, 204);
-  });
+  routes.add(
+    {
+      method: 'post',
+      path: '/api/v1/clouds/{id}/faults',
+      summary: 'Inject faults (local clouds only)',
+      params: cloudParams,
+      body: faultsBody,
+      responses: { 204: { description: 'injected', empty: true } },
+    },
+    async (c) => {
+      const { id } = readParams(c, cloudParams);
+      const shim = ctx.clouds.get(id);
+      if (shim === undefined) throw notFound('cloud', id);
+      const spec = await readJsonBody(c, faultsBody);
+      // Fault injection is the local emulator's capability, asked for by name.
+      if (shim.local === undefined) {
+        throw new ApiError(
+          'API_CONFLICT',
+          `cloud ${id} runs on ${shim.provider}; fault injection exists only on local clouds`,
+        );
+      }
+      try {
+        await shim.local.injectFaults(spec);
+      } catch (error) {
+        throw new ApiError(
+          'API_CLOUD_UNAVAILABLE',
+          `cloud ${id} did not accept the faults: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+      return c.body(null, 204);
+    },
+  );
 }
