@@ -92,10 +92,7 @@ try {
     const { id: workflow } = await client.createWorkflow(example.name, example.graph);
     const { id: deployment } = await client.deploy(workflow);
     await client.waitForDeployment(deployment, 300_000);
-    const { ir } = await client.request<{ ir: WorkflowIR }>(
-      'GET',
-      `/api/v1/deployments/${deployment}`,
-    );
+    const { ir } = await client.getDeployment(deployment);
     const { id } = await client.startExecution(deployment, chaosInputs[example.name]);
     const end = await client.followEvents(id, { onEvent: () => {} });
     if (end?.status !== 'succeeded')
@@ -125,7 +122,7 @@ try {
       await restarting;
       try {
         const execution = await client.getExecution(id);
-        if (execution.status !== 'running' && execution.status !== 'queued') return execution;
+        if (execution.status !== 'running') return execution;
       } catch {
         // The API is restarting: ask again.
       }

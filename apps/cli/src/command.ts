@@ -93,6 +93,21 @@ function flagLabel(name: string, spec: FlagSpec): string {
   return `${short}--${name} ${value}`;
 }
 
+/** `text` broken at spaces into lines of at most `width` characters (a `\n` always breaks). */
+function wrap(text: string, width: number): string[] {
+  return text.split('\n').flatMap((paragraph) => {
+    const lines: string[] = [];
+    let line = '';
+    for (const word of paragraph.split(' ')) {
+      if (line !== '' && line.length + 1 + word.length > width) {
+        lines.push(line);
+        line = word;
+      } else line = line === '' ? word : `${line} ${word}`;
+    }
+    return [...lines, line];
+  });
+}
+
 /** The text `jointflow <command> --help` prints. */
 function usageOf<F extends FlagSpecs>(spec: CommandSpec<F>): string {
   const lead = 'Usage: ';
@@ -105,10 +120,11 @@ function usageOf<F extends FlagSpecs>(spec: CommandSpec<F>): string {
   );
   const flags = Object.entries({ ...spec.flags, help: HELP_FLAG });
   const width = Math.max(...flags.map(([name, flag]) => flagLabel(name, flag).length)) + 2;
-  const flagLines = flags.map(([name, flag]) => {
-    const label = flagLabel(name, flag).padEnd(width);
-    return `  ${label}${flag.help.replace(/\n/g, `\n  ${' '.repeat(width)}`)}`;
-  });
+  const flagLines = flags.flatMap(([name, flag]) =>
+    wrap(flag.help, Math.max(40, 98 - width)).map(
+      (line, i) => `  ${(i === 0 ? flagLabel(name, flag) : '').padEnd(width)}${line}`,
+    ),
+  );
   return [
     ...lines,
     '',

@@ -22,6 +22,7 @@ async function help(): Promise<string> {
     ...lines,
     '',
     "Run 'jointflow <command> --help' for a command's flags and an example.",
+    '',
     'Example:',
     '  jointflow run examples/iot-pipeline.json',
     '',

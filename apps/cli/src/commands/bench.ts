@@ -24,7 +24,7 @@ itself (bench/src/benchOptions.ts): an unknown one exits 2 with BENCH_BAD_SUITE.
     suite: {
       type: 'string',
       value: '<names>',
-      help: 'a comma list of transition, workflows, scaling, faults, triggers,\nfederated-learning; default: all',
+      help: 'a comma list of transition, workflows, scaling, faults, triggers, federated-learning; default: all',
     },
     'host-network': {
       type: 'boolean',

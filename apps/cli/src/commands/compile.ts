@@ -61,7 +61,7 @@ export const compileCommand: Command = defineCommand({
     clouds: {
       type: 'string',
       value: '<profiles-dir>',
-      help: 'read the cloud profiles (*.json) from this directory instead of the built-in\naws-local and aliyun-local profiles',
+      help: 'read the cloud profiles (*.json) from this directory instead of the built-in aws-local and aliyun-local profiles',
     },
   },
   examples: ['jointflow compile examples/monte-carlo-pi.json > ir.json'],

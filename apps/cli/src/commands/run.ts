@@ -189,7 +189,7 @@ progress), starts the execution there and follows its trace events live to the r
     faults: {
       type: 'string',
       value: '<spec>',
-      help: 'e.g. crash=0.2,duplicate=0.2,drop=0.1,reorder=50,outage=aliyun-local:500-3000\n(crash splits evenly between crash before and after commit)',
+      help: 'faults to inject, e.g.\ncrash=0.2,duplicate=0.2,drop=0.1,reorder=50,outage=aliyun-local:500-3000\n(crash splits evenly between crash before and after commit)',
     },
     seed: {
       type: 'integer',
@@ -200,7 +200,7 @@ progress), starts the execution there and follows its trace events live to the r
     clouds: {
       type: 'string',
       value: '<clouds.json>',
-      help: 'a clouds file (see examples/clouds/): which clouds, on which provider; emulated\nclouds get stand-ins on 127.0.0.1 (default: the two local clouds)',
+      help: 'a clouds file (see examples/clouds/): which clouds, on which provider; emulated clouds get stand-ins on 127.0.0.1 (default: the two local clouds)',
     },
     profiles: {
       type: 'string',
@@ -214,18 +214,18 @@ progress), starts the execution there and follows its trace events live to the r
       what: 'a number of seconds',
       min: 1,
       max: 86_400,
-      help: 'give up on the execution after this many seconds (default 120); long workflows\n(e.g. examples/federated-learning with many rounds, under --faults) need more',
+      help: 'give up on the execution after this many seconds (default 120); long workflows (e.g. examples/federated-learning with many rounds, under --faults) need more',
     },
     api: {
       type: 'string',
       value: '<url>',
       optionalValue: /^https?:\/\//,
-      help: `use the API at <url> (default $JOINTFLOW_API or ${DEFAULT_API_URL}); the token comes\nfrom $JOINTFLOW_TOKEN or $JOINTFLOW_HOME/token`,
+      help: `use the API at <url> (default $JOINTFLOW_API or ${DEFAULT_API_URL}); the token comes from $JOINTFLOW_TOKEN or $JOINTFLOW_HOME/token`,
     },
   },
   examples: [
     'jointflow run examples/iot-pipeline.json',
-    'jointflow run examples/monte-carlo-pi.json --input \'{"samples":1000}\' --faults crash=0.2 --seed 7 --json',
+    'jointflow run examples/monte-carlo-pi.json --faults crash=0.2,drop=0.1 --seed 7 --json',
   ],
   exitCodes: '0 the execution succeeded, 1 it failed, 2 bad usage.',
   async run({ flags, positionals: [file = ''] }) {

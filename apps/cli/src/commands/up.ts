@@ -115,7 +115,7 @@ terminal; JOINTFLOW_LOG_FORMAT=json|text and JOINTFLOW_LOG_LEVEL=debug|info|warn
     clouds: {
       type: 'string',
       value: '<clouds.json>',
-      help: 'a clouds file (see examples/clouds/ and the README\'s "Deploy to AWS and Aliyun");\ndefault: the two local clouds',
+      help: 'a clouds file (see examples/clouds/ and the README\'s "Deploy to AWS and Aliyun"); default: the two local clouds',
     },
     'no-web': { type: 'boolean', help: 'do not serve (or build) the web app' },
   },

@@ -40,6 +40,9 @@ describe('jointflow usage', () => {
       expect(run?.stdout).toContain('-h, --help');
       expect(run?.stdout).toMatch(/\nExamples?:\n {2}jointflow /);
       expect(run?.stdout).toContain('\nExit codes: ');
+      // Help is wrapped to fit a 100-column terminal.
+      const wide = run?.stdout.split('\n').filter((line) => line.length > 100);
+      expect(wide, name).toEqual([]);
     });
   }, 300_000);
 
