@@ -1,3 +1,4 @@
+import { compareHlc } from '@jointflow/runtime/summary';
 import { useMemo } from 'react';
 import type { Cloud } from '../api/apiClient';
 import { cloudColor } from '../api/queries';
@@ -102,7 +103,13 @@ export function StepPanel({
   const instances = useMemo(() => {
     const list = [...trace.instances.values()].filter((s) => s.node === step);
     const rank = (s: InstanceState) => (s.status === 'failed' ? 0 : s.status === 'running' ? 1 : 2);
-    list.sort((a, b) => rank(a) - rank(b) || (a.startedAt ?? 0) - (b.startedAt ?? 0));
+    // Within a rank, in start-stamp order (hybrid logical clock): clouds' wall clocks differ.
+    list.sort(
+      (a, b) =>
+        rank(a) - rank(b) ||
+        compareHlc(a.startHlc, b.startHlc) ||
+        (a.startedAt ?? 0) - (b.startedAt ?? 0),
+    );
     return list;
   }, [trace, version, step]);
   const d = summary?.durationMs;
