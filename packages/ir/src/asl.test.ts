@@ -273,14 +273,15 @@ describe('importAsl', () => {
     expect(spec(graph, 'Both-join')).toMatchObject({ kind: 'gather', shape: 'parallel' });
   });
 
-  it('reports the Catch of a Parallel and the states only it reaches', () => {
+  it('reports the Catch of a Parallel holding a Map, and the states only it reaches', () => {
+    const inner = { StartAt: 'I', States: { I: { Type: 'Pass', End: true } } };
     const { graph, diagnostics } = importAsl({
       StartAt: 'Both',
       States: {
         Both: {
           Type: 'Parallel',
           Branches: [
-            { StartAt: 'A', States: { A: { Type: 'Pass', End: true } } },
+            { StartAt: 'A', States: { A: { Type: 'Map', ItemProcessor: inner, End: true } } },
             { StartAt: 'B', States: { B: { Type: 'Pass', End: true } } },
           ],
           Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Recover' }],

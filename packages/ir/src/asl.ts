@@ -12,8 +12,16 @@ import {
 } from './aslDataFlow';
 import { jsonDepthExceeds } from './aslDepth';
 import { resourceCall } from './aslResources';
-import { readCatch, readRetry, retryWaitSeconds } from './aslRetry';
-import { ASL_CATCH_KEY, ASL_WAIT_KEY, type AslStepSpec, aslStepCode } from './aslStepCode';
+import { type ReadCatch, readCatch, readRetry, retryWaitSeconds } from './aslRetry';
+import {
+  ASL_CATCH_KEY,
+  ASL_FAILED_KEY,
+  ASL_WAIT_KEY,
+  type AslCatcher,
+  type AslStepSpec,
+  aslStepCode,
+  readAslStepSpec,
+} from './aslStepCode';
 import type { Diagnostic } from './diagnostic';
 import { type Graph, type GraphInput, graphSchema, NODE_NAME_PATTERN } from './graph';
 
@@ -614,8 +622,11 @@ class AslImport {
           return undefined;
         }
         this.fanOutRetryCatch(stateName, state, name);
+        const caught = this.fanOutCatch(stateName, state, name);
+        // With Catch the join needs code (it catches), so the data-flow shape is used.
+        const flow = io ?? (caught === undefined ? null : IDENTITY_FLOW);
         const join = this.name(`${stateName}-join`, prefix);
-        if (io === null) {
+        if (flow === null) {
           this.task(name, { kind: 'pass', state: stateName, what: 'Parallel state' });
           if (branches.length === 1) {
             // One branch is no fan-out: a step wraps its output in an array, as Parallel does.
@@ -630,16 +641,23 @@ class AslImport {
         } else {
           // Data flow: the branches get the effective input, and the state's raw input goes
           // straight to the join as its last slot, so the join's code can place the results.
-          this.task(name, { kind: 'fanout', state: stateName, io });
+          this.task(name, { kind: 'fanout', state: stateName, io: flow });
           this.nodes.push({
             kind: 'join',
             name: join,
             cloud: 'auto',
             fanOut: name,
             retries: 0,
-            code: aslStepCode({ kind: 'gather', state: stateName, io, shape: 'parallel' }),
+            code: aslStepCode({
+              kind: 'gather',
+              state: stateName,
+              io: flow,
+              shape: 'parallel',
+              ...(caught === undefined ? {} : { catch: catchersOf(caught) }),
+            }),
           });
         }
+        const mark = this.mark();
         for (const [i, branch] of branches.entries()) {
           const sub = isObject(branch)
             ? this.machine(
@@ -649,11 +667,18 @@ class AslImport {
               )
             : undefined;
           if (sub === undefined) continue;
-          this.edge(name, sub.entry, undefined, io === null ? undefined : 'effective');
+          this.edge(name, sub.entry, undefined, flow === null ? undefined : 'effective');
           this.edge(this.singleExit(sub, `${name}-${i + 1}-end`), join);
         }
-        if (io !== null) this.edge(name, join, undefined, 'raw');
-        return { entry: name, exit: join, ends };
+        if (caught !== undefined) this.propagateFailures(mark);
+        if (flow !== null) this.edge(name, join, undefined, 'raw');
+        return this.withCatch(
+          { entry: name, exit: join, ends },
+          stateName,
+          prefix,
+          caught,
+          'end after a Parallel with Catch',
+        );
       }
       case 'Map':
         return this.mapState(stateName, state, name, prefix, ends, io);
@@ -932,17 +957,93 @@ class AslImport {
       },
       { timeoutMs: Math.ceil(Math.min(MAX_STEP_MS, Math.max(30_000, neededMs))) },
     );
-    if (caught.catch.length === 0) return { entry: name, exit: name, ends };
+    return this.withCatch(
+      { entry: name, exit: name, ends },
+      stateName,
+      prefix,
+      caught.catch.length === 0 ? undefined : caught.catch,
+      'end after a Task with Catch',
+    );
+  }
+
+  /**
+   * A state whose code turns a caught error into `{ [ASL_CATCH_KEY]: i, output }` (a Task, or
+   * the join of a Parallel or Map with Catch): a choice `<state>-caught` after its exit routes
+   * it to the handler (the edges are added by `machine`). When the state ends its machine and
+   * nothing was caught, the run ends at a pass-through step (its edge from the choice is added
+   * after the Catch edges, as the default comes last).
+   */
+  private withCatch(
+    built: BuiltState,
+    stateName: string,
+    prefix: string,
+    catchers: ReadCatch['catch'] | undefined,
+    what: string,
+  ): BuiltState {
+    if (catchers === undefined) return built;
     const choice = this.name(`${stateName}-caught`, prefix);
     this.nodes.push({ kind: 'choice', name: choice, cloud: 'auto' });
-    this.edge(name, choice);
-    const next = caught.catch.map((c) => c.next);
-    if (!ends) return { entry: name, exit: choice, ends, caught: { choice, next } };
-    // The Task ends its machine: when nothing was caught the run ends at a pass-through step
-    // (its edge from the choice is added after the Catch edges, as the default comes last).
+    this.edge(built.exit, choice);
+    const next = catchers.map((c) => c.next);
+    if (!built.ends) return { ...built, exit: choice, caught: { choice, next } };
     const done = this.name(`${stateName}-done`, prefix);
-    this.task(done, { kind: 'pass', state: stateName, what: 'end after a Task with Catch' });
-    return { entry: name, exit: done, ends, caught: { choice, next, done } };
+    this.task(done, { kind: 'pass', state: stateName, what });
+    return { ...built, exit: done, caught: { choice, next, done } };
+  }
+
+  /**
+   * The Catchers of a Parallel or Map whose Catch is imported (`catchKept`), else undefined.
+   * Their branches hand an uncaught error on as a failure token (`propagateFailures`), and the
+   * fan-out's join catches it.
+   */
+  private fanOutCatch(
+    stateName: string,
+    state: Json,
+    node: string,
+  ): ReadCatch['catch'] | undefined {
+    if (!catchKept(state)) return undefined;
+    const caught = readCatch(state.Catch);
+    for (const problem of caught.problems) {
+      this.report('error', 'ASL_RETRY_INVALID', `state "${stateName}": ${problem}`, node);
+    }
+    return caught.catch.length === 0 ? undefined : caught.catch;
+  }
+
+  /** Where the nodes and edges built from now on start (for `propagateFailures`). */
+  private mark(): { nodes: number; edges: number } {
+    return { nodes: this.nodes.length, edges: this.edges.length };
+  }
+
+  /**
+   * Makes the steps built since `mark` (the branches of a Parallel or Map with Catch) hand an
+   * uncaught error on as a failure token `{ [ASL_FAILED_KEY]: { Error, Cause } }`, and pass a
+   * token they receive on untouched: their code gets `propagate`; their edges' mappings and
+   * `notBefore` let a token through as it is; a choice sends a token down its first rule and a
+   * loop out through its exit.
+   */
+  private propagateFailures(mark: { nodes: number; edges: number }): void {
+    const inside = new Map<string, string>();
+    for (const node of this.nodes.slice(mark.nodes)) {
+      inside.set(node.name, node.kind);
+      const code = 'code' in node && typeof node.code === 'string' ? node.code : '';
+      const spec = readAslStepSpec(code);
+      if (spec !== undefined)
+        (node as { code: string }).code = aslStepCode({ ...spec, propagate: true });
+    }
+    const token = `$exists(\`${ASL_FAILED_KEY}\`)`;
+    const firstRule = new Set<string>();
+    for (const edge of this.edges.slice(mark.edges)) {
+      const kind = inside.get(edge.source);
+      if (kind === undefined) continue;
+      if (edge.mapping !== undefined) edge.mapping = `${token} ? $ : (${edge.mapping})`;
+      if (edge.notBefore !== undefined) edge.notBefore = `${token} ? 0 : (${edge.notBefore})`;
+      if (edge.guard === undefined) continue;
+      if (kind === 'loop') edge.guard = `$not(${token}) and (${edge.guard})`;
+      else if (!firstRule.has(edge.source)) {
+        firstRule.add(edge.source);
+        edge.guard = `${token} or (${edge.guard})`;
+      }
+    }
   }
 
   private mapState(
@@ -999,10 +1100,12 @@ class AslImport {
       if (m?.[1] !== undefined) items = m[1].trim().replaceAll('$states.input', '$');
     }
     this.fanOutRetryCatch(stateName, state, name);
-    const shaping = this.mapShaping(stateName, state, name, io);
+    const caught = this.fanOutCatch(stateName, state, name);
+    const shaping = this.mapShaping(stateName, state, name, io, caught !== undefined);
     this.nodes.push({ kind: 'map', name, cloud: 'auto', items: shaping ? 'items' : items });
     const join = this.name(`${stateName}-join`, prefix);
     this.nodes.push({ kind: 'join', name: join, cloud: 'auto', fanOut: name, retries: 0 });
+    const mark = this.mark();
     const sub = this.machine(
       processor,
       `${name}-`,
@@ -1020,6 +1123,7 @@ class AslImport {
       this.edge(name, first);
       this.edge(this.singleExit(sub, `${name}-end`), join);
     }
+    if (caught !== undefined && shaping !== undefined) this.propagateFailures(mark);
     if (shaping === undefined) return { entry: name, exit: join, ends };
     // Data flow: a step before the map selects the items (InputPath, ItemsPath, ItemSelector)
     // and hands the raw input to a join after it, whose code places the results.
@@ -1032,12 +1136,24 @@ class AslImport {
       cloud: 'auto',
       fanOut: before,
       retries: 0,
-      code: aslStepCode({ kind: 'gather', state: stateName, io: shaping.io, shape: 'map' }),
+      code: aslStepCode({
+        kind: 'gather',
+        state: stateName,
+        io: shaping.io,
+        shape: 'map',
+        ...(caught === undefined ? {} : { catch: catchersOf(caught) }),
+      }),
     });
     this.edge(before, name);
     this.edge(join, after);
     this.edge(before, after, undefined, 'raw');
-    return { entry: before, exit: after, ends };
+    return this.withCatch(
+      { entry: before, exit: after, ends },
+      stateName,
+      prefix,
+      caught,
+      'end after a Map with Catch',
+    );
   }
 
   /**
@@ -1049,6 +1165,7 @@ class AslImport {
     state: Json,
     node: string,
     io: AslDataFlow | null,
+    caught: boolean,
   ): { io: AslDataFlow; itemsPath: AslSegment[]; itemSelector: AslTemplate | null } | undefined {
     let itemSelector = io?.parameters ?? null;
     if (
@@ -1083,7 +1200,8 @@ class AslImport {
         }
       }
     }
-    if (io === null && itemSelector === null) return undefined;
+    // With Catch the map needs a join with code (it catches): the shaped form gives it one.
+    if (io === null && itemSelector === null && !caught) return undefined;
     if (typeof state.Items === 'string') {
       this.report(
         'warning',
@@ -1120,14 +1238,14 @@ class AslImport {
         node,
       );
     }
-    if (Array.isArray(state.Catch) && state.Catch.length > 0) {
+    if (Array.isArray(state.Catch) && state.Catch.length > 0 && !catchKept(state)) {
       const targets = state.Catch.map((c) =>
         isObject(c) && typeof c.Next === 'string' ? `"${c.Next}"` : '?',
       ).join(', ');
       this.report(
         'warning',
         'ASL_CATCH_NOT_IMPORTED',
-        `${String(state.Type)} state "${stateName}": Catch (to ${targets}) is not imported; a failing branch fails the run. Catch the error in the branch's Task steps instead`,
+        `${String(state.Type)} state "${stateName}": Catch (to ${targets}) is not imported, as its branches hold a Parallel or Map (or the Map reads JSONata Items); a failing branch fails the run. Catch the error in the branch's Task steps instead`,
         node,
       );
     }
@@ -1162,7 +1280,7 @@ function transitions(state: unknown): string[] {
     }
     if (typeof state.Default === 'string') out.push(state.Default);
   } else if (typeof state.Next === 'string' && state.End !== true) out.push(state.Next);
-  if (state.Type === 'Task' && Array.isArray(state.Catch)) {
+  if ((state.Type === 'Task' || catchKept(state)) && Array.isArray(state.Catch)) {
     for (const c of state.Catch) if (isObject(c) && typeof c.Next === 'string') out.push(c.Next);
   }
   return out;
@@ -1172,8 +1290,45 @@ function transitions(state: unknown): string[] {
 function uncaughtCatchTargets(states: Json): Set<string> {
   const targets = new Set<string>();
   for (const state of Object.values(states)) {
-    if (!isObject(state) || state.Type === 'Task' || !Array.isArray(state.Catch)) continue;
+    if (!isObject(state) || state.Type === 'Task' || catchKept(state)) continue;
+    if (!Array.isArray(state.Catch)) continue;
     for (const c of state.Catch) if (isObject(c) && typeof c.Next === 'string') targets.add(c.Next);
   }
   return targets;
 }
+
+/**
+ * Whether the Catch of a Parallel or Map is imported: its branches (or item processor) hold no
+ * Parallel or Map of their own, whose joins would not hand a failure token on, and a Map reads
+ * its items by path (not JSONata Items).
+ */
+function catchKept(state: unknown): boolean {
+  if (!isObject(state) || !Array.isArray(state.Catch) || state.Catch.length === 0) return false;
+  let machines: unknown[];
+  if (state.Type === 'Parallel') machines = Array.isArray(state.Branches) ? state.Branches : [];
+  else if (state.Type === 'Map' && state.Items === undefined)
+    machines = [state.ItemProcessor ?? state.Iterator];
+  else return false;
+  return machines.every(
+    (m) =>
+      isObject(m) &&
+      isObject(m.States) &&
+      Object.values(m.States).every(
+        (s) => isObject(s) && s.Type !== 'Parallel' && s.Type !== 'Map',
+      ),
+  );
+}
+
+/** The Catchers as the generated code applies them (their Next is the graph's business). */
+function catchersOf(caught: ReadCatch['catch']): AslCatcher[] {
+  return caught.map(({ errorEquals, resultPath }) => ({ errorEquals, resultPath }));
+}
+
+/** The data flow that changes nothing: a Parallel or Map with Catch but no data-flow fields. */
+const IDENTITY_FLOW: AslDataFlow = {
+  inputPath: [],
+  parameters: null,
+  resultSelector: null,
+  resultPath: [],
+  outputPath: [],
+};

@@ -16,6 +16,13 @@ export const ASL_CATCH_KEY = 'jointflow:aslCatch';
 /** The key of a durable Wait's output that holds when the next state may start (epoch ms). */
 export const ASL_WAIT_KEY = 'jointflow:aslWaitUntil';
 
+/**
+ * The key of a failure token: inside a Parallel or Map with Catch, a step's uncaught error
+ * becomes `{ [ASL_FAILED_KEY]: { Error, Cause } }`, which the steps after it pass on and the
+ * fan-out's end catches (or fails with) as Step Functions does.
+ */
+export const ASL_FAILED_KEY = 'jointflow:aslFailed';
+
 /** One Retrier, as the generated Task code applies it. */
 export interface AslRetrier {
   errorEquals: string[];
@@ -38,7 +45,12 @@ export interface AslCatcher {
  * The settings a generated module reads; one variant per kind of state. `io`: the state's
  * InputPath, Parameters, ResultSelector, ResultPath and OutputPath (null: passes data as is).
  */
-export type AslStepSpec =
+export type AslStepSpec = AslStepKind & {
+  /** Inside a Parallel or Map with Catch: errors become failure tokens, tokens pass through. */
+  propagate?: boolean;
+};
+
+type AslStepKind =
   | {
       kind: 'task';
       state: string;
@@ -68,7 +80,14 @@ export type AslStepSpec =
       itemSelector: AslTemplate | null;
     }
   /** The join of a Parallel or Map with data flow: [...results, raw] -> the state's output. */
-  | { kind: 'gather'; state: string; io: AslDataFlow; shape: 'parallel' | 'map' }
+  | {
+      kind: 'gather';
+      state: string;
+      io: AslDataFlow;
+      shape: 'parallel' | 'map';
+      /** The fan-out's Catchers: a failure token among the results is caught by them. */
+      catch?: AslCatcher[];
+    }
   | { kind: 'result'; state: string; result: unknown; io?: AslDataFlow | null }
   | {
       kind: 'wait';
@@ -423,7 +442,17 @@ const BODIES: Record<AslStepSpec['kind'], string[]> = {
     'export async function handler(input, ctx) {',
     '  const raw = input[input.length - 1];',
     "  const results = state.shape === 'map' ? input[0] : input.slice(0, -1);",
-    '  return shapedOutput(raw, results, ctx);',
+    '  // With Catch: a branch that failed handed on a failure token; the first Catcher that',
+    '  // matches its error turns it into output, as for a Task; none matching fails the state.',
+    '  const failure = state.catch ? results.map(failureOf).find((f) => f !== undefined) : undefined;',
+    '  if (failure === undefined) return shapedOutput(raw, results, ctx);',
+    '  const c = state.catch.findIndex((catcher) => matches(catcher.errorEquals, failure.Error));',
+    '  if (c === -1) {',
+    '    const error = new Error(failure.Cause);',
+    '    error.name = failure.Error;',
+    '    throw error;',
+    '  }',
+    '  return { [CATCH_KEY]: c, output: placed(raw, state.catch[c].resultPath, failure) };',
     '}',
   ],
   result: [
@@ -464,6 +493,8 @@ const BODIES: Record<AslStepSpec['kind'], string[]> = {
     '  const cause = state.causePath ? String(select(input, state.causePath)) : state.cause;',
     "  const error = new Error(name + ': ' + cause);",
     '  error.name = name;',
+    '  // The Cause alone, for a Parallel or Map that catches this error.',
+    '  error.aslCause = cause;',
     '  throw error;',
     '}',
   ],
@@ -523,19 +554,47 @@ const BODIES: Record<AslStepSpec['kind'], string[]> = {
     '    clearTimeout(timer);',
     '  }',
     '}',
-    '',
-    'function errorName(error) {',
-    "  return error instanceof Error ? error.name : 'States.TaskFailed';",
-    '}',
-    '',
-    'function matches(errorEquals, name) {',
-    '  if (errorEquals.includes(name)) return true;',
-    "  if (name === 'States.Runtime') return false;",
-    "  if (errorEquals.includes('States.ALL')) return true;",
-    "  return name !== 'States.Timeout' && errorEquals.includes('States.TaskFailed');",
-    '}',
   ],
 };
+
+/** Error names and failure tokens; in Tasks, in the joins of caught fan-outs, in their steps. */
+const FAILURES = [
+  'function errorName(error) {',
+  "  return error instanceof Error ? error.name : 'States.TaskFailed';",
+  '}',
+  '',
+  '// ErrorEquals as Step Functions reads it: States.ALL matches all but States.Runtime.',
+  'function matches(errorEquals, name) {',
+  '  if (errorEquals.includes(name)) return true;',
+  "  if (name === 'States.Runtime') return false;",
+  "  if (errorEquals.includes('States.ALL')) return true;",
+  "  return name !== 'States.Timeout' && errorEquals.includes('States.TaskFailed');",
+  '}',
+  '',
+  'function failureOf(value) {',
+  "  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;",
+  '  return Object.hasOwn(value, FAILED_KEY) ? value[FAILED_KEY] : undefined;',
+  '}',
+];
+
+/**
+ * A step inside a Parallel or Map with Catch: its own program runs as `run`; a failure token
+ * coming in passes on untouched, and an error going out becomes one.
+ */
+const PROPAGATE = [
+  '// Inside a Parallel or Map with Catch: an error becomes a failure token that the steps after',
+  '// pass on, so the end of the fan-out can catch it as Step Functions does.',
+  'export async function handler(input, ctx) {',
+  '  if (failureOf(input) !== undefined) return input;',
+  '  try {',
+  '    return await run(input, ctx);',
+  '  } catch (error) {',
+  "    const own = typeof error?.aslCause === 'string' ? error.aslCause : undefined;",
+  '    const cause = own ?? (error instanceof Error ? error.message : String(error));',
+  '    return { [FAILED_KEY]: { Error: errorName(error), Cause: cause } };',
+  '  }',
+  '}',
+];
 
 /**
  * The code of one imported step: the fixed program for its kind, reading `spec` as data.
@@ -550,11 +609,26 @@ export function aslStepCode(spec: AslStepSpec): string {
   if (module !== undefined) lines.push(`import * as sdk from ${stringLiteral(module)};`);
   lines.push(dataLine(spec));
   if (spec.kind === 'wait') lines.push(`const WAIT_KEY = ${stringLiteral(ASL_WAIT_KEY)};`);
-  if (spec.kind === 'task') {
-    lines.push(`const CATCH_KEY = ${stringLiteral(ASL_CATCH_KEY)};`, '');
-    lines.push(...(module === undefined ? STUB_CALL : SDK_CALL));
+  const failures = spec.kind === 'task' || spec.propagate === true || spec.kind === 'gather';
+  if (failures) lines.push(`const FAILED_KEY = ${stringLiteral(ASL_FAILED_KEY)};`);
+  if (spec.kind === 'task' || spec.kind === 'gather') {
+    lines.push(`const CATCH_KEY = ${stringLiteral(ASL_CATCH_KEY)};`);
   }
-  lines.push('', ...BODIES[spec.kind], '');
+  if (spec.kind === 'task') lines.push('', ...(module === undefined ? STUB_CALL : SDK_CALL));
+  let body = BODIES[spec.kind];
+  if (spec.propagate === true) {
+    body = [
+      ...body.map((line) =>
+        line.startsWith('export async function handler(')
+          ? line.replace('export async function handler(', 'async function run(')
+          : line,
+      ),
+      '',
+      ...PROPAGATE,
+    ];
+  }
+  lines.push('', ...body, '');
+  if (failures) lines.push(...FAILURES, '');
   if (spec.kind !== 'wrap') lines.push(...DATA_FLOW, '');
   return lines.join('\n');
 }
