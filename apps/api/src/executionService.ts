@@ -64,7 +64,9 @@ async function startWithRetries(ctx: ApiContext, run: EngineRun): Promise<void> 
       if (delay === undefined || (typeof code === 'string' && FINAL_START_ERRORS.has(code))) {
         throw error;
       }
-      ctx.log(`execution ${run.execution}: start failed (${messageOf(error)}); retrying`);
+      ctx.log.warn(`execution ${run.execution}: start failed (${messageOf(error)}); retrying`, {
+        execution: run.execution,
+      });
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
@@ -101,10 +103,17 @@ export async function startExecution(
       // A cloud restarting (its supervisor brings it back on its port): the execution stays
       // running and the watchdog redrives its start, with backoff, until the cloud answers or
       // its redrives run out (then it fails, saying so).
-      ctx.log(`execution ${execution.id}: start deferred to the watchdog: ${messageOf(error)}`);
+      ctx.log.warn(
+        `execution ${execution.id}: start deferred to the watchdog: ${messageOf(error)}`,
+        {
+          execution: execution.id,
+        },
+      );
       return execution;
     }
-    ctx.log(`execution ${execution.id}: start failed: ${messageOf(error)}`);
+    ctx.log.error(`execution ${execution.id}: start failed: ${messageOf(error)}`, {
+      execution: execution.id,
+    });
     await ctx.repo.finishExecution(execution.id, {
       status: 'failed',
       error: { message: `the start invoke failed: ${messageOf(error)}; redrive it` },
@@ -228,7 +237,7 @@ async function exportTrace(
       events: events.map((e) => e.event),
     });
   } catch (error) {
-    ctx.log(`otel: execution ${id}: ${messageOf(error)}`);
+    ctx.log.warn(`otel: execution ${id}: ${messageOf(error)}`, { execution: id });
   }
 }
 
@@ -310,7 +319,9 @@ export function startWatchdog(ctx: ApiContext, options: WatchdogOptions): () => 
         });
         await ctx.repo.markClosed(execution.id, Date.now());
       } catch (error) {
-        ctx.log(`watchdog: closing execution ${execution.id}: ${messageOf(error)}`);
+        ctx.log.warn(`watchdog: closing execution ${execution.id}: ${messageOf(error)}`, {
+          execution: execution.id,
+        });
       }
     }
   };
@@ -356,10 +367,14 @@ export function startWatchdog(ctx: ApiContext, options: WatchdogOptions): () => 
         if (await confirmOutcome(ctx, execution.id)) continue;
         const fresh = await ctx.repo.getExecution(execution.id);
         if (fresh?.status !== 'running' || fresh.lastEventAt !== execution.lastEventAt) continue;
-        ctx.log(`watchdog: execution ${execution.id} stalled; redriving`);
+        ctx.log.info(`watchdog: execution ${execution.id} stalled; redriving`, {
+          execution: execution.id,
+        });
         await redriveExecution(ctx, execution.id, 'watchdog');
       } catch (error) {
-        ctx.log(`watchdog: execution ${execution.id}: ${messageOf(error)}`);
+        ctx.log.warn(`watchdog: execution ${execution.id}: ${messageOf(error)}`, {
+          execution: execution.id,
+        });
       }
     }
   };
@@ -367,7 +382,7 @@ export function startWatchdog(ctx: ApiContext, options: WatchdogOptions): () => 
     if (running) return;
     running = true;
     current = pass()
-      .catch((error: unknown) => ctx.log(`watchdog: ${messageOf(error)}`))
+      .catch((error: unknown) => ctx.log.warn(`watchdog: ${messageOf(error)}`))
       .finally(() => {
         running = false;
       });
