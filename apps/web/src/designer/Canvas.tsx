@@ -15,7 +15,6 @@ import {
 import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Cloud } from '../api/apiClient';
 import { cloudColor } from '../api/queries';
-import type { StepSummary } from '../run/runTrace';
 import { type FlowNodeData, type FlowNodeType, nodeTypes } from './FlowNode';
 import { type EdgeLook, MergedEdges } from './MergedEdges';
 import { triggerSummary } from './triggerSummary';
@@ -43,7 +42,6 @@ export interface CanvasProps {
   errorNodes?: ReadonlySet<string>;
   errorEdges?: ReadonlySet<string>;
   placement?: Readonly<Record<string, string>>;
-  run?: ReadonlyMap<string, StepSummary>;
   editing?: CanvasEditing;
   dark: boolean;
 }
@@ -96,7 +94,6 @@ export function Canvas({
   errorNodes,
   errorEdges,
   placement,
-  run,
   editing,
   dark,
 }: CanvasProps) {
@@ -156,7 +153,6 @@ export function Canvas({
         selectedNodes.has(node.name),
         measured.get(node.name),
         errorNodes?.has(node.name) ?? false,
-        run?.get(node.name),
         planned,
         color,
       ];
@@ -172,7 +168,6 @@ export function Canvas({
         plannedCloud: planned,
         cloudColor: color,
         hasError: errorNodes?.has(node.name) ?? false,
-        run: run?.get(node.name),
         ...(node.kind === 'trigger' ? { trigger: triggerSummary(node.trigger) } : {}),
       };
       const flowNode: FlowNodeType = {
@@ -188,7 +183,7 @@ export function Canvas({
     });
     cache.current = next;
     return out;
-  }, [graph.nodes, drag, clouds, selectedNodes, measured, errorNodes, run, placement]);
+  }, [graph.nodes, drag, clouds, selectedNodes, measured, errorNodes, placement]);
 
   // Clouds per node change far less often than positions: edges depend only on these.
   const cloudSignature = graph.nodes

@@ -1,7 +1,6 @@
 import type { NodeKind } from '@jointflow/ir';
 import { Handle, type Node, type NodeProps, Position } from '@xyflow/react';
 import { memo } from 'react';
-import type { StepSummary } from '../run/runTrace';
 import { readableTextOn } from './readableText';
 
 export const kindLabels: Record<NodeKind, string> = {
@@ -30,30 +29,23 @@ export type FlowNodeData = {
   plannedCloud?: string;
   cloudColor: string;
   hasError: boolean;
-  run?: StepSummary;
   /** A trigger's one-line summary (`triggerSummary`): "3 of 4", "batch of 100". */
   trigger?: string;
 };
 
 export type FlowNodeType = Node<FlowNodeData, 'step'>;
 
-function runLabel(run: StepSummary): string {
-  const parts: string[] = [run.status];
-  if (run.instances > 1) parts.push(`${run.succeeded}/${run.instances}`);
-  if (run.retried > 0) parts.push(`retried ${run.retried}`);
-  if (run.failedOver > 0) parts.push(`failed over ${run.failedOver}`);
-  return parts.join(' · ');
-}
-
-/** A step on the canvas: kind, name, cloud badge in the cloud's colour, problems and run status. */
+/**
+ * A step on the canvas: kind, name, cloud badge in the cloud's colour and problems. A run's
+ * status is drawn by the run view's own graph (RunGraph), from the shared step summary.
+ */
 export const FlowNode = memo(function FlowNode({ data, selected }: NodeProps<FlowNodeType>) {
   const shownCloud =
     data.cloud === 'auto' && data.plannedCloud ? `auto → ${data.plannedCloud}` : data.cloud;
   return (
     <article
-      className={`flow-node kind-${data.kind}${selected ? ' selected' : ''}${data.hasError ? ' has-error' : ''}${data.run ? ` run-${data.run.status}` : ''}`}
+      className={`flow-node kind-${data.kind}${selected ? ' selected' : ''}${data.hasError ? ' has-error' : ''}`}
       data-testid={`node-${data.name}`}
-      data-status={data.run?.status}
       aria-label={`${kindLabels[data.kind]} ${data.name}`}
       style={{ borderLeftColor: data.cloudColor }}
     >
@@ -86,11 +78,6 @@ export const FlowNode = memo(function FlowNode({ data, selected }: NodeProps<Flo
       >
         {shownCloud}
       </span>
-      {data.run && (
-        <div className="flow-node-run" data-testid={`status-${data.name}`}>
-          {runLabel(data.run)}
-        </div>
-      )}
       <Handle type="source" position={Position.Right} />
     </article>
   );
