@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { CloudProfile } from '@jointflow/ir';
 import { createLocalShim, jsonCall, type LocalCloudShim } from '@jointflow/shims';
+import { cloudLog } from './cloudLog';
 import type { Durability } from './database';
 import { loadProfileDir } from './profiles';
 
@@ -50,7 +51,10 @@ export interface StartLocalCloudsOptions {
    * queue and store survive in the data directory, so queued invocations run after the restart.
    */
   supervise?: boolean;
-  /** Supervision events, e.g. for the log: a cloud went down, came back, or failed to start. */
+  /**
+   * Supervision events (a cloud went down, came back, or failed to restart), besides the record
+   * each one gets in the clouds' log (`cloudLog`).
+   */
   onEvent?: (event: {
     cloud: string;
     kind: 'down' | 'restarted' | 'restart-failed';
@@ -221,13 +225,23 @@ export async function startLocalClouds(options: StartLocalCloudsOptions): Promis
     };
   });
   let stopped: Promise<void> | undefined;
+  // Supervision events go to the clouds' log (down: warn, restarted: info, restart-failed:
+  // error) and to the caller's onEvent.
+  const report: NonNullable<StartLocalCloudsOptions['onEvent']> = (event) => {
+    const level = event.kind === 'restarted' ? 'info' : event.kind === 'down' ? 'warn' : 'error';
+    cloudLog()[level](`cloud ${event.cloud} ${event.kind}: ${event.detail}`, {
+      cloud: event.cloud,
+      event: event.kind,
+    });
+    options.onEvent?.(event);
+  };
   if (options.supervise === true) {
     effective.forEach((profile, i) => {
       const file = join(profileDir, `${profile.id}.json`);
       const supervise = (child: ChildProcess, attempt: number) => {
         child.once('exit', (code, signal) => {
           if (stopped !== undefined) return;
-          options.onEvent?.({
+          report({
             cloud: profile.id,
             kind: 'down',
             detail: `its process exited (${signal ?? `code ${code}`}); restarting`,
@@ -248,14 +262,14 @@ export async function startLocalClouds(options: StartLocalCloudsOptions): Promis
               ready[i] = back;
               const cloud = clouds[i];
               if (cloud) cloud.pid = back.pid;
-              options.onEvent?.({
+              report({
                 cloud: profile.id,
                 kind: 'restarted',
                 detail: `back on ${back.url} (pid ${back.pid})`,
               });
               supervise(back.child, 0);
             } catch (error) {
-              options.onEvent?.({
+              report({
                 cloud: profile.id,
                 kind: 'restart-failed',
                 detail: error instanceof Error ? error.message : String(error),

@@ -144,13 +144,8 @@ terminal; JOINTFLOW_LOG_FORMAT=json|text and JOINTFLOW_LOG_LEVEL=debug|info|warn
       local = await startClouds({
         ...(options.clouds === undefined ? {} : { clouds: loadCloudsFile(options.clouds) }),
         dataDir: join(options.home, 'clouds'),
-        // A cloud process that dies is restarted on its port, and the log says so.
+        // A cloud process that dies is restarted on its port, and the clouds' log says so.
         supervise: true,
-        onEvent: (e) =>
-          log[e.kind === 'restarted' ? 'info' : e.kind === 'down' ? 'warn' : 'error'](
-            `cloud ${e.cloud} ${e.kind}: ${e.detail}`,
-            { cloud: e.cloud, event: e.kind },
-          ),
       });
       api = await createApiServer({
         home: options.home,
