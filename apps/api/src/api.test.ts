@@ -128,25 +128,16 @@ describe.each(backends)('API on %s', (backend) => {
     await start();
     const created = await h.client.createWorkflow('chain', chainGraph);
     expect(created.version).toBe(1);
-    const updated = await h.client.request('PUT', `/api/v1/workflows/${created.id}`, {
+    const updated = await h.client.updateWorkflow(created.id, {
       graph: { ...chainGraph, description: 'second' },
     });
     expect(updated).toEqual({ id: created.id, version: 2 });
-    const got = await h.client.request<{ version: number; graph: { description?: string } }>(
-      'GET',
-      `/api/v1/workflows/${created.id}`,
-    );
+    const got = await h.client.getWorkflow(created.id);
     expect(got.version).toBe(2);
     expect(got.graph.description).toBe('second');
-    const versions = await h.client.request<{ items: { version: number }[] }>(
-      'GET',
-      `/api/v1/workflows/${created.id}/versions`,
-    );
+    const versions = await h.client.listWorkflowVersions(created.id);
     expect(versions.items.map((v) => v.version)).toEqual([2, 1]);
-    const v1 = await h.client.request<{ graph: { description?: string } }>(
-      'GET',
-      `/api/v1/workflows/${created.id}/versions/1`,
-    );
+    const v1 = await h.client.getWorkflowVersion(created.id, 1);
     expect(v1.graph.description).toBeUndefined();
 
     for (let i = 0; i < 4; i++) await h.client.createWorkflow(`w${i}`, chainGraph);
@@ -154,10 +145,7 @@ describe.each(backends)('API on %s', (backend) => {
     let cursor: string | null = null;
     do {
       const query: string = cursor === null ? '' : `&cursor=${cursor}`;
-      const page: { items: { id: string }[]; nextCursor: string | null } = await h.client.request(
-        'GET',
-        `/api/v1/workflows?limit=2${query}`,
-      );
+      const page = await h.client.listWorkflows(`?limit=2${query}`);
       seen.push(...page.items.map((w) => w.id));
       cursor = page.nextCursor;
     } while (cursor !== null);
@@ -217,9 +205,7 @@ describe.each(backends)('API on %s', (backend) => {
   it('deploys per function and cloud, and reports a failed function with its reason', async () => {
     await start();
     const { deployment } = await deployChain();
-    const record = await h.client.request<{
-      functions: { name: string; cloud: string; status: string }[];
-    }>('GET', `/api/v1/deployments/${deployment}`);
+    const record = await h.client.getDeployment(deployment);
     expect(record.functions).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ name: 'first', cloud: 'aws-local', status: 'ready' }),
@@ -241,10 +227,7 @@ describe.each(backends)('API on %s', (backend) => {
 
     // Removing a deployment deletes its functions on every cloud and keeps the record.
     await h.client.request('DELETE', `/api/v1/deployments/${deployment}`);
-    const removed = await h.client.request<{
-      status: string;
-      functions: { name: string; status: string }[];
-    }>('GET', `/api/v1/deployments/${deployment}`);
+    const removed = await h.client.getDeployment(deployment);
     expect(removed.status).toBe('removed');
     expect(removed.functions.every((f) => f.status === 'removed')).toBe(true);
     expect(await clouds[0]?.describe(deployment, 'first')).toEqual({ state: 'absent' });
@@ -297,15 +280,9 @@ describe.each(backends)('API on %s', (backend) => {
       expect.objectContaining({ instance: 'second', status: 'succeeded', cloud: 'aliyun-local' }),
     ]);
 
-    const list = await h.client.request<{ items: { id: string }[] }>(
-      'GET',
-      `/api/v1/executions?workflow=${workflow}&status=succeeded`,
-    );
+    const list = await h.client.listExecutions(`?workflow=${workflow}&status=succeeded`);
     expect(list.items.map((e) => e.id)).toEqual([id]);
-    const none = await h.client.request<{ items: unknown[] }>(
-      'GET',
-      '/api/v1/executions?status=failed',
-    );
+    const none = await h.client.listExecutions('?status=failed');
     expect(none.items).toEqual([]);
 
     // Another deployment's secret cannot write this execution's events.
@@ -415,26 +392,14 @@ describe.each(backends)('API on %s', (backend) => {
       ],
       edges: [{ id: 'e1', source: 'prep', target: 'infer' }],
     };
-    const planned = await h.client.request<{
-      placement: Record<string, string>;
-      estimate: { makespanMs: number; costUsd: number };
-      ir: { functions: Record<string, { cloud: string }> };
-    }>('POST', '/api/v1/plan', { graph: auto, objective: 'makespan' });
+    const planned = await h.client.plan({ graph: auto, objective: 'makespan' });
     expect(Object.keys(planned.placement)).toEqual(['infer']);
-    expect(planned.ir.functions.infer?.cloud).toBe(planned.placement.infer);
-    expect(planned.estimate.makespanMs).toBeGreaterThan(0);
+    expect(planned.ir?.functions.infer?.cloud).toBe(planned.placement.infer);
+    expect(planned.estimate?.makespanMs).toBeGreaterThan(0);
 
-    const estimated = await h.client.request<{ estimate: { costUsd: number } }>(
-      'POST',
-      '/api/v1/estimate',
-      { graph: auto, placement: { infer: 'aws-local' } },
-    );
-    expect(estimated.estimate.costUsd).toBeGreaterThan(0);
-    const compiled = await h.client.request<{ ir?: unknown; diagnostics: unknown[] }>(
-      'POST',
-      '/api/v1/compile',
-      { graph: auto, placement: { infer: 'aliyun-local' } },
-    );
+    const estimated = await h.client.estimate({ graph: auto, placement: { infer: 'aws-local' } });
+    expect(estimated.estimate?.costUsd).toBeGreaterThan(0);
+    const compiled = await h.client.compile({ graph: auto, placement: { infer: 'aliyun-local' } });
     expect(compiled.ir).toBeDefined();
 
     const { id: workflow } = await h.client.createWorkflow('auto', auto);
@@ -484,10 +449,7 @@ describe.each(backends)('API on %s', (backend) => {
 
   it('lists clouds with health and passes faults to a cloud', async () => {
     await start();
-    const listed = await h.client.request<{ items: { id: string; health: { ok: boolean } }[] }>(
-      'GET',
-      '/api/v1/clouds',
-    );
+    const listed = await h.client.listClouds();
     expect(listed.items.map((c) => c.id)).toEqual(['aws-local', 'aliyun-local']);
     expect(listed.items.every((c) => c.health.ok)).toBe(true);
     await h.client.request('POST', '/api/v1/clouds/aws-local/faults', { drop: 0.5, seed: 1 });

@@ -1,6 +1,35 @@
 import { createParser } from 'eventsource-parser';
+import type { z } from 'zod';
+import {
+  cloudListSchema,
+  compileResponseSchema,
+  deploymentCreatedSchema,
+  deploymentListSchema,
+  deploymentResponseSchema,
+  errorResponseSchema,
+  estimateResponseSchema,
+  executionCancelledSchema,
+  executionListSchema,
+  executionStartedSchema,
+  executionViewSchema,
+  fanOutCountsSchema,
+  pageOf,
+  planResponseSchema,
+  sseEndDataSchema,
+  sseTraceDataSchema,
+  workflowResponseSchema,
+  workflowVersionListSchema,
+  workflowVersionRefSchema,
+  workflowVersionResponseSchema,
+} from './responseSchemas';
+import { workflowSummarySchema } from './store/records';
+import { describeZodError } from './validation';
 
-/** A deployment as `GET /api/v1/deployments/:id` answers while it rolls out. */
+/**
+ * What progress reporting reads of a deployment while it rolls out: each function's status and
+ * the provider's own state word (Lambda's Pending, Active…). The parsed `GET /api/v1/deployments/:id`
+ * answer (`DeploymentRecord`) is one.
+ */
 export interface DeploymentState {
   status: string;
   functions: {
@@ -8,10 +37,14 @@ export interface DeploymentState {
     cloud: string;
     status: string;
     reason?: string;
-    /** The provider's own word for the function's state (Lambda's Pending, Active…). */
     providerState?: string;
   }[];
 }
+export type Deployment = z.infer<typeof deploymentResponseSchema>;
+/** An execution as `GET /api/v1/executions/:id` answers, with its per-instance summary. */
+export type ExecutionView = z.infer<typeof executionViewSchema>;
+/** One `trace` message of the event stream: a trace event and its sequence number. */
+export type StreamedTraceEvent = z.infer<typeof sseTraceDataSchema>;
 
 /**
  * A small client for this API over `fetch`, used by the CLI (`deploy`, `run --api`, `trace`) and
@@ -74,17 +107,40 @@ export async function readSse(
 
 export interface FollowOptions {
   lastEventId?: number;
-  onEvent(event: Record<string, unknown> & { seq: number }): void;
+  onEvent(event: StreamedTraceEvent): void;
   signal?: AbortSignal;
   /** Failed reconnects in a row before giving up (default 20). */
   reconnects?: number;
 }
 
-export interface EndOfStream {
-  status: string;
-  lastSeq: number;
-  result?: unknown;
-  error?: { message: string };
+/** The stream's `end` message: how the execution ended. */
+export type EndOfStream = z.infer<typeof sseEndDataSchema>;
+
+/** Parses an answer with its schema; a mismatch means the server is another version. */
+function answerOf<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    throw new ApiClientError(
+      0,
+      'API_BAD_RESPONSE',
+      `${what}: the answer does not match this client's schema (${describeZodError(parsed.error)}); is the server another version?`,
+    );
+  }
+  return parsed.data;
+}
+
+/** The server's error code, message and details from an error body, whatever it holds. */
+function errorOf(status: number, text: string): ApiClientError {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = undefined;
+  }
+  const parsed = errorResponseSchema.safeParse(value);
+  if (!parsed.success) return new ApiClientError(status, 'API_HTTP', `HTTP ${status}`);
+  const { code, message, ...details } = parsed.data.error;
+  return new ApiClientError(status, code, message, details);
 }
 
 export class ApiClient {
@@ -97,11 +153,11 @@ export class ApiClient {
     return { authorization: `Bearer ${this.token}`, ...extra };
   }
 
-  async request<T = Record<string, unknown>>(
-    method: string,
-    path: string,
-    body?: unknown,
-  ): Promise<T> {
+  /**
+   * Sends a request and answers its JSON (`{}` for an empty body), unparsed: the typed methods
+   * below parse it with the route's response schema. Error answers throw `ApiClientError`.
+   */
+  async request(method: string, path: string, body?: unknown): Promise<unknown> {
     const send = () =>
       fetch(`${this.url}${path}`, {
         method,
@@ -116,26 +172,83 @@ export class ApiClient {
       throw error;
     });
     const text = await response.text();
-    const parsed: unknown = text === '' ? {} : JSON.parse(text);
-    if (!response.ok) {
-      const error = (parsed as { error?: Record<string, unknown> }).error ?? {};
-      const { code, message, ...details } = error;
-      throw new ApiClientError(
-        response.status,
-        typeof code === 'string' ? code : 'API_HTTP',
-        typeof message === 'string' ? message : `HTTP ${response.status}`,
-        details,
-      );
-    }
-    return parsed as T;
+    if (!response.ok) throw errorOf(response.status, text);
+    return text === '' ? {} : JSON.parse(text);
   }
 
-  createWorkflow(name: string, graph: unknown): Promise<{ id: string; version: number }> {
-    return this.request('POST', '/api/v1/workflows', { name, graph });
+  /** `request`, its answer parsed with `schema` (the route's response schema). */
+  async requestAs<S extends z.ZodType>(
+    schema: S,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<z.output<S>> {
+    return answerOf(schema, await this.request(method, path, body), `${method} ${path}`);
   }
 
-  deploy(workflowId: string, options: { version?: number } = {}): Promise<{ id: string }> {
-    return this.request('POST', `/api/v1/workflows/${workflowId}/deployments`, options);
+  createWorkflow(name: string, graph: unknown) {
+    return this.requestAs(workflowVersionRefSchema, 'POST', '/api/v1/workflows', { name, graph });
+  }
+
+  /** Stores a new version of a workflow (`name` kept unless given). */
+  updateWorkflow(id: string, body: { name?: string; graph: unknown }) {
+    return this.requestAs(workflowVersionRefSchema, 'PUT', `/api/v1/workflows/${id}`, body);
+  }
+
+  listWorkflows(query = '') {
+    return this.requestAs(pageOf(workflowSummarySchema), 'GET', `/api/v1/workflows${query}`);
+  }
+
+  getWorkflow(id: string) {
+    return this.requestAs(workflowResponseSchema, 'GET', `/api/v1/workflows/${id}`);
+  }
+
+  listWorkflowVersions(id: string) {
+    return this.requestAs(workflowVersionListSchema, 'GET', `/api/v1/workflows/${id}/versions`);
+  }
+
+  getWorkflowVersion(id: string, version: number) {
+    return this.requestAs(
+      workflowVersionResponseSchema,
+      'GET',
+      `/api/v1/workflows/${id}/versions/${version}`,
+    );
+  }
+
+  compile(body: { graph: unknown; placement?: Record<string, string> }) {
+    return this.requestAs(compileResponseSchema, 'POST', '/api/v1/compile', body);
+  }
+
+  plan(body: { graph: unknown; objective?: 'makespan' | 'cost' | 'balanced' }) {
+    return this.requestAs(planResponseSchema, 'POST', '/api/v1/plan', body);
+  }
+
+  estimate(body: { graph: unknown; placement?: Record<string, string> }) {
+    return this.requestAs(estimateResponseSchema, 'POST', '/api/v1/estimate', body);
+  }
+
+  deploy(
+    workflowId: string,
+    options: { version?: number; placement?: Record<string, string> } = {},
+  ) {
+    return this.requestAs(
+      deploymentCreatedSchema,
+      'POST',
+      `/api/v1/workflows/${workflowId}/deployments`,
+      options,
+    );
+  }
+
+  getDeployment(id: string): Promise<Deployment> {
+    return this.requestAs(deploymentResponseSchema, 'GET', `/api/v1/deployments/${id}`);
+  }
+
+  listDeployments(workflowId: string) {
+    return this.requestAs(
+      deploymentListSchema,
+      'GET',
+      `/api/v1/workflows/${workflowId}/deployments`,
+    );
   }
 
   /**
@@ -146,10 +259,10 @@ export class ApiClient {
     id: string,
     timeoutMs = 60_000,
     onUpdate?: (deployment: DeploymentState) => void,
-  ): Promise<DeploymentState> {
+  ): Promise<Deployment> {
     const until = Date.now() + timeoutMs;
     for (;;) {
-      const deployment = await this.request<DeploymentState>('GET', `/api/v1/deployments/${id}`);
+      const deployment = await this.getDeployment(id);
       onUpdate?.(deployment);
       if (deployment.status === 'ready' || deployment.status === 'failed') return deployment;
       if (Date.now() > until) {
@@ -163,12 +276,41 @@ export class ApiClient {
     }
   }
 
-  startExecution(deploymentId: string, input: unknown): Promise<{ id: string }> {
-    return this.request('POST', `/api/v1/deployments/${deploymentId}/executions`, { input });
+  startExecution(deploymentId: string, input: unknown) {
+    return this.requestAs(
+      executionStartedSchema,
+      'POST',
+      `/api/v1/deployments/${deploymentId}/executions`,
+      { input },
+    );
   }
 
-  getExecution(id: string): Promise<Record<string, unknown> & { status: string }> {
-    return this.request('GET', `/api/v1/executions/${id}`);
+  getExecution(id: string): Promise<ExecutionView> {
+    return this.requestAs(executionViewSchema, 'GET', `/api/v1/executions/${id}`);
+  }
+
+  /** `query`: e.g. `?workflow=wf_…&status=succeeded`. */
+  listExecutions(query = '') {
+    return this.requestAs(executionListSchema, 'GET', `/api/v1/executions${query}`);
+  }
+
+  /** Committed widths of map instances. */
+  fanOutCounts(id: string, instances: readonly string[]) {
+    const query = instances.map((i) => `instance=${encodeURIComponent(i)}`).join('&');
+    return this.requestAs(fanOutCountsSchema, 'GET', `/api/v1/executions/${id}/fan-outs?${query}`);
+  }
+
+  redriveExecution(id: string) {
+    return this.requestAs(executionStartedSchema, 'POST', `/api/v1/executions/${id}/redrive`);
+  }
+
+  listClouds() {
+    return this.requestAs(cloudListSchema, 'GET', '/api/v1/clouds');
+  }
+
+  /** Injects faults into a local cloud (`FaultSpec` of @jointflow/shims). */
+  async injectFaults(cloud: string, spec: unknown): Promise<void> {
+    await this.request('POST', `/api/v1/clouds/${cloud}/faults`, spec);
   }
 
   /**
@@ -181,21 +323,13 @@ export class ApiClient {
       { headers: this.headers({}) },
     );
     const text = await response.text();
-    if (!response.ok) {
-      const parsed = JSON.parse(text) as { error?: { code?: string; message?: string } };
-      throw new ApiClientError(
-        response.status,
-        parsed.error?.code ?? 'API_HTTP',
-        parsed.error?.message ?? `HTTP ${response.status}`,
-        {},
-      );
-    }
+    if (!response.ok) throw errorOf(response.status, text);
     return text;
   }
 
   /** Cancels a running execution; answers its status (`cancelled`, or how it ended first). */
-  cancelExecution(id: string): Promise<{ id: string; status: string }> {
-    return this.request('POST', `/api/v1/executions/${id}/cancel`, {});
+  cancelExecution(id: string) {
+    return this.requestAs(executionCancelledSchema, 'POST', `/api/v1/executions/${id}/cancel`, {});
   }
 
   /**
@@ -239,25 +373,16 @@ export class ApiClient {
       ...(options.signal ? { signal: options.signal } : {}),
     });
     if (!response.ok || response.body === null) {
-      const text = await response.text();
-      let code = 'API_HTTP';
-      let message = `HTTP ${response.status}`;
-      try {
-        const parsed = JSON.parse(text) as { error?: { code?: string; message?: string } };
-        code = parsed.error?.code ?? code;
-        message = parsed.error?.message ?? message;
-      } catch {
-        // not JSON: keep the status line
-      }
-      throw new ApiClientError(response.status, code, message);
+      throw errorOf(response.status, await response.text());
     }
     let end: EndOfStream | undefined;
     await readSse(response.body, (message) => {
+      const what = `the event stream of ${id}`;
       if (message.event === 'end') {
-        end = JSON.parse(message.data) as EndOfStream;
+        end = answerOf(sseEndDataSchema, JSON.parse(message.data), what);
         return false;
       }
-      const event = JSON.parse(message.data) as Record<string, unknown> & { seq: number };
+      const event = answerOf(sseTraceDataSchema, JSON.parse(message.data), what);
       options.onEvent(event);
       onSeq(event.seq);
       return true;

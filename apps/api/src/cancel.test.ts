@@ -52,10 +52,7 @@ describe('cancelling an execution', () => {
       });
       expect(((await response.json()) as { accepted: number }).accepted).toBe(1);
       expect((await h.client.getExecution(id)).status).toBe('cancelled');
-      const list = await h.client.request<{ items: { id: string }[] }>(
-        'GET',
-        '/api/v1/executions?status=cancelled',
-      );
+      const list = await h.client.listExecutions('?status=cancelled');
       expect(list.items.map((e) => e.id)).toEqual([id]);
 
       // One that finished before the cancel reached the stores keeps its real outcome.
@@ -124,7 +121,7 @@ describe('cancelling an execution', () => {
         const end = await h.client.followEvents(id, { onEvent: () => {} });
         expect(end?.status).toBe('cancelled');
         const execution = await h.client.getExecution(id);
-        const started = (execution.instances as { instance: string }[]).map((i) => i.instance);
+        const started = execution.instances.map((i) => i.instance);
         // s2 was running: it may commit; at most the one after it may have been invoked by a
         // marker read served just before the cancel; nothing later ever starts.
         expect(started.slice(0, 3)).toEqual(['s0', 's1', 's2']);

@@ -63,9 +63,7 @@ describe('GET /api/v1/executions/:id/fan-outs', () => {
     await expect(ask('')).rejects.toThrow(/pass 1-200 map instance keys/);
 
     // The runs list summarises each execution's input.
-    const list = (await h.client.request('GET', `/api/v1/executions?workflow=${workflow}`)) as {
-      items: { inputSummary?: string }[];
-    };
+    const list = await h.client.listExecutions(`?workflow=${workflow}`);
     expect(list.items[0]?.inputSummary).toBe('{"items":[1,2,3,4,5]}');
   });
 });

@@ -1,4 +1,12 @@
-export type { DeploymentState, EndOfStream, FollowOptions, SseMessage } from './apiClient';
+export type {
+  Deployment,
+  DeploymentState,
+  EndOfStream,
+  ExecutionView,
+  FollowOptions,
+  SseMessage,
+  StreamedTraceEvent,
+} from './apiClient';
 export { ApiClient, ApiClientError, readSse } from './apiClient';
 export type { ApiErrorCode } from './apiError';
 export type { EngineResult, EngineRun, ExecutionEngine } from './executionEngine';

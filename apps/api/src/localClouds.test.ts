@@ -151,7 +151,7 @@ describe('API with real local clouds', () => {
       expect(end?.status).toBe('succeeded');
       expect(end?.result).toEqual(expected);
       const execution = await h.client.getExecution(faulty.id);
-      const instances = execution.instances as { status: string }[];
+      const instances = execution.instances;
       expect(instances.length).toBe(iot.nodes.length);
     } finally {
       for (const cloud of ['aws-local', 'aliyun-local']) {
@@ -193,17 +193,12 @@ describe('API with real local clouds', () => {
       expect(execution.status).toBe('succeeded');
       expect(execution.result).toBeDefined();
       expect(execution.makespanMs).toEqual(expect.any(Number));
-      const instances = execution.instances as { node: string; status: string }[];
+      const instances = execution.instances;
       expect(new Set(instances.map((i) => i.node))).toEqual(new Set(iot.nodes.map((n) => n.name)));
       expect(instances.every((i) => i.status === 'succeeded')).toBe(true);
 
       // The clouds report what their cold starts cost on this host, for the planner's estimate.
-      const { items: clouds } = await h.client.request<{
-        items: {
-          id: string;
-          measured?: { coldStartMs?: number; coldStarts: number; sandboxes: number };
-        }[];
-      }>('GET', '/api/v1/clouds');
+      const { items: clouds } = await h.client.listClouds();
       expect(clouds.every((c) => (c.measured?.sandboxes ?? 0) >= 1)).toBe(true);
       const measured = clouds.filter((c) => (c.measured?.coldStarts ?? 0) > 0);
       expect(measured.length).toBeGreaterThan(0);
@@ -218,10 +213,7 @@ describe('API with real local clouds', () => {
       const closed = await h.client.getExecution(id);
       expect(closed.closedAt).toEqual(expect.any(Number));
       expect(closed.result).toEqual(execution.result);
-      const { ir } = await h.client.request<{ ir: { resultStore: string } }>(
-        'GET',
-        `/api/v1/deployments/${deployment}`,
-      );
+      const { ir } = await h.client.getDeployment(deployment);
       const store = started()
         .clouds.find((c) => c.profile.id === ir.resultStore)
         ?.shim.store();

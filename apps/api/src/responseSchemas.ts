@@ -8,6 +8,7 @@ import { traceEventSchema } from '@jointflow/runtime';
 import { z } from 'zod';
 import {
   deploymentRecordSchema,
+  executionErrorSchema,
   executionLinksSchema,
   executionRecordSchema,
   executionStatusSchema,
@@ -169,5 +170,5 @@ export const sseEndDataSchema = z.object({
   status: executionStatusSchema,
   lastSeq: z.number().int(),
   result: z.unknown().optional(),
-  error: z.unknown().optional(),
+  error: executionErrorSchema.optional(),
 });

@@ -26,9 +26,7 @@ describe('GET /api/v1/executions/:id/output', () => {
     try {
       const { id: workflow } = await h.client.createWorkflow('chain', chainGraph);
       const { id: deployment } = await h.client.deploy(workflow);
-      const ready = (await h.client.waitForDeployment(deployment, 10_000)) as unknown as {
-        ir: { functions: Record<string, { homeStore: string }> };
-      };
+      const ready = await h.client.waitForDeployment(deployment, 10_000);
       const { id } = await h.client.startExecution(deployment, { value: 1 });
       const home = (node: string) => {
         const store = ready.ir.functions[node]?.homeStore;

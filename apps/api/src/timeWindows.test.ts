@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LocalClouds } from '@jointflow/local-cloud';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { type Harness, startHarness } from './testing/apiHarness';
 import { startTestLocalClouds, type TestLocalClouds } from './testing/testLocalClouds';
 
@@ -27,13 +28,8 @@ function campaignOf(ad: string): string {
   return CAMPAIGNS[hash % CAMPAIGNS.length] as string;
 }
 
-interface ExecutionView {
-  id: string;
-  status: string;
-  result?: { events: number; counts: Record<string, number> };
-  origin?: { kind: string; trigger: string; window: number };
-  links: { feeds: { execution: string }[]; fedBy: { execution: string }[]; fedByCount: number };
-}
+/** A window's result: how many events it took and the count per campaign. */
+const windowResult = z.object({ events: z.number(), counts: z.record(z.string(), z.number()) });
 
 describe('time windows through the API', () => {
   let local: LocalClouds | undefined;
@@ -86,9 +82,10 @@ describe('time windows through the API', () => {
         // Each producer links to the one window its event was placed in.
         const windowOf = new Map<string, string>();
         for (const p of producers) {
-          const view = (await h.client.getExecution(p.id)) as unknown as ExecutionView;
+          const view = await h.client.getExecution(p.id);
           expect(view.links.feeds).toHaveLength(1);
-          windowOf.set(p.id, view.links.feeds[0]?.execution as string);
+          const [feed] = view.links.feeds;
+          if (feed !== undefined) windowOf.set(p.id, feed.execution);
         }
         const windows = [...new Set(windowOf.values())];
         expect(windows.length).toBeGreaterThan(1);
@@ -97,14 +94,14 @@ describe('time windows through the API', () => {
         for (const w of windows) {
           const end = await h.client.followEvents(w, { onEvent: () => {} });
           expect(end?.status).toBe('succeeded');
-          const view = (await h.client.getExecution(w)) as unknown as ExecutionView;
+          const view = await h.client.getExecution(w);
           expect(view.origin).toMatchObject({ kind: 'window', trigger: 'perSecond' });
           const fed = producers.filter((p) => windowOf.get(p.id) === w);
           expect(view.links.fedByCount).toBe(fed.length);
           const expected: Record<string, number> = {};
           for (const p of fed) expected[campaignOf(p.ad)] = (expected[campaignOf(p.ad)] ?? 0) + 1;
           expect(view.result).toEqual({ events: fed.length, counts: expected });
-          total += view.result?.events ?? 0;
+          total += windowResult.parse(view.result).events;
         }
         expect(total).toBe(ads.length);
       } finally {
