@@ -96,6 +96,11 @@ describe('jointflow up', () => {
     const deployed = cli('deploy', join(examples, 'iot-pipeline.json'), '--json');
     expect(deployed.status, deployed.stderr).toBe(0);
     const { deploymentId } = JSON.parse(deployed.stdout) as { deploymentId: string };
+    // Progress went to stderr (stdout is the JSON document): a line per function as it deploys
+    // and once it is ready, counted.
+    expect(deployed.stderr).toContain(`deployment ${deploymentId}: 5 function(s) to deploy`);
+    expect(deployed.stderr).toMatch(/ ingest +aws-local +deploying\n/);
+    expect(deployed.stderr).toMatch(/ ready in \d+\.\d s \[5\/5\]\n/);
     // spawnSync blocked this process's event loop, so its pooled keep-alive socket may have
     // been closed by the API meanwhile ("other side closed"): send once more on a new one.
     const started = (await (
