@@ -145,6 +145,7 @@ describe('importAsl', () => {
       state: 'Unknown',
       result: { phone: null },
       io: null,
+      asl: { type: 'Pass', fields: {} },
     });
   });
 

@@ -54,8 +54,11 @@ const MAX_STEP_MS = 900_000;
  */
 const ASL_WAIT_IN_STEP_SECONDS = 60;
 
-/** The data-flow fields the generated code of each state type applies (aslDataFlow.ts). */
-const DATA_FLOW_FIELDS = {
+/**
+ * The data-flow fields the generated code of each state type applies (aslDataFlow.ts); those of
+ * a Task, Pass, Wait or Succeed can be edited on the imported step (aslEdit.ts).
+ */
+export const ASL_DATA_FLOW_FIELDS = {
   Task: ['InputPath', 'Parameters', 'ResultSelector', 'ResultPath', 'OutputPath'],
   Pass: ['InputPath', 'Parameters', 'ResultPath', 'OutputPath'],
   Wait: ['InputPath', 'OutputPath'],
@@ -79,11 +82,19 @@ const HONOURED: Record<string, string[]> = {
     'Retry',
     'Catch',
     'TimeoutSeconds',
-    ...DATA_FLOW_FIELDS.Task,
+    ...ASL_DATA_FLOW_FIELDS.Task,
     ...JSONATA_FIELDS,
     'Arguments',
   ],
-  Pass: ['Type', 'Comment', 'Next', 'End', 'Result', ...DATA_FLOW_FIELDS.Pass, ...JSONATA_FIELDS],
+  Pass: [
+    'Type',
+    'Comment',
+    'Next',
+    'End',
+    'Result',
+    ...ASL_DATA_FLOW_FIELDS.Pass,
+    ...JSONATA_FIELDS,
+  ],
   Wait: [
     'Type',
     'Comment',
@@ -93,9 +104,9 @@ const HONOURED: Record<string, string[]> = {
     'SecondsPath',
     'Timestamp',
     'TimestampPath',
-    ...DATA_FLOW_FIELDS.Wait,
+    ...ASL_DATA_FLOW_FIELDS.Wait,
   ],
-  Succeed: ['Type', 'Comment', ...DATA_FLOW_FIELDS.Succeed],
+  Succeed: ['Type', 'Comment', ...ASL_DATA_FLOW_FIELDS.Succeed],
   Fail: ['Type', 'Comment', 'Error', 'Cause', 'ErrorPath', 'CausePath'],
   Choice: ['Type', 'Comment', 'Choices', 'Default', 'InputPath', 'OutputPath'],
   // Retry and Catch of a Parallel or Map are read only to name their loss (fanOutRetryCatch).
@@ -107,7 +118,7 @@ const HONOURED: Record<string, string[]> = {
     'End',
     'Retry',
     'Catch',
-    ...DATA_FLOW_FIELDS.Parallel,
+    ...ASL_DATA_FLOW_FIELDS.Parallel,
   ],
   Map: [
     'Type',
@@ -122,7 +133,7 @@ const HONOURED: Record<string, string[]> = {
     'Retry',
     'Catch',
     'ItemSelector',
-    ...DATA_FLOW_FIELDS.Map,
+    ...ASL_DATA_FLOW_FIELDS.Map,
   ],
 };
 
@@ -202,6 +213,11 @@ class AslImport {
   private readonly usedNames = new Set<string>();
   /** The definition's QueryLanguage; a state may set its own. */
   private queryLanguage = 'JSONPath';
+  /**
+   * The state being built when its data flow is editable on its step (a JSONPath Task, Pass,
+   * Wait or Succeed): the step named `node` keeps the ASL fields as written (aslEdit.ts).
+   */
+  private editable: { node: string; asl: NonNullable<AslStepSpec['asl']> } | undefined;
 
   private report(
     severity: Diagnostic['severity'],
@@ -293,12 +309,13 @@ class AslImport {
   }
 
   private task(name: string, spec: AslStepSpec, extra: Partial<NodeInput> = {}): void {
+    const asl = this.editable?.node === name ? this.editable.asl : undefined;
     this.nodes.push({
       kind: 'task',
       name,
       cloud: 'auto',
       retries: 0,
-      code: aslStepCode(spec),
+      code: aslStepCode(asl === undefined ? spec : { ...spec, asl }),
       ...extra,
     } as NodeInput);
   }
@@ -546,6 +563,16 @@ class AslImport {
     }
     const ends = state.End === true || type === 'Succeed' || type === 'Fail';
     const io = this.dataFlow(stateName, state, type, name);
+    this.editable = undefined;
+    if (
+      (type === 'Task' || type === 'Pass' || type === 'Wait' || type === 'Succeed') &&
+      (state.QueryLanguage ?? this.queryLanguage) !== 'JSONata'
+    ) {
+      const fields = Object.fromEntries(
+        ASL_DATA_FLOW_FIELDS[type].filter((f) => state[f] !== undefined).map((f) => [f, state[f]]),
+      );
+      this.editable = { node: name, asl: { type, fields } };
+    }
     switch (type) {
       case 'Task': {
         const jsonata = this.jsonataFields(stateName, state, type, name);
@@ -788,7 +815,9 @@ class AslImport {
   /** The data flow of a Task, Pass, Wait or Succeed; null when it has none (data passes as is). */
   private dataFlow(stateName: string, state: Json, type: string, node: string): AslDataFlow | null {
     const fields: readonly string[] =
-      type in DATA_FLOW_FIELDS ? DATA_FLOW_FIELDS[type as keyof typeof DATA_FLOW_FIELDS] : [];
+      type in ASL_DATA_FLOW_FIELDS
+        ? ASL_DATA_FLOW_FIELDS[type as keyof typeof ASL_DATA_FLOW_FIELDS]
+        : [];
     if (!fields.some((f) => state[f] !== undefined)) return null;
     const { flow, problems } = readDataFlow(state, fields);
     const unavailable = [

@@ -48,6 +48,11 @@ export interface AslCatcher {
 export type AslStepSpec = AslStepKind & {
   /** Inside a Parallel or Map with Catch: errors become failure tokens, tokens pass through. */
   propagate?: boolean;
+  /**
+   * The state's data-flow fields as written in the definition (a Task, Pass, Wait or Succeed in
+   * JSONPath mode), so the designer can show and edit them (aslEdit.ts); `io` is what runs.
+   */
+  asl?: { type: 'Task' | 'Pass' | 'Wait' | 'Succeed'; fields: Record<string, unknown> };
 };
 
 type AslStepKind =
@@ -129,7 +134,7 @@ export function stringLiteral(text: string): string {
 }
 
 /** The one line of a generated module that holds data: the spec, parsed from a string literal. */
-function dataLine(spec: AslStepSpec): string {
+export function aslStepDataLine(spec: AslStepSpec): string {
   return `const state = JSON.parse(${stringLiteral(JSON.stringify(spec))});`;
 }
 
@@ -607,7 +612,7 @@ export function aslStepCode(spec: AslStepSpec): string {
   const module = spec.kind === 'task' ? sdkModuleOf(spec.call) : undefined;
   // The module name is ours (ASL_SDK_CLIENTS), never the definition's text.
   if (module !== undefined) lines.push(`import * as sdk from ${stringLiteral(module)};`);
-  lines.push(dataLine(spec));
+  lines.push(aslStepDataLine(spec));
   if (spec.kind === 'wait') lines.push(`const WAIT_KEY = ${stringLiteral(ASL_WAIT_KEY)};`);
   const failures = spec.kind === 'task' || spec.propagate === true || spec.kind === 'gather';
   if (failures) lines.push(`const FAILED_KEY = ${stringLiteral(ASL_FAILED_KEY)};`);

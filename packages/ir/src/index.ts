@@ -1,5 +1,7 @@
 export type { AslImportResult } from './asl';
 export { importAsl } from './asl';
+export type { AslDataFlowView } from './aslEdit';
+export { aslDataFlowOf, withAslDataFlow } from './aslEdit';
 export type { AslStepSpec } from './aslStepCode';
 export { readAslStepSpec } from './aslStepCode';
 export { aslStubDiagnostics } from './aslStubs';

@@ -1,10 +1,12 @@
 import {
+  aslDataFlowOf,
   type Graph,
   type GraphEdge,
   type GraphNode,
   NODE_NAME_PATTERN,
   type TransferMode,
   transferModes,
+  withAslDataFlow,
 } from '@jointflow/ir';
 import { memo, useEffect, useId, useState } from 'react';
 import type { Cloud } from '../api/apiClient';
@@ -157,6 +159,58 @@ function TextField({
         list={list}
         onChange={(e) => onChange(e.target.value)}
       />
+    </div>
+  );
+}
+
+/**
+ * The data flow of a step imported from Step Functions (InputPath, Parameters, ResultSelector,
+ * ResultPath, OutputPath, as written in the definition), as JSON. Leaving the field applies an
+ * edit to the step's code (only its data line changes) or lists what keeps it from applying.
+ */
+function AslDataFlowField({ code, onCode }: { code: string; onCode(code: string): void }) {
+  const id = useId();
+  const view = aslDataFlowOf(code);
+  const shown = view === undefined ? '' : JSON.stringify(view.fields, null, 2);
+  const [text, setText] = useState(shown);
+  const [problems, setProblems] = useState<string[]>([]);
+  useEffect(() => {
+    setText(shown);
+    setProblems([]);
+  }, [shown]);
+  if (view === undefined) return null;
+  const apply = () => {
+    let fields: unknown;
+    try {
+      fields = JSON.parse(text);
+    } catch {
+      setProblems(['The data flow must be JSON, e.g. {"InputPath": "$.order"}.']);
+      return;
+    }
+    const edited = withAslDataFlow(code, fields);
+    if ('problems' in edited) setProblems(edited.problems);
+    else if (edited.code !== code) onCode(edited.code);
+  };
+  return (
+    <div className="field">
+      <label htmlFor={id}>
+        Step Functions data flow <span className="muted">{`${view.type} "${view.state}"`}</span>
+      </label>
+      <textarea
+        id={id}
+        value={text}
+        rows={Math.min(12, Math.max(3, text.split('\n').length))}
+        spellCheck={false}
+        placeholder={`{} (fields: ${view.allowed.join(', ')})`}
+        aria-invalid={problems.length > 0}
+        onChange={(e) => setText(e.target.value)}
+        onBlur={apply}
+      />
+      {problems.map((p) => (
+        <small key={p} className="error">
+          {p}
+        </small>
+      ))}
     </div>
   );
 }
@@ -349,6 +403,9 @@ function NodeInspector({
           max={10000}
           onCommit={(v) => set({ maxIterations: v } as Partial<GraphNode>, 'maxIterations')}
         />
+      )}
+      {node.kind === 'task' && (
+        <AslDataFlowField code={node.code} onCode={(code) => set({ code }, 'code')} />
       )}
       {runsCode && (
         <div className="field code-field">
