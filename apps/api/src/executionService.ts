@@ -45,7 +45,7 @@ export const START_RETRY_DELAYS_MS: readonly number[] = [100, 400, 1_600];
 const FINAL_START_ERRORS: ReadonlySet<string> = new Set([
   'RUNTIME_EXECUTION_CLOSED',
   'RUNTIME_BAD_EXECUTION_ID',
-  'API_UNKNOWN_CLOUD',
+  'LOCAL_UNKNOWN_CLOUD',
 ]);
 
 /**

@@ -1,60 +1,23 @@
+import { outsidePorts } from '@jointflow/local-cloud';
 import {
   cancelExecution,
   closeExecution,
   executionStores,
-  InvokeError,
-  type RuntimePorts,
   readExecutionResult,
   redriveExecution,
   startExecution,
 } from '@jointflow/runtime';
-import type { CloudShim } from '@jointflow/shims';
 import type { EngineResult, ExecutionEngine } from './executionEngine';
-
-function shimOf(clouds: ReadonlyMap<string, CloudShim>, cloud: string): CloudShim {
-  const shim = clouds.get(cloud);
-  if (shim === undefined) {
-    throw new InvokeError('API_UNKNOWN_CLOUD', `cloud "${cloud}" is not one this API runs`);
-  }
-  return shim;
-}
-
-/**
- * The runtime's ports seen from outside every cloud, through the shims. Any failed invoke becomes
- * an `InvokeError` so the runtime fails over to the next replica.
- */
-export function shimPorts(
-  clouds: ReadonlyMap<string, CloudShim>,
-): Pick<RuntimePorts, 'store' | 'blobs' | 'invoker' | 'now'> {
-  return {
-    store: (cloud) => shimOf(clouds, cloud).store(),
-    blobs: (cloud) => shimOf(clouds, cloud).blobs(),
-    invoker: {
-      async invokeAsync(cloud, invocation) {
-        try {
-          await shimOf(clouds, cloud).invokeAsync(invocation);
-        } catch (error) {
-          if (error instanceof InvokeError) throw error;
-          const code = (error as { code?: unknown }).code;
-          throw new InvokeError(
-            typeof code === 'string' ? code : 'API_INVOKE_FAILED',
-            error instanceof Error ? error.message : String(error),
-          );
-        }
-      },
-    },
-    now: () => Date.now(),
-  };
-}
 
 /**
  * The execution engine over packages/runtime: start, redrive and result reads are the runtime's
- * own functions over the clouds' shims, the same code path as `jointflow run`.
+ * own functions over the clouds' shims, through local-cloud's `outsidePorts`: the same ports and
+ * code path as `jointflow run`.
  */
 export function createRuntimeEngine(): ExecutionEngine {
   return {
     async start(run) {
-      await startExecution(shimPorts(run.clouds), {
+      await startExecution(outsidePorts(run.clouds.values()), {
         ir: run.ir,
         deployment: run.deployment,
         execution: run.execution,
@@ -62,20 +25,20 @@ export function createRuntimeEngine(): ExecutionEngine {
       });
     },
     async redrive(run) {
-      await redriveExecution(shimPorts(run.clouds), {
+      await redriveExecution(outsidePorts(run.clouds.values()), {
         execution: run.execution,
         resultStore: run.ir.resultStore,
       });
     },
     async close(run) {
-      await closeExecution(shimPorts(run.clouds), {
+      await closeExecution(outsidePorts(run.clouds.values()), {
         execution: run.execution,
         resultStore: run.ir.resultStore,
         stores: executionStores(run.ir),
       });
     },
     async cancel(run) {
-      const { outcome } = await cancelExecution(shimPorts(run.clouds), {
+      const { outcome } = await cancelExecution(outsidePorts(run.clouds.values()), {
         execution: run.execution,
         resultStore: run.ir.resultStore,
         stores: executionStores(run.ir),
@@ -83,7 +46,7 @@ export function createRuntimeEngine(): ExecutionEngine {
       return outcome;
     },
     async readResult(run): Promise<EngineResult | undefined> {
-      const ports = shimPorts(run.clouds);
+      const ports = outsidePorts(run.clouds.values());
       const result = await readExecutionResult(
         ports.store(run.ir.resultStore),
         run.execution,

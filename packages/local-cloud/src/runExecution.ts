@@ -12,19 +12,27 @@ import {
 import { type CloudShim, createHttpInvoker, type LocalCloudShim } from '@jointflow/shims';
 
 /**
- * Runtime ports for code outside every cloud (the CLI, tests, the API): each cloud's store and
- * blobs through its shim; invokes straight to an emulator's invoke API where `peers` names one,
- * else through the cloud's shim (Lambda `Event`, FC `Async`).
+ * Runtime ports for code outside every cloud (the CLI, tests, the API's engine): each cloud's
+ * store and blobs through its shim; invokes straight to an emulator's invoke API where `peers`
+ * names one, else through the cloud's shim (Lambda `Event`, FC `Async`). Every failure to reach a
+ * cloud is an `InvokeError` (keeping the shim's code, e.g. `CLOUD_UNREACHABLE`), so the runtime
+ * fails over to the next replica; a cloud not among `shims` is `LOCAL_UNKNOWN_CLOUD`.
  */
 export function outsidePorts(
-  shims: readonly CloudShim[],
+  shims: Iterable<CloudShim>,
   peers: Record<string, string> = {},
 ): Pick<RuntimePorts, 'store' | 'blobs' | 'invoker' | 'now'> {
-  const byId = new Map(shims.map((s) => [s.id, s]));
+  const byId = new Map<string, CloudShim>();
+  for (const shim of shims) byId.set(shim.id, shim);
   const http = createHttpInvoker(peers);
   const shimOf = (cloud: string): CloudShim => {
     const shim = byId.get(cloud);
-    if (shim === undefined) throw new Error(`LOCAL_UNKNOWN_CLOUD: no running cloud "${cloud}"`);
+    if (shim === undefined) {
+      throw new InvokeError(
+        'LOCAL_UNKNOWN_CLOUD',
+        `cloud "${cloud}" is not one of the clouds this process runs (${[...byId.keys()].join(', ')})`,
+      );
+    }
     return shim;
   };
   return {
@@ -39,9 +47,10 @@ export function outsidePorts(
           await shimOf(cloud).invokeAsync(invocation);
         } catch (error) {
           if (error instanceof InvokeError) throw error;
+          const code = (error as { code?: unknown }).code;
           const message = error instanceof Error ? error.message : String(error);
           throw new InvokeError(
-            'INVOKE_FAILED',
+            typeof code === 'string' ? code : 'INVOKE_FAILED',
             `invoking ${invocation.fn} on ${cloud}: ${message}`,
           );
         }
