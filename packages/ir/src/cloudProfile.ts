@@ -15,7 +15,7 @@ export type CloudMeasurements = z.infer<typeof cloudMeasurementsSchema>;
 /**
  * A cloud as the compiler, the planner and the local cloud see it: its limits, its price table
  * and, for local clouds, the behaviour the emulator reproduces. Profiles are JSON files a user
- * can edit (packages/local-cloud/profiles/*.json).
+ * can edit (a directory passed with `--profiles`; the built-in ones are `defaultCloudProfiles`).
  */
 export const cloudProfileSchema = z.object({
   id: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'a cloud id is lower-case letters, digits and -'),

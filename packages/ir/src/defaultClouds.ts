@@ -7,8 +7,10 @@ import type { CloudProfile } from './cloudProfile';
  * `aliyun-local` on Aliyun Function Compute 3.0 (128 KB async payload, similar prices, Tablestore
  * for the store) with a `gpu` class four times faster. About 30 ms one way between them.
  *
- * packages/local-cloud/profiles/*.json hold the same values; the compiler's tests and the CLI
- * use these when no profile directory is given.
+ * This is their one definition: the local clouds (`loadProfileDir()` of @jointflow/local-cloud),
+ * the compiler's tests, the CLI and the designer use these when no profile directory is given.
+ * To change them, save edited copies as JSON files (one profile each, as `GET /api/v1/clouds`
+ * answers them) in a directory and pass it with `--profiles <dir>`.
  */
 export const defaultCloudProfiles: CloudProfile[] = [
   {

@@ -1,6 +1,6 @@
 export type { Durability } from './database';
 export { FaultArgError, parseFaultArg } from './faultArg';
-export { defaultProfileDir, loadProfile, loadProfileDir, ProfileError } from './profiles';
+export { loadProfile, loadProfileDir, ProfileError } from './profiles';
 export type { RunExecutionOptions, RunExecutionResult } from './runExecution';
 export { outsidePorts, runExecution, stillQueuedOn } from './runExecution';
 export type { RunningClouds, StartCloudsOptions } from './startClouds';

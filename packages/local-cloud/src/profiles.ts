@@ -1,10 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type CloudProfile, cloudProfileSchema } from '@jointflow/ir';
-
-/** The directory of the profiles shipped with Jointflow (aws-local.json, aliyun-local.json). */
-export const defaultProfileDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'profiles');
+import { join } from 'node:path';
+import { type CloudProfile, cloudProfileSchema, defaultCloudProfiles } from '@jointflow/ir';
 
 export class ProfileError extends Error {
   readonly code = 'LOCAL_BAD_PROFILE';
@@ -30,8 +26,16 @@ export function loadProfile(file: string): CloudProfile {
   return parsed.data;
 }
 
-/** Every `*.json` profile in `dir`, sorted by file name. */
-export function loadProfileDir(dir: string = defaultProfileDir): CloudProfile[] {
+/**
+ * Every `*.json` profile in `dir`, sorted by file name; without a directory, the built-in
+ * profiles (`defaultCloudProfiles` of @jointflow/ir, their one definition), as copies.
+ *
+ * @example
+ * loadProfileDir(); // aws-local, aliyun-local
+ * loadProfileDir('./my-profiles'); // the user's edited JSON files
+ */
+export function loadProfileDir(dir?: string): CloudProfile[] {
+  if (dir === undefined) return defaultCloudProfiles.map((profile) => structuredClone(profile));
   return readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort()

@@ -39,7 +39,7 @@ import {
 export interface StartCloudsOptions extends Omit<StartLocalCloudsOptions, 'profiles'> {
   /** A clouds file (parsed); absent: one local cloud per profile in `profileDir`. */
   clouds?: CloudsFile;
-  /** Profiles to resolve names against (default packages/local-cloud/profiles). */
+  /** Profiles to resolve names against (default: the built-in `defaultCloudProfiles`). */
   profileDir?: string;
 }
 

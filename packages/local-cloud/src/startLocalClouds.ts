@@ -31,7 +31,7 @@ function cloudCommand(): string[] {
 }
 
 export interface StartLocalCloudsOptions {
-  /** Profiles, or a directory of `*.json` profiles; default: packages/local-cloud/profiles. */
+  /** Profiles, or a directory of `*.json` profiles; default: the built-in `defaultCloudProfiles`. */
   profiles?: CloudProfile[] | string;
   /** Each cloud keeps its SQLite file, blobs and bundles in `<dataDir>/<cloud id>`. */
   dataDir: string;

@@ -29,8 +29,8 @@ const endpointUrl = z
   );
 
 /**
- * Price table and limits: the name of a profile file in packages/local-cloud/profiles (without
- * `.json`), or an inline profile. For emulated clouds the profile also sets the modelled cold
+ * Price table and limits: the id of a known profile (a built-in one, `defaultCloudProfiles`, or
+ * one of the `--profiles` directory), or an inline profile. For emulated clouds the profile also sets the modelled cold
  * starts, concurrency and latency.
  */
 const profileRef = z.union([z.string().min(1), cloudProfileSchema.omit({ id: true })]);

@@ -205,7 +205,7 @@ progress), starts the execution there and follows its trace events live to the r
     profiles: {
       type: 'string',
       value: '<dir>',
-      help: 'directory of cloud profiles (default: packages/local-cloud/profiles)',
+      help: 'directory of cloud profiles as JSON (default: the built-in aws-local, aliyun-local)',
     },
     keep: { type: 'boolean', help: "keep the clouds' data directory and print its path" },
     timeout: {
