@@ -8,8 +8,18 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type CloudDatabases, openCloudDatabase } from './database';
 import { createTraceOutbox, type TraceOutbox } from './traceOutbox';
 
-const event = (id: string): TraceEvent =>
-  ({ id, type: 'step.started', execution: 'e1', at: 1 }) as unknown as TraceEvent;
+const event = (id: string): TraceEvent => ({
+  id,
+  kind: 'step.started',
+  execution: 'e1',
+  deployment: 'd1',
+  instance: 'a',
+  node: 'a',
+  cloud: 'aws-local',
+  attempt: 1,
+  hlc: '1-0-aws-local',
+  at: 1,
+});
 
 function listen(server: Server): Promise<string> {
   return new Promise((resolve) =>

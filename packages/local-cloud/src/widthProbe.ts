@@ -158,7 +158,7 @@ try {
             e.execution === result.execution &&
             e.kind === 'invocation.billed' &&
             e.node === branchFn,
-        ) as unknown as { durationMs: number; queuedMs?: number; coldStartMs?: number }[];
+        );
       // The run's phases, ms after its first event: the map's commit, the branches' first and
       // last start, the last branch's commit, the result.
       const mine = collector.events().filter((e) => e.execution === result.execution);
@@ -174,7 +174,7 @@ try {
         `last branch committed +${at((e) => branch(e) && e.kind === 'step.succeeded', true)}`,
         `result +${at((e) => e.kind === 'execution.succeeded')}`,
       ].join(', ');
-      const run_ = billed.map((e) => e.durationMs).sort((a, b) => a - b);
+      const run_ = billed.map((e) => e.durationMs ?? 0).sort((a, b) => a - b);
       const queued = billed.map((e) => e.queuedMs ?? 0).sort((a, b) => a - b);
       const cold = billed.filter((e) => (e.coldStartMs ?? 0) > 0).length;
       console.log(

@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { z } from 'zod';
 
 /**
  * The one HTTP client every local-cloud port and the local shim use: keep-alive sockets to
@@ -132,19 +133,20 @@ export function httpTransport(baseUrl: string): CloudTransport {
   };
 }
 
+/** What a local cloud puts in a 4xx/5xx body (either field may be missing). */
+const cloudErrorBody = z.object({
+  error: z.object({ code: z.string().optional(), message: z.string().optional() }),
+});
+
 /** The error a local cloud puts in a 4xx/5xx body. */
 function errorOf(res: HttpResponse, url: string): ShimError {
   let code = `HTTP_${res.status}`;
   let message = res.body.toString('utf8').slice(0, 500);
   try {
-    const parsed: unknown = JSON.parse(message);
-    if (typeof parsed === 'object' && parsed !== null && 'error' in parsed) {
-      const error = (parsed as { error: unknown }).error;
-      if (typeof error === 'object' && error !== null) {
-        const e = error as { code?: unknown; message?: unknown };
-        if (typeof e.code === 'string') code = e.code;
-        if (typeof e.message === 'string') message = e.message;
-      }
+    const parsed = cloudErrorBody.safeParse(JSON.parse(message));
+    if (parsed.success) {
+      code = parsed.data.error.code ?? code;
+      message = parsed.data.error.message ?? message;
     }
   } catch {
     // Not JSON: keep the raw text as the message.
