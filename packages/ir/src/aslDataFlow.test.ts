@@ -99,6 +99,31 @@ describe('data flow in imported step code', () => {
     await expect(step({ n: 5 }, ctx)).resolves.toEqual({ n: 5 });
   });
 
+  it('$$.Execution.Input and StartTime come from ctx.executionStart(), asked only when used', async () => {
+    const step = await stepOf({
+      Type: 'Pass',
+      Parameters: { 'id.$': '$$.Execution.Input.id', 'at.$': '$$.Execution.StartTime' },
+    });
+    let reads = 0;
+    const withStart = {
+      ...ctx,
+      executionStart: async () => {
+        reads += 1;
+        return { input: { id: 'x-1' }, startedAt: Date.UTC(2026, 0, 2) };
+      },
+    };
+    await expect(step({}, withStart)).resolves.toEqual({
+      id: 'x-1',
+      at: '2026-01-02T00:00:00.000Z',
+    });
+    expect(reads).toBe(1);
+    // A host without it (the reference interpreter): the path is missing, as any other.
+    await expect(step({}, ctx)).rejects.toMatchObject({ name: 'States.Runtime' });
+    const plain = await stepOf({ Type: 'Pass', Parameters: { 'name.$': '$$.State.Name' } });
+    await plain({}, withStart);
+    expect(reads).toBe(1);
+  });
+
   it('a path missing from the data fails with States.Runtime, and OutputPath null gives {}', async () => {
     const step = await stepOf({ Type: 'Pass', InputPath: '$.missing' });
     await expect(step({ a: 1 }, ctx)).rejects.toMatchObject({ name: 'States.Runtime' });

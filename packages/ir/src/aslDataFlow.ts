@@ -44,6 +44,9 @@ export interface AslDataFlow {
 const KNOWN_CONTEXT = [
   'Execution.Id',
   'Execution.Name',
+  // From the start record, through the runtime's ctx.executionStart().
+  'Execution.Input',
+  'Execution.StartTime',
   'State.Name',
   'State.EnteredTime',
   'State.RetryCount',

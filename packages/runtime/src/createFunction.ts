@@ -19,6 +19,7 @@ import {
   type StepError,
   type StepRecord,
   type SucceededRecord,
+  startRecordSchema,
   stepRecordSchema,
 } from './records';
 import { commitFailedResult, commitSucceededResult } from './results';
@@ -68,6 +69,12 @@ export interface StepContext {
    * step that emits nothing puts its output in, under its instance key.
    */
   emit(key: string, value: unknown): void;
+  /**
+   * The execution's input and start time (epoch ms), read from its start record in the result
+   * store: one read when called (a store of another cloud costs its latency), none otherwise.
+   * Step code imported from Step Functions uses it for `$$.Execution.Input` and `StartTime`.
+   */
+  executionStart(): Promise<{ input: unknown; startedAt: number }>;
 }
 
 export type UserHandler = (input: unknown, ctx: StepContext) => unknown | Promise<unknown>;
@@ -499,6 +506,7 @@ class StepRun {
       cloud: ports.cloud,
       once: (key, effect) => runOnce(this.env, this.onceKeys, key, effect),
       emit: (key, value) => this.addEmit(key, value),
+      executionStart: () => readExecutionStart(this.env),
     };
   }
 
@@ -741,6 +749,21 @@ interface Planned {
   outputText: string;
   /** The output itself (the trace's preview of a blob-stored output keeps its numbers). */
   output: unknown;
+}
+
+/** The execution's start record, for `ctx.executionStart()`. */
+async function readExecutionStart(env: StepEnv): Promise<{ input: unknown; startedAt: number }> {
+  const key = keys.start(env.execution);
+  const stored = await env.ports.store(env.context.resultStore).get(key);
+  if (stored === undefined || isTombstone(stored)) {
+    throw new RuntimeError(
+      'RUNTIME_NO_START_RECORD',
+      `execution ${env.execution} has no start record in ${env.context.resultStore} (closed, or not started through startExecution)`,
+    );
+  }
+  const record = parseStored(startRecordSchema, stored, key);
+  const input = await resolveDataRef(record.invocation.input, (c) => env.ports.blobs(c));
+  return { input, startedAt: record.at };
 }
 
 /**

@@ -94,6 +94,8 @@ interface StepContext {
   once<T>(key: string, fn: (idempotencyKey: string) => T | Promise<T>): Promise<T>;
   /** Puts an object under \`key\` into the buckets of the data triggers this step feeds. */
   emit(key: string, value: unknown): void | Promise<void>;
+  /** The execution's input and start time (epoch ms), from its start record: one read. */
+  executionStart(): Promise<{ input: unknown; startedAt: number }>;
 }
 `;
 
