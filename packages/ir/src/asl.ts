@@ -1109,7 +1109,7 @@ class AslImport {
       this.report(
         'warning',
         'ASL_MAX_CONCURRENCY',
-        `Map state "${stateName}": MaxConcurrency ${JSON.stringify(state.MaxConcurrency)} is not imported; every element's branch starts at once`,
+        `Map state "${stateName}": MaxConcurrency ${JSON.stringify(state.MaxConcurrency)} is not imported; every element's branch starts at once (results are the same; only how many run together differs). The runtime cannot bound a map yet: its branches run as functions of their own and nothing starts element i + n when one finishes`,
         name,
       );
     }

@@ -34,6 +34,8 @@ interface StepCheck {
    */
   waitsSeconds?: number;
   waitsUntil?: string;
+  /** What `ctx.executionStart()` answers (`$$.Execution.Input`, StartTime); absent: no such ctx. */
+  execution?: { input: unknown; startedAt: string };
 }
 
 interface RouteCheck {
@@ -119,7 +121,21 @@ async function runStep(graph: Graph, check: StepCheck): Promise<unknown> {
   };
   probe.corpusCalls = 0;
   probe.corpusDelays = [];
-  const ctx = { execution: 'exec-1', instance: check.node, node: check.node, attempt: 1 };
+  const started = check.execution;
+  const ctx = {
+    execution: 'exec-1',
+    instance: check.node,
+    node: check.node,
+    attempt: 1,
+    ...(started === undefined
+      ? {}
+      : {
+          executionStart: async () => ({
+            input: started.input,
+            startedAt: Date.parse(started.startedAt),
+          }),
+        }),
+  };
   return handler(structuredClone(check.input), ctx).then(
     (output) => ({ output }),
     (error: unknown) => ({ error: error instanceof Error ? error.name : String(error) }),
