@@ -719,6 +719,7 @@ export function createCloud(options: CloudOptions): Cloud {
     metering,
     setPeers(next) {
       for (const [id, url] of Object.entries(next)) peers[id] = url;
+      pool.peersChanged();
     },
     async deploy(name, body) {
       const parsed = deploymentSchema.safeParse(body);

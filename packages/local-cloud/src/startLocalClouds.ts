@@ -107,6 +107,7 @@ function startOne(
   options: StartLocalCloudsOptions,
   controlSecret: string,
   port = 0,
+  peers?: Record<string, string>,
 ) {
   const args = [
     ...cloudCommand(),
@@ -117,6 +118,8 @@ function startOne(
     '--port',
     String(port),
   ];
+  // A restart knows its peers already: the cloud has them before it dispatches its queue.
+  if (peers !== undefined) args.push('--peers', JSON.stringify(peers));
   args.push('--durability', options.durability ?? 'fsync');
   args.push('--max-workers', String(options.maxWorkersPerCloud ?? 6));
   const child = spawn(process.execPath, args, {
@@ -257,6 +260,7 @@ export async function startLocalClouds(options: StartLocalCloudsOptions): Promis
                 options,
                 controlSecret,
                 port,
+                peers,
               );
               await jsonCall('PUT', `${back.url}/control/peers`, peers, control);
               ready[i] = back;

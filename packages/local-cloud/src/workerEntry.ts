@@ -187,6 +187,8 @@ export function startWorker(userModule: Record<string, unknown>): void {
   const abandoned = () => invocationScope.getStore()?.crashed === true;
   const trace = createIpcTraceSink(abandoned);
   let ownCloud: ReturnType<typeof createIpcTransport> | undefined;
+  /** Points this worker at the cloud's current peers (set by `init`). */
+  let setPeers: ((peers: Record<string, string>) => void) | undefined;
 
   function init(
     cloud: string,
@@ -202,14 +204,22 @@ export function startWorker(userModule: Record<string, unknown>): void {
     // One endpoint per cloud: its own over IPC, every other over HTTP (with their latency); a
     // crashed sandbox reaches none of them.
     const endpoints: Record<string, CloudEndpoint> = { [cloud]: own.transport };
-    for (const [id, url] of Object.entries(peers)) {
-      if (id === cloud) continue;
-      const http = httpTransport(url);
-      endpoints[id] = {
-        label: http.label,
-        send: (request) => (abandoned() ? never<HttpResponse>() : http.send(request)),
-      };
-    }
+    const urls = new Map<string, string>();
+    setPeers = (next) => {
+      for (const [id, url] of Object.entries(next)) {
+        if (id === cloud || urls.get(id) === url) continue;
+        urls.set(id, url);
+        const http = httpTransport(url);
+        endpoints[id] = {
+          label: http.label,
+          send: (request) => (abandoned() ? never<HttpResponse>() : http.send(request)),
+        };
+        // Clients made for the old address go; the next call makes them for the new one.
+        stores.delete(id);
+        blobs.delete(id);
+      }
+    };
+    setPeers(peers);
     const endpointOf = (target: string): CloudEndpoint => {
       const endpoint = endpoints[target];
       if (endpoint === undefined)
@@ -252,6 +262,9 @@ export function startWorker(userModule: Record<string, unknown>): void {
     switch (raw.type) {
       case 'portReply':
         ownCloud?.answer(raw.id, raw);
+        return;
+      case 'peers':
+        setPeers?.(raw.peers);
         return;
       case 'init':
         try {

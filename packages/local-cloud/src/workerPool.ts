@@ -98,6 +98,8 @@ interface Run {
 interface Worker {
   child: ChildProcess;
   fn: string;
+  /** A Jointflow bundle (which reaches other clouds through the peers), not an uploaded zip. */
+  jointflow: boolean;
   /** Sandboxes it may host. */
   capacity: number;
   /** Sandboxes created in it (each paid a cold start); the idle ones are warm. */
@@ -152,6 +154,8 @@ export interface WorkerPool {
   /** Retires the workers of a function (on remove or redeploy): idle ones now, busy ones when done. */
   retire(fn: string): void;
   list(): { pid: number; function: string; busy: boolean; invocations: number }[];
+  /** Tells every running Jointflow worker the cloud's peers (`options.peers`) changed. */
+  peersChanged(): void;
   stop(): Promise<void>;
 }
 
@@ -276,6 +280,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       stderrTail: '',
       child,
       fn: deployed.name,
+      jointflow: deployed.init.program === 'jointflow',
       capacity: Math.max(1, deployed.processConcurrency),
       sandboxes: 0,
       runs: new Map(),
@@ -616,6 +621,10 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
         busy: w.runs.size > 0,
         invocations: w.runs.size,
       })),
+    peersChanged() {
+      for (const w of workers)
+        if (w.jointflow) send(w.child, { type: 'peers', peers: options.peers });
+    },
     async stop() {
       stopping = true;
       const exits = [...workers].map(

@@ -62,6 +62,12 @@ export type InvokeMessage = {
 
 export type HostMessage =
   | ({ type: 'init' } & WorkerInit)
+  /**
+   * The cloud's peers changed (set after its start, or a peer restarted elsewhere): a Jointflow
+   * worker started before reaches them from now on. A cloud restarted by its supervisor
+   * dispatches its persisted queue at once, before its peers arrive.
+   */
+  | { type: 'peers'; peers: Record<string, string> }
   | InvokeMessage
   | ({ type: 'portReply'; id: number } & PortAnswer);
 

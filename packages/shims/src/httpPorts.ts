@@ -178,7 +178,9 @@ export function createHttpInvoker(
   peers: Record<string, CloudEndpoint>,
   fromCloud?: string,
 ): Invoker {
-  const transports = new Map<string, CloudTransport>();
+  // By endpoint, not cloud id: `peers` may be live (a worker's peers change when a cloud
+  // restarts elsewhere), and a new endpoint gets a new transport.
+  const transports = new Map<CloudEndpoint, CloudTransport>();
   return {
     async invokeAsync(cloud, invocation) {
       const endpoint = peers[cloud];
@@ -188,10 +190,10 @@ export function createHttpInvoker(
           `no local cloud "${cloud}" is running; known: ${Object.keys(peers).join(', ')}`,
         );
       }
-      let transport = transports.get(cloud);
+      let transport = transports.get(endpoint);
       if (transport === undefined) {
         transport = transportOf(endpoint);
-        transports.set(cloud, transport);
+        transports.set(endpoint, transport);
       }
       await invokeEventAt(transport, invocation, fromCloud);
     },
