@@ -4,7 +4,7 @@ import {
   graphSchema,
   workflowIRSchema,
 } from '@jointflow/ir';
-import { traceEventSchema } from '@jointflow/runtime';
+import { traceEventSchema } from '@jointflow/runtime/messages';
 import { z } from 'zod';
 import {
   deploymentRecordSchema,
@@ -21,6 +21,8 @@ import {
  * document is generated from them, and `ApiClient` parses every answer with them. Records come
  * from `store/records.ts`, trace events from the runtime, graphs and the IR from the IR package.
  */
+
+export { workflowSummarySchema };
 
 /** A page of a list: `nextCursor` is null on the last page (or for lists that do not page). */
 export const pageOf = <S extends z.ZodType>(item: S) =>
@@ -142,15 +144,14 @@ export const cloudHealthSchema = z.object({
   outageUntil: z.number().optional(),
   detail: z.string().optional(),
 });
-export const cloudListSchema = pageOf(
-  cloudProfileSchema.extend({
-    provider: z.string(),
-    region: z.string(),
-    faultInjection: z.boolean(),
-    health: cloudHealthSchema,
-    measured: cloudMeasurementsSchema.optional(),
-  }),
-);
+/** A cloud as `GET /api/v1/clouds` lists it: its profile, where it runs, its health. */
+export const cloudSchema = cloudProfileSchema.extend({
+  region: z.string(),
+  faultInjection: z.boolean(),
+  health: cloudHealthSchema,
+  measured: cloudMeasurementsSchema.optional(),
+});
+export const cloudListSchema = pageOf(cloudSchema);
 
 export const ingestResponseSchema = z.object({
   accepted: z.number().int(),

@@ -1,6 +1,7 @@
 /**
  * Which Task resources an imported step can really call, and how. A Lambda function ARN, the
- * optimized `lambda:invoke`, `dynamodb:*Item`, `sqs:sendMessage` and `sns:publish`, and
+ * optimized `lambda:invoke`, `dynamodb:*Item`, `sqs:sendMessage`, `sns:publish`,
+ * `events:putEvents` and `states:startExecution`, and
  * `aws-sdk:<service>:<action>` for the services below become step code that makes the call with
  * the AWS SDK v3 (aslStepCode.ts); anything else stays a named stub.
  *
@@ -23,17 +24,34 @@ export interface AslSdkClient {
  */
 export const ASL_SDK_CLIENTS: Readonly<Record<string, AslSdkClient>> = {
   dynamodb: { module: '@aws-sdk/client-dynamodb', client: 'DynamoDBClient', sdkErrors: 'DynamoDb' },
+  eventbridge: {
+    module: '@aws-sdk/client-eventbridge',
+    client: 'EventBridgeClient',
+    sdkErrors: 'EventBridge',
+  },
   lambda: { module: '@aws-sdk/client-lambda', client: 'LambdaClient', sdkErrors: 'Lambda' },
   s3: { module: '@aws-sdk/client-s3', client: 'S3Client', sdkErrors: 'S3' },
   sns: { module: '@aws-sdk/client-sns', client: 'SNSClient', sdkErrors: 'Sns' },
+  sfn: { module: '@aws-sdk/client-sfn', client: 'SFNClient', sdkErrors: 'Sfn' },
   sqs: { module: '@aws-sdk/client-sqs', client: 'SQSClient', sdkErrors: 'Sqs' },
 };
 
-/** The optimized integrations we call, and the error prefix Step Functions gives each. */
-const OPTIMIZED: Readonly<Record<string, { actions: readonly string[]; errors: string }>> = {
-  dynamodb: { actions: ['getItem', 'putItem', 'updateItem', 'deleteItem'], errors: 'DynamoDB' },
-  sqs: { actions: ['sendMessage'], errors: 'SQS' },
-  sns: { actions: ['publish'], errors: 'SNS' },
+/**
+ * The optimized integrations we call: their actions, the error prefix Step Functions gives
+ * each, and the SDK client (a key of ASL_SDK_CLIENTS) that makes the call.
+ */
+const OPTIMIZED: Readonly<
+  Record<string, { actions: readonly string[]; errors: string; sdk: string }>
+> = {
+  dynamodb: {
+    actions: ['getItem', 'putItem', 'updateItem', 'deleteItem'],
+    errors: 'DynamoDB',
+    sdk: 'dynamodb',
+  },
+  events: { actions: ['putEvents'], errors: 'EventBridge', sdk: 'eventbridge' },
+  sns: { actions: ['publish'], errors: 'SNS', sdk: 'sns' },
+  sqs: { actions: ['sendMessage'], errors: 'SQS', sdk: 'sqs' },
+  states: { actions: ['startExecution'], errors: 'StepFunctions', sdk: 'sfn' },
 };
 
 /**
@@ -82,13 +100,21 @@ export function resourceCall(resource: string): AslResourceCall {
       module: '@aws-sdk/client-lambda',
     };
   }
+  if (/^\$\{[^}]*\}$/.test(resource)) {
+    return {
+      call: null,
+      why: 'the Resource is a template placeholder; substitute the definition (e.g. its DefinitionSubstitutions) before importing it',
+    };
+  }
   if (/^arn:aws[a-z-]*:lambda:/.test(resource)) {
     return {
       call: null,
       why: 'it is not a whole Lambda function ARN (arn:aws:lambda:<region>:<12-digit account>:function:<name>[:<version or alias>])',
     };
   }
-  const integration = /^arn:aws[a-z-]*:states:::(.+)$/.exec(resource)?.[1];
+  // The partition may be a template placeholder (`arn:${AWS::Partition}:states:::…`): an
+  // integration's ARN names no account or region, so the call is the same in every partition.
+  const integration = /^arn:(?:aws[a-z-]*|\$\{[A-Za-z0-9:]+\}):states:::(.+)$/.exec(resource)?.[1];
   if (integration === undefined) return { call: null, why: null };
   if (/\.(sync(:\d+)?|waitForTaskToken)$/.test(integration)) {
     return { call: null, why: 'it waits for a job or a callback (.sync, .waitForTaskToken)' };
@@ -121,26 +147,27 @@ export function resourceCall(resource: string): AslResourceCall {
     };
   }
   const known = Object.hasOwn(OPTIMIZED, service) ? OPTIMIZED[service] : undefined;
+  const sdkClient = known === undefined ? undefined : ASL_SDK_CLIENTS[known.sdk];
   if (
     optimized === null ||
-    client === undefined ||
     known === undefined ||
+    sdkClient === undefined ||
     !known.actions.includes(action)
   ) {
     return {
       call: null,
-      why: 'Jointflow calls only Lambda, the optimized DynamoDB, SQS and SNS integrations and aws-sdk integrations',
+      why: 'Jointflow calls Lambda, the optimized DynamoDB item, SQS sendMessage, SNS publish, EventBridge putEvents and Step Functions startExecution integrations, and aws-sdk integrations of the services it ships clients for',
     };
   }
   return {
     call: {
       kind: 'sdk',
-      service,
+      service: known.sdk,
       action,
-      client: client.client,
+      client: sdkClient.client,
       errors: known.errors,
       optimized: true,
     },
-    module: client.module,
+    module: sdkClient.module,
   };
 }

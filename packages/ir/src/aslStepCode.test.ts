@@ -249,6 +249,39 @@ describe('Tasks that call AWS, with hostile names and resources', () => {
     for (const text of HOSTILE) expect(outsideStrings(aslStepCode(spec(text)))).toBe(plain);
   });
 
+  it('sends JSON as text where the optimized integrations do, and answers without $metadata', async () => {
+    const spec = (action: string, client: string): AslStepSpec => ({
+      kind: 'task',
+      state: 'T',
+      resource: 'r',
+      retry: [],
+      catch: [],
+      timeoutSeconds: null,
+      io: null,
+      call: { kind: 'sdk', service: 'eventbridge', action, client, errors: 'E', optimized: true },
+    });
+    // A stand-in for the SDK module: the client answers with what the command was given.
+    const fakeSdk = [
+      'const sdk = {',
+      '  EventBridgeClient: class { async send(c) { return { $metadata: { httpStatusCode: 200 }, sent: c.input, at: new Date(0) }; } },',
+      '  PutEventsCommand: class { constructor(input) { this.input = input; } },',
+      '  StartExecutionCommand: class { constructor(input) { this.input = input; } },',
+      '};',
+    ].join('\n');
+    const withFake = (code: string) => code.replace(/^import \* as sdk from .*$/m, fakeSdk);
+    const put = await load(withFake(aslStepCode(spec('putEvents', 'EventBridgeClient'))));
+    await expect(
+      put({ Entries: [{ Source: 's', Detail: { a: 1 } }, { Detail: 'kept' }] }, { attempt: 1 }),
+    ).resolves.toEqual({
+      sent: { Entries: [{ Source: 's', Detail: '{"a":1}' }, { Detail: 'kept' }] },
+      at: '1970-01-01T00:00:00.000Z',
+    });
+    const start = await load(withFake(aslStepCode(spec('startExecution', 'EventBridgeClient'))));
+    await expect(start({ StateMachineArn: 'm', Input: { b: 2 } }, { attempt: 1 })).resolves.toEqual(
+      { sent: { StateMachineArn: 'm', Input: '{"b":2}' }, at: '1970-01-01T00:00:00.000Z' },
+    );
+  });
+
   it('fails a call it cannot make with a Step Functions error name, not a crash', async () => {
     const spec = (action: string): AslStepSpec => ({
       kind: 'task',

@@ -1,5 +1,5 @@
 import { workflowIRSchema } from '@jointflow/ir';
-import { traceEventSchema } from '@jointflow/runtime';
+import { traceEventSchema } from '@jointflow/runtime/messages';
 import { z } from 'zod';
 
 /**

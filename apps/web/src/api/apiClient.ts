@@ -1,4 +1,16 @@
-import { cloudProfileSchema } from '@jointflow/ir';
+import {
+  pageOf as apiPageOf,
+  cloudSchema,
+  deploymentCreatedSchema,
+  deploymentResponseSchema,
+  errorResponseSchema,
+  executionStartedSchema,
+  executionSummarySchema,
+  executionViewSchema,
+  workflowResponseSchema,
+  workflowSummarySchema,
+  workflowVersionRefSchema,
+} from '@jointflow/api/schemas';
 import { z } from 'zod';
 import { loadToken } from './token';
 
@@ -15,16 +27,10 @@ export class ApiError extends Error {
   }
 }
 
-const errorBody = z.object({
-  error: z.object({ code: z.string(), message: z.string() }).loose(),
-});
-
-/** Lists may come bare or wrapped in `{items}`; both are accepted. */
-function listOf<T extends z.ZodType>(item: T) {
-  return z
-    .union([z.array(item), z.object({ items: z.array(item) }).loose()])
-    .transform((value) => (Array.isArray(value) ? value : value.items));
-}
+/**
+ * The answers' schemas are the API's own (`@jointflow/api/schemas`, browser-safe): the app parses
+ * every answer with the schema the server declares for it, so the two cannot drift apart.
+ */
 
 /** One page of a cursor-paged list: the items and the cursor of the next page (null at the end). */
 export interface Page<T> {
@@ -32,19 +38,14 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-/** A page of a list: `{items, nextCursor}`; a bare array is one page with nothing after it. */
+/** A page of a list, `{items, nextCursor}`, as every list route answers. */
 export function pageOf<T extends z.ZodType>(item: T) {
-  return z
-    .union([
-      z.array(item),
-      z.object({ items: z.array(item), nextCursor: z.string().nullable().optional() }).loose(),
-    ])
-    .transform(
-      (value): Page<z.infer<T>> =>
-        Array.isArray(value)
-          ? { items: value, nextCursor: null }
-          : { items: value.items, nextCursor: value.nextCursor ?? null },
-    );
+  return apiPageOf(item);
+}
+
+/** The items of a list route's answer (the first page). */
+function listOf<T extends z.ZodType>(item: T) {
+  return apiPageOf(item).transform((page) => page.items);
 }
 
 /** `?cursor=…` for the next page, or nothing for the first. */
@@ -52,71 +53,29 @@ export function cursorQuery(cursor: string | undefined, joiner: '?' | '&' = '?')
   return cursor === undefined ? '' : `${joiner}cursor=${encodeURIComponent(cursor)}`;
 }
 
-export const workflowSummarySchema = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    version: z.union([z.string(), z.number()]).optional(),
-    updatedAt: z.union([z.string(), z.number()]).optional(),
-  })
-  .loose();
+export { workflowSummarySchema };
 export type WorkflowSummary = z.infer<typeof workflowSummarySchema>;
 
-export const workflowSchema = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    version: z.union([z.string(), z.number()]).optional(),
-    graph: z.unknown(),
-  })
-  .loose();
+/**
+ * A stored workflow. Its graph is read as plain JSON here: the designer checks it itself
+ * (`graphSchema` and the compiler's diagnostics), so a graph an older version stored still opens.
+ */
+export const workflowSchema = workflowResponseSchema.extend({ graph: z.unknown() });
 export type StoredWorkflow = z.infer<typeof workflowSchema>;
 
-const savedSchema = z
-  .object({ id: z.string(), version: z.union([z.string(), z.number()]).optional() })
-  .loose();
-
-export const cloudSchema = cloudProfileSchema.extend({ health: z.unknown().optional() }).loose();
+export { cloudSchema };
 export type Cloud = z.infer<typeof cloudSchema>;
 
-export const functionStatusSchema = z
-  .object({
-    name: z.string(),
-    cloud: z.string(),
-    status: z.string(),
-    reason: z.string().optional().nullable(),
-  })
-  .loose();
+export const functionStatusSchema = deploymentResponseSchema.shape.functions.element;
 export type FunctionDeployStatus = z.infer<typeof functionStatusSchema>;
 
-export const deploymentSchema = z
-  .object({
-    id: z.string(),
-    status: z.string(),
-    functions: z.array(functionStatusSchema).default([]),
-  })
-  .loose();
+export const deploymentSchema = deploymentResponseSchema;
 export type Deployment = z.infer<typeof deploymentSchema>;
 
-export const executionSummarySchema = z
-  .object({
-    id: z.string(),
-    status: z.string(),
-    startedAt: z.union([z.string(), z.number()]).optional().nullable(),
-    deployment: z.string().optional().nullable(),
-    deploymentId: z.string().optional().nullable(),
-    workflowId: z.string().optional().nullable(),
-  })
-  .loose();
+export { executionSummarySchema };
 export type ExecutionSummary = z.infer<typeof executionSummarySchema>;
 
-export const executionSchema = executionSummarySchema.extend({
-  input: z.unknown().optional(),
-  result: z.unknown().optional(),
-  error: z.unknown().optional(),
-  makespanMs: z.number().optional().nullable(),
-  costUsd: z.number().optional().nullable(),
-});
+export const executionSchema = executionViewSchema;
 export type Execution = z.infer<typeof executionSchema>;
 
 export function authHeaders(): Record<string, string> {
@@ -157,7 +116,7 @@ export async function request<T extends z.ZodType>(
     }
   }
   if (!response.ok) {
-    const parsed = errorBody.safeParse(json);
+    const parsed = errorResponseSchema.safeParse(json);
     if (parsed.success) {
       throw new ApiError(response.status, parsed.data.error.code, parsed.data.error.message, json);
     }
@@ -178,7 +137,8 @@ export async function request<T extends z.ZodType>(
   return parsed.data;
 }
 
-const anything = z.unknown();
+/** A 204 answer: no body (read as null). */
+const noContent = z.null();
 
 /** The API, as the app uses it. Paths are relative to `/api/v1` on the same origin. */
 export const api = {
@@ -189,23 +149,36 @@ export const api = {
   getWorkflow: (id: string) =>
     request('GET', `/workflows/${encodeURIComponent(id)}`, workflowSchema),
   createWorkflow: (name: string, graph: unknown) =>
-    request('POST', '/workflows', savedSchema, { name, graph }),
+    request('POST', '/workflows', workflowVersionRefSchema, { name, graph }),
   updateWorkflow: (id: string, name: string, graph: unknown) =>
-    request('PUT', `/workflows/${encodeURIComponent(id)}`, savedSchema, { name, graph }),
+    request('PUT', `/workflows/${encodeURIComponent(id)}`, workflowVersionRefSchema, {
+      name,
+      graph,
+    }),
   deleteWorkflow: (id: string) =>
-    request('DELETE', `/workflows/${encodeURIComponent(id)}`, anything),
+    request('DELETE', `/workflows/${encodeURIComponent(id)}`, noContent),
   listClouds: () => request('GET', '/clouds', listOf(cloudSchema)),
   deploy: (workflowId: string, version?: string | number, placement?: Record<string, string>) =>
-    request('POST', `/workflows/${encodeURIComponent(workflowId)}/deployments`, savedSchema, {
-      ...(version === undefined ? {} : { version }),
-      ...(placement === undefined ? {} : { placement }),
-    }),
+    request(
+      'POST',
+      `/workflows/${encodeURIComponent(workflowId)}/deployments`,
+      deploymentCreatedSchema,
+      {
+        ...(version === undefined ? {} : { version }),
+        ...(placement === undefined ? {} : { placement }),
+      },
+    ),
   getDeployment: (id: string) =>
     request('GET', `/deployments/${encodeURIComponent(id)}`, deploymentSchema),
   startExecution: (deploymentId: string, input: unknown) =>
-    request('POST', `/deployments/${encodeURIComponent(deploymentId)}/executions`, savedSchema, {
-      input,
-    }),
+    request(
+      'POST',
+      `/deployments/${encodeURIComponent(deploymentId)}/executions`,
+      executionStartedSchema,
+      {
+        input,
+      },
+    ),
   listExecutions: (workflowId?: string) =>
     request(
       'GET',
