@@ -10,7 +10,11 @@ type Operation = {
   requestBody?: { content: { 'application/json': { schema: object } } };
   responses: Record<string, { content?: Record<string, { schema?: object }> }>;
 };
-type Document = { openapi: string; paths: Record<string, Record<string, Operation>> };
+type Document = {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, { type?: unknown }> };
+};
 
 /** Every route the server declares, with the statuses it answers (besides 4XX/5XX). */
 const expectedRoutes: [method: string, path: string, statuses: string[], body: boolean][] = [
@@ -59,11 +63,18 @@ describe('the OpenAPI document', () => {
     await h?.close();
   });
 
+  /** The document's schema of an answer, with the components its `$ref`s point into. */
   function responseSchema(method: string, path: string, status: string): object {
     const schema =
       doc.paths[path]?.[method]?.responses[status]?.content?.['application/json']?.schema;
     if (schema === undefined) throw new Error(`no JSON schema for ${method} ${path} ${status}`);
-    return schema;
+    return { ...schema, components: doc.components };
+  }
+
+  /** The component a `$ref` names. */
+  function component(schema: object | undefined): { type?: unknown } | undefined {
+    const ref = (schema as { $ref?: string } | undefined)?.$ref ?? '';
+    return doc.components.schemas[ref.replace('#/components/schemas/', '')];
   }
 
   /** Sends a request and checks the answer against the document's schema for its status. */
@@ -106,6 +117,12 @@ describe('the OpenAPI document', () => {
 
   it('lists every route the server serves, with its parameters, body and response schemas', () => {
     expect(doc.openapi).toBe('3.1.0');
+    // The graph, the IR and the trace event are components, referenced rather than repeated.
+    for (const name of ['Graph', 'GraphInput', 'WorkflowIR', 'TraceEvent', 'Error']) {
+      expect(doc.components.schemas[name], name).toHaveProperty('type');
+    }
+    const text = JSON.stringify(doc);
+    expect(text.length).toBeLessThan(120_000);
     const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.keys(ops).map((method) => `${method} ${path}`),
     );
@@ -117,12 +134,20 @@ describe('the OpenAPI document', () => {
         expect(op.parameters).toContainEqual(expect.objectContaining({ name, in: 'path' }));
       }
       expect(op.requestBody !== undefined).toBe(body);
-      if (body) expect(op.requestBody?.content['application/json'].schema).toHaveProperty('type');
+      if (body) {
+        expect(component(op.requestBody?.content['application/json'].schema)).toHaveProperty(
+          'type',
+        );
+      }
       for (const status of [...statuses, '4XX', '5XX']) {
         expect(op.responses[status], `${method} ${path} ${status}`).toBeDefined();
       }
       for (const status of statuses.filter((s) => s !== '204')) {
-        expect(Object.keys(op.responses[status]?.content ?? {}).length).toBeGreaterThan(0);
+        const content = op.responses[status]?.content ?? {};
+        expect(Object.keys(content).length).toBeGreaterThan(0);
+        const json = content['application/json']?.schema;
+        if (json !== undefined)
+          expect(component(json), `${method} ${path} ${status}`).toBeDefined();
       }
     }
     // Query parameters come from the routes' query schemas.
