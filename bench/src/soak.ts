@@ -10,9 +10,8 @@
 //                             [--kill-every 500] [--restart-every 1000] [--stall-ms 5000]
 //
 // --stall-ms is the watchdog's wait before it redrives a silent execution (a dropped invoke),
-// the API's default 5 s. Shorter is faster but harsh on a loaded machine: at 1 s (load ~10,
-// 24 at once) 77 of 200 executions were given up after 5 redrives while their invocations still
-// sat in the clouds' queues.
+// the API's default 5 s (a shorter one gives up sooner: 5 redrives with doubling waits take
+// 31 stall times).
 // The result file is rewritten every 250 executions (`partial: true`) so a long run that is
 // stopped early still leaves its numbers.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
