@@ -1,4 +1,4 @@
-import type { FunctionIR, WorkflowIR } from '@jointflow/ir';
+import type { WorkflowIR } from '@jointflow/ir';
 import { resolveDataRef, toDataRef } from './dataRef';
 import { isValidExecutionId, keys } from './keys';
 import type { BlobStore, Invocation, KeyValueStore, RuntimePorts } from './ports';
@@ -245,7 +245,7 @@ function unknownExecution(execution: string, resultStore: string): RuntimeError 
 /** Every store an execution of `ir` may write: result store, home stores, join stores. */
 export function executionStores(ir: WorkflowIR): string[] {
   const stores = new Set<string>([ir.resultStore]);
-  for (const fn of Object.values(ir.functions) as FunctionIR[]) {
+  for (const fn of Object.values(ir.functions)) {
     stores.add(fn.homeStore);
     if (fn.kind === 'join') stores.add(fn.store);
     for (const c of fn.continuations) {
