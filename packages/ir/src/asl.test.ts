@@ -274,6 +274,39 @@ describe('importAsl', () => {
     expect(spec(graph, 'Both-join')).toMatchObject({ kind: 'gather', shape: 'parallel' });
   });
 
+  it('names only the fields whose loss changes something', () => {
+    const { diagnostics } = importAsl({
+      StartAt: 'Call',
+      States: {
+        Call: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke',
+          Parameters: { FunctionName: 'f' },
+          HeartbeatSeconds: 60,
+          Credentials: { RoleArn: 'arn:aws:iam::123456789012:role/r' },
+          Next: 'Token',
+        },
+        Token: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:us-east-1:123456789012:activity:a',
+          HeartbeatSeconds: 60,
+          Next: 'Each',
+        },
+        Each: {
+          Type: 'Map',
+          Label: 'each',
+          ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
+          End: true,
+        },
+      },
+    });
+    const ignored = diagnostics.filter((d) => d.code === 'ASL_FIELD_IGNORED');
+    expect(ignored.map((d) => [d.node, d.message.split(/[:;]/)[1]?.trim()])).toEqual([
+      ['Call', 'Credentials is not imported'],
+      ['Token', 'HeartbeatSeconds is not imported'],
+    ]);
+  });
+
   it('reports the Catch of a Parallel holding a Map, and the states only it reaches', () => {
     const inner = { StartAt: 'I', States: { I: { Type: 'Pass', End: true } } };
     const { graph, diagnostics } = importAsl({

@@ -549,7 +549,9 @@ class AslImport {
       return undefined;
     }
     const name = this.name(stateName, prefix);
-    const ignored = Object.keys(state).filter((k) => !honoured.includes(k));
+    const ignored = Object.keys(state).filter(
+      (k) => !honoured.includes(k) && !withoutEffect(type, k, state),
+    );
     if (ignored.length > 0) {
       this.report(
         'warning',
@@ -1324,6 +1326,18 @@ function uncaughtCatchTargets(states: Json): Set<string> {
     for (const c of state.Catch) if (isObject(c) && typeof c.Next === 'string') targets.add(c.Next);
   }
   return targets;
+}
+
+/**
+ * Fields that change nothing in what Jointflow runs, so ignoring them loses no meaning: a Map's
+ * Label (it names a distributed map's child executions, which a Jointflow map has none of), and
+ * a Task's HeartbeatSeconds when it makes a request-response call (only activities and callback
+ * tasks send heartbeats).
+ */
+function withoutEffect(type: string, field: string, state: Json): boolean {
+  if (type === 'Map') return field === 'Label';
+  if (type !== 'Task' || field !== 'HeartbeatSeconds') return false;
+  return typeof state.Resource === 'string' && resourceCall(state.Resource).call !== null;
 }
 
 /**

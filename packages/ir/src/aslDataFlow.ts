@@ -47,6 +47,9 @@ const KNOWN_CONTEXT = [
   // From the start record, through the runtime's ctx.executionStart().
   'Execution.Input',
   'Execution.StartTime',
+  // The workflow's name (ctx.workflow): a Jointflow workflow has no ARN of its own.
+  'StateMachine.Id',
+  'StateMachine.Name',
   'State.Name',
   'State.EnteredTime',
   'State.RetryCount',

@@ -5,9 +5,11 @@ import { loadCompiled, runToEnd } from './compiledRuns';
 /**
  * `$$.Execution.Input` and `$$.Execution.StartTime` in a step imported from Step Functions: the
  * step reads them from the execution's start record through `ctx.executionStart()`, also deep
- * in the run (after a step changed the data) and under duplicates and crashes.
+ * in the run (after a step changed the data) and under duplicates and crashes; and
+ * `$$.StateMachine.Name`, the workflow's name (`ctx.workflow`).
  */
 const definition = {
+  Comment: 'recall the request',
   StartAt: 'Change',
   States: {
     Change: { Type: 'Pass', Result: { replaced: true }, Next: 'Recall' },
@@ -17,6 +19,7 @@ const definition = {
         'original.$': '$$.Execution.Input',
         'mode.$': '$$.Execution.Input.mode',
         'started.$': '$$.Execution.StartTime',
+        'machine.$': '$$.StateMachine.Name',
         'now.$': '$',
       },
       End: true,
@@ -40,6 +43,7 @@ describe('the execution context of an imported step', () => {
       expect(output).toMatchObject({
         original: { mode: 'test', n: 1 },
         mode: 'test',
+        machine: 'recall the request',
         now: { replaced: true },
       });
       const started = Date.parse(String(output.started));

@@ -49,6 +49,8 @@ export { INVOKE_CONCURRENCY, RECORD_INLINE_LIMIT_BYTES, SLOT_INLINE_LIMIT_BYTES 
 /** What user code sees besides its input. */
 export interface StepContext {
   execution: string;
+  /** The workflow's name (the graph's), as compiled into this function. */
+  workflow: string;
   /** The instance key, e.g. `score/map:resize=2/loop:refine=4`. */
   instance: string;
   node: string;
@@ -500,6 +502,7 @@ class StepRun {
     const { execution, instance, fn, delivery, ports } = this.env;
     return {
       execution,
+      workflow: this.env.context.workflow,
       instance,
       node: fn.name,
       attempt: delivery.attempt,

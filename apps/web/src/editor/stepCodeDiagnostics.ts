@@ -87,6 +87,7 @@ declare function structuredClone<T>(value: T): T;
 /** What the runtime hands a step's handler as its second argument. */
 interface StepContext {
   execution: string;
+  workflow: string;
   instance: string;
   node: string;
   attempt: number;
