@@ -936,7 +936,14 @@ class AslImport {
         name,
       );
     }
-    if (/\.sync(:\d+)?$/.test(resource)) {
+    if (called.call?.kind === 'sdk' && called.call.sync !== undefined) {
+      this.report(
+        'warning',
+        'ASL_SYNC_IN_STEP',
+        `Task state "${stateName}" runs a child execution and waits for it (.sync) inside its step, which runs at most ${MAX_STEP_MS / 60_000} min; a longer child fails the Task with States.Timeout`,
+        name,
+      );
+    } else if (/\.sync(:\d+)?$/.test(resource)) {
       this.report(
         'warning',
         'ASL_SYNC_NOT_SUPPORTED',
@@ -960,8 +967,11 @@ class AslImport {
     // Retry runs inside the step (ASL's per-error rules cannot be a retry count), so the
     // function must outlive every attempt and every wait between them.
     const attempts = 1 + retry.retry.reduce((n, r) => n + r.maxAttempts, 0);
-    const neededMs =
-      attempts * (timeoutSeconds ?? 30) * 1000 + retryWaitSeconds(retry.retry) * 1000 + 5_000;
+    // A .sync call waits for its child in the step: it gets the longest a step may run.
+    const perAttemptS =
+      timeoutSeconds ??
+      (called.call?.kind === 'sdk' && called.call.sync !== undefined ? MAX_STEP_MS / 1000 : 30);
+    const neededMs = attempts * perAttemptS * 1000 + retryWaitSeconds(retry.retry) * 1000 + 5_000;
     if (neededMs > MAX_STEP_MS && (retry.retry.length > 0 || timeoutSeconds !== null)) {
       this.report(
         'warning',

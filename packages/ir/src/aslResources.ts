@@ -16,6 +16,11 @@ export interface AslSdkClient {
   client: string;
   /** How Step Functions names the service in the errors of `aws-sdk:` tasks (`DynamoDb.…`). */
   sdkErrors: string;
+  /**
+   * The service's API names its fields in camelCase (Step Functions' own): the definition writes
+   * them in PascalCase, as for every service, so the call converts the keys both ways.
+   */
+  camelCase?: true;
 }
 
 /**
@@ -32,7 +37,7 @@ export const ASL_SDK_CLIENTS: Readonly<Record<string, AslSdkClient>> = {
   lambda: { module: '@aws-sdk/client-lambda', client: 'LambdaClient', sdkErrors: 'Lambda' },
   s3: { module: '@aws-sdk/client-s3', client: 'S3Client', sdkErrors: 'S3' },
   sns: { module: '@aws-sdk/client-sns', client: 'SNSClient', sdkErrors: 'Sns' },
-  sfn: { module: '@aws-sdk/client-sfn', client: 'SFNClient', sdkErrors: 'Sfn' },
+  sfn: { module: '@aws-sdk/client-sfn', client: 'SFNClient', sdkErrors: 'Sfn', camelCase: true },
   sqs: { module: '@aws-sdk/client-sqs', client: 'SQSClient', sdkErrors: 'Sqs' },
 };
 
@@ -75,6 +80,15 @@ export type AslTaskCall =
       client: string;
       errors: string;
       optimized: boolean;
+      /**
+       * `states:startExecution.sync` (`execution`) and `.sync:2` (`execution-json`): after
+       * StartExecution the step polls DescribeExecution until the child execution ends, inside
+       * the step (so at most the step's 15 min), and returns the description (with Output parsed
+       * for `.sync:2`); a child that did not succeed fails the Task with States.TaskFailed.
+       */
+      sync?: 'execution' | 'execution-json';
+      /** Keys of the parameters go in camelCase, keys of the response come back in PascalCase. */
+      camelCase?: true;
     };
 
 /** A resource the importer can make a call of, or why it cannot (for the stub's warning). */
@@ -116,6 +130,22 @@ export function resourceCall(resource: string): AslResourceCall {
   // integration's ARN names no account or region, so the call is the same in every partition.
   const integration = /^arn:(?:aws[a-z-]*|\$\{[A-Za-z0-9:]+\}):states:::(.+)$/.exec(resource)?.[1];
   if (integration === undefined) return { call: null, why: null };
+  const nested = /^states:startExecution\.sync(:2)?$/.exec(integration);
+  if (nested !== null && ASL_SDK_CLIENTS.sfn !== undefined) {
+    return {
+      call: {
+        kind: 'sdk',
+        service: 'sfn',
+        action: 'startExecution',
+        client: ASL_SDK_CLIENTS.sfn.client,
+        errors: 'StepFunctions',
+        optimized: true,
+        sync: nested[1] === undefined ? 'execution' : 'execution-json',
+        camelCase: true,
+      },
+      module: ASL_SDK_CLIENTS.sfn.module,
+    };
+  }
   if (/\.(sync(:\d+)?|waitForTaskToken)$/.test(integration)) {
     return { call: null, why: 'it waits for a job or a callback (.sync, .waitForTaskToken)' };
   }
@@ -142,6 +172,7 @@ export function resourceCall(resource: string): AslResourceCall {
         client: client.client,
         errors: client.sdkErrors,
         optimized: false,
+        ...(client.camelCase ? { camelCase: true as const } : {}),
       },
       module: client.module,
     };
@@ -167,6 +198,7 @@ export function resourceCall(resource: string): AslResourceCall {
       client: sdkClient.client,
       errors: known.errors,
       optimized: true,
+      ...(sdkClient.camelCase ? { camelCase: true as const } : {}),
     },
     module: sdkClient.module,
   };

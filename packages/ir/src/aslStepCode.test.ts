@@ -282,6 +282,60 @@ describe('Tasks that call AWS, with hostile names and resources', () => {
     );
   });
 
+  it('runs states:startExecution.sync: camelCase in, waits for the child, PascalCase out', async () => {
+    const { graph, diagnostics } = importAsl({
+      StartAt: 'Child',
+      States: {
+        Child: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::states:startExecution.sync:2',
+          Parameters: { StateMachineArn: 'arn:m', Input: { x: 1 } },
+          Catch: [{ ErrorEquals: ['States.TaskFailed'], ResultPath: '$.error', Next: 'Failed' }],
+          End: true,
+        },
+        Failed: { Type: 'Pass', End: true },
+      },
+    });
+    expect(diagnostics.map((d) => d.code)).toEqual(['ASL_SYNC_IN_STEP']);
+    const code = graph?.nodes.find((n) => n.name === 'Child')?.code ?? '';
+    expect(graph?.nodes.find((n) => n.name === 'Child')?.timeoutMs).toBe(900_000);
+    // A stand-in for @aws-sdk/client-sfn: the child is RUNNING once, then ends as `globalThis.childEnds`.
+    const fakeSfn = [
+      'const sdk = {',
+      '  SFNClient: class {',
+      '    async send(c) {',
+      '      globalThis.sent.push(c.input);',
+      "      if (c.kind === 'start') return { $metadata: {}, executionArn: 'arn:e', startDate: new Date(0) };",
+      '      globalThis.polls += 1;',
+      "      if (globalThis.polls === 1) return { $metadata: {}, executionArn: 'arn:e', status: 'RUNNING' };",
+      "      return { $metadata: {}, executionArn: 'arn:e', status: globalThis.childEnds, output: '{\"y\":2}', inputDetails: { included: true } };",
+      '    }',
+      '  },',
+      "  StartExecutionCommand: class { constructor(input) { this.input = input; this.kind = 'start'; } },",
+      "  DescribeExecutionCommand: class { constructor(input) { this.input = input; this.kind = 'describe'; } },",
+      '};',
+    ].join('\n');
+    const step = await load(code.replace(/^import \* as sdk from .*$/m, fakeSfn));
+    const probe = globalThis as { sent?: unknown[]; polls?: number; childEnds?: string };
+    Object.assign(probe, { sent: [], polls: 0, childEnds: 'SUCCEEDED' });
+    await expect(step({ id: 1 }, { attempt: 1 })).resolves.toEqual({
+      ExecutionArn: 'arn:e',
+      Status: 'SUCCEEDED',
+      Output: { y: 2 },
+      InputDetails: { Included: true },
+    });
+    expect(probe.sent).toEqual([
+      { stateMachineArn: 'arn:m', input: '{"x":1}' },
+      { executionArn: 'arn:e' },
+      { executionArn: 'arn:e' },
+    ]);
+    Object.assign(probe, { sent: [], polls: 0, childEnds: 'FAILED' });
+    await expect(step({ id: 1 }, { attempt: 1 })).resolves.toMatchObject({
+      [ASL_CATCH_KEY]: 0,
+      output: { id: 1, error: { Error: 'States.TaskFailed' } },
+    });
+  });
+
   it('fails a call it cannot make with a Step Functions error name, not a crash', async () => {
     const spec = (action: string): AslStepSpec => ({
       kind: 'task',
