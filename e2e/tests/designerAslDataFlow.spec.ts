@@ -61,3 +61,31 @@ test('the inspector shows and edits the data flow of an imported Task', async ({
   expect(code).toContain('ResultSelector');
   expect(code).toContain('$.Item.total.N');
 });
+
+test('a long Wait imports as a durable wait, its edge shows when the next step may start', async ({
+  page,
+  openApp,
+}) => {
+  await openApp();
+  const waiting = {
+    Comment: 'remind a day later',
+    StartAt: 'Hold',
+    States: {
+      Hold: { Type: 'Wait', Seconds: 86_400, Next: 'Remind' },
+      Remind: { Type: 'Pass', End: true },
+    },
+  };
+  await page.getByLabel('Import file').setInputFiles({
+    name: 'remind.asl.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify(waiting)),
+  });
+  await page.getByTestId('node-Hold').click();
+  await page
+    .getByRole('list', { name: 'Edges from Hold' })
+    .getByRole('button', { name: '→ Hold-after' })
+    .click();
+  await expect(page.getByLabel('Not before (JSONata)')).toHaveValue('`jointflow:aslWaitUntil`');
+  await expect(page.getByLabel('Mapping (JSONata)')).toHaveValue('output');
+  expect(await axeViolations(page)).toEqual([]);
+});
