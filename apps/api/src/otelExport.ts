@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { WorkflowIR } from '@jointflow/ir';
 import { parseInstanceKey, scopeKey } from '@jointflow/ir';
 import type { TraceEvent } from '@jointflow/runtime';
-import { compareHlc, TraceSummary } from '@jointflow/runtime/summary';
+import { compareHlcStamps, parseHlc, TraceSummary } from '@jointflow/runtime/summary';
 import {
   type Attributes,
   type Link,
@@ -108,9 +108,10 @@ export function createOtelExporter(
       const spans = new Map<string, Span>();
       // In start-stamp order (not wall time: clouds' clocks differ), so a join's branches have
       // spans before the join links to them.
-      const ordered = [...instances.values()].sort(
-        (a, b) => compareHlc(a.hlc, b.hlc) || a.start - b.start,
-      );
+      const ordered = [...instances.values()]
+        .map((i) => ({ i, stamp: parseHlc(i.hlc) }))
+        .sort((a, b) => compareHlcStamps(a.stamp, b.stamp) || a.i.start - b.i.start)
+        .map(({ i }) => i);
       for (const i of ordered) {
         const links: Link[] = collectedBy(run.ir, i.instance, instances).flatMap((source) => {
           const span = spans.get(source);

@@ -33,15 +33,21 @@ function compareStamps(a: HlcStamp, b: HlcStamp): number {
 }
 
 /**
+ * Orders two parsed stamps: by ms, then counter, then cloud (a total order); a missing stamp
+ * sorts before every present one. Parse once and compare many times when sorting many.
+ */
+export function compareHlcStamps(a: HlcStamp | undefined, b: HlcStamp | undefined): number {
+  if (a === undefined || b === undefined)
+    return (a === undefined ? 0 : 1) - (b === undefined ? 0 : 1);
+  return compareStamps(a, b);
+}
+
+/**
  * Orders two stamps: by ms, then counter, then cloud (a total order). A missing or malformed
  * stamp sorts before every valid one.
  */
 export function compareHlc(a: string | undefined, b: string | undefined): number {
-  const pa = parseHlc(a);
-  const pb = parseHlc(b);
-  if (pa === undefined || pb === undefined)
-    return (pa === undefined ? 0 : 1) - (pb === undefined ? 0 : 1);
-  return compareStamps(pa, pb);
+  return compareHlcStamps(parseHlc(a), parseHlc(b));
 }
 
 /** What ordering needs of an event: its stamp, its wall time (for events without a stamp), its id. */

@@ -5,7 +5,13 @@
  * app bundles it without the runtime.
  */
 export type { HlcStamp, OrderedEvent } from './hlc';
-export { compareHlc, compareTraceEvents, orderTraceEvents, parseHlc } from './hlc';
+export {
+  compareHlc,
+  compareHlcStamps,
+  compareTraceEvents,
+  orderTraceEvents,
+  parseHlc,
+} from './hlc';
 export { percentiles } from './percentiles';
 export type {
   Completion,

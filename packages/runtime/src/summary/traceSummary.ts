@@ -1,4 +1,4 @@
-import { compareHlc } from './hlc';
+import { compareHlc, compareHlcStamps, parseHlc } from './hlc';
 import { percentiles } from './percentiles';
 
 /**
@@ -83,7 +83,7 @@ export interface InstanceState {
   failedOverTo?: string;
   /** How many invokes of it failed over. */
   failovers: number;
-  /** The stamp of its earliest `step.started` (else of its first event): its place in order. */
+  /** The stamp of its earliest `step.started`: its place in order (rows without one go last). */
   startHlc?: string;
   startedAt?: number;
   endedAt?: number;
@@ -242,8 +242,6 @@ export class TraceSummary<E extends SummaryEvent = SummaryEvent> {
   /** Committed map lengths per map instance (from the API's fan-out counts). */
   readonly fanOuts = new Map<string, number>();
   private readonly seen = new Set<string>();
-  /** Instances whose `startHlc` comes from a `step.started` event. */
-  private readonly stampedByStart = new WeakSet<InstanceState>();
   firstAt = Number.POSITIVE_INFINITY;
   lastAt = Number.NEGATIVE_INFINITY;
   completion: Completion | undefined;
@@ -412,13 +410,20 @@ export class TraceSummary<E extends SummaryEvent = SummaryEvent> {
    * API's execution view and the CLI's step table.
    */
   instanceRows(): InstanceRow[] {
-    const states = [...this.instances.values()].sort(
-      (a, b) =>
-        compareHlc(a.startHlc, b.startHlc) ||
+    // Each stamp parsed once: an execution view may hold tens of thousands of instances.
+    const keyed = [...this.instances.values()].map((state) => ({
+      state,
+      stamp: parseHlc(state.startHlc),
+    }));
+    keyed.sort(
+      ({ state: a, stamp: pa }, { state: b, stamp: pb }) =>
+        // Instances that never started (skipped, not reached) after those that did.
+        (pa === undefined ? 1 : 0) - (pb === undefined ? 1 : 0) ||
+        compareHlcStamps(pa, pb) ||
         (a.startedAt ?? Number.MAX_SAFE_INTEGER) - (b.startedAt ?? Number.MAX_SAFE_INTEGER) ||
         (a.instance < b.instance ? -1 : a.instance > b.instance ? 1 : 0),
     );
-    return states.map((s) => {
+    return keyed.map(({ state: s }) => {
       const startedAt = s.startedAt ?? null;
       const finishedAt = s.endedAt ?? null;
       const durationMs =
@@ -461,12 +466,18 @@ export class TraceSummary<E extends SummaryEvent = SummaryEvent> {
       return;
     }
     state.attempts = Math.max(state.attempts, event.attempt);
-    if (event.hlc !== undefined) this.stamp(state, event.hlc, event.kind === 'step.started');
     switch (event.kind) {
       case 'step.started':
         this.advance(state, 'running');
         if (state.status === 'running') state.cloud = event.cloud;
         if (state.startedAt === undefined || event.at < state.startedAt) state.startedAt = event.at;
+        // The earliest start stamp, whatever order the starts arrive in.
+        if (
+          event.hlc !== undefined &&
+          (state.startHlc === undefined || compareHlc(event.hlc, state.startHlc) < 0)
+        ) {
+          state.startHlc = event.hlc;
+        }
         if (event.input !== undefined) state.input = event.input;
         break;
       case 'step.retrying':
@@ -540,27 +551,22 @@ export class TraceSummary<E extends SummaryEvent = SummaryEvent> {
         billedInvocations: 0,
         costUsd: 0,
         billedMs: 0,
+        // Every field from the start, in one order: tens of thousands of states then share one
+        // shape, and the fold's field accesses stay fast (adding them later made it ~5x slower).
+        failedOverTo: undefined,
+        startHlc: undefined,
+        startedAt: undefined,
+        endedAt: undefined,
+        durationMs: undefined,
+        computeAt: undefined,
+        timing: undefined,
+        input: undefined,
+        output: undefined,
+        error: undefined,
       };
       this.instances.set(event.instance, state);
     }
     return state;
-  }
-
-  /**
-   * Keeps the earliest stamp of the instance's `step.started` events, or, until one arrives, of
-   * its other step events: the same whatever order they arrive in.
-   */
-  private stamp(state: InstanceState, hlc: string, started: boolean): void {
-    const byStart = this.stampedByStart.has(state);
-    if (started && !byStart) {
-      this.stampedByStart.add(state);
-      state.startHlc = hlc;
-    } else if (
-      started === byStart &&
-      (state.startHlc === undefined || compareHlc(hlc, state.startHlc) < 0)
-    ) {
-      state.startHlc = hlc;
-    }
   }
 
   private advance(state: InstanceState, status: InstanceStatus): void {
