@@ -25,6 +25,8 @@ import {
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { shimsWithoutSideEffects } from '@jointflow/local-cloud/shims-side-effect-free';
+import { sourceStamp, stampsUnchanged } from '@jointflow/local-cloud/source-stamps';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..', '..');
@@ -37,6 +39,9 @@ const EXTRA_INPUTS = [
   'package-lock.json',
   'node_modules/.package-lock.json',
   'apps/cli/bin/build.mjs',
+  // Imported by this script (so not in the metafile of the CLI's build).
+  'packages/local-cloud/src/shimsSideEffectFree.mjs',
+  'packages/local-cloud/src/sourceStamps.mjs',
 ];
 
 /**
@@ -54,14 +59,7 @@ const STALE_LOCK_MS = 120_000;
 const KEEP_BUILDS = 4;
 
 /** [mtimeMs, size] of a file under the root, or null when it is missing. */
-function stamp(relative) {
-  try {
-    const s = statSync(join(root, relative));
-    return [s.mtimeMs, s.size];
-  } catch {
-    return null;
-  }
-}
+const stamp = (relative) => sourceStamp(join(root, relative));
 
 /** The current build's directory if every input is unchanged since it was built, else undefined. */
 export function freshBuild() {
@@ -74,13 +72,7 @@ export function freshBuild() {
   if (typeof current?.dir !== 'string' || typeof current.inputs !== 'object') return undefined;
   const dir = join(distDir, current.dir);
   if (stamp(join('apps', 'cli', 'dist', current.dir, 'cli.js')) === null) return undefined;
-  for (const [file, was] of Object.entries(current.inputs)) {
-    const now = stamp(file);
-    if (now === null ? was !== null : was === null || now[0] !== was[0] || now[1] !== was[1]) {
-      return undefined;
-    }
-  }
-  return dir;
+  return stampsUnchanged(current.inputs, (file) => join(root, file)) ? dir : undefined;
 }
 
 /**
@@ -109,34 +101,11 @@ const sourceLocation = {
   },
 };
 
-/**
- * Lets esbuild drop the modules of @jointflow/shims a program never uses, as the worker bundles do
- * (packages/local-cloud/src/bundler.ts): the package's front door also exports the AWS and Aliyun
- * shims, whose SDKs (CommonJS, never tree-shaken) made a 6 MB chunk that every cloud process
- * loaded (~1.1 s of CPU each) though a local cloud never calls them. Marking the package's own
- * modules side-effect free (what `"sideEffects": false` in its package.json would say) keeps the
- * SDKs only where a command uses them (`run --clouds`, `clouds`, `up --clouds`).
- */
-const shimsWithoutSideEffects = {
-  name: 'jointflow-shims-side-effect-free',
-  setup(build) {
-    build.onResolve({ filter: /.*/ }, async (args) => {
-      if (args.pluginData === 'resolving') return undefined;
-      const fromShims = /[\\/]packages[\\/]shims[\\/]src[\\/]/.test(args.importer);
-      if (args.path !== '@jointflow/shims' && !(fromShims && args.path.startsWith('.'))) {
-        return undefined;
-      }
-      const resolved = await build.resolve(args.path, {
-        kind: args.kind,
-        importer: args.importer,
-        resolveDir: args.resolveDir,
-        pluginData: 'resolving',
-      });
-      if (resolved.errors.length > 0) return undefined;
-      return { path: resolved.path, sideEffects: false };
-    });
-  },
-};
+// shimsWithoutSideEffects (packages/local-cloud/src/shimsSideEffectFree.mjs, the plugin the
+// worker bundles use too) keeps the AWS and Aliyun SDKs that @jointflow/shims' front door exports
+// out of the programs that never use them: without it they made a 6 MB chunk that every cloud
+// process loaded (~1.1 s of CPU each) though a local cloud never calls them; with it the SDKs
+// stay only where a command uses them (`run --clouds`, `clouds`, `up --clouds`).
 
 async function buildInto(id) {
   const { build } = await import('esbuild');

@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { createHarnessCache } from './harnessCache';
+import { shimsWithoutSideEffects } from './shimsSideEffectFree.mjs';
 
 /**
  * Packages one function for a worker process run with plain `node` (no TypeScript loader, so a
@@ -18,34 +19,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 const harnessEntry = join(here, 'workerEntry.ts');
 const zipSandboxEntry = join(here, 'zipSandbox.ts');
 const harnessCache = createHarnessCache();
-
-/**
- * Lets esbuild drop the modules of @jointflow/shims a worker never uses. The package's front door
- * also exports the AWS and Aliyun shims; without this their SDKs (FC, Tablestore, OSS, the AWS
- * clients: CommonJS, so never tree-shaken) land in every function bundle — measured 5.4 MB and
- * ~1.9 s to load per cold start at load 12. Marking the package's own modules side-effect free
- * (what `"sideEffects": false` in its package.json would say) keeps only what the worker imports.
- */
-const shimsWithoutSideEffects: Plugin = {
-  name: 'jointflow-shims-side-effect-free',
-  setup(b) {
-    b.onResolve({ filter: /.*/ }, async (args) => {
-      if (args.pluginData === 'resolving') return undefined;
-      const fromShims = /[\\/]packages[\\/]shims[\\/]src[\\/]/.test(args.importer);
-      if (args.path !== '@jointflow/shims' && !(fromShims && args.path.startsWith('.'))) {
-        return undefined;
-      }
-      const resolved = await b.resolve(args.path, {
-        kind: args.kind,
-        importer: args.importer,
-        resolveDir: args.resolveDir,
-        pluginData: 'resolving',
-      });
-      if (resolved.errors.length > 0) return undefined;
-      return { path: resolved.path, sideEffects: false };
-    });
-  },
-};
 
 /**
  * Cloud SDKs the shims package depends on but a local worker never runs: left out of the build

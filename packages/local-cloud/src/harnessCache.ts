@@ -11,6 +11,7 @@ import {
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { sourceStamp, stampsUnchanged } from './sourceStamps.mjs';
 
 /**
  * The worker harness (bundler.ts) built once per machine and source state instead of once per
@@ -46,15 +47,6 @@ const currentSchema = z.object({
   inputs: z.record(z.string(), stampSchema),
 });
 
-function stamp(file: string): z.infer<typeof stampSchema> {
-  try {
-    const s = statSync(file);
-    return [s.mtimeMs, s.size];
-  } catch {
-    return null;
-  }
-}
-
 export interface HarnessCache {
   /**
    * Copies the cached harness and its map to `target` (and `target.map`) when no input changed
@@ -81,10 +73,7 @@ export function createHarnessCache(cacheDir = defaultHarnessCacheDir): HarnessCa
 function restore(cacheDir: string, currentFile: string, target: string): boolean {
   try {
     const current = currentSchema.parse(JSON.parse(readFileSync(currentFile, 'utf8')));
-    for (const [file, was] of Object.entries(current.inputs)) {
-      const now = stamp(file);
-      if (now === null || was === null || now[0] !== was[0] || now[1] !== was[1]) return false;
-    }
+    if (!stampsUnchanged(current.inputs)) return false;
     const entry = join(cacheDir, current.dir);
     copyFileSync(join(entry, 'harness.mjs'), target);
     copyFileSync(join(entry, 'harness.mjs.map'), `${target}.map`);
@@ -114,7 +103,7 @@ function save(
     }
     writeFileSync(join(entry, 'harness.mjs.map'), JSON.stringify(map));
     const temp = `${currentFile}.${process.pid}`;
-    const stamps = Object.fromEntries(inputs.map((file) => [file, stamp(file)]));
+    const stamps = Object.fromEntries(inputs.map((file) => [file, sourceStamp(file)]));
     writeFileSync(temp, JSON.stringify({ dir: id, inputs: stamps }));
     renameSync(temp, currentFile);
     const old = readdirSync(cacheDir)
