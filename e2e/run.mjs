@@ -3,14 +3,14 @@
 // are newer than the build, starts `jointflow up` on an ephemeral port with a throwaway home,
 // runs Playwright (Debian's Chromium), and tears everything down whatever happens.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startUpStack } from '../apps/cli/bin/upStack.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const web = join(root, 'apps/web');
-const STARTUP_TIMEOUT_MS = 120_000;
 
 function newestMtime(path) {
   const info = statSync(path);
@@ -49,69 +49,6 @@ function checkChromium() {
   }
 }
 
-/** Starts `jointflow up` and resolves with the URL it prints and the token from its home. */
-function startStack(home) {
-  const child = spawn(
-    process.execPath,
-    [join(root, 'apps/cli/bin/jointflow.mjs'), 'up', '--port', '0', '--home', home],
-    {
-      cwd: root,
-      env: { ...process.env, JOINTFLOW_HOME: home },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    },
-  );
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      reject(
-        new Error(
-          `E2E_STACK_TIMEOUT: \`jointflow up\` printed no URL and token within ${STARTUP_TIMEOUT_MS} ms:\n${output}`,
-        ),
-      );
-    }, STARTUP_TIMEOUT_MS);
-    const onData = (chunk) => {
-      output += chunk.toString();
-      // Not a terminal: `up` prints the URL without the token, which waits in its home.
-      const url = /web:\s+(http:\/\/(?:127\.0\.0\.1|localhost):\d+)\//.exec(output);
-      if (url?.[1] && /Press Ctrl-C/.test(output)) {
-        clearTimeout(timer);
-        resolve({ child, url: url[1], token: readFileSync(join(home, 'token'), 'utf8').trim() });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', (chunk) => {
-      output += chunk.toString();
-      if (process.env.E2E_VERBOSE) process.stderr.write(chunk);
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`E2E_STACK_EXITED: \`jointflow up\` exited with ${code}:\n${output}`));
-    });
-  });
-}
-
-function stop(child) {
-  if (!child || child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {}
-      resolve();
-    }, 5000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      resolve();
-    }
-  });
-}
-
 async function main() {
   checkChromium();
   buildWebIfStale();
@@ -119,7 +56,7 @@ async function main() {
   let stack;
   let exitCode = 1;
   try {
-    stack = await startStack(home);
+    stack = await startUpStack({ home, code: 'E2E', echoStderr: Boolean(process.env.E2E_VERBOSE) });
     console.log(`e2e: stack up at ${stack.url}`);
     const playwright = spawn(
       'npx',
@@ -140,7 +77,7 @@ async function main() {
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
   } finally {
-    await stop(stack?.child);
+    await stack?.stop();
     rmSync(home, { recursive: true, force: true });
   }
   process.exit(exitCode);

@@ -4,8 +4,7 @@
 // process's resident memory before, at its peak and after. Writes bench/results/fuzz.json.
 //
 //   npx tsx bench/src/fuzz.ts [--requests 10000] [--seed 7] [--parallel 8]
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,6 +16,7 @@ import {
   sendBadRequest,
 } from '@jointflow/api/testing';
 import fc from 'fast-check';
+import { startUpStack } from '../../apps/cli/bin/upStack.mjs';
 import { listenerPid, rssMb } from './processes';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -43,40 +43,8 @@ for (const [name, value] of [
   }
 }
 
-/** Starts `jointflow up` on a free port with a throwaway home; resolves with its URL and token. */
-function startStack(home: string) {
-  const child = spawn(
-    process.execPath,
-    [join(root, 'apps/cli/bin/jointflow.mjs'), 'up', '--port', '0', '--home', home],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
-  );
-  let output = '';
-  return new Promise<{ stop(): void; url: string; token: string }>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const url = /web:\s+(http:\/\/127\.0\.0\.1:\d+)\//.exec(output);
-      if (url?.[1] && /Press Ctrl-C/.test(output)) {
-        child.stdout.off('data', onData);
-        child.stderr.off('data', onData);
-        child.stdout.resume();
-        child.stderr.resume();
-        resolve({
-          url: url[1],
-          token: readFileSync(join(home, 'token'), 'utf8').trim(),
-          stop: () => {
-            if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
-          },
-        });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`FUZZ_STACK_EXITED (${code}):\n${output}`)));
-  });
-}
-
 const home = mkdtempSync(join(tmpdir(), 'jointflow-fuzz-'));
-const stack = await startStack(home);
+const stack = await startUpStack({ home, code: 'FUZZ' });
 try {
   const apiPid = listenerPid(Number(new URL(stack.url).port));
   const auth = { authorization: `Bearer ${stack.token}`, 'content-type': 'application/json' };
@@ -222,6 +190,6 @@ try {
   if (result.serverErrors > 0 || result.connectionErrors > 0 || health.status !== 200)
     process.exitCode = 1;
 } finally {
-  stack.stop();
+  await stack.stop();
   rmSync(home, { recursive: true, force: true });
 }
