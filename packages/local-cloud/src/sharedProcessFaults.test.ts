@@ -22,6 +22,46 @@ afterAll(async () => {
   await t?.close();
 });
 
+/** spread → map over `items` → body (per item) → join, all on aws-local. */
+function mapGraph(name: string, items: string, body: Record<string, unknown>, joinCode: string) {
+  return {
+    name,
+    nodes: [
+      {
+        kind: 'task',
+        name: 'spread',
+        cloud: 'aws-local',
+        code: `export async function handler() { return { items: ${items} }; }`,
+      },
+      { kind: 'map', name: 'each', cloud: 'aws-local', items: 'items', code: '' },
+      { kind: 'task', name: 'body', cloud: 'aws-local', ...body },
+      { kind: 'join', name: 'all', cloud: 'aws-local', fanOut: 'each', code: joinCode },
+    ],
+    edges: [
+      { id: 'a', source: 'spread', target: 'each' },
+      { id: 'b', source: 'each', target: 'body' },
+      { id: 'c', source: 'body', target: 'all' },
+    ],
+  };
+}
+
+/** Deploys `graph` on the one cloud as `deployment`; `run` starts an execution and awaits it. */
+async function deployOnCloud(graph: unknown, deployment: string) {
+  const ir = compileOrThrow(graph, t.profiles);
+  const cloud = t.local.clouds[0];
+  if (cloud === undefined) throw new Error('no cloud');
+  await deployWorkflow([cloud.shim], ir, deployment, t.env);
+  const run = () =>
+    runExecution(outsidePorts([cloud.shim], t.local.peers), {
+      ir,
+      deployment,
+      input: {},
+      stallMs: 20_000,
+      timeoutMs: 120_000,
+    });
+  return { cloud, run };
+}
+
 const cases = [
   {
     // Killed by the host at its timeout: attributable at once; the neighbours are bystanders.
@@ -42,54 +82,22 @@ const cases = [
 
 describe('a runaway invocation fails only itself, not the sandboxes sharing its process', () => {
   it.each(cases)('$name', async ({ name, runaway, extra, reason }) => {
-    const graph = {
-      name: `t-shared-${name}`,
-      nodes: [
-        {
-          kind: 'task',
-          name: 'spread',
-          cloud: 'aws-local',
-          code: 'export async function handler() { return { items: [0, 1, 2, 3] }; }',
-        },
-        { kind: 'map', name: 'each', cloud: 'aws-local', items: 'items', code: '' },
-        {
-          kind: 'task',
-          name: 'body',
-          cloud: 'aws-local',
-          retries: 0,
-          code: `export async function handler(n: number) {
+    const graph = mapGraph(
+      `t-shared-${name}`,
+      '[0, 1, 2, 3]',
+      {
+        retries: 0,
+        code: `export async function handler(n: number) {
   if (n === 0) { ${runaway} }
   await new Promise((r) => setTimeout(r, 700));
   return n * 10;
 }`,
-          ...extra,
-        },
-        {
-          kind: 'join',
-          name: 'all',
-          cloud: 'aws-local',
-          fanOut: 'each',
-          code: 'export async function handler(parts: number[]) { return parts; }',
-        },
-      ],
-      edges: [
-        { id: 'a', source: 'spread', target: 'each' },
-        { id: 'b', source: 'each', target: 'body' },
-        { id: 'c', source: 'body', target: 'all' },
-      ],
-    };
-    const ir = compileOrThrow(graph, t.profiles);
-    const cloud = t.local.clouds[0];
-    if (cloud === undefined) throw new Error('no cloud');
-    const deployment = `dshared${name}`;
-    await deployWorkflow([cloud.shim], ir, deployment, t.env);
-    const run = await runExecution(outsidePorts([cloud.shim], t.local.peers), {
-      ir,
-      deployment,
-      input: {},
-      stallMs: 20_000,
-      timeoutMs: 120_000,
-    });
+        ...extra,
+      },
+      'export async function handler(parts: number[]) { return parts; }',
+    );
+    const { run: start } = await deployOnCloud(graph, `dshared${name}`);
+    const run = await start();
     expect(run.result.status).toBe('failed');
 
     // Commit events trail the result: wait for all four branches' (a count, not a deadline).
@@ -130,44 +138,19 @@ describe('a runaway invocation fails only itself, not the sandboxes sharing its 
 describe('an injected crash kills only its own sandbox, not the process it shares', () => {
   it('crashed branches are retried as attempts; their neighbours run on, never cut short', async () => {
     const width = 12;
-    const graph = {
-      name: 't-shared-injected',
-      nodes: [
-        {
-          kind: 'task',
-          name: 'spread',
-          cloud: 'aws-local',
-          code: `export async function handler() { return { items: Array.from({ length: ${width} }, (_, i) => i) }; }`,
-        },
-        { kind: 'map', name: 'each', cloud: 'aws-local', items: 'items', code: '' },
-        {
-          kind: 'task',
-          name: 'body',
-          cloud: 'aws-local',
-          code: `export async function handler(n: number) {
+    const graph = mapGraph(
+      't-shared-injected',
+      `Array.from({ length: ${width} }, (_, i) => i)`,
+      {
+        code: `export async function handler(n: number) {
   await new Promise((r) => setTimeout(r, 400));
   return n * 10;
 }`,
-        },
-        {
-          kind: 'join',
-          name: 'all',
-          cloud: 'aws-local',
-          fanOut: 'each',
-          code: 'export async function handler(parts: number[]) { return parts.reduce((a, b) => a + b, 0); }',
-        },
-      ],
-      edges: [
-        { id: 'a', source: 'spread', target: 'each' },
-        { id: 'b', source: 'each', target: 'body' },
-        { id: 'c', source: 'body', target: 'all' },
-      ],
-    };
-    const ir = compileOrThrow(graph, t.profiles);
-    const cloud = t.local.clouds[0];
-    if (cloud === undefined) throw new Error('no cloud');
+      },
+      'export async function handler(parts: number[]) { return parts.reduce((a, b) => a + b, 0); }',
+    );
     const deployment = 'dsharedinjected';
-    await deployWorkflow([cloud.shim], ir, deployment, t.env);
+    const { cloud, run: start } = await deployOnCloud(graph, deployment);
     // About half of the first attempts crash, before or after their commit; the rest, sleeping in
     // the same processes meanwhile, must not notice.
     await cloud.shim.local.injectFaults({
@@ -176,13 +159,7 @@ describe('an injected crash kills only its own sandbox, not the process it share
       crashAfterCommit: 0.3,
     });
     try {
-      const run = await runExecution(outsidePorts([cloud.shim], t.local.peers), {
-        ir,
-        deployment,
-        input: {},
-        stallMs: 20_000,
-        timeoutMs: 120_000,
-      });
+      const run = await start();
       expect(run.result).toMatchObject({
         status: 'succeeded',
         output: ((width - 1) * width * 10) / 2,
