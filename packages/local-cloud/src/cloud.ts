@@ -15,6 +15,7 @@ import {
 } from './functionRegistry';
 import { createKvStore, type KvStore, type StoreOpStats } from './kvStore';
 import { createMetering, type Metering } from './metering';
+import { removeStaging } from './sandboxPermissions';
 import { createSpoolWriter } from './spoolWriter';
 import { createTraceOutbox } from './traceOutbox';
 import { createWorkerPool } from './workerPool';
@@ -243,6 +244,7 @@ export function createCloud(options: CloudOptions): Cloud {
       queue.flush();
       metering.close();
       db.close();
+      removeStaging(options.dataDir);
     },
   };
 }

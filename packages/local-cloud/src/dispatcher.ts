@@ -315,19 +315,22 @@ export function createDispatcher(options: {
     const program = await options.zipProgram();
     // Its code and the sandbox program to read, a directory of its own to write (`TMPDIR`).
     const launch = sandboxLaunch(options.dataDir, key, [`${target.codeDir}/`, program]);
+    // Its staged copy when the worker runs as another user (sandboxPermissions.ts).
+    const codeDir = launch.pathOf(target.codeDir);
     return {
       name: key,
-      program,
+      program: launch.pathOf(program),
       execArgv: launch.execArgv,
-      cwd: target.codeDir,
+      cwd: codeDir,
+      ...(launch.identity !== undefined ? { identity: launch.identity } : {}),
       timeoutMs,
       // A zip handler is a real Lambda/FC handler: one invocation per process, as there.
       processConcurrency: 1,
-      env: { ...sandboxEnv(target, timeoutMs), TMPDIR: launch.workDir },
+      env: { ...sandboxEnv({ ...target, codeDir }, timeoutMs), TMPDIR: launch.workDir },
       init: {
         program: 'zip',
         api: fn.api,
-        codeDir: target.codeDir,
+        codeDir,
         handler: config.handler,
         functionName: fn.name,
         version: target.version,

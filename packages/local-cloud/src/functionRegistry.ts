@@ -118,11 +118,12 @@ export function createFunctionRegistry(options: {
       fn,
       deployed: {
         name,
-        program: built.path,
+        program: launch.pathOf(built.path),
         // No --enable-source-maps: the worker maps stacks itself, lazily (sourceMappedStacks.ts).
         // The heap is held to the step's memory, as a FaaS sandbox is.
         execArgv: [...launch.execArgv, `--max-old-space-size=${fn.memoryMb}`],
         cwd: launch.workDir,
+        ...(launch.identity !== undefined ? { identity: launch.identity } : {}),
         timeoutMs: fn.timeoutMs,
         memoryMb: fn.memoryMb,
         processConcurrency: profile.behaviour.processConcurrency ?? DEFAULT_PROCESS_CONCURRENCY,

@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { deployWorkflow } from '@jointflow/shims';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outsidePorts, runExecution } from './runExecution';
+import { sandboxDirOf } from './sandboxPermissions';
 import { compileOrThrow, startTestClouds, type TestClouds } from './testClouds';
 
 /**
@@ -36,7 +37,7 @@ afterAll(async () => {
 const probe = `
 import { execSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 type Paths = { token: string; store: string; spool: string; dataDir: string; parentEnviron: string };
 
@@ -79,6 +80,7 @@ export async function handler(paths: Paths) {
       return readFileSync(join(process.cwd(), 'scratch.txt'), 'utf8');
     }),
     cwd: process.cwd(),
+    uid: process.getuid?.(),
     env: Object.keys(process.env).sort(),
     envValues: Object.values(process.env).join(' '),
   };
@@ -124,7 +126,10 @@ describe('step code isolation', () => {
       controlOverIpc: 403,
     });
     // Its own directory, not the repository (nor the cloud's working directory).
-    expect(String(report.cwd).startsWith(join(dataDir, 'sandboxes'))).toBe(true);
+    expect(String(report.cwd).startsWith(dirname(sandboxDirOf(dataDir, 'x')))).toBe(true);
+    // Started as root (as CI is), the cloud runs step code as another user.
+    if (process.getuid?.() === 0) expect(report.uid).toBe(65534);
+    else expect(report.uid).toBe(process.getuid?.());
     expect(report.env).not.toContain(SENTINEL);
     expect(report.env).not.toContain('JF_TRACE_SECRET');
     expect(report.env).not.toContain('JF_CONTROL_SECRET');

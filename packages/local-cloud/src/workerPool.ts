@@ -47,6 +47,8 @@ export interface DeployedFunction {
   execArgv: string[];
   /** The worker's working directory (a zip's unpacked code), else the cloud's. */
   cwd?: string;
+  /** The user and group it runs as (a root cloud's workers never run as root: sandboxPermissions.ts). */
+  identity?: { uid: number; gid: number };
   timeoutMs: number;
   /** The memory it was given, for the out-of-memory message. */
   memoryMb?: number;
@@ -256,6 +258,9 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       execArgv: deployed.execArgv,
       env: deployed.env,
       ...(deployed.cwd !== undefined ? { cwd: deployed.cwd } : {}),
+      ...(deployed.identity !== undefined
+        ? { uid: deployed.identity.uid, gid: deployed.identity.gid }
+        : {}),
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       // JSON measured a little faster than 'advanced' for these small messages (blob bodies of
       // port calls travel as base64, see workerProtocol.ts).
