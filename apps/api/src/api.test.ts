@@ -342,6 +342,14 @@ describe.each(backends)('API on %s', (backend) => {
     });
     expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(end).toMatchObject({ status: 'succeeded', lastSeq: 9 });
+    // A Last-Event-ID past the end gets nothing, and the end names the real last event.
+    const beyond: number[] = [];
+    const past = await h.client.followEvents(id, {
+      lastEventId: 50,
+      onEvent: (e) => beyond.push(e.seq),
+    });
+    expect(beyond).toEqual([]);
+    expect(past).toMatchObject({ status: 'succeeded', lastSeq: 9 });
   });
 
   it('redrives a stalled execution from the watchdog, and by hand', async () => {

@@ -88,7 +88,8 @@ export function eventRoutes(routes: RouteTable, ctx: ApiContext): void {
                 event: 'end',
                 data: JSON.stringify({
                   status: current.status,
-                  lastSeq: after,
+                  // Not `after`: a Last-Event-ID past the end is not echoed back.
+                  lastSeq: Math.min(after, current.lastSeq),
                   ...(current.result !== undefined ? { result: current.result } : {}),
                   ...(current.error !== undefined ? { error: current.error } : {}),
                 }),
