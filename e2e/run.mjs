@@ -2,42 +2,20 @@
 // Runs the browser tests against a whole Jointflow stack: builds the web app when its sources
 // are newer than the build, starts `jointflow up` on an ephemeral port with a throwaway home,
 // runs Playwright (Debian's Chromium), and tears everything down whatever happens.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startUpStack } from '../apps/cli/bin/upStack.mjs';
+import { buildWeb, webBuildIsStale } from '../apps/cli/bin/webBuild.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const web = join(root, 'apps/web');
-
-function newestMtime(path) {
-  const info = statSync(path);
-  if (!info.isDirectory()) return info.mtimeMs;
-  let newest = info.mtimeMs;
-  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
-  return newest;
-}
 
 function buildWebIfStale() {
-  const built = join(web, 'dist/index.html');
-  // The app bundles the IR, the planner and the runtime's summary: a change there changes the app.
-  const sources = [
-    ...['src', 'index.html', 'vite.config.ts'].map((p) => join(web, p)),
-    join(root, 'packages/ir/src'),
-    join(root, 'packages/planner/src'),
-    join(root, 'packages/runtime/src/summary'),
-  ];
-  const stale =
-    !existsSync(built) || Math.max(...sources.map(newestMtime)) > statSync(built).mtimeMs;
-  if (!stale) return;
+  if (!webBuildIsStale(root)) return;
   console.log('e2e: building apps/web');
-  const result = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], {
-    cwd: web,
-    stdio: 'inherit',
-  });
-  if (result.status !== 0) throw new Error('E2E_WEB_BUILD_FAILED: `vite build` in apps/web failed');
+  if (!buildWeb(root)) throw new Error('E2E_WEB_BUILD_FAILED: `vite build` in apps/web failed');
 }
 
 function checkChromium() {

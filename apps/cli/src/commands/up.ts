@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ApiClient, type ApiServer, createApiServer } from '@jointflow/api';
 import { loadCloudsFile, type RunningClouds, startClouds } from '@jointflow/local-cloud';
 import { type Logger, processLogger } from '@jointflow/runtime/log';
+import { buildWeb, webBuildIsStale } from '../../bin/webBuild.mjs';
 import { type Command, defineCommand } from '../command';
 import { jointflowHome } from './deploy';
 
@@ -11,17 +11,21 @@ const repoRoot = resolve(import.meta.dirname, '..', '..', '..', '..');
 const webDir = join(repoRoot, 'apps', 'web');
 const examplesDir = join(repoRoot, 'examples');
 
-/** The built web app, building it once if the sources are there but the build is not. */
+/**
+ * The built web app, built first when it is missing or older than its sources (after a `git
+ * pull`, or an edit in a package it bundles), when the sources are here.
+ */
 function ensureWebBuild(log: Logger): string | undefined {
   const dist = join(webDir, 'dist');
-  if (existsSync(join(dist, 'index.html'))) return dist;
-  if (!existsSync(join(webDir, 'package.json'))) return undefined;
-  log.info('building the web app (first start only)');
-  const built = spawnSync('npm', ['run', 'build', '-w', '@jointflow/web'], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  if (built.status !== 0 || !existsSync(join(dist, 'index.html'))) {
+  if (!existsSync(join(webDir, 'package.json'))) {
+    return existsSync(join(dist, 'index.html')) ? dist : undefined;
+  }
+  if (!webBuildIsStale(repoRoot)) return dist;
+  const first = !existsSync(join(dist, 'index.html'));
+  log.info(
+    first ? 'building the web app (first start)' : 'rebuilding the web app (its sources changed)',
+  );
+  if (!buildWeb(repoRoot, ['ignore', 'ignore', 'inherit'])) {
     log.warn('the web app did not build; serving the API only');
     return undefined;
   }

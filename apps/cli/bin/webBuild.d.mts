@@ -1,0 +1,5 @@
+export function webBuildIsStale(root: string): boolean;
+export function buildWeb(
+  root: string,
+  stdio?: 'inherit' | 'ignore' | ['ignore', 'ignore', 'inherit'],
+): boolean;
