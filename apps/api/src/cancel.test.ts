@@ -1,9 +1,14 @@
-import type { LocalClouds } from '@jointflow/local-cloud';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiClientError } from './apiClient';
-import { chainGraph, type Harness, startHarness, traceEvent } from './testing/apiHarness';
+import {
+  chainGraph,
+  type Harness,
+  slowChainGraph,
+  startHarness,
+  traceEvent,
+} from './testing/apiHarness';
 import { memoryClouds, recordingEngine } from './testing/memoryCloud';
-import { startTestLocalClouds, type TestLocalClouds } from './testing/testLocalClouds';
+import { useTestLocalClouds } from './testing/testLocalClouds';
 
 async function conflict(work: Promise<unknown>): Promise<string> {
   const error = await work.then(
@@ -65,34 +70,14 @@ describe('cancelling an execution', () => {
   });
 
   describe('with real local clouds', () => {
-    let clouds: TestLocalClouds | undefined;
-    let local: LocalClouds | undefined;
-    beforeAll(async () => {
-      clouds = await startTestLocalClouds('jf-cancel-');
-      local = clouds.local;
-    });
-    afterAll(async () => {
-      await clouds?.stop();
-    });
+    const localClouds = useTestLocalClouds('jf-cancel-');
 
     it('starts no step after the one running, which ends at its commit', async () => {
-      if (local === undefined) throw new Error('the local clouds did not start');
+      const local = localClouds();
       const shims = local.clouds.map((c) => c.shim);
       const h = await startHarness({ clouds: shims });
       try {
-        const slow =
-          'export async function handler(input) { await new Promise((r) => setTimeout(r, 400)); return { n: (input.n ?? 0) + 1 }; }';
-        const steps = ['s0', 's1', 's2', 's3', 's4', 's5', 's6', 's7'];
-        const graph = {
-          name: 'slow-chain',
-          nodes: steps.map((name, i) => ({
-            kind: 'task',
-            name,
-            cloud: i % 2 === 0 ? 'aws-local' : 'aliyun-local',
-            code: slow,
-          })),
-          edges: steps.slice(1).map((name, i) => ({ id: `e${i}`, source: steps[i], target: name })),
-        };
+        const graph = slowChainGraph(['s0', 's1', 's2', 's3', 's4', 's5', 's6', 's7'], 400);
         const { id: workflow } = await h.client.createWorkflow(graph.name, graph);
         const { id: deployment } = await h.client.deploy(workflow);
         expect((await h.client.waitForDeployment(deployment, 120_000)).status).toBe('ready');

@@ -1,7 +1,6 @@
-import type { LocalClouds } from '@jointflow/local-cloud';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { chainGraph, type Harness, startHarness } from './testing/apiHarness';
-import { startTestLocalClouds, type TestLocalClouds } from './testing/testLocalClouds';
+import { useTestLocalClouds } from './testing/testLocalClouds';
 
 /**
  * kill -9 of one local cloud under a running API (what `jointflow up` runs): the health endpoint
@@ -9,24 +8,14 @@ import { startTestLocalClouds, type TestLocalClouds } from './testing/testLocalC
  * port, says so, and executions run again.
  */
 describe('a local cloud killed under the API', () => {
-  let local: LocalClouds | undefined;
-  let clouds: TestLocalClouds | undefined;
   const events: { cloud: string; kind: string }[] = [];
-
-  beforeAll(async () => {
-    clouds = await startTestLocalClouds('jf-supervise-', {
-      supervise: true,
-      onEvent: (e) => events.push(e),
-    });
-    local = clouds.local;
-  });
-
-  afterAll(async () => {
-    await clouds?.stop();
+  const localClouds = useTestLocalClouds('jf-supervise-', {
+    supervise: true,
+    onEvent: (e) => events.push(e),
   });
 
   it('is reported degraded, restarted on its port, and runs executions again', async () => {
-    if (local === undefined) throw new Error('the local clouds did not start');
+    const local = localClouds();
     const h: Harness = await startHarness({ clouds: local.clouds.map((c) => c.shim) });
     try {
       const health = async () =>

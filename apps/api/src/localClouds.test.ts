@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LocalClouds } from '@jointflow/local-cloud';
 import { keys } from '@jointflow/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from './testing/apiHarness';
+import { type Harness, slowChainGraph, startHarness } from './testing/apiHarness';
 import { freePort } from './testing/freePort';
 import {
   createDatabase,
@@ -11,7 +10,7 @@ import {
   postgresUnavailable,
   startPostgres,
 } from './testing/postgresServer';
-import { startTestLocalClouds, type TestLocalClouds } from './testing/testLocalClouds';
+import { useTestLocalClouds } from './testing/testLocalClouds';
 
 /**
  * The acceptance path against real local clouds and the real runtime: create a workflow from
@@ -28,38 +27,20 @@ const iot = JSON.parse(readFileSync(join(examples, 'iot-pipeline.json'), 'utf8')
 const backends = postgresUnavailable() === undefined ? ['sqlite', 'postgres'] : ['sqlite'];
 
 describe('API with real local clouds', () => {
-  let local: LocalClouds | undefined;
-  let clouds: TestLocalClouds | undefined;
+  const started = useTestLocalClouds('jf-api-clouds-');
   let postgres: PostgresServer | undefined;
   // Every API in this file listens on the same port, one after the other: trace events a cloud
   // still holds for an earlier test's API then reach a live server (which ignores them as
   // unknown) instead of waiting in the cloud's outbox ahead of this test's events.
   let port: number;
-  const started = (): LocalClouds => {
-    if (local === undefined) throw new Error('the local clouds did not start');
-    return local;
-  };
 
   beforeAll(async () => {
     port = await freePort();
-    // Each is kept as soon as it runs, so afterAll stops it even when the other failed to start.
-    const starting = [
-      startTestLocalClouds('jf-api-clouds-').then((started) => {
-        clouds = started;
-        local = started.local;
-      }),
-      backends.includes('postgres')
-        ? startPostgres().then((started) => {
-            postgres = started;
-          })
-        : Promise.resolve(),
-    ];
-    const outcomes = await Promise.allSettled(starting);
-    for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
+    if (backends.includes('postgres')) postgres = await startPostgres();
   });
 
   afterAll(async () => {
-    await Promise.all([clouds?.stop(), postgres?.stop()]);
+    await postgres?.stop();
   });
 
   it('loses nothing when the API restarts while an execution runs', async () => {
@@ -67,19 +48,8 @@ describe('API with real local clouds', () => {
       clouds: started().clouds.map((c) => c.shim),
       extra: { port },
     });
-    const slow =
-      'export async function handler(input) { await new Promise((r) => setTimeout(r, 250)); return { n: (input.n ?? 0) + 1 }; }';
     const steps = ['s1', 's2', 's3', 's4', 's5', 's6'];
-    const graph = {
-      name: 'slow-chain',
-      nodes: steps.map((name, i) => ({
-        kind: 'task',
-        name,
-        cloud: i % 2 === 0 ? 'aws-local' : 'aliyun-local',
-        code: slow,
-      })),
-      edges: steps.slice(1).map((name, i) => ({ id: `e${i}`, source: steps[i], target: name })),
-    };
+    const graph = slowChainGraph(steps, 250);
     try {
       const { id: workflow } = await h.client.createWorkflow(graph.name, graph);
       const { id: deployment } = await h.client.deploy(workflow);

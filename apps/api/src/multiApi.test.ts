@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LocalClouds } from '@jointflow/local-cloud';
 import type { CloudShim } from '@jointflow/shims';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from './apiClient';
@@ -17,7 +16,7 @@ import {
   postgresUnavailable,
   startPostgres,
 } from './testing/postgresServer';
-import { startTestLocalClouds, type TestLocalClouds } from './testing/testLocalClouds';
+import { useTestLocalClouds } from './testing/testLocalClouds';
 
 /**
  * Several API processes on one PostgreSQL database (issue 14): they start at the same moment on
@@ -220,18 +219,10 @@ describe.skipIf(pgMissing !== undefined)('N API processes on one PostgreSQL', ()
   });
 
   describe('with real local clouds', () => {
-    let clouds: TestLocalClouds | undefined;
-    let local: LocalClouds | undefined;
-    beforeAll(async () => {
-      clouds = await startTestLocalClouds('jf-multi-clouds-');
-      local = clouds.local;
-    });
-    afterAll(async () => {
-      await clouds?.stop();
-    });
+    const localClouds = useTestLocalClouds('jf-multi-clouds-');
 
     it(`${RUNS} executions started through both complete with 0 redrives`, async () => {
-      if (local === undefined) throw new Error('the local clouds did not start');
+      const local = localClouds();
       const { apis, logs } = await startTwo(
         local.clouds.map((c) => c.shim),
         () => ({}),

@@ -1,9 +1,8 @@
-import type { LocalClouds } from '@jointflow/local-cloud';
 import { keys, tombstoneOf } from '@jointflow/runtime';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { chainGraph, startHarness } from './testing/apiHarness';
 import { memoryClouds, recordingEngine } from './testing/memoryCloud';
-import { startTestLocalClouds, type TestLocalClouds } from './testing/testLocalClouds';
+import { useTestLocalClouds } from './testing/testLocalClouds';
 
 /** A committed success as the runtime writes it. */
 function succeeded(output: unknown) {
@@ -113,18 +112,10 @@ describe('GET /api/v1/executions/:id/output', () => {
   });
 
   describe('with real local clouds', () => {
-    let clouds: TestLocalClouds | undefined;
-    let local: LocalClouds | undefined;
-    beforeAll(async () => {
-      clouds = await startTestLocalClouds('jf-output-');
-      local = clouds.local;
-    });
-    afterAll(async () => {
-      await clouds?.stop();
-    });
+    const localClouds = useTestLocalClouds('jf-output-');
 
     it('a step result stored as a blob is read back in full through the API', async () => {
-      if (local === undefined) throw new Error('the local clouds did not start');
+      const local = localClouds();
       const h = await startHarness({ clouds: local.clouds.map((c) => c.shim) });
       try {
         const graph = {

@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LocalClouds } from '@jointflow/local-cloud';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type Harness, startHarness } from './testing/apiHarness';
-import { startTestLocalClouds, type TestLocalClouds } from './testing/testLocalClouds';
+import { useTestLocalClouds } from './testing/testLocalClouds';
 
 /**
  * examples/event-stream.json through the API on real local clouds: many producer executions
@@ -32,17 +31,7 @@ function campaignOf(ad: string): string {
 const windowResult = z.object({ events: z.number(), counts: z.record(z.string(), z.number()) });
 
 describe('time windows through the API', () => {
-  let local: LocalClouds | undefined;
-  let clouds: TestLocalClouds | undefined;
-
-  beforeAll(async () => {
-    clouds = await startTestLocalClouds('jf-api-windows-');
-    local = clouds.local;
-  });
-
-  afterAll(async () => {
-    await clouds?.stop();
-  });
+  const localClouds = useTestLocalClouds('jf-api-windows-');
 
   it.each([
     ['fault-free', undefined],
@@ -53,7 +42,7 @@ describe('time windows through the API', () => {
   ] as const)(
     'runs examples/event-stream.json %s: every event counted once, in the window it was placed in',
     async (_label, faults) => {
-      if (local === undefined) throw new Error('the local clouds did not start');
+      const local = localClouds();
       const h: Harness = await startHarness({
         clouds: local.clouds.map((c) => c.shim),
         extra: { watchdog: { stallMs: 1500, intervalMs: 200, maxRedrives: 30 } },

@@ -20,6 +20,24 @@ export const chainGraph = {
   sampleInput: { value: 1 },
 };
 
+/**
+ * A chain of `steps` alternating aws-local and aliyun-local, each sleeping `sleepMs` and
+ * returning `{ n: input.n + 1 }`: long enough to act on an execution while it runs.
+ */
+export function slowChainGraph(steps: readonly string[], sleepMs: number) {
+  const code = `export async function handler(input) { await new Promise((r) => setTimeout(r, ${sleepMs})); return { n: (input.n ?? 0) + 1 }; }`;
+  return {
+    name: 'slow-chain',
+    nodes: steps.map((name, i) => ({
+      kind: 'task',
+      name,
+      cloud: i % 2 === 0 ? 'aws-local' : 'aliyun-local',
+      code,
+    })),
+    edges: steps.slice(1).map((name, i) => ({ id: `e${i}`, source: steps[i], target: name })),
+  };
+}
+
 export interface Harness {
   home: string;
   api: ApiServer;

@@ -6,6 +6,7 @@ import {
   type StartLocalCloudsOptions,
   startLocalClouds,
 } from '@jointflow/local-cloud';
+import { afterAll, beforeAll } from 'vitest';
 
 /** Real local clouds for one API test file, in a directory of their own. */
 export interface TestLocalClouds {
@@ -51,4 +52,34 @@ export async function startTestLocalClouds(
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/**
+ * Real local clouds for the enclosing `describe` (or the whole file at its top level): starts them
+ * in a `beforeAll` (`startTestLocalClouds(prefix, options)`) and stops them in an `afterAll`.
+ * Returns a getter for the started clouds that throws when they did not start.
+ *
+ * @example
+ * describe('with real local clouds', () => {
+ *   const localClouds = useTestLocalClouds('jf-cancel-');
+ *   it('…', async () => {
+ *     const h = await startHarness({ clouds: localClouds().clouds.map((c) => c.shim) });
+ *   });
+ * });
+ */
+export function useTestLocalClouds(
+  prefix: string,
+  options: Partial<StartLocalCloudsOptions> = {},
+): () => LocalClouds {
+  let clouds: TestLocalClouds | undefined;
+  beforeAll(async () => {
+    clouds = await startTestLocalClouds(prefix, options);
+  });
+  afterAll(async () => {
+    await clouds?.stop();
+  });
+  return () => {
+    if (clouds === undefined) throw new Error('the local clouds did not start');
+    return clouds.local;
+  };
 }
