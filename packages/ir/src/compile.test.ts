@@ -206,6 +206,42 @@ describe('compile: shapes', () => {
     expect(fn(ir, 'classify').code).toBe(code);
   });
 
+  it('carries a map maxConcurrency to the map and to the branch that fills its join', () => {
+    const bounded = (maxConcurrency: unknown) =>
+      graph(
+        [
+          task('split'),
+          { kind: 'map', name: 'frames', cloud: 'aws-local', maxConcurrency } as NodeSpec,
+          task('extract', { cloud: 'aliyun-local', failover: ['aws-local'] }),
+          { kind: 'join', name: 'classify', fanOut: 'frames', cloud: 'aws-local' },
+        ],
+        [
+          ['split', 'frames'],
+          ['frames', 'extract'],
+          ['extract', 'classify'],
+        ],
+      );
+    const ir = compiled(bounded(4));
+    expect(fn(ir, 'frames')).toMatchObject({ kind: 'map', maxConcurrency: 4 });
+    expect(cont(ir, 'extract', 'classify').mapSuccessor).toEqual({
+      map: 'frames',
+      maxConcurrency: 4,
+      mapStore: 'aws-local',
+      target: 'extract',
+      cloud: 'aliyun-local',
+      failover: ['aws-local'],
+      transfer: 'auto',
+      inlineLimitBytes: cont(ir, 'frames', 'extract').inlineLimitBytes,
+    });
+    for (const bad of [0, -2, 2.5]) {
+      const result = compile(bounded(bad), { clouds });
+      expect(result.ir).toBeUndefined();
+      const problem = result.diagnostics.find((d) => d.code === 'IR_MAP_MAX_CONCURRENCY');
+      expect(problem?.message).toContain(`map "frames" has maxConcurrency ${bad}`);
+      expect(problem?.node).toBe('frames');
+    }
+  });
+
   it('compiles a do-while loop: push-loop in, bump-loop on the back edge, pop on the exit', () => {
     const ir = compiled(
       graph(

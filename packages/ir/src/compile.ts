@@ -531,6 +531,14 @@ class Compilation {
     for (const [name, node] of this.nodes) {
       const out = this.outEdges.get(name) ?? [];
       if (node.kind === 'map') {
+        const bound = node.maxConcurrency;
+        if (bound !== undefined && !(Number.isSafeInteger(bound) && bound >= 1)) {
+          this.error(
+            'IR_MAP_MAX_CONCURRENCY',
+            `map "${name}" has maxConcurrency ${bound}; it must be a whole number of at least 1 (the branches in flight at once), or left out to start every element at once`,
+            { node: name },
+          );
+        }
         if (out.length !== 1) {
           this.error(
             'IR_MAP_SUCCESSORS',
@@ -986,6 +994,7 @@ class Compilation {
       if (node === undefined) continue;
       functions[name] = this.buildFunction(node);
     }
+    linkMapSuccessors(functions);
     const withoutVersion = {
       format: 1 as const,
       workflow: graph.name,
@@ -1034,7 +1043,13 @@ class Compilation {
       case 'task':
         return { ...common, kind: 'task' };
       case 'map':
-        return { ...common, kind: 'map', items: node.items, maxItems: node.maxItems };
+        return {
+          ...common,
+          kind: 'map',
+          items: node.items,
+          maxItems: node.maxItems,
+          ...(node.maxConcurrency === undefined ? {} : { maxConcurrency: node.maxConcurrency }),
+        };
       case 'join': {
         const fanOut = this.nodes.get(node.fanOut);
         const incoming = this.inEdges.get(node.name) ?? [];
@@ -1104,6 +1119,36 @@ class Compilation {
 }
 
 /** Kinds that run user code (a join or trigger only when it has some). */
+/**
+ * Gives every branch's `join` continuation into a bounded map's join the map's `each`
+ * continuation, so the branch of element k can start element k + n with local knowledge only.
+ */
+function linkMapSuccessors(functions: Record<string, FunctionIR>): void {
+  for (const fn of Object.values(functions)) {
+    for (const [i, c] of fn.continuations.entries()) {
+      if (c.mode !== 'join' || c.join?.slot.kind !== 'map-index') continue;
+      const map = functions[c.join.slot.map];
+      if (map?.kind !== 'map' || map.maxConcurrency === undefined) continue;
+      const each = map.continuations.find((m) => m.mode === 'each');
+      if (each === undefined) continue;
+      fn.continuations[i] = {
+        ...c,
+        mapSuccessor: {
+          map: map.name,
+          maxConcurrency: map.maxConcurrency,
+          mapStore: map.homeStore,
+          target: each.target,
+          cloud: each.cloud,
+          failover: [...each.failover],
+          ...(each.mapping === undefined ? {} : { mapping: each.mapping }),
+          transfer: each.transfer,
+          inlineLimitBytes: each.inlineLimitBytes,
+        },
+      };
+    }
+  }
+}
+
 function runsCode(node: GraphNode): boolean {
   return node.kind === 'task' || node.kind === 'join' || node.kind === 'trigger';
 }

@@ -58,6 +58,11 @@ export const mapNode = z.object({
   items: z.string().default('$'),
   /** Upper bound on the array length; a longer array fails the map with a clear error. */
   maxItems: z.number().int().min(1).max(100_000).default(10_000),
+  /**
+   * At most this many elements' branches in flight (a positive integer); absent: all at once.
+   * Any number is accepted here so the compiler can name a bad one (`IR_MAP_MAX_CONCURRENCY`).
+   */
+  maxConcurrency: z.number().optional(),
 });
 
 /**

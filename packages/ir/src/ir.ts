@@ -78,6 +78,27 @@ export const triggerTargetSchema = z.object({
 });
 export type TriggerTarget = z.infer<typeof triggerTargetSchema>;
 
+/**
+ * On a branch's `join` continuation into the join of a map that has `maxConcurrency` n: after
+ * filling the slot of element k, the branch starts element k + n (if there is one) the way the
+ * map would have: the element from the map's committed record (`map` at the join's scope, in
+ * `mapStore`), through `mapping`, invoked on `target` with `map:<map>=<k+n>` pushed.
+ */
+export const mapSuccessorSchema = z.object({
+  map: z.string(),
+  maxConcurrency: z.number().int().positive(),
+  /** The map's home store, which holds its committed record (the items). */
+  mapStore: z.string(),
+  /** The map's `each` continuation: target, clouds, mapping and transfer of every element. */
+  target: z.string(),
+  cloud: z.string(),
+  failover: z.array(z.string()),
+  mapping: z.string().optional(),
+  transfer: z.enum(transferModes),
+  inlineLimitBytes: z.number().int().nonnegative(),
+});
+export type MapSuccessor = z.infer<typeof mapSuccessorSchema>;
+
 export const continuationModes = ['one', 'each', 'join', 'trigger'] as const;
 export type ContinuationMode = (typeof continuationModes)[number];
 
@@ -107,6 +128,8 @@ export const continuationSchema = z.object({
    * that reconverge), so the join never waits for a branch that will not come.
    */
   skip: z.array(joinTargetSchema),
+  /** Only on a `join` continuation into a bounded map's join: start the next element. */
+  mapSuccessor: mapSuccessorSchema.optional(),
   transfer: z.enum(transferModes),
   /**
    * Largest payload in bytes that may travel inline: the smaller of the target cloud's and its
@@ -145,6 +168,8 @@ export const functionIRSchema = z.discriminatedUnion('kind', [
     kind: z.literal('map'),
     items: z.string(),
     maxItems: z.number().int().nonnegative(),
+    /** Invoke only the first n elements; each branch, once joined, starts element index + n. */
+    maxConcurrency: z.number().int().positive().optional(),
   }),
   z.object({
     ...functionCommon,

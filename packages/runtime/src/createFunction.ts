@@ -10,6 +10,7 @@ import { resolveDataRef, serialize, toDataRef } from './dataRef';
 import { evaluate } from './expressions';
 import { collectJoinInput, fillJoinRoute, fillSkipRoute } from './joins';
 import { keys } from './keys';
+import { startNextElement } from './mapNextElement';
 import { invocationSchema } from './messages';
 import { ExecutionClosed, PortFailure, runOnce } from './once';
 import type { DataRef, DeliveryInfo, Invocation, RuntimePorts } from './ports';
@@ -583,7 +584,33 @@ class StepRun {
       }
       values.push(value);
     }
+    await this.checkUnstartedElements(record, output);
     return { record, routes, values, notBefore, outputText, output };
+  }
+
+  /**
+   * A bounded map invokes only its first elements; the rest are started by branches after this
+   * record is committed. Their mappings and inline sizes are checked here, so that what would
+   * fail the map unbounded fails it bounded too, instead of a branch after the commit.
+   */
+  private async checkUnstartedElements(record: SucceededRecord, output: unknown): Promise<void> {
+    const { fn, invocation } = this.env;
+    if (fn.kind !== 'map' || fn.maxConcurrency === undefined) return;
+    const each = fn.continuations.find((c) => c.mode === 'each');
+    const count = record.mapCount ?? 0;
+    if (each === undefined || (each.mapping === undefined && each.transfer !== 'inline')) return;
+    for (let element = fn.maxConcurrency; element < count; element++) {
+      const base = (output as unknown[])[element];
+      const bindings = { ...bindingsOf(fn, invocation.scope), index: element };
+      const value =
+        each.mapping === undefined ? base : await evaluate(each.mapping, base, bindings);
+      if (each.transfer === 'inline' && serialize(value).bytes > each.inlineLimitBytes) {
+        throw new RuntimeError(
+          'RUNTIME_PAYLOAD_TOO_LARGE',
+          `the input for "${each.target}" (element ${element}) is over its inline limit of ${each.inlineLimitBytes} bytes; set the target's transfer to "auto" or "blob"`,
+        );
+      }
+    }
   }
 
   /** Uses another copy's committed record: its output and decisions, never our own. */
@@ -626,7 +653,12 @@ class StepRun {
     const indexes = plan.routes.map((_, i) => i);
     const kindAt = (i: number) => plan.routes[i]?.kind;
     const skips = indexes.filter((i) => kindAt(i) === 'skip');
-    const rest = indexes.filter((i) => kindAt(i) !== 'skip' && kindAt(i) !== 'result');
+    const rest = indexes.filter(
+      (i) => kindAt(i) !== 'skip' && kindAt(i) !== 'result' && kindAt(i) !== 'map-next',
+    );
+    // A bounded map's next element starts only once this branch's slot is filled, so no more
+    // than maxConcurrency branches are ever between their start and their fill.
+    const nextElements = indexes.filter((i) => kindAt(i) === 'map-next');
     // The result goes last: once it is stored, nobody redrives the execution, so whatever else
     // this record leads to (a window's timer, say) must be in place first.
     const results = indexes.filter((i) => kindAt(i) === 'result');
@@ -638,6 +670,7 @@ class StepRun {
     };
     await Promise.all(skips.map(performAt));
     await boundedAll(rest, INVOKE_CONCURRENCY, performAt);
+    await Promise.all(nextElements.map(performAt));
     await Promise.all(results.map(performAt));
     return invoked;
   }
@@ -702,6 +735,8 @@ class StepRun {
         return 0;
       case 'skip':
         return fillSkipRoute(env, route, flagged);
+      case 'map-next':
+        return startNextElement(env, route, flagged);
     }
   }
 

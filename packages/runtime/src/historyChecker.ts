@@ -105,6 +105,9 @@ export async function checkHistory(input: HistoryCheckInput): Promise<HistoryRep
         case 'invoke':
           queue.push({ fn: route.target, scope: route.scope });
           break;
+        case 'map-next':
+          queue.push({ fn: route.successor.target, scope: route.scope });
+          break;
         case 'empty-map': {
           if (route.join !== undefined) {
             queue.push({ fn: route.join, scope: route.joinScope });

@@ -3,6 +3,7 @@ import type {
   FunctionIR,
   JoinSlot,
   JoinTarget,
+  MapSuccessor,
   ScopeEntry,
   ScopeOp,
   TriggerTarget,
@@ -67,6 +68,18 @@ export type Route =
       /** For a time window: the window the producer's committed record falls in. */
       window?: number;
     }
+  /**
+   * A bounded map's next element (`maxConcurrency`): after this branch filled its slot, start
+   * element `element` (= slot + n) from the map's committed record at `mapScope`.
+   */
+  | {
+      kind: 'map-next';
+      continuation: number;
+      successor: MapSuccessor;
+      mapScope: ScopeEntry[];
+      scope: ScopeEntry[];
+      element: number;
+    }
   /** The terminal step: commit the execution result. */
   | { kind: 'result' };
 
@@ -111,6 +124,15 @@ export function joinSlotOf(
     }
   }
   throw badIr(`a branch joins map "${slot.map}" but is not inside it`);
+}
+
+/** The scope of the instance of `map` that pushed the innermost `map:<map>` entry. */
+function scopeOfMap(scope: readonly ScopeEntry[], map: string): ScopeEntry[] {
+  for (let i = scope.length - 1; i >= 0; i--) {
+    const entry = scope[i];
+    if (entry?.kind === 'map' && entry.name === map) return scope.slice(0, i);
+  }
+  throw badIr(`a branch of map "${map}" is not inside it`);
 }
 
 /** The innermost loop iteration (`$iteration`): of the loop named `loop` if given. */
@@ -254,7 +276,12 @@ export function routesOf(
           });
           break;
         }
-        for (let element = 0; element < count; element++) {
+        // A bounded map starts the first n; each branch starts the one n further (map-next).
+        const started =
+          fn.kind === 'map' && fn.maxConcurrency !== undefined
+            ? Math.min(count, fn.maxConcurrency)
+            : count;
+        for (let element = 0; element < started; element++) {
           routes.push({
             kind: 'invoke',
             continuation: index,
@@ -276,6 +303,22 @@ export function routesOf(
           slot,
           size,
         });
+        const next =
+          c.mapSuccessor === undefined ? undefined : slot + c.mapSuccessor.maxConcurrency;
+        if (c.mapSuccessor !== undefined && next !== undefined && next < size) {
+          const mapScope = scopeOfMap(scope, c.mapSuccessor.map);
+          routes.push({
+            kind: 'map-next',
+            continuation: index,
+            successor: c.mapSuccessor,
+            mapScope,
+            scope: [
+              ...mapScope,
+              { kind: 'map', name: c.mapSuccessor.map, index: next, count: size },
+            ],
+            element: next,
+          });
+        }
         break;
       }
       case 'trigger': {

@@ -81,7 +81,7 @@ export async function invokeWithFailover(
 export function transferRef(
   env: StepEnv,
   value: unknown,
-  c: Continuation,
+  c: Pick<Continuation, 'transfer' | 'inlineLimitBytes'>,
   options: { serialized?: string; intoSlot?: boolean } = {},
 ): Promise<DataRef> {
   return toDataRef(value, {
