@@ -506,7 +506,7 @@ describe('definitions that are large, deep or odd', () => {
 });
 
 describe('what public definitions use', () => {
-  it('names .sync and .waitForTaskToken, MaxConcurrency and an unbounded Retry time', () => {
+  it('names .sync and .waitForTaskToken and an unbounded Retry time; imports MaxConcurrency', () => {
     const { graph, diagnostics } = importAsl({
       StartAt: 'Run job',
       States: {
@@ -534,8 +534,39 @@ describe('what public definitions use', () => {
     expect(codes).toContainEqual(['ASL_SYNC_NOT_SUPPORTED', 'Run_job']);
     expect(codes).toContainEqual(['ASL_TASK_TOKEN_NOT_SUPPORTED', 'Ask_human']);
     expect(codes).toContainEqual(['ASL_RETRY_TIME_CAPPED', 'Ask_human']);
-    expect(codes).toContainEqual(['ASL_MAX_CONCURRENCY', 'Each']);
+    expect(codes.map(([code]) => code)).not.toContain('ASL_MAX_CONCURRENCY');
+    expect(graph?.nodes.find((n) => n.name === 'Each')).toMatchObject({ maxConcurrency: 5 });
     expect(graph?.nodes.find((n) => n.name === 'Ask_human')?.timeoutMs).toBe(900_000);
+  });
+
+  it('names a MaxConcurrency it cannot fix when compiled: a path, a fraction, a negative', () => {
+    const mapWith = (fields: Record<string, unknown>) =>
+      importAsl({
+        StartAt: 'Each',
+        States: {
+          Each: {
+            Type: 'Map',
+            ...fields,
+            ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
+            End: true,
+          },
+        },
+      });
+    for (const fields of [
+      { MaxConcurrencyPath: '$.limit' },
+      { MaxConcurrency: 2.5 },
+      { MaxConcurrency: -1 },
+      { MaxConcurrency: '{% $states.input.limit %}' },
+    ]) {
+      const { graph, diagnostics } = mapWith(fields);
+      expect(diagnostics.map((d) => [d.code, d.node])).toEqual([['ASL_MAX_CONCURRENCY', 'Each']]);
+      expect(graph?.nodes.find((n) => n.name === 'Each')).not.toHaveProperty('maxConcurrency');
+    }
+    const unbounded = mapWith({ MaxConcurrency: 0 });
+    expect(unbounded.diagnostics).toEqual([]);
+    expect(unbounded.graph?.nodes.find((n) => n.name === 'Each')).not.toHaveProperty(
+      'maxConcurrency',
+    );
   });
 
   it('keeps Retry per error name, MaxAttempts 0 included, and sizes the step timeout', () => {

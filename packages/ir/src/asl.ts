@@ -130,6 +130,7 @@ const HONOURED: Record<string, string[]> = {
     'Next',
     'End',
     'MaxConcurrency',
+    'MaxConcurrencyPath',
     'Retry',
     'Catch',
     'ItemSelector',
@@ -1117,14 +1118,7 @@ class AslImport {
         name,
       );
     }
-    if (state.MaxConcurrency !== undefined && state.MaxConcurrency !== 0) {
-      this.report(
-        'warning',
-        'ASL_MAX_CONCURRENCY',
-        `Map state "${stateName}": MaxConcurrency ${JSON.stringify(state.MaxConcurrency)} is not imported; every element's branch starts at once (results are the same; only how many run together differs). The runtime cannot bound a map yet: its branches run as functions of their own and nothing starts element i + n when one finishes`,
-        name,
-      );
-    }
+    const maxConcurrency = this.mapMaxConcurrency(stateName, state, name);
     let items = '$';
     if (typeof state.ItemsPath === 'string') {
       const path = jsonPathToJsonata(state.ItemsPath);
@@ -1143,7 +1137,13 @@ class AslImport {
     this.fanOutRetryCatch(stateName, state, name);
     const caught = this.fanOutCatch(stateName, state, name);
     const shaping = this.mapShaping(stateName, state, name, io, caught !== undefined);
-    this.nodes.push({ kind: 'map', name, cloud: 'auto', items: shaping ? 'items' : items });
+    this.nodes.push({
+      kind: 'map',
+      name,
+      cloud: 'auto',
+      items: shaping ? 'items' : items,
+      ...(maxConcurrency === undefined ? {} : { maxConcurrency }),
+    });
     const join = this.name(`${stateName}-join`, prefix);
     this.nodes.push({ kind: 'join', name: join, cloud: 'auto', fanOut: name, retries: 0 });
     const mark = this.mark();
@@ -1195,6 +1195,36 @@ class AslImport {
       caught,
       'end after a Map with Catch',
     );
+  }
+
+  /**
+   * A Map's MaxConcurrency as the map node's `maxConcurrency`: a whole number above 0 bounds the
+   * branches in flight; 0 (Step Functions' "no limit") and absence leave it unbounded. What cannot
+   * be fixed when compiled (MaxConcurrencyPath, a JSONata expression) or is not a whole number is
+   * the named loss `ASL_MAX_CONCURRENCY`: every element's branch then starts at once.
+   */
+  private mapMaxConcurrency(stateName: string, state: Json, node: string): number | undefined {
+    const value = state.MaxConcurrency;
+    let bound: number | undefined;
+    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) {
+      if (value > 0) bound = value;
+    } else if (value !== undefined) {
+      this.report(
+        'warning',
+        'ASL_MAX_CONCURRENCY',
+        `Map state "${stateName}": MaxConcurrency ${JSON.stringify(value)} is not a whole number of at least 0, so it is not imported and every element's branch starts at once; write a number (0 for no limit)`,
+        node,
+      );
+    }
+    if (state.MaxConcurrencyPath !== undefined) {
+      this.report(
+        'warning',
+        'ASL_MAX_CONCURRENCY',
+        `Map state "${stateName}": MaxConcurrencyPath is read from the input at run time, but a map's bound is fixed when the workflow is compiled, so it is not imported and every element's branch starts at once; write MaxConcurrency as a number instead`,
+        node,
+      );
+    }
+    return bound;
   }
 
   /**
