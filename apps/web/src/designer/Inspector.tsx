@@ -68,6 +68,57 @@ function NumberField({
   );
 }
 
+/** A whole number that may be left empty (`undefined`: no value, e.g. no limit). */
+function OptionalNumberField({
+  label,
+  value,
+  min,
+  max,
+  placeholder,
+  onCommit,
+}: {
+  label: string;
+  value: number | undefined;
+  min: number;
+  max: number;
+  placeholder: string;
+  onCommit(value: number | undefined): void;
+}) {
+  const id = useId();
+  const shown = value === undefined ? '' : String(value);
+  const [text, setText] = useState(shown);
+  useEffect(() => setText(shown), [shown]);
+  const accepts = (t: string) => {
+    const n = Number(t);
+    return t.trim() === '' || (Number.isInteger(n) && n >= min && n <= max);
+  };
+  const valid = accepts(text);
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        type="number"
+        min={min}
+        max={max}
+        placeholder={placeholder}
+        value={text}
+        aria-invalid={!valid}
+        onChange={(e) => {
+          const t = e.target.value;
+          setText(t);
+          if (accepts(t)) onCommit(t.trim() === '' ? undefined : Number(t));
+        }}
+      />
+      {!valid && (
+        <small className="error">
+          A whole number from {min} to {max}, or empty.
+        </small>
+      )}
+    </div>
+  );
+}
+
 function NameField({ graph, node }: { graph: Graph; node: GraphNode }) {
   const id = useId();
   const [text, setText] = useState(node.name);
@@ -382,6 +433,14 @@ function NodeInspector({
             min={1}
             max={100000}
             onCommit={(v) => set({ maxItems: v } as Partial<GraphNode>, 'maxItems')}
+          />
+          <OptionalNumberField
+            label="Max concurrency"
+            placeholder="no limit: every element at once"
+            value={node.maxConcurrency}
+            min={1}
+            max={100000}
+            onCommit={(v) => set({ maxConcurrency: v } as Partial<GraphNode>, 'maxConcurrency')}
           />
         </>
       )}
