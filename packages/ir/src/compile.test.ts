@@ -693,6 +693,37 @@ describe('compile: diagnostics', () => {
     expect(cont(ir, 'vote', 'after').scope).toEqual({ op: 'keep' });
   });
 
+  it('refuses maxConcurrency on a map whose branches a trigger collects (nothing would start the rest)', () => {
+    const result = compile(
+      graph(
+        [
+          task('s'),
+          { kind: 'map', name: 'm', maxConcurrency: 2 } as NodeSpec,
+          task('replica'),
+          {
+            kind: 'trigger',
+            name: 'vote',
+            fanOut: 'm',
+            trigger: { type: 'k-of-n', k: 3, n: 4 },
+            code,
+          },
+          task('after'),
+        ],
+        [
+          ['s', 'm'],
+          ['m', 'replica'],
+          ['replica', 'vote'],
+          ['vote', 'after'],
+        ],
+      ),
+      { clouds },
+    );
+    expect(result.ir).toBeUndefined();
+    expect(result.diagnostics.find((d) => d.code === 'IR_MAP_MAX_CONCURRENCY')?.message).toContain(
+      'trigger "vote" collects its branches',
+    );
+  });
+
   it('compiles a batch trigger as a fan-out whose runs a join collects', () => {
     const ir = compiled(
       graph(

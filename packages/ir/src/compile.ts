@@ -539,6 +539,16 @@ class Compilation {
             { node: name },
           );
         }
+        const collector = this.nodes.get(this.joinOfFanOut.get(name) ?? '');
+        if (bound !== undefined && collector?.kind === 'trigger') {
+          // Only a branch's fill of a join slot starts the next element: a trigger would wait
+          // for elements nothing starts.
+          this.error(
+            'IR_MAP_MAX_CONCURRENCY',
+            `map "${name}" has maxConcurrency but trigger "${collector.name}" collects its branches; a bounded map must end in a join, so clear maxConcurrency or collect the branches with a join`,
+            { node: name },
+          );
+        }
         if (out.length !== 1) {
           this.error(
             'IR_MAP_SUCCESSORS',
