@@ -107,3 +107,44 @@ describe("estimate with a running cloud's measurements", () => {
     );
   });
 });
+
+describe('estimate of a bounded map', () => {
+  it('runs the branches of a map with maxConcurrency n in waves of n', () => {
+    const graph = (maxConcurrency?: number) => ({
+      name: 'bounded',
+      nodes: [
+        {
+          kind: 'map',
+          name: 'm',
+          cloud: 'aws-local',
+          ...(maxConcurrency ? { maxConcurrency } : {}),
+        },
+        {
+          kind: 'task',
+          name: 'w',
+          cloud: 'aws-local',
+          estimatedMs: 100,
+          code: 'export async function handler(x) { return x; }',
+        },
+        { kind: 'join', name: 'j', cloud: 'aws-local', fanOut: 'm' },
+      ],
+      edges: [
+        { id: 'a', source: 'm', target: 'w' },
+        { id: 'b', source: 'w', target: 'j' },
+      ],
+    });
+    const of = (maxConcurrency?: number) => {
+      const { ir } = compile(graph(maxConcurrency), { clouds });
+      if (ir === undefined) throw new Error('no IR');
+      return estimate(ir, clouds, { mapWidth: 10 });
+    };
+    expect(of().steps.w?.waves).toBe(1);
+    expect(of(3).steps.w?.waves).toBe(4);
+    expect(of(3).makespanMs).toBeGreaterThan(of().makespanMs * 3);
+    // The same runs; the 7 branches that start element k + 3 each read the map's record.
+    const aws = clouds.find((c) => c.id === 'aws-local');
+    if (aws === undefined) throw new Error('no aws-local profile');
+    expect(of(3).costUsd - of().costUsd).toBeCloseTo(7 * aws.prices.storeRead, 12);
+    expect(of(20).costUsd).toBeCloseTo(of().costUsd, 12);
+  });
+});

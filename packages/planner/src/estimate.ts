@@ -135,7 +135,19 @@ export function estimate(
       (w, s) => (s.kind === 'map' ? w * entryWidth(s.name) : w),
       triggerRuns(fn, mapWidth),
     );
-    const waves = Math.ceil(width / Math.max(1, concurrencyOf(profile) ?? width));
+    // A map with maxConcurrency keeps at most that many of its branches in flight.
+    const inFlight = scope.reduce(
+      (w, s) => {
+        if (s.kind !== 'map') return w;
+        const owner = ir.functions[s.name];
+        const bound = owner?.kind === 'map' ? owner.maxConcurrency : undefined;
+        return w * Math.min(entryWidth(s.name), bound ?? Number.POSITIVE_INFINITY);
+      },
+      triggerRuns(fn, mapWidth),
+    );
+    const waves = Math.ceil(
+      width / Math.max(1, Math.min(concurrencyOf(profile) ?? width, inFlight)),
+    );
     const workMs = (fn.estimatedMs ?? defaultMs(fn)) / speed;
     const stepMs = workMs + STEP_OVERHEAD_MS;
     // A cold start is paid once per sandbox: by the first wave of a map and the first round of
@@ -177,6 +189,12 @@ export function estimate(
       // claim, then a slot): one more store write per arrival.
       if ((c.mode === 'join' || c.mode === 'trigger') && profile !== undefined)
         share.costUsd += edgeRuns * profile.prices.storeWrite;
+      // A bounded map's branch reads the map's record to start element k + n: W - n reads.
+      if (c.mapSuccessor !== undefined && profile !== undefined) {
+        const mapWide = entryWidth(c.mapSuccessor.map);
+        const starters = Math.max(0, mapWide - c.mapSuccessor.maxConcurrency) / mapWide;
+        share.costUsd += edgeRuns * starters * profile.prices.storeRead;
+      }
 
       const at = done + latency * repeat;
       if (at >= (arrival.get(c.target) ?? -1)) {
