@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { LocalClouds } from '@jointflow/local-cloud';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOtelExporter, otelExporterFromEnv } from './otelExport';
 import { type Harness, startHarness } from './testing/apiHarness';
-import { startTestLocalClouds, type TestLocalClouds } from './testing/testLocalClouds';
+import { useTestLocalClouds } from './testing/testLocalClouds';
 
 /**
  * Executions exported as OpenTelemetry traces over OTLP/HTTP to a receiver on loopback, which
@@ -71,8 +70,7 @@ const graph = {
 };
 
 describe('OpenTelemetry export', () => {
-  let local: LocalClouds | undefined;
-  let clouds: TestLocalClouds | undefined;
+  const localClouds = useTestLocalClouds('jf-otel-');
   let receiver: Server;
   let endpoint = '';
   const spans: OtlpSpan[] = [];
@@ -97,12 +95,9 @@ describe('OpenTelemetry export', () => {
     });
     await new Promise<void>((ready) => receiver.listen(0, '127.0.0.1', ready));
     endpoint = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-    clouds = await startTestLocalClouds('jf-otel-');
-    local = clouds.local;
   });
 
   afterAll(async () => {
-    await clouds?.stop();
     await new Promise<void>((done) => receiver.close(() => done()));
   });
 
@@ -114,7 +109,7 @@ describe('OpenTelemetry export', () => {
   });
 
   it('exports a run: a span per instance with cloud, attempt and cost; the join linked to its branches', async () => {
-    if (local === undefined) throw new Error('the local clouds did not start');
+    const local = localClouds();
     const otel = createOtelExporter(new OTLPTraceExporter({ url: `${endpoint}/v1/traces` }));
     const h: Harness = await startHarness({
       clouds: local.clouds.map((c) => c.shim),
