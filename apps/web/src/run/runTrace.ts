@@ -1,30 +1,19 @@
+import { traceEventSchema as runtimeTraceEventSchema } from '@jointflow/runtime/messages';
 import { TraceSummary } from '@jointflow/runtime/summary';
 import { z } from 'zod';
 
-/** A trace event as the API streams it (the runtime's `TraceEvent` plus the API's `seq`). */
-export const traceEventSchema = z
-  .object({
+/**
+ * A trace event as the API streams it: the runtime's `traceEventSchema` (owned there) plus the
+ * API's `seq`, read loosely so the view survives a newer runtime (any `kind`, extra fields) and
+ * older stored events (no `execution`, `deployment` or `hlc`; `attempt` 1 when absent).
+ */
+export const traceEventSchema = runtimeTraceEventSchema
+  .partial({ execution: true, deployment: true, hlc: true })
+  .extend({
     seq: z.number().optional(),
-    id: z.string(),
-    instance: z.string(),
-    node: z.string(),
     kind: z.string(),
-    cloud: z.string(),
     attempt: z.number().default(1),
-    at: z.number(),
-    /** The hybrid logical clock stamp (`<ms>-<counter>-<cloud>`): the order of events. */
-    hlc: z.string().optional(),
-    durationMs: z.number().optional(),
-    billedMs: z.number().optional(),
-    costUsd: z.number().optional(),
-    /** `invocation.billed` only: time in the cloud's queue and the sandbox's cold start. */
-    queuedMs: z.number().optional(),
-    coldStartMs: z.number().optional(),
-    input: z.unknown().optional(),
-    output: z.unknown().optional(),
     error: z.object({ message: z.string(), stack: z.string().optional() }).loose().optional(),
-    from: z.string().optional(),
-    to: z.string().optional(),
   })
   .loose();
 export type TraceEventView = z.infer<typeof traceEventSchema>;
