@@ -3,6 +3,8 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { unzip } from 'fflate';
+import { z } from 'zod';
+import { cloudLog } from './cloudLog';
 import type { CloudDatabase } from './database';
 import type { ZipApi } from './workerProtocol';
 
@@ -43,50 +45,55 @@ export class ZipError extends Error {
   }
 }
 
-export interface ZipConfig {
-  runtime: string;
-  handler: string;
-  memoryMb: number;
-  timeoutS: number;
-  env: Record<string, string>;
-  description: string;
-  role: string;
-}
+// Stored as JSON in the cloud's database: parsed with these on load, never cast.
+const zipConfigSchema = z.object({
+  runtime: z.string(),
+  handler: z.string(),
+  memoryMb: z.number(),
+  timeoutS: z.number(),
+  env: z.record(z.string(), z.string()),
+  description: z.string(),
+  role: z.string(),
+});
+export type ZipConfig = z.infer<typeof zipConfigSchema>;
 
-export interface ZipCode {
+const zipCodeSchema = z.object({
   /** SHA-256 of the zip, hex. */
-  sha256: string;
-  size: number;
-}
+  sha256: z.string(),
+  size: z.number(),
+});
+export type ZipCode = z.infer<typeof zipCodeSchema>;
 
-export interface ZipVersion {
-  version: string;
-  code: ZipCode;
-  config: ZipConfig;
-  at: number;
-}
+const zipVersionSchema = z.object({
+  version: z.string(),
+  code: zipCodeSchema,
+  config: zipConfigSchema,
+  at: z.number(),
+});
+export type ZipVersion = z.infer<typeof zipVersionSchema>;
 
-export interface ZipFunction {
-  api: ZipApi;
-  name: string;
-  region: string;
-  createdAt: number;
-  lastModified: number;
-  state: 'Pending' | 'Active' | 'Failed';
-  stateReason?: string;
-  stateReasonCode?: string;
-  lastUpdateStatus: 'InProgress' | 'Successful' | 'Failed';
-  lastUpdateStatusReason?: string;
-  lastUpdateStatusReasonCode?: string;
+const zipFunctionSchema = z.object({
+  api: z.enum(['lambda', 'fc']),
+  name: z.string(),
+  region: z.string(),
+  createdAt: z.number(),
+  lastModified: z.number(),
+  state: z.enum(['Pending', 'Active', 'Failed']),
+  stateReason: z.string().optional(),
+  stateReasonCode: z.string().optional(),
+  lastUpdateStatus: z.enum(['InProgress', 'Successful', 'Failed']),
+  lastUpdateStatusReason: z.string().optional(),
+  lastUpdateStatusReasonCode: z.string().optional(),
   /** The code `$LATEST` runs. */
-  code: ZipCode;
-  config: ZipConfig;
+  code: zipCodeSchema,
+  config: zipConfigSchema,
   /** The code an update in progress is unpacking. */
-  pendingCode?: ZipCode;
-  versions: ZipVersion[];
+  pendingCode: zipCodeSchema.optional(),
+  versions: z.array(zipVersionSchema),
   /** Bumped whenever `$LATEST`'s code or configuration changes (its warm sandboxes retire). */
-  revision: number;
-}
+  revision: z.number(),
+});
+export type ZipFunction = z.infer<typeof zipFunctionSchema>;
 
 /** What an invocation runs: `$LATEST` or a published version, ready to start. */
 export interface ZipTarget {
@@ -301,7 +308,19 @@ export function createZipFunctions(options: ZipFunctionsOptions): ZipFunctions {
 
   // Functions from before a restart. An unpack the crash interrupted left no code directory.
   for (const row of loadAll.all()) {
-    const fn = JSON.parse(row.record) as ZipFunction;
+    const parsed = zipFunctionSchema.safeParse(JSON.parse(row.record));
+    if (!parsed.success) {
+      // A row changed outside the cloud: that function is gone (its API answers not found),
+      // the others load.
+      cloudLog().error(
+        'LOCAL_CORRUPT_FUNCTION_ROW: a stored zip function does not parse; skipped',
+        {
+          issues: parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`),
+        },
+      );
+      continue;
+    }
+    const fn = parsed.data;
     if (fn.pendingCode !== undefined) {
       if (installed(fn.pendingCode)) fn.code = fn.pendingCode;
       delete fn.pendingCode;
