@@ -3,6 +3,7 @@ import { builtinModules } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { ASL_SDK_CLIENTS } from '../../packages/ir/src/aslResources';
 
 /**
  * Honest manifests (issue 15): every package a workspace's code imports is declared in that
@@ -52,6 +53,13 @@ function packageOf(specifier: string): string | undefined {
   return name;
 }
 
+/**
+ * The AWS SDK clients that imported Step Functions Tasks call from their step code (the IR's
+ * table, `ASL_SDK_CLIENTS`): no source file imports them, the bundlers that package step code
+ * (the local clouds' and the AWS shim's) resolve them from the installed packages.
+ */
+const stepCodeClients = new Set(Object.values(ASL_SDK_CLIENTS).map((client) => client.module));
+
 /** Tests, harnesses, browser tests and tool configs: dev dependencies serve them too. */
 const isDevFile = (path: string): boolean =>
   /\.(test|spec)\.tsx?$|\/testing\/|(^|\/)e2e\/|(^|\/)[^/]*\.config\.[cm]?[jt]s$/.test(path);
@@ -85,8 +93,9 @@ function problemsOf(workspace: string, rootDev: ReadonlySet<string>): string[] {
         problems.push(`${workspace} lists ${name} in dependencies, not devDependencies`);
       continue;
     }
-    // Used without an import: a binary spawned from its package path, a file resolved by name.
-    if (!imported.has(name) && !allText.includes(name))
+    // Used without an import: a binary spawned from its package path, a file resolved by name,
+    // or an SDK client that generated step code imports (bundled into the step's module).
+    if (!imported.has(name) && !allText.includes(name) && !stepCodeClients.has(name))
       problems.push(`${workspace} declares ${name} but never uses it`);
   }
   return [...new Set(problems)];
