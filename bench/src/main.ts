@@ -5,11 +5,8 @@ import { ensureBuild } from '../../apps/cli/bin/build.mjs';
 import { type BenchOptions, BenchUsageError, parseBenchOptions } from './benchOptions';
 import { ensureLoopbackOnly } from './loopbackOnly';
 import { describeMachine } from './machine';
-import { behindSection } from './report/behindSection';
-import { federatedLearningSection } from './report/federatedLearningSection';
-import { buildResultsMarkdown, workflowsSection } from './report/resultsMarkdown';
-import { faultsSection, scalingSection } from './report/scalingFaultsSections';
-import { triggersSection } from './report/triggersSection';
+import { buildResultsMarkdown } from './report/resultsMarkdown';
+import { resultsSections } from './report/sections';
 import { resultsMarkdownFile, type SuiteName, writeSuiteResult } from './resultFiles';
 import { runFaultsSuite } from './suites/faults';
 import { runFederatedLearningSuite } from './suites/federatedLearning';
@@ -102,15 +99,5 @@ if (options.suites.includes('federated-learning')) {
   await timed('federated-learning', () => runFederatedLearningSuite(options, log));
 }
 
-writeFileSync(
-  resultsMarkdownFile,
-  buildResultsMarkdown([
-    { suite: 'workflows', write: workflowsSection },
-    { suite: 'scaling', write: scalingSection },
-    { suite: 'faults', write: faultsSection },
-    { suite: 'triggers', write: triggersSection },
-    { suite: 'federated-learning', write: federatedLearningSection },
-    { suite: 'behind', write: behindSection },
-  ]),
-);
+writeFileSync(resultsMarkdownFile, buildResultsMarkdown(resultsSections));
 log(`wrote ${resultsMarkdownFile}`);
