@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { loadToken } from './api/token';
+import { CloudHealth } from './CloudHealth';
 import { Designer } from './designer/Designer';
 import { RunView } from './run/RunView';
 import { RunCompare } from './runs/RunCompare';
@@ -10,13 +11,22 @@ import { useTheme } from './useTheme';
 import { WorkflowList } from './workflows/WorkflowList';
 
 export function App() {
-  const route = useHashRoute();
-  const theme = useTheme();
   const [token, setToken] = useState(loadToken);
   if (!token) return <TokenForm onToken={setToken} />;
+  return (
+    <>
+      <Page onSignOut={() => setToken(null)} />
+      <CloudHealth />
+    </>
+  );
+}
+
+function Page({ onSignOut }: { onSignOut(): void }) {
+  const route = useHashRoute();
+  const theme = useTheme();
   switch (route.page) {
     case 'list':
-      return <WorkflowList theme={theme} onSignOut={() => setToken(null)} />;
+      return <WorkflowList theme={theme} onSignOut={onSignOut} />;
     case 'designer':
       return <Designer key={route.workflowId} workflowId={route.workflowId} theme={theme} />;
     case 'run':

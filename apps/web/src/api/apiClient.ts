@@ -7,6 +7,7 @@ import {
   executionStartedSchema,
   executionSummarySchema,
   executionViewSchema,
+  healthResponseSchema,
   workflowResponseSchema,
   workflowSummarySchema,
   workflowVersionRefSchema,
@@ -142,6 +143,8 @@ const noContent = z.null();
 
 /** The API, as the app uses it. Paths are relative to `/api/v1` on the same origin. */
 export const api = {
+  /** The API's health, with each cloud's (`degraded` names the clouds that do not answer). */
+  health: () => request('GET', '/health', healthResponseSchema),
   listWorkflows: () => request('GET', '/workflows', listOf(workflowSummarySchema)),
   /** One page of workflows (newest first); pass the previous page's `nextCursor` for the next. */
   listWorkflowsPage: (cursor?: string) =>
